@@ -1,0 +1,65 @@
+/**
+ * What an architecture is: a pair of builders for the generator and the
+ * discriminator, and the registry that maps names to them.
+ * @module
+ */
+import type * as tf from "@tensorflow/tfjs";
+import type { PixelRange } from "./pixels.ts";
+
+/** What a builder is told about the run it builds for. */
+export interface ArchContext {
+  /** Length of the noise vector the generator takes. */
+  noiseDim: number;
+  /** Image shape, height × width × channels (28 × 28 × 1 for MNIST). */
+  imageShape: [number, number, number];
+  /** `[-1,1]` wants a tanh output, `[0,1]` a sigmoid one. */
+  pixelRange: PixelRange;
+}
+
+/**
+ * A GAN architecture.
+ *
+ * - `generator` maps `[batch, noiseDim]` to `[batch, ...imageShape]`.
+ * - `discriminator` maps `[batch, ...imageShape]` to `[batch, 1]` **logits**
+ *   (no final sigmoid: the loss applies it, which is the numerically stable
+ *   form of the posts' `Dense(1, sigmoid)` + BCE).
+ *
+ * Builders must create fresh variables on every call and use tfjs's seedless
+ * initialisers (the harness seeds `Math.random` per run, so weights follow
+ * the run's `seed`).
+ */
+export interface Architecture {
+  /** One line: what it is and where it comes from. */
+  description: string;
+  /** Build the generator. */
+  generator(ctx: ArchContext): tf.LayersModel;
+  /** Build the discriminator (outputs logits). */
+  discriminator(ctx: ArchContext): tf.LayersModel;
+}
+
+const registry = new Map<string, Architecture>();
+
+/**
+ * Register an architecture under a name, so experiment files can use it as
+ * `arch: name`.
+ * @throws {TypeError} if the name is already taken by another architecture.
+ */
+export function registerArch(name: string, arch: Architecture): void {
+  const existing = registry.get(name);
+  if (existing && existing !== arch) {
+    throw new TypeError(
+      `Cannot register architecture '${name}': the name is already taken`,
+    );
+  }
+  registry.set(name, arch);
+}
+
+/** The architecture registered under `name`, or undefined. */
+export function getArch(name: string): Architecture | undefined {
+  return registry.get(name);
+}
+
+/** Names of all registered architectures, sorted. */
+export function archNames(): string[] {
+  return [...registry.keys()].sort();
+}
