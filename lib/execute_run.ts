@@ -1,0 +1,137 @@
+/**
+ * One run from start to its status: lock the folder, write `config.json`,
+ * train, and record how it ended — `completed`, `diverged` (a result), or
+ * `failed` (an exception, with the message in `status.json`).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { writeJsonAtomic } from "./atomic_write.ts";
+import type { BackendInfo } from "./backend.ts";
+import { gitCommit } from "./git_commit.ts";
+import type { PlannedRun } from "./plan.ts";
+import type { RunConfigFile, RunStatusFile } from "./records.ts";
+import { acquireRunLock } from "./run_lock.ts";
+import { type Progress, trainRun } from "./train.ts";
+import { loadTrainingImages } from "./training_images.ts";
+
+/** How a run attempt ended, from the sweep's point of view. */
+export interface RunResult {
+  runId: string;
+  status: "completed" | "diverged" | "failed" | "skipped" | "locked";
+  seconds: number;
+  step?: number;
+  error?: string;
+  resumedFrom?: number;
+  note?: string;
+}
+
+/** Everything `executeRun` needs. */
+export interface ExecuteOptions {
+  experiment: string;
+  runDir: string;
+  backend: BackendInfo;
+  onProgress?: (p: Progress) => void;
+  warn?: (message: string) => void;
+}
+
+/** Read a run's `status.json`, or null when there is none (or it is unreadable). */
+export async function readStatus(
+  runDir: string,
+): Promise<RunStatusFile | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(runDir, "status.json")));
+  } catch {
+    return null;
+  }
+}
+
+/** Train `run` in `runDir`, unless another process holds its lock. */
+export async function executeRun(
+  run: PlannedRun,
+  options: ExecuteOptions,
+): Promise<RunResult> {
+  const { runDir } = options;
+  await Deno.mkdir(runDir, { recursive: true });
+  const lock = await acquireRunLock(runDir);
+  if (!lock) {
+    return {
+      runId: run.runId,
+      status: "locked",
+      seconds: 0,
+      note: "another sweep is training it",
+    };
+  }
+  const heartbeat = setInterval(() => lock.heartbeat().catch(() => {}), 60_000);
+  const started = performance.now();
+  try {
+    const before = await readStatus(runDir);
+    if (before?.status === "completed" || before?.status === "diverged") {
+      return {
+        runId: run.runId,
+        status: "skipped",
+        seconds: 0,
+        note: `already ${before.status}`,
+      };
+    }
+    const configFile: RunConfigFile = {
+      runId: run.runId,
+      experiment: options.experiment,
+      gridValues: run.gridValues,
+      config: run.config,
+      configHash: run.configHash,
+      backend: options.backend,
+      versions: { ...tf.version, deno: Deno.version.deno },
+      git: await gitCommit(),
+      created: new Date().toISOString(),
+    };
+    await writeJsonAtomic(join(runDir, "config.json"), configFile);
+    try {
+      const data = await loadTrainingImages(
+        run.config.dataset,
+        run.config.pixelRange,
+      );
+      const outcome = await trainRun(run, {
+        runDir,
+        data,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.warn ? { warn: options.warn } : {}),
+      });
+      return {
+        runId: run.runId,
+        status: outcome.status,
+        seconds: (performance.now() - started) / 1000,
+        step: outcome.step,
+        ...(outcome.resumedFrom !== undefined
+          ? { resumedFrom: outcome.resumedFrom }
+          : {}),
+      };
+    } catch (e) {
+      const error = e instanceof Error
+        ? `${e.message}\n${e.stack ?? ""}`
+        : String(e);
+      const prior = await readStatus(runDir);
+      await writeJsonAtomic(
+        join(runDir, "status.json"),
+        {
+          status: "failed",
+          step: prior?.step ?? 0,
+          epoch: prior?.epoch ?? 0,
+          totalSteps: prior?.totalSteps ?? 0,
+          updated: new Date().toISOString(),
+          seconds: prior?.seconds ?? 0,
+          error,
+        } satisfies RunStatusFile,
+      );
+      return {
+        runId: run.runId,
+        status: "failed",
+        seconds: (performance.now() - started) / 1000,
+        error: e instanceof Error ? e.message : String(e),
+      };
+    }
+  } finally {
+    clearInterval(heartbeat);
+    await lock.release();
+  }
+}

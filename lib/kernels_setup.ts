@@ -1,0 +1,11 @@
+/**
+ * Registers the harness's own kernels whenever a backend starts: on wasm, a
+ * fast BatchMatMul and the conv backprop kernels tfjs-wasm lacks or runs slowly.
+ * @module
+ */
+import { onBackendReady } from "./backend.ts";
+import { registerWasmKernels } from "./kernels/register_wasm_kernels.ts";
+
+onBackendReady((backend) => {
+  if (backend === "wasm") registerWasmKernels();
+});

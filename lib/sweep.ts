@@ -1,0 +1,205 @@
+/**
+ * A sweep: every planned run, in order or N at a time in workers, each
+ * skipped when already done, resumed when interrupted, and its end recorded.
+ * @module
+ */
+import { join } from "@std/path";
+import { writeJsonAtomic } from "./atomic_write.ts";
+import {
+  type BackendChoice,
+  type BackendInfo,
+  startBackend,
+} from "./backend.ts";
+import { loadDataset } from "./datasets.ts";
+import { executeRun, readStatus, type RunResult } from "./execute_run.ts";
+import { InputError } from "./input_error.ts";
+import type { Plan, PlanOptions } from "./plan.ts";
+import { formatDuration, type ProgressDisplay } from "./progress.ts";
+import type { ExperimentFile } from "./records.ts";
+import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
+
+/** How to run a sweep. */
+export interface SweepOptions {
+  /** Results root (`results`). */
+  out: string;
+  backend: BackendChoice;
+  /** Runs trained at once; each in its own worker when more than 1. Default: cores on wasm/cpu, 1 on a GPU. */
+  jobs?: number;
+  /** Take every `count`-th run starting at `index` (0-based). */
+  shard?: { index: number; count: number };
+  /** The experiment file and the options that planned it (workers plan again from them). */
+  experimentPath: string;
+  planOptions: PlanOptions;
+  display: ProgressDisplay;
+}
+
+/** What a sweep did. */
+export interface SweepSummary {
+  results: RunResult[];
+  /** Run folders of this experiment that are not in the current grid. */
+  stale: string[];
+  seconds: number;
+  backend: BackendInfo;
+  jobs: number;
+}
+
+/** @throws {InputError} when `dir` cannot be created or written. */
+async function ensureWritable(dir: string, flag: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Deno.pid}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new InputError(
+      flag,
+      `cannot write to ${dir} (${(e as Error).name}: ${
+        (e as Error).message
+      }); choose a writable folder with --out`,
+    );
+  }
+}
+
+/** Run every run of `plan` that is not done yet. */
+export async function runSweep(
+  plan: Plan,
+  options: SweepOptions,
+): Promise<SweepSummary> {
+  const started = performance.now();
+  const { display } = options;
+  const expDir = join(options.out, plan.experiment.name);
+
+  // Check what can fail cheaply before any run folder exists.
+  for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
+    await loadDataset(dataset, "train");
+  }
+  const backend = await startBackend(options.backend);
+  await ensureWritable(expDir, "--out");
+
+  const experimentFile: ExperimentFile = {
+    name: plan.experiment.name,
+    description: plan.experiment.description ?? "",
+    source: plan.source,
+    grid: (plan.experiment.grid ?? {}) as Record<string, unknown[]>,
+    runs: plan.runs.map((r) => r.runId),
+    updated: new Date().toISOString(),
+  };
+  await writeJsonAtomic(join(expDir, "experiment.json"), experimentFile);
+
+  const mine = options.shard
+    ? plan.runs.filter((_, i) =>
+      i % options.shard!.count === options.shard!.index
+    )
+    : plan.runs;
+  const results: RunResult[] = [];
+  const todo = [];
+  for (const run of mine) {
+    const status = await readStatus(join(expDir, run.runId));
+    if (status?.status === "completed" || status?.status === "diverged") {
+      results.push({
+        runId: run.runId,
+        status: "skipped",
+        seconds: 0,
+        note: `already ${status.status}`,
+      });
+    } else todo.push(run);
+  }
+  const cores = navigator.hardwareConcurrency || 1;
+  const jobs = Math.max(
+    1,
+    Math.min(
+      options.jobs ?? (backend.name === "webgpu" ? 1 : cores),
+      todo.length || 1,
+    ),
+  );
+  display.log(
+    `${plan.experiment.name}: ${plan.runs.length} runs` +
+      (options.shard
+        ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}`
+        : "") +
+      `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
+  );
+
+  const report = (r: RunResult) => {
+    results.push(r);
+    const what = r.status === "failed"
+      ? `FAILED: ${r.error}`
+      : r.status === "locked"
+      ? `skipped: ${r.note}`
+      : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${
+        r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ""
+      }`;
+    display.done(r.runId, `${r.runId}: ${what}`);
+  };
+  const warn = (m: string) => display.log(`warning: ${m}`);
+
+  if (jobs === 1) {
+    for (const run of todo) {
+      report(
+        await executeRun(run, {
+          experiment: plan.experiment.name,
+          runDir: join(expDir, run.runId),
+          backend,
+          onProgress: (p) => display.update(p),
+          warn,
+        }),
+      );
+    }
+  } else {
+    const queue = [...todo];
+    await Promise.all(Array.from({ length: jobs }, async () => {
+      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {
+        type: "module",
+      });
+      try {
+        for (let run = queue.shift(); run; run = queue.shift()) {
+          const request: WorkerRequest = {
+            experimentPath: options.experimentPath,
+            planOptions: options.planOptions,
+            runId: run.runId,
+            runDir: join(expDir, run.runId),
+            backend: backend.name,
+          };
+          report(
+            await new Promise<RunResult>((resolve) => {
+              worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+                const m = e.data;
+                if (m.type === "progress") display.update(m.progress);
+                else if (m.type === "warn") warn(m.message);
+                else resolve(m.result);
+              };
+              worker.onerror = (e) => {
+                e.preventDefault();
+                resolve({
+                  runId: run!.runId,
+                  status: "failed",
+                  seconds: 0,
+                  error: `worker crashed: ${e.message}`,
+                });
+              };
+              worker.postMessage(request);
+            }),
+          );
+        }
+      } finally {
+        worker.terminate();
+      }
+    }));
+  }
+
+  const current = new Set(plan.runs.map((r) => r.runId));
+  const stale: string[] = [];
+  for await (const entry of Deno.readDir(expDir)) {
+    if (
+      entry.isDirectory && !current.has(entry.name) &&
+      (await readStatus(join(expDir, entry.name))) !== null
+    ) stale.push(entry.name);
+  }
+  return {
+    results,
+    stale: stale.sort(),
+    seconds: (performance.now() - started) / 1000,
+    backend,
+    jobs,
+  };
+}

@@ -1,0 +1,473 @@
+/**
+ * The training loop for one run. It reads top to bottom: build, restore,
+ * then for each step a D step and a G step; every `logEvery` steps read the
+ * numbers back (once, for the whole window), log them and check they are
+ * finite; at epoch ends sample and checkpoint.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { getArch } from "./arch.ts";
+import { writeJsonAtomic } from "./atomic_write.ts";
+import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
+import {
+  loadCheckpoint,
+  type LoopState,
+  saveCheckpoint,
+} from "./checkpoint.ts";
+import type { ResolvedConfig } from "./config.ts";
+import { JsonlWriter, readJsonl } from "./jsonl.ts";
+import { fillNoise } from "./noise.ts";
+import type { PlannedRun } from "./plan.ts";
+import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
+import { Rng, type RngState, routeMathRandom } from "./rng.ts";
+import { pngsToGif, tileToPng } from "./sample_grid.ts";
+import {
+  discriminatorStep,
+  type Gan,
+  generatorStep,
+  type StepSettings,
+} from "./train_step.ts";
+import type { TrainingImages } from "./training_images.ts";
+
+/** What the progress display is told after every step. */
+export interface Progress {
+  runId: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Latest logged losses (undefined before the first log line). */
+  dLoss?: number;
+  gLoss?: number;
+  msPerStep: number;
+}
+
+/** How a run ended. */
+export interface RunOutcome {
+  status: "completed" | "diverged";
+  step: number;
+  seconds: number;
+  /** Set when a checkpoint was found and training continued from it. */
+  resumedFrom?: number;
+}
+
+/** What `trainRun` needs besides the run itself. */
+export interface TrainOptions {
+  runDir: string;
+  data: TrainingImages;
+  onProgress?: (p: Progress) => void;
+  /** Told about anything surprising that did not stop the run (e.g. a corrupt checkpoint). */
+  warn?: (message: string) => void;
+}
+
+/** Means of the five numbers over a window of steps. */
+type Stats = {
+  dLoss: number;
+  gLoss: number;
+  dReal: number;
+  dFake: number;
+  dAcc: number;
+};
+const STAT_KEYS = ["dLoss", "dReal", "dFake", "dAcc", "gLoss"] as const;
+
+/** The budget in steps and the length of an epoch. */
+export function budget(
+  config: ResolvedConfig,
+  images: number,
+): { totalSteps: number; stepsPerEpoch: number } {
+  const stepsPerEpoch = Math.floor(
+    Math.min(config.trainSize ?? images, images) / config.batchSize,
+  );
+  return {
+    totalSteps: config.steps ?? config.epochs * stepsPerEpoch,
+    stepsPerEpoch,
+  };
+}
+
+/** Train one run to its budget (or to divergence), resuming from its checkpoint if it has one. */
+export async function trainRun(
+  run: PlannedRun,
+  options: TrainOptions,
+): Promise<RunOutcome> {
+  const { config } = run;
+  const { runDir, data } = options;
+  const warn = options.warn ?? (() => {});
+  const count = Math.min(config.trainSize ?? data.count, data.count);
+  const { totalSteps, stepsPerEpoch } = budget(config, data.count);
+  const byStep = config.steps !== null; // sampling/checkpoint cadence counts steps, not epochs
+  const [h, w, c] = data.shape;
+  const imageSize = h * w * c;
+
+  // Everything random follows the seed: weights and dropout through Math.random.
+  const rng = new Rng(config.seed);
+  const restoreMathRandom = routeMathRandom(rng);
+  const arch = getArch(config.arch)!;
+  const ctx = {
+    noiseDim: config.noiseDim,
+    imageShape: data.shape,
+    pixelRange: config.pixelRange,
+  };
+  const gan: Gan = {
+    generator: arch.generator(ctx),
+    discriminator: arch.discriminator(ctx),
+    optD: tf.train.adam(
+      config.lrD,
+      config.beta1,
+      config.beta2,
+      config.adamEpsilon,
+    ),
+    optG: tf.train.adam(
+      config.lrG,
+      config.beta1,
+      config.beta2,
+      config.adamEpsilon,
+    ),
+  };
+  const settings: StepSettings = {
+    loss: config.loss,
+    realTarget: config.labelSmoothing,
+    dLossReduce: config.dLossReduce,
+  };
+  const order = new BatchOrder(count, config.batchSize, config.batching, rng);
+  // The fixed noise for sample grids comes from its own stream, so every run
+  // with the same seed and noise settings draws the same grid.
+  const gridCells = config.sampleGrid[0] * config.sampleGrid[1];
+  const fixedNoise = tf.tensor2d(
+    fillNoise(
+      new Rng(config.seed + 0x5eed),
+      config.noise,
+      new Float32Array(gridCells * config.noiseDim),
+    ),
+    [gridCells, config.noiseDim],
+  );
+
+  let step = 0;
+  let seconds = 0;
+  let epochSums = zeroStats();
+  let lastFinite: Stats | null = null;
+  let resumedFrom: number | undefined;
+  const metricsPath = join(runDir, "metrics.jsonl");
+
+  const checkpoint = await loadCheckpoint(runDir, warn);
+  if (checkpoint) {
+    const s = checkpoint.state as LoopState & {
+      rng: RngState;
+      order: BatchOrderState;
+      epochSums: Stats;
+      lastFinite: Stats | null;
+    };
+    const g = checkpoint.groups;
+    gan.generator.setWeights((g.generator ?? []).map((t) => t.tensor));
+    gan.discriminator.setWeights((g.discriminator ?? []).map((t) => t.tensor));
+    await gan.optD.setWeights(g.optD ?? []);
+    await gan.optG.setWeights(g.optG ?? []);
+    tf.dispose(Object.values(g).flat().map((t) => t.tensor));
+    rng.setState(s.rng);
+    order.setState(s.order);
+    ({ step, seconds, epochSums, lastFinite } = s);
+    resumedFrom = step;
+    // Lines written after the checkpoint (and a torn last line) are cut: the
+    // steps they describe are trained again.
+    await Deno.truncate(metricsPath, s.metricsBytes).catch(() => {});
+  } else {
+    await Deno.truncate(metricsPath, 0).catch(() => {});
+  }
+  const log = await JsonlWriter.open(metricsPath);
+  await log.write({
+    kind: "start",
+    time: new Date().toISOString(),
+    step,
+    backend: tf.getBackend(),
+    resumed: !!checkpoint,
+  });
+
+  const real = new Float32Array(config.batchSize * imageSize);
+  const noise = new Float32Array(config.batchSize * config.noiseDim);
+  let pending: tf.Tensor[] = []; // one [5] vector per step, read back together
+  let windowStart = performance.now();
+  let epochStart = performance.now();
+  let latest: Stats | null = lastFinite;
+  let diverged: { step: number; reason: string } | null = null;
+  let msPerStep = 0; // moving average, for the progress display
+  let lastStepEnd = performance.now();
+
+  const writeStatus = (
+    status: RunStatusFile["status"],
+    extra: Partial<RunStatusFile> = {},
+  ) =>
+    writeJsonAtomic(
+      join(runDir, "status.json"),
+      {
+        status,
+        step,
+        epoch: Math.floor(step / stepsPerEpoch),
+        totalSteps,
+        updated: new Date().toISOString(),
+        seconds: round(seconds, 3),
+        ...extra,
+      } satisfies RunStatusFile,
+    );
+
+  /** Read the window back, log it, and find the first non-finite step. */
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const stacked = tf.stack(pending);
+    const values = await stacked.data();
+    tf.dispose([stacked, ...pending]);
+    const n = pending.length;
+    pending = [];
+    const elapsed = performance.now() - windowStart;
+    seconds += elapsed / 1000;
+    windowStart = performance.now();
+    const sums = zeroStats();
+    for (let i = 0; i < n; i++) {
+      for (const [k, key] of STAT_KEYS.entries()) {
+        const v = values[i * 5 + k]!;
+        if (!Number.isFinite(v) && !diverged) {
+          diverged = {
+            step: step - n + i + 1,
+            reason: `${key} is ${v}`,
+          };
+        }
+        sums[key] += v;
+      }
+    }
+    const means = scaleStats(sums, 1 / n);
+    for (const k of STAT_KEYS) epochSums[k] += sums[k];
+    if (!diverged) lastFinite = means;
+    latest = means;
+    await log.write(
+      {
+        kind: "step",
+        step,
+        epoch: Math.floor((step - 1) / stepsPerEpoch) + 1,
+        ...roundStats(means),
+        ms: round(elapsed / n, 2),
+      } satisfies StepLine,
+    );
+  };
+
+  const writeSample = async () => {
+    const images = tf.tidy(() =>
+      gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor
+    );
+    const pixels = await images.data<"float32">();
+    images.dispose();
+    const name = byStep
+      ? `step-${String(step).padStart(6, "0")}.png`
+      : `epoch-${String(step / stepsPerEpoch).padStart(4, "0")}.png`;
+    await Deno.mkdir(join(runDir, "samples"), { recursive: true });
+    await Deno.writeFile(
+      join(runDir, "samples", name),
+      tileToPng(pixels, config.sampleGrid, [h, w], config.pixelRange),
+    );
+    await log.write({
+      kind: "sample",
+      step,
+      epoch: Math.floor(step / stepsPerEpoch),
+      path: `samples/${name}`,
+    });
+  };
+
+  const writeCheckpoint = async () => {
+    await flush(); // a checkpoint never holds unlogged steps
+    await log.sync();
+    const metricsBytes = (await Deno.stat(metricsPath)).size;
+    const named = (model: tf.LayersModel) =>
+      model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
+    const state = {
+      step,
+      seconds,
+      metricsBytes,
+      rng: rng.getState(),
+      order: order.getState(),
+      epochSums,
+      lastFinite,
+    };
+    await saveCheckpoint(runDir, state, {
+      generator: named(gan.generator),
+      discriminator: named(gan.discriminator),
+      optD: await gan.optD.getWeights(),
+      optG: await gan.optG.getWeights(),
+    });
+    await writeStatus("running");
+  };
+
+  try {
+    await writeStatus("running");
+    if (step === 0) await writeSample(); // the untrained generator: "epoch 0"
+    while (step < totalSteps && !diverged) {
+      // One iteration: a D step on a real batch and a fresh fake batch, then a G step.
+      const batch = tf.tensor4d(
+        gatherImages(data.images, imageSize, order.next(), real),
+        [config.batchSize, h, w, c],
+      );
+      const noiseD = tf.tensor2d(fillNoise(rng, config.noise, noise), [
+        config.batchSize,
+        config.noiseDim,
+      ]);
+      const dStats = discriminatorStep(gan, batch, noiseD, settings);
+      const noiseG = tf.tensor2d(fillNoise(rng, config.noise, noise), [
+        config.batchSize,
+        config.noiseDim,
+      ]);
+      const gLoss = generatorStep(gan, noiseG, settings);
+      pending.push(tf.concat([dStats, gLoss.reshape([1])]));
+      tf.dispose([batch, noiseD, noiseG, dStats, gLoss]);
+      step++;
+
+      const epochEnd = step % stepsPerEpoch === 0;
+      if (step % config.logEvery === 0 || epochEnd || step === totalSteps) {
+        await flush();
+      }
+      if (diverged) break;
+      if (epochEnd) {
+        await log.write(
+          {
+            kind: "epoch",
+            epoch: step / stepsPerEpoch,
+            step,
+            ...roundStats(scaleStats(epochSums, 1 / stepsPerEpoch)),
+            seconds: round((performance.now() - epochStart) / 1000, 3),
+          } satisfies EpochLine,
+        );
+        epochSums = zeroStats();
+        epochStart = performance.now();
+      }
+      const unit = byStep ? step : epochEnd ? step / stepsPerEpoch : 0;
+      const due = (every: number) =>
+        unit > 0 && every > 0 && unit % every === 0;
+      if (step === totalSteps || due(config.sampleEvery)) await writeSample();
+      if (step < totalSteps && due(config.checkpointEvery)) {
+        await writeCheckpoint();
+      }
+      const now = performance.now();
+      msPerStep = msPerStep === 0
+        ? now - lastStepEnd
+        : 0.9 * msPerStep + 0.1 * (now - lastStepEnd);
+      lastStepEnd = now;
+      options.onProgress?.({
+        runId: run.runId,
+        step,
+        totalSteps,
+        epoch: Math.floor(step / stepsPerEpoch),
+        ...(latest ? { dLoss: latest.dLoss, gLoss: latest.gLoss } : {}),
+        msPerStep,
+      });
+    }
+
+    const finalStatus = diverged ? "diverged" : "completed";
+    if (diverged) {
+      const d = diverged as { step: number; reason: string };
+      await writeStatus("diverged", {
+        diverged: { step: d.step, reason: d.reason, lastFinite },
+      });
+    } else {
+      await writeCheckpoint();
+      await saveGenerator(gan.generator, join(runDir, "generator"));
+      await writeProgressGif(runDir);
+      await writeStatus("completed");
+    }
+    await log.write({
+      kind: "end",
+      time: new Date().toISOString(),
+      step,
+      status: finalStatus,
+      seconds: round(seconds, 3),
+    });
+    await log.sync();
+    return {
+      status: finalStatus,
+      step,
+      seconds,
+      ...(resumedFrom !== undefined ? { resumedFrom } : {}),
+    };
+  } finally {
+    log.close();
+    tf.dispose(pending);
+    fixedNoise.dispose();
+    gan.generator.dispose();
+    gan.discriminator.dispose();
+    gan.optD.dispose();
+    gan.optG.dispose();
+    restoreMathRandom();
+  }
+}
+
+/** Save the generator in TF.js's standard layers format (model.json + weights.bin). */
+async function saveGenerator(
+  generator: tf.LayersModel,
+  dir: string,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await generator.save(tf.io.withSaveHandler(async (artifacts) => {
+    const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    const modelJson = {
+      modelTopology: artifacts.modelTopology,
+      format: "layers-model",
+      generatedBy: artifacts.generatedBy,
+      convertedBy: null,
+      weightsManifest: [{
+        paths: ["weights.bin"],
+        weights: artifacts.weightSpecs,
+      }],
+    };
+    await Deno.writeFile(join(dir, "weights.bin"), weights);
+    await writeJsonAtomic(join(dir, "model.json"), modelJson);
+    return {
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    };
+  }));
+}
+
+/** Assemble the run's sample grids, in order, into `samples/progress.gif`. */
+async function writeProgressGif(runDir: string): Promise<void> {
+  const { lines } = await readJsonl<{ kind: string; path?: string }>(
+    join(runDir, "metrics.jsonl"),
+  );
+  const paths = [
+    ...new Set(
+      lines.filter((l) => l.kind === "sample" && l.path).map((l) => l.path!),
+    ),
+  ];
+  const frames = await Promise.all(
+    paths.map((p) => Deno.readFile(join(runDir, p))),
+  );
+  if (frames.length > 1) {
+    await Deno.writeFile(
+      join(runDir, "samples", "progress.gif"),
+      pngsToGif(frames),
+    );
+  }
+}
+
+function zeroStats(): Stats {
+  return { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, dAcc: 0 };
+}
+
+function scaleStats(s: Stats, f: number): Stats {
+  return {
+    dLoss: s.dLoss * f,
+    gLoss: s.gLoss * f,
+    dReal: s.dReal * f,
+    dFake: s.dFake * f,
+    dAcc: s.dAcc * f,
+  };
+}
+
+function roundStats(s: Stats): Stats {
+  return {
+    dLoss: round(s.dLoss, 6),
+    gLoss: round(s.gLoss, 6),
+    dReal: round(s.dReal, 6),
+    dFake: round(s.dFake, 6),
+    dAcc: round(s.dAcc, 6),
+  };
+}
+
+/** Round for the log; non-finite values are kept as they are (JSON writes them as null). */
+function round(v: number, digits: number): number {
+  if (!Number.isFinite(v)) return v;
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

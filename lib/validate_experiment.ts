@@ -1,0 +1,131 @@
+/**
+ * Checks an experiment file's default export against the schema and turns
+ * the first problem into one message naming the file, the field path, the bad
+ * value and what would be accepted.
+ * @module
+ */
+import { z } from "zod";
+import { archNames, getArch, registerArch } from "./arch.ts";
+import { CONFIG_KEYS, configShape, partialConfigSchema } from "./config.ts";
+import type { Experiment } from "./experiment.ts";
+import { InputError } from "./input_error.ts";
+import { didYouMean } from "./suggest.ts";
+
+const gridShape = Object.fromEntries(
+  Object.entries(configShape).map((
+    [k, s],
+  ) => [k, z.array(s as z.ZodType).min(1)]),
+);
+
+const architectureSchema = z.custom<Experiment["archs"]>(
+  (v) =>
+    typeof v === "object" && v !== null &&
+    Object.values(v).every((a) =>
+      typeof a === "object" && a !== null &&
+      typeof (a as Record<string, unknown>).generator === "function" &&
+      typeof (a as Record<string, unknown>).discriminator === "function"
+    ),
+  {
+    message:
+      "expected { name: { description, generator(ctx), discriminator(ctx) } }",
+  },
+);
+
+const experimentSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message:
+      "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
+  }),
+  description: z.string().optional(),
+  base: partialConfigSchema.optional(),
+  grid: z.strictObject(gridShape).partial().optional(),
+  archs: architectureSchema.optional(),
+  profiles: z.record(z.string(), partialConfigSchema).optional(),
+});
+
+const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    v = (v as Record<PropertyKey, unknown> | undefined)?.[p];
+  }
+  return v;
+}
+
+/** `grid.lr[1]` from `["grid", "lr", 1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) =>
+    typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
+  ).join("");
+}
+
+function show(v: unknown): string {
+  if (typeof v === "function") return "a function";
+  if (v === undefined) return "undefined";
+  const json = JSON.stringify(v);
+  return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${
+    Array.isArray(v) ? "array" : typeof v
+  })`;
+}
+
+/** One line for a zod issue. */
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const where = formatPath([...issue.path, key]);
+    const known = issue.path.length === 0 ? EXPERIMENT_KEYS : CONFIG_KEYS;
+    return `${where}: unknown key${didYouMean(key, known)} (known keys: ${
+      known.join(", ")
+    })`;
+  }
+  const where = formatPath(issue.path) || "(top level)";
+  return `${where}: ${issue.message.replace(/^Invalid input: /, "")}, got ${
+    show(valueAt(input, issue.path))
+  }`;
+}
+
+/**
+ * Validate an experiment (the default export of `source`), registering the
+ * architectures it brings and checking every `arch` it names exists.
+ * @throws {InputError} naming `source`, the field and the bad value.
+ */
+export function validateExperiment(value: unknown, source: string): Experiment {
+  const parsed = experimentSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InputError(source, describeIssue(parsed.error.issues[0]!, value));
+  }
+  const exp = parsed.data as Experiment;
+  for (const [name, arch] of Object.entries(exp.archs ?? {})) {
+    try {
+      registerArch(name, arch);
+    } catch (e) {
+      throw new InputError(source, `archs.${name}: ${(e as Error).message}`);
+    }
+  }
+  checkArchName(exp.base?.arch, "base.arch", source);
+  exp.grid?.arch?.forEach((a, i) =>
+    checkArchName(a, `grid.arch[${i}]`, source)
+  );
+  for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
+    checkArchName(layer.arch, `profiles.${p}.arch`, source);
+  }
+  return exp;
+}
+
+/** @throws {InputError} when `name` is not a registered architecture. */
+export function checkArchName(
+  name: string | undefined,
+  field: string,
+  source: string,
+): void {
+  if (name === undefined || getArch(name)) return;
+  throw new InputError(
+    source,
+    `${field}: unknown architecture ${JSON.stringify(name)}${
+      didYouMean(name, archNames())
+    } (known: ${
+      archNames().join(", ")
+    }; an experiment file can add its own under 'archs')`,
+  );
+}

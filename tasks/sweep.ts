@@ -1,0 +1,149 @@
+/**
+ * `deno task sweep <experiment.ts>`: train every grid point of an experiment.
+ *
+ * Exit codes: 0 when every run completed or diverged (a diverged run is a
+ * result), 1 when a run failed, 2 for invalid input.
+ * @module
+ */
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
+import { parseFlags, runMain } from "../lib/cli.ts";
+import { InputError } from "../lib/input_error.ts";
+import { loadExperiment, planSweep } from "../lib/plan.ts";
+import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
+import { runSweep } from "../lib/sweep.ts";
+import { budget } from "../lib/train.ts";
+import "../lib/kernels_setup.ts";
+
+const USAGE = `usage: deno task sweep <experiment.ts> [options]
+
+  --out DIR            results root (default: results)
+  --backend NAME       auto | webgpu | wasm | cpu (default: auto)
+  --profile NAME       apply a named profile of the experiment (e.g. quick)
+  --set key=value      override a base value for every run (repeatable)
+  --only key=value     keep only the grid points with this value (repeatable)
+  --jobs N             runs trained at once (default: one per core on wasm/cpu, 1 on a GPU)
+  --shard i/n          take every n-th run starting at i (0-based), e.g. a Slurm array
+  --dry-run            print the runs and train nothing`;
+
+function parseShard(
+  text: string | undefined,
+): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) {
+    throw new InputError(
+      "--shard",
+      `expected i/n with 0 ≤ i < n (e.g. 0/4), got ${JSON.stringify(text)}`,
+    );
+  }
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, {
+    string: ["out", "backend", "profile", "set", "only", "jobs", "shard"],
+    boolean: ["dry-run"],
+    collect: ["set", "only"],
+    default: { out: "results", backend: "auto" },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const path = flags._[0];
+  if (flags._.length !== 1 || path === undefined) {
+    throw new InputError("sweep", `expected one experiment file\n${USAGE}`);
+  }
+  const backend = String(flags.backend);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+    throw new InputError(
+      "--backend",
+      `expected one of ${BACKEND_CHOICES.join(", ")}, got ${
+        JSON.stringify(backend)
+      }`,
+    );
+  }
+  let jobs: number | undefined;
+  if (flags.jobs !== undefined) {
+    jobs = Number(flags.jobs);
+    if (!Number.isInteger(jobs) || jobs < 1) {
+      throw new InputError(
+        "--jobs",
+        `expected a positive integer, got ${JSON.stringify(flags.jobs)}`,
+      );
+    }
+  }
+  const shard = parseShard(flags.shard as string | undefined);
+  const planOptions = {
+    set: flags.set as string[],
+    only: flags.only as string[],
+    ...(flags.profile !== undefined ? { profile: String(flags.profile) } : {}),
+  };
+
+  const experiment = await loadExperiment(String(path));
+  const plan = await planSweep(experiment, String(path), planOptions);
+
+  if (flags["dry-run"]) {
+    console.log(
+      `${experiment.name}: ${plan.runs.length} runs${
+        experiment.description ? ` — ${experiment.description}` : ""
+      }`,
+    );
+    plan.runs.forEach((run, i) => {
+      const skip = shard && i % shard.count !== shard.index
+        ? "  (other shard)"
+        : "";
+      const values = Object.entries(run.gridValues).map(([k, v]) =>
+        `${k}=${JSON.stringify(v)}`
+      ).join(" ");
+      const { totalSteps } = budget(run.config, 60_000);
+      console.log(
+        `  ${run.runId}  ${values}  ${run.config.arch} ${run.config.dataset} ${totalSteps} steps${skip}`,
+      );
+    });
+    return 0;
+  }
+
+  const display = new ProgressDisplay(Deno.stdout.isTerminal());
+  const summary = await runSweep(plan, {
+    out: String(flags.out),
+    backend: backend as BackendChoice,
+    ...(jobs !== undefined ? { jobs } : {}),
+    ...(shard ? { shard } : {}),
+    experimentPath: String(path),
+    planOptions,
+    display,
+  });
+
+  const count = (s: string) =>
+    summary.results.filter((r) => r.status === s).length;
+  console.log(
+    `\n${experiment.name}: ${count("completed")} completed, ${
+      count("diverged")
+    } diverged, ${count("failed")} failed, ` +
+      `${count("skipped")} already done, ${
+        count("locked")
+      } held by another sweep — ${
+        formatDuration(summary.seconds)
+      } on ${summary.backend.name}, ${summary.jobs} at a time`,
+  );
+  for (const r of summary.results.filter((r) => r.status === "failed")) {
+    console.log(`  failed: ${r.runId}: ${r.error}`);
+  }
+  if (summary.stale.length) {
+    console.log(
+      `  ${summary.stale.length} run folder(s) in ${
+        String(flags.out)
+      }/${experiment.name} no longer belong to the grid (the experiment changed):`,
+    );
+    for (const s of summary.stale) console.log(`    ${s}`);
+  }
+  console.log(
+    `  results: ${
+      String(flags.out)
+    }/${experiment.name}/   report: deno task report ${path}`,
+  );
+  return count("failed") > 0 ? 1 : 0;
+}
+
+if (import.meta.main) await runMain(main);
