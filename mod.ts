@@ -16,30 +16,9 @@
  * ```
  * @module
  */
-export {
-  defineExperiment,
-  type Experiment,
-  type Grid,
-} from "./lib/experiment.ts";
-export {
-  type ArchContext,
-  type Architecture,
-  archNames,
-  getArch,
-  registerArch,
-} from "./lib/arch.ts";
-export {
-  type ConfigKey,
-  defaults,
-  type PartialConfig,
-  type ResolvedConfig,
-} from "./lib/config.ts";
+export { defineExperiment, type Experiment, type Grid } from "./lib/experiment.ts";
+export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/arch.ts";
+export { type ConfigKey, defaults, type PartialConfig, type ResolvedConfig } from "./lib/config.ts";
 export type { PixelRange } from "./lib/pixels.ts";
-export type {
-  EpochLine,
-  MetricsLine,
-  RunConfigFile,
-  RunStatusFile,
-  StepLine,
-} from "./lib/records.ts";
+export type { EpochLine, MetricsLine, RunConfigFile, RunStatusFile, StepLine } from "./lib/records.ts";
 import "./lib/archs/builtin.ts";

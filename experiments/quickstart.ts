@@ -7,8 +7,7 @@ import { defineExperiment } from "../mod.ts";
 
 export default defineExperiment({
   name: "quickstart",
-  description:
-    "Seed-002 MLP GAN on MNIST: does lr 1e-3 train faster than 2e-4, and does a 10-d noise suffice?",
+  description: "Seed-002 MLP GAN on MNIST: does lr 1e-3 train faster than 2e-4, and does a 10-d noise suffice?",
   base: {
     dataset: "mnist",
     arch: "mlp-keras",

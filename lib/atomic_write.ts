@@ -9,9 +9,7 @@ export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
 ): Promise<void> {
-  const bytes = typeof data === "string"
-    ? new TextEncoder().encode(data)
-    : data;
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
   try {
     const file = await Deno.open(tmp, {

@@ -85,11 +85,7 @@ export async function startBackend(
       info = {
         name: "webgpu",
         reason: choice === "webgpu"
-          ? `requested${
-            isSoftware(adapter)
-              ? " (software adapter: expect it to be slow)"
-              : ""
-          }`
+          ? `requested${isSoftware(adapter) ? " (software adapter: expect it to be slow)" : ""}`
           : "a hardware WebGPU adapter is present",
         device: adapterName(adapter),
       };
@@ -101,11 +97,7 @@ export async function startBackend(
     } else {
       info = {
         name: "wasm",
-        reason: adapter
-          ? `the only WebGPU adapter is a software one (${
-            adapterName(adapter)
-          })`
-          : "no WebGPU adapter",
+        reason: adapter ? `the only WebGPU adapter is a software one (${adapterName(adapter)})` : "no WebGPU adapter",
         device: `wasm SIMD, 1 thread on ${await cpuName()}`,
       };
     }
@@ -113,9 +105,7 @@ export async function startBackend(
     info = {
       name: choice,
       reason: "requested",
-      device: choice === "wasm"
-        ? `wasm SIMD, 1 thread on ${await cpuName()}`
-        : `JavaScript on ${await cpuName()}`,
+      device: choice === "wasm" ? `wasm SIMD, 1 thread on ${await cpuName()}` : `JavaScript on ${await cpuName()}`,
     };
   }
   if (tf.getBackend() !== info.name) {

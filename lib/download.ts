@@ -27,13 +27,13 @@ import { decodeIdx, IdxFormatError } from "./idx.ts";
 /** Options of {@linkcode fetchDataset}. */
 export interface FetchOptions {
   /** Root of the user cache; defaults as in `loadDataset`. */
-  cacheDir?: string;
+  cacheDir?: string | undefined;
   /** Base URLs serving `<file>.gz`, tried in order; default: the dataset's mirrors. */
-  from?: string | readonly string[];
+  from?: string | readonly string[] | undefined;
   /** Download even when a verified file is already in the cache. */
-  force?: boolean;
+  force?: boolean | undefined;
   /** Progress lines (default: none). */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 /** What happened to one file. */

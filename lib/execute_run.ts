@@ -102,14 +102,10 @@ export async function executeRun(
         status: outcome.status,
         seconds: (performance.now() - started) / 1000,
         step: outcome.step,
-        ...(outcome.resumedFrom !== undefined
-          ? { resumedFrom: outcome.resumedFrom }
-          : {}),
+        ...(outcome.resumedFrom !== undefined ? { resumedFrom: outcome.resumedFrom } : {}),
       };
     } catch (e) {
-      const error = e instanceof Error
-        ? `${e.message}\n${e.stack ?? ""}`
-        : String(e);
+      const error = e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e);
       const prior = await readStatus(runDir);
       await writeJsonAtomic(
         join(runDir, "status.json"),

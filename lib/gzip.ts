@@ -45,9 +45,9 @@ export async function gunzip(
   data: Uint8Array | ReadableStream<Uint8Array>,
 ): Promise<Uint8Array> {
   const stream =
-    (data instanceof Uint8Array
-      ? new Blob([data as Uint8Array<ArrayBuffer>]).stream()
-      : data) as ReadableStream<BufferSource>;
+    (data instanceof Uint8Array ? new Blob([data as Uint8Array<ArrayBuffer>]).stream() : data) as ReadableStream<
+      BufferSource
+    >;
   const out = stream.pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(out).arrayBuffer());
 }

@@ -91,9 +91,7 @@ export function parseIdx(
   ndims?: number,
 ): IdxArray {
   const n = bytes.length;
-  const wantMagic = `00 00 08 ${
-    ndims === undefined ? "0N" : ndims.toString(16).padStart(2, "0")
-  }`;
+  const wantMagic = `00 00 08 ${ndims === undefined ? "0N" : ndims.toString(16).padStart(2, "0")}`;
   if (n < 4) {
     throw new IdxFormatError(
       source,
@@ -106,9 +104,7 @@ export function parseIdx(
     throw new IdxFormatError(
       source,
       0,
-      `bad IDX magic number at byte 0: expected ${wantMagic}, got ${
-        hex(bytes.subarray(0, 4))
-      }`,
+      `bad IDX magic number at byte 0: expected ${wantMagic}, got ${hex(bytes.subarray(0, 4))}`,
     );
   }
   const dtype = bytes[2] ?? 0;
@@ -126,9 +122,7 @@ export function parseIdx(
     throw new IdxFormatError(
       source,
       3,
-      `IDX header declares ${rank} dimensions at byte 3, expected ${
-        ndims ?? "at least 1"
-      }`,
+      `IDX header declares ${rank} dimensions at byte 3, expected ${ndims ?? "at least 1"}`,
     );
   }
   const headerBytes = 4 + 4 * rank;
@@ -153,9 +147,7 @@ export function parseIdx(
     const shape = dims.join("×");
     const detail = n < expected
       ? `truncated: the header declares ${shape} bytes of data, so the file ` +
-        `should be ${expected} bytes, but it is ${n} (${
-          expected - n
-        } missing from byte ${n} on)`
+        `should be ${expected} bytes, but it is ${n} (${expected - n} missing from byte ${n} on)`
       : `${n - expected} unexpected trailing bytes: the header declares ` +
         `${shape} bytes of data, so the file should be ${expected} bytes, ` +
         `but it is ${n}`;

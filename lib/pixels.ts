@@ -10,9 +10,7 @@ export type PixelRange = "[-1,1]" | "[0,1]";
 export function byteToRange(
   range: PixelRange,
 ): { scale: number; offset: number } {
-  return range === "[-1,1]"
-    ? { scale: 1 / 127.5, offset: -1 }
-    : { scale: 1 / 255, offset: 0 };
+  return range === "[-1,1]" ? { scale: 1 / 127.5, offset: -1 } : { scale: 1 / 255, offset: 0 };
 }
 
 /** The generator's output activation for a pixel range. */

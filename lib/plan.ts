@@ -103,9 +103,7 @@ export function parseAssignment(
   if (!(CONFIG_KEYS as string[]).includes(key)) {
     throw new InputError(
       flag,
-      `${key}: unknown key${didYouMean(key, CONFIG_KEYS)} (known keys: ${
-        CONFIG_KEYS.join(", ")
-      })`,
+      `${key}: unknown key${didYouMean(key, CONFIG_KEYS)} (known keys: ${CONFIG_KEYS.join(", ")})`,
     );
   }
   const schema = configShape[key as ConfigKey];
@@ -144,9 +142,7 @@ function checkResolved(
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {
     throw new InputError(
       source,
-      `${where}: sampleGrid ${
-        JSON.stringify(config.sampleGrid)
-      } has more than 1024 cells`,
+      `${where}: sampleGrid ${JSON.stringify(config.sampleGrid)} has more than 1024 cells`,
     );
   }
 }
@@ -212,8 +208,6 @@ export async function planSweep(
 }
 
 function formatPoint(point: Record<string, unknown>): string {
-  const parts = Object.entries(point).map(([k, v]) =>
-    `${k}=${JSON.stringify(v)}`
-  );
+  const parts = Object.entries(point).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
   return parts.length ? `grid point ${parts.join(", ")}` : "base";
 }

@@ -11,9 +11,7 @@ const encoder = new TextEncoder();
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   if (s >= 3600) {
-    return `${Math.floor(s / 3600)}h${
-      String(Math.floor((s % 3600) / 60)).padStart(2, "0")
-    }m`;
+    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
   }
   if (s >= 60) {
     return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
@@ -24,15 +22,9 @@ export function formatDuration(seconds: number): string {
 function describe(p: Progress, width: number): string {
   const frac = p.totalSteps ? p.step / p.totalSteps : 0;
   const bar = "█".repeat(Math.round(frac * width)).padEnd(width, "·");
-  const losses = p.dLoss === undefined
-    ? ""
-    : ` D ${p.dLoss.toFixed(3)} G ${p.gLoss!.toFixed(3)}`;
-  const eta = p.msPerStep > 0
-    ? ` eta ${formatDuration(((p.totalSteps - p.step) * p.msPerStep) / 1000)}`
-    : "";
-  return `${bar} ${p.step}/${p.totalSteps}${losses} ${
-    p.msPerStep.toFixed(0)
-  }ms/it${eta}`;
+  const losses = p.dLoss === undefined ? "" : ` D ${p.dLoss.toFixed(3)} G ${p.gLoss!.toFixed(3)}`;
+  const eta = p.msPerStep > 0 ? ` eta ${formatDuration(((p.totalSteps - p.step) * p.msPerStep) / 1000)}` : "";
+  return `${bar} ${p.step}/${p.totalSteps}${losses} ${p.msPerStep.toFixed(0)}ms/it${eta}`;
 }
 
 /** Shows the progress of the runs being trained. */

@@ -17,8 +17,6 @@ export async function runId(
   config: unknown,
 ): Promise<string> {
   const hash = (await sha256Hex(canonicalJson(config))).slice(0, 6);
-  const slug = Object.entries(gridValues).map(([k, v]) =>
-    `${k}-${slugValue(v)}`
-  ).join("_").slice(0, 80);
+  const slug = Object.entries(gridValues).map(([k, v]) => `${k}-${slugValue(v)}`).join("_").slice(0, 80);
   return slug ? `${slug}_${hash}` : `run_${hash}`;
 }

@@ -59,8 +59,7 @@ export async function acquireRunLock(
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       await Deno.writeTextFile(path, JSON.stringify(me), { createNew: true });
-      const write = (b: LockBody) =>
-        Deno.writeTextFile(path, JSON.stringify(b));
+      const write = (b: LockBody) => Deno.writeTextFile(path, JSON.stringify(b));
       return {
         tookOver,
         heartbeat: () => write({ ...me, heartbeat: Date.now() }),

@@ -5,11 +5,7 @@
  */
 import { join } from "@std/path";
 import { writeJsonAtomic } from "./atomic_write.ts";
-import {
-  type BackendChoice,
-  type BackendInfo,
-  startBackend,
-} from "./backend.ts";
+import { type BackendChoice, type BackendInfo, startBackend } from "./backend.ts";
 import { loadDataset } from "./datasets.ts";
 import { executeRun, readStatus, type RunResult } from "./execute_run.ts";
 import { InputError } from "./input_error.ts";
@@ -53,9 +49,7 @@ async function ensureWritable(dir: string, flag: string): Promise<void> {
   } catch (e) {
     throw new InputError(
       flag,
-      `cannot write to ${dir} (${(e as Error).name}: ${
-        (e as Error).message
-      }); choose a writable folder with --out`,
+      `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); choose a writable folder with --out`,
     );
   }
 }
@@ -87,9 +81,7 @@ export async function runSweep(
   await writeJsonAtomic(join(expDir, "experiment.json"), experimentFile);
 
   const mine = options.shard
-    ? plan.runs.filter((_, i) =>
-      i % options.shard!.count === options.shard!.index
-    )
+    ? plan.runs.filter((_, i) => i % options.shard!.count === options.shard!.index)
     : plan.runs;
   const results: RunResult[] = [];
   const todo = [];
@@ -114,9 +106,7 @@ export async function runSweep(
   );
   display.log(
     `${plan.experiment.name}: ${plan.runs.length} runs` +
-      (options.shard
-        ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}`
-        : "") +
+      (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
       `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
   );
 

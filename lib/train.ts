@@ -10,11 +10,7 @@ import { join } from "@std/path";
 import { getArch } from "./arch.ts";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
-import {
-  loadCheckpoint,
-  type LoopState,
-  saveCheckpoint,
-} from "./checkpoint.ts";
+import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { JsonlWriter, readJsonl } from "./jsonl.ts";
 import { fillNoise } from "./noise.ts";
@@ -22,12 +18,7 @@ import type { PlannedRun } from "./plan.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
 import { Rng, type RngState, routeMathRandom } from "./rng.ts";
 import { pngsToGif, tileToPng } from "./sample_grid.ts";
-import {
-  discriminatorStep,
-  type Gan,
-  generatorStep,
-  type StepSettings,
-} from "./train_step.ts";
+import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "./train_step.ts";
 import type { TrainingImages } from "./training_images.ts";
 
 /** What the progress display is told after every step. */
@@ -248,9 +239,7 @@ export async function trainRun(
   };
 
   const writeSample = async () => {
-    const images = tf.tidy(() =>
-      gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor
-    );
+    const images = tf.tidy(() => gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor);
     const pixels = await images.data<"float32">();
     images.dispose();
     const name = byStep
@@ -273,8 +262,7 @@ export async function trainRun(
     await flush(); // a checkpoint never holds unlogged steps
     await log.sync();
     const metricsBytes = (await Deno.stat(metricsPath)).size;
-    const named = (model: tf.LayersModel) =>
-      model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
+    const named = (model: tf.LayersModel) => model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
     const state = {
       step,
       seconds,
@@ -284,12 +272,19 @@ export async function trainRun(
       epochSums,
       lastFinite,
     };
-    await saveCheckpoint(runDir, state, {
-      generator: named(gan.generator),
-      discriminator: named(gan.discriminator),
-      optD: await gan.optD.getWeights(),
-      optG: await gan.optG.getWeights(),
-    });
+    const optD = await gan.optD.getWeights();
+    const optG = await gan.optG.getWeights();
+    try {
+      await saveCheckpoint(runDir, state, {
+        generator: named(gan.generator),
+        discriminator: named(gan.discriminator),
+        optD,
+        optG,
+      });
+    } finally {
+      // getWeights() makes a new tensor for the step count; the moments are the live variables.
+      tf.dispose([...optD, ...optG].filter((w) => w.name === "iter").map((w) => w.tensor));
+    }
     await writeStatus("running");
   };
 
@@ -312,7 +307,7 @@ export async function trainRun(
         config.noiseDim,
       ]);
       const gLoss = generatorStep(gan, noiseG, settings);
-      pending.push(tf.concat([dStats, gLoss.reshape([1])]));
+      pending.push(tf.tidy(() => tf.concat([dStats, gLoss.reshape([1])])));
       tf.dispose([batch, noiseD, noiseG, dStats, gLoss]);
       step++;
 
@@ -335,16 +330,13 @@ export async function trainRun(
         epochStart = performance.now();
       }
       const unit = byStep ? step : epochEnd ? step / stepsPerEpoch : 0;
-      const due = (every: number) =>
-        unit > 0 && every > 0 && unit % every === 0;
+      const due = (every: number) => unit > 0 && every > 0 && unit % every === 0;
       if (step === totalSteps || due(config.sampleEvery)) await writeSample();
       if (step < totalSteps && due(config.checkpointEvery)) {
         await writeCheckpoint();
       }
       const now = performance.now();
-      msPerStep = msPerStep === 0
-        ? now - lastStepEnd
-        : 0.9 * msPerStep + 0.1 * (now - lastStepEnd);
+      msPerStep = msPerStep === 0 ? now - lastStepEnd : 0.9 * msPerStep + 0.1 * (now - lastStepEnd);
       lastStepEnd = now;
       options.onProgress?.({
         runId: run.runId,

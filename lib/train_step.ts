@@ -6,13 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import {
-  decisionThreshold,
-  discriminatorOutput,
-  discriminatorTerms,
-  generatorLoss,
-  type LossName,
-} from "./losses.ts";
+import { decisionThreshold, discriminatorOutput, discriminatorTerms, generatorLoss, type LossName } from "./losses.ts";
 
 /** The two networks and their optimisers. */
 export interface Gan {

@@ -14,7 +14,12 @@ import { didYouMean } from "./suggest.ts";
 const gridShape = Object.fromEntries(
   Object.entries(configShape).map((
     [k, s],
-  ) => [k, z.array(s as z.ZodType).min(1)]),
+  ) => [
+    k,
+    z.array(s as z.ZodType).min(1, {
+      message: "an empty list: give at least one value to try",
+    }),
+  ]),
 );
 
 const architectureSchema = z.custom<Experiment["archs"]>(
@@ -26,15 +31,13 @@ const architectureSchema = z.custom<Experiment["archs"]>(
       typeof (a as Record<string, unknown>).discriminator === "function"
     ),
   {
-    message:
-      "expected { name: { description, generator(ctx), discriminator(ctx) } }",
+    message: "expected { name: { description, generator(ctx), discriminator(ctx) } }",
   },
 );
 
 const experimentSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-    message:
-      "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
+    message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
   }),
   description: z.string().optional(),
   base: partialConfigSchema.optional(),
@@ -55,18 +58,14 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** `grid.lr[1]` from `["grid", "lr", 1]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p, i) =>
-    typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`
-  ).join("");
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`).join("");
 }
 
 function show(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (v === undefined) return "undefined";
   const json = JSON.stringify(v);
-  return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${
-    Array.isArray(v) ? "array" : typeof v
-  })`;
+  return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${Array.isArray(v) ? "array" : typeof v})`;
 }
 
 /** One line for a zod issue. */
@@ -75,14 +74,10 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     const key = issue.keys[0]!;
     const where = formatPath([...issue.path, key]);
     const known = issue.path.length === 0 ? EXPERIMENT_KEYS : CONFIG_KEYS;
-    return `${where}: unknown key${didYouMean(key, known)} (known keys: ${
-      known.join(", ")
-    })`;
+    return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
   }
   const where = formatPath(issue.path) || "(top level)";
-  return `${where}: ${issue.message.replace(/^Invalid input: /, "")}, got ${
-    show(valueAt(input, issue.path))
-  }`;
+  return `${where}: ${issue.message.replace(/^Invalid input: /, "")}, got ${show(valueAt(input, issue.path))}`;
 }
 
 /**
@@ -104,9 +99,7 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     }
   }
   checkArchName(exp.base?.arch, "base.arch", source);
-  exp.grid?.arch?.forEach((a, i) =>
-    checkArchName(a, `grid.arch[${i}]`, source)
-  );
+  exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
   for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
     checkArchName(layer.arch, `profiles.${p}.arch`, source);
   }
@@ -122,9 +115,7 @@ export function checkArchName(
   if (name === undefined || getArch(name)) return;
   throw new InputError(
     source,
-    `${field}: unknown architecture ${JSON.stringify(name)}${
-      didYouMean(name, archNames())
-    } (known: ${
+    `${field}: unknown architecture ${JSON.stringify(name)}${didYouMean(name, archNames())} (known: ${
       archNames().join(", ")
     }; an experiment file can add its own under 'archs')`,
   );

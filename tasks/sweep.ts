@@ -58,9 +58,7 @@ async function main(): Promise<number> {
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
     throw new InputError(
       "--backend",
-      `expected one of ${BACKEND_CHOICES.join(", ")}, got ${
-        JSON.stringify(backend)
-      }`,
+      `expected one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(backend)}`,
     );
   }
   let jobs: number | undefined;
@@ -85,17 +83,11 @@ async function main(): Promise<number> {
 
   if (flags["dry-run"]) {
     console.log(
-      `${experiment.name}: ${plan.runs.length} runs${
-        experiment.description ? ` — ${experiment.description}` : ""
-      }`,
+      `${experiment.name}: ${plan.runs.length} runs${experiment.description ? ` — ${experiment.description}` : ""}`,
     );
     plan.runs.forEach((run, i) => {
-      const skip = shard && i % shard.count !== shard.index
-        ? "  (other shard)"
-        : "";
-      const values = Object.entries(run.gridValues).map(([k, v]) =>
-        `${k}=${JSON.stringify(v)}`
-      ).join(" ");
+      const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
+      const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       const { totalSteps } = budget(run.config, 60_000);
       console.log(
         `  ${run.runId}  ${values}  ${run.config.arch} ${run.config.dataset} ${totalSteps} steps${skip}`,
@@ -115,15 +107,12 @@ async function main(): Promise<number> {
     display,
   });
 
-  const count = (s: string) =>
-    summary.results.filter((r) => r.status === s).length;
+  const count = (s: string) => summary.results.filter((r) => r.status === s).length;
   console.log(
-    `\n${experiment.name}: ${count("completed")} completed, ${
-      count("diverged")
-    } diverged, ${count("failed")} failed, ` +
-      `${count("skipped")} already done, ${
-        count("locked")
-      } held by another sweep — ${
+    `\n${experiment.name}: ${count("completed")} completed, ${count("diverged")} diverged, ${
+      count("failed")
+    } failed, ` +
+      `${count("skipped")} already done, ${count("locked")} held by another sweep — ${
         formatDuration(summary.seconds)
       } on ${summary.backend.name}, ${summary.jobs} at a time`,
   );
@@ -139,9 +128,7 @@ async function main(): Promise<number> {
     for (const s of summary.stale) console.log(`    ${s}`);
   }
   console.log(
-    `  results: ${
-      String(flags.out)
-    }/${experiment.name}/   report: deno task report ${path}`,
+    `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}`,
   );
   return count("failed") > 0 ? 1 : 0;
 }

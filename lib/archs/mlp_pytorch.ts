@@ -33,8 +33,7 @@ function torchLinear(
 
 /** The seed-001 PyTorch MLP GAN. */
 export const mlpPytorch: Architecture = {
-  description:
-    "PyTorch MLP GAN (seed 001): G 256-256-784, D 256-256-1, LeakyReLU 0.2",
+  description: "PyTorch MLP GAN (seed 001): G 256-256-784, D 256-256-1, LeakyReLU 0.2",
   generator({ noiseDim, imageShape, pixelRange }) {
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
     const g = tf.sequential({ name: "generator" });

@@ -12,8 +12,7 @@ const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.01 });
 
 /** The seed-003 TF1 MLP GAN. */
 export const mlpTf1: Architecture = {
-  description:
-    "TF1 MLP GAN (seed 003): G 256 ReLU-784, D 256 ReLU-1, N(0, 0.01) init",
+  description: "TF1 MLP GAN (seed 003): G 256 ReLU-784, D 256 ReLU-1, N(0, 0.01) init",
   generator({ noiseDim, imageShape, pixelRange }) {
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
     const g = tf.sequential({ name: "generator" });

@@ -1,0 +1,33 @@
+// Shared set-up for tests that train: a temp run folder and a tiny planned run.
+import { type PartialConfig, resolveConfig } from "../lib/config.ts";
+import type { PlannedRun } from "../lib/plan.ts";
+import "../lib/archs/builtin.ts";
+
+/** A planned run with a tiny budget over the first few hundred MNIST images. */
+export function tinyRun(overrides: PartialConfig = {}): PlannedRun {
+  const config = resolveConfig({
+    trainSize: 256,
+    batchSize: 32,
+    steps: 6,
+    logEvery: 2,
+    sampleEvery: 3,
+    checkpointEvery: 0,
+    ...overrides,
+  });
+  return { runId: "test-run", gridValues: {}, config, configHash: "test" };
+}
+
+/** Lines of a metrics file, parsed. */
+export async function metricLines(
+  runDir: string,
+): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(`${runDir}/metrics.jsonl`);
+  return text.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+/** Step lines without the timing field, for comparing trajectories. */
+export function trajectory(
+  lines: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  return lines.filter((l) => l.kind === "step").map(({ ms: _ms, ...rest }) => rest);
+}

@@ -1,0 +1,112 @@
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { join } from "@std/path";
+import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { buildReport } from "../lib/report/build_report.ts";
+
+const TASK = new URL("../tasks/report.ts", import.meta.url).pathname;
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
+
+async function runCli(args: string[], cwd?: string) {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      "--allow-read",
+      "--allow-write",
+      TASK,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+  const out = await cmd.output();
+  const dec = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
+}
+
+Deno.test("report CLI exits 2 with one clear line for a missing folder", async () => {
+  const r = await runCli(["/nonexistent/results/nothing"]);
+  assertEquals(r.code, 2);
+  assertEquals(r.stderr.trim().split("\n").length, 1);
+  assertStringIncludes(r.stderr, "does not exist");
+});
+
+Deno.test("report CLI exits 2 for a folder that is not an experiment and for an unknown grid key", async () => {
+  const dir = await Deno.makeTempDir();
+  const r = await runCli([dir]);
+  assertEquals(r.code, 2);
+  assertStringIncludes(r.stderr, "experiment.json");
+  const root = await writeFixtureExperiment(dir, {
+    name: "k",
+    grid: { lr: [1, 2] },
+  });
+  const r2 = await runCli([root, "--facet", "nope", "--no-charts"]);
+  assertEquals(r2.code, 2);
+  assertStringIncludes(r2.stderr, "grid keys: lr");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("report CLI takes an experiment.ts and finds results/<name>", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeFixtureExperiment(join(dir, "results"), {
+    name: "from-ts",
+    grid: { lr: [1, 2] },
+  });
+  await Deno.writeTextFile(
+    join(dir, "exp.ts"),
+    'export default { name: "from-ts", grid: { lr: [1, 2] } };\n',
+  );
+  const r = await runCli(["exp.ts", "--no-charts"], dir);
+  assertEquals(r.code, 0, r.stderr);
+  assert(
+    (await Deno.stat(join(dir, "results", "from-ts", "report.html"))).isFile,
+  );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("buildReport() writes the HTML, chart SVGs and PNGs, and reports diverged and failed runs with their reasons", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = await writeFixtureExperiment(dir, {
+    name: "full",
+    grid: { lr: [1e-2, 2e-4], noiseDim: [10, 100] },
+    outcome: (_, i) => i === 0 ? "diverged" : i === 1 ? "failed" : "completed",
+    gif: true,
+  });
+  const result = await buildReport({ resultsDir: root });
+  const html = await Deno.readTextFile(result.html);
+  assertStringIncludes(html, "dLoss is NaN");
+  assertStringIncludes(html, "Conv2DBackpropFilter");
+  assertStringIncludes(html, "data:image/png;base64,");
+  assertStringIncludes(html, "data:image/gif;base64,");
+  assert(
+    !/src="https?:/.test(html),
+    "report must not load anything from the network",
+  );
+  assertEquals(result.charts, ["loss-linear", "loss-log", "health", "heatmap"]);
+  for (const id of result.charts) {
+    const svg = await Deno.readTextFile(join(root, "report", `${id}.svg`));
+    assert(svg.startsWith("<svg"));
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("buildReport() escapes grid values and descriptions that contain markup", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = await writeFixtureExperiment(dir, {
+    name: "evil",
+    description: "<img src=x onerror=alert(1)>",
+    grid: { arch: ["<script>alert(1)</script>", "mlp"] },
+  });
+  const result = await buildReport({ resultsDir: root, chartDir: null });
+  const html = await Deno.readTextFile(result.html);
+  assert(!html.includes("<script>alert(1)"), "grid value injected a script");
+  assert(!html.includes("<img src=x"), "description injected markup");
+  assertStringIncludes(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+  await Deno.remove(dir, { recursive: true });
+});

@@ -1,0 +1,210 @@
+import { assert, assertEquals, assertNotEquals } from "@std/assert";
+import * as tf from "@tensorflow/tfjs";
+import { decode } from "fast-png";
+import { getArch } from "../lib/arch.ts";
+import { startBackend } from "../lib/backend.ts";
+import { Rng, routeMathRandom } from "../lib/rng.ts";
+import { trainRun } from "../lib/train.ts";
+import { loadTrainingImages } from "../lib/training_images.ts";
+import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts";
+import "../lib/kernels_setup.ts";
+import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
+
+const perms = { read: true, write: true, env: true, sys: true };
+
+for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
+  Deno.test({
+    name: `a short real MNIST run of ${arch} on wasm logs finite losses and writes sample grids`,
+    permissions: perms,
+    fn: async () => {
+      await startBackend("wasm");
+      const runDir = await Deno.makeTempDir();
+      const pixelRange = arch === "mlp-tf1" ? "[0,1]" : "[-1,1]";
+      const run = tinyRun({
+        arch,
+        pixelRange,
+        noiseDim: 16,
+        sampleGrid: [2, 3],
+      });
+      const tensorsBefore = tf.memory().numTensors;
+      const outcome = await trainRun(run, {
+        runDir,
+        data: await loadTrainingImages("mnist", pixelRange),
+      });
+      assertEquals(
+        tf.memory().numTensors,
+        tensorsBefore,
+        "every tensor of the run is disposed",
+      );
+      assertEquals(outcome.status, "completed");
+      const lines = await metricLines(runDir);
+      const steps = lines.filter((l) => l.kind === "step");
+      assertEquals(steps.map((l) => l.step), [2, 4, 6]);
+      for (const l of steps) {
+        for (const k of ["dLoss", "gLoss", "dReal", "dFake", "dAcc", "ms"]) {
+          assert(Number.isFinite(l[k]), `${k} = ${l[k]}`);
+        }
+      }
+      const samples = lines.filter((l) => l.kind === "sample").map((l) => l.path);
+      assertEquals(samples, [
+        "samples/step-000000.png",
+        "samples/step-000003.png",
+        "samples/step-000006.png",
+      ]);
+      const png = decode(
+        await Deno.readFile(`${runDir}/samples/step-000006.png`),
+      );
+      assertEquals([png.width, png.height], [3 * 28 + 4 * 2, 2 * 28 + 3 * 2]);
+      assert((await Deno.stat(`${runDir}/samples/progress.gif`)).size > 100);
+      const model = JSON.parse(
+        await Deno.readTextFile(`${runDir}/generator/model.json`),
+      );
+      assertEquals(model.format, "layers-model");
+      assertEquals(
+        JSON.parse(await Deno.readTextFile(`${runDir}/status.json`)).status,
+        "completed",
+      );
+      await Deno.remove(runDir, { recursive: true });
+    },
+  });
+}
+
+Deno.test({
+  name: "the same config, seed and backend give identical losses; another seed does not",
+  permissions: perms,
+  fn: async () => {
+    await startBackend("wasm");
+    const data = await loadTrainingImages("mnist", "[-1,1]");
+    const once = async (seed: number) => {
+      const runDir = await Deno.makeTempDir();
+      await trainRun(tinyRun({ seed, noiseDim: 10 }), { runDir, data });
+      const t = trajectory(await metricLines(runDir));
+      await Deno.remove(runDir, { recursive: true });
+      return t;
+    };
+    const a = await once(7);
+    assertEquals(await once(7), a);
+    assertNotEquals(await once(8), a);
+  },
+});
+
+function tinyGan(backendSeed: number): Gan {
+  const ctx = {
+    noiseDim: 8,
+    imageShape: [28, 28, 1] as [number, number, number],
+    pixelRange: "[-1,1]" as const,
+  };
+  const restore = routeMathRandom(new Rng(backendSeed));
+  try {
+    const arch = getArch("mlp-pytorch")!;
+    return {
+      generator: arch.generator(ctx),
+      discriminator: arch.discriminator(ctx),
+      optD: tf.train.adam(2e-4, 0.5),
+      optG: tf.train.adam(2e-4, 0.5),
+    };
+  } finally {
+    restore();
+  }
+}
+
+function disposeGan(g: Gan): void {
+  g.generator.dispose();
+  g.discriminator.dispose();
+  g.optD.dispose();
+  g.optG.dispose();
+}
+
+const settings = { loss: "bce", realTarget: 0.9, dLossReduce: "sum" } as const;
+
+Deno.test({
+  name: "training steps leak no tensors: numTensors is stable from step to step",
+  permissions: perms,
+  fn: async () => {
+    await startBackend("wasm");
+    const gan = tinyGan(1);
+    const real = tf.randomUniform([16, 28, 28, 1], -1, 1);
+    const noise = tf.randomNormal([16, 8]);
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const d = discriminatorStep(gan, real, noise, settings);
+      const g = generatorStep(gan, noise, settings);
+      await d.data();
+      tf.dispose([d, g]);
+      counts.push(tf.memory().numTensors);
+    }
+    // The first step creates Adam's moment slots; from then on the count must not move.
+    assertEquals(counts.slice(1), [
+      counts[1]!,
+      counts[1]!,
+      counts[1]!,
+      counts[1]!,
+    ]);
+    tf.dispose([real, noise]);
+    disposeGan(gan);
+  },
+});
+
+Deno.test({
+  name: "a D step leaves G's weights untouched and a G step leaves D's untouched",
+  permissions: perms,
+  fn: async () => {
+    await startBackend("wasm");
+    const gan = tinyGan(2);
+    const snapshot = (m: tf.LayersModel) => Promise.all(m.weights.map((w) => w.read().data()));
+    const real = tf.randomUniform([16, 28, 28, 1], -1, 1);
+    const noise = tf.randomNormal([16, 8]);
+    const g0 = await snapshot(gan.generator);
+    const d0 = await snapshot(gan.discriminator);
+    tf.dispose(discriminatorStep(gan, real, noise, settings));
+    assertEquals(await snapshot(gan.generator), g0);
+    const d1 = await snapshot(gan.discriminator);
+    assertNotEquals(d1, d0);
+    tf.dispose(generatorStep(gan, noise, settings));
+    assertEquals(await snapshot(gan.discriminator), d1);
+    assertNotEquals(await snapshot(gan.generator), g0);
+    tf.dispose([real, noise]);
+    disposeGan(gan);
+  },
+});
+
+Deno.test({
+  name: "one training step agrees on cpu, wasm and webgpu (llvmpipe) within 1e-3",
+  permissions: perms,
+  fn: async () => {
+    const results: Record<string, number[]> = {};
+    for (const backend of ["cpu", "wasm", "webgpu"] as const) {
+      await startBackend(backend);
+      const gan = tinyGan(3);
+      const rng = new Rng(4);
+      const real = tf.tensor4d(
+        rng.fillUniform(new Float32Array(8 * 784), -1, 1),
+        [8, 28, 28, 1],
+      );
+      const noise = tf.tensor2d(rng.fillNormal(new Float32Array(8 * 8)), [
+        8,
+        8,
+      ]);
+      const d = discriminatorStep(gan, real, noise, settings);
+      const g = generatorStep(gan, noise, settings);
+      const probe = tf.tidy(() => gan.generator.predict(noise) as tf.Tensor);
+      results[backend] = [
+        ...(await d.data()),
+        ...(await g.data()),
+        ...(await probe.data()).slice(0, 64),
+      ];
+      tf.dispose([d, g, probe, real, noise]);
+      disposeGan(gan);
+    }
+    for (const backend of ["wasm", "webgpu"]) {
+      results[backend]!.forEach((v, i) => {
+        const ref = results.cpu![i]!;
+        assert(
+          Math.abs(v - ref) <= 1e-3 * Math.max(1, Math.abs(ref)),
+          `${backend}[${i}] = ${v}, cpu = ${ref}`,
+        );
+      });
+    }
+    await startBackend("wasm");
+  },
+});

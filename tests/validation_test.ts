@@ -1,0 +1,196 @@
+import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import type { Architecture } from "../lib/arch.ts";
+import { InputError } from "../lib/input_error.ts";
+import { loadExperiment, parseAssignment, planSweep } from "../lib/plan.ts";
+import { validateExperiment } from "../lib/validate_experiment.ts";
+
+const FILE = "experiments/x.ts";
+
+function messageOf(value: unknown): string {
+  return assertThrows(() => validateExperiment(value, FILE), InputError)
+    .message;
+}
+
+Deno.test("an unknown config key is named with its path and the closest known key", () => {
+  const m = messageOf({ name: "x", base: { learningRate: 0.1, lrr: 1 } });
+  assertMatch(m, /^experiments\/x\.ts: base\.learningRate: unknown key/);
+  const typo = messageOf({ name: "x", grid: { noiseDin: [10] } });
+  assertMatch(typo, /grid\.noiseDin: unknown key; did you mean 'noiseDim'\?/);
+});
+
+Deno.test("an unknown top-level key suggests the experiment field", () => {
+  assertMatch(
+    messageOf({ name: "x", grids: {} }),
+    /grids: unknown key; did you mean 'grid'\?/,
+  );
+});
+
+Deno.test("a wrong type names the field path, the value and its type", () => {
+  const m = messageOf({ name: "x", base: { batchSize: "128" } });
+  assertMatch(
+    m,
+    /base\.batchSize: expected number, received string, got "128" \(string\)/,
+  );
+});
+
+Deno.test("a bad value inside a grid list names its index", () => {
+  assertMatch(
+    messageOf({ name: "x", grid: { lr: [0.01, -2e-4] } }),
+    /grid\.lr\[1\]: .*>0.*got -0\.0002/,
+  );
+});
+
+Deno.test("an empty grid list is rejected", () => {
+  assertMatch(
+    messageOf({ name: "x", grid: { lr: [] } }),
+    /grid\.lr: an empty list: give at least one value to try, got \[\]/,
+  );
+});
+
+Deno.test("non-positive learning rates and batch sizes are rejected", () => {
+  assertMatch(messageOf({ name: "x", base: { lr: 0 } }), /base\.lr: .*>0/);
+  assertMatch(
+    messageOf({ name: "x", base: { batchSize: 0 } }),
+    /base\.batchSize: .*>0/,
+  );
+  assertMatch(
+    messageOf({ name: "x", base: { batchSize: 12.5 } }),
+    /base\.batchSize: expected int/,
+  );
+});
+
+Deno.test("an unknown dataset or loss lists the accepted values", () => {
+  assertMatch(
+    messageOf({ name: "x", base: { dataset: "cifar10" } }),
+    /base\.dataset: .*"mnist"\|"fashion-mnist".*got "cifar10"/,
+  );
+  assertMatch(
+    messageOf({ name: "x", grid: { loss: ["bce", "wgan"] } }),
+    /grid\.loss\[1\]: .*"lsgan".*got "wgan"/,
+  );
+});
+
+Deno.test("an unknown architecture suggests the closest and lists the known ones", () => {
+  const m = messageOf({ name: "x", grid: { arch: ["mlp-keras", "mlp-kera"] } });
+  assertMatch(
+    m,
+    /grid\.arch\[1\]: unknown architecture "mlp-kera"; did you mean 'mlp-keras'\? \(known: .*mlp-pytorch/,
+  );
+});
+
+Deno.test("an experiment name must be usable as a folder name", () => {
+  assertMatch(messageOf({ name: "../escape" }), /name: expected a folder name/);
+});
+
+Deno.test("an experiment file can register its own architecture by name", () => {
+  const tiny: Architecture = {
+    description: "test",
+    generator: () => {
+      throw new Error("not built here");
+    },
+    discriminator: () => {
+      throw new Error("not built here");
+    },
+  };
+  const exp = validateExperiment({
+    name: "x",
+    base: { arch: "tiny-test-arch" },
+    archs: { "tiny-test-arch": tiny },
+  }, FILE);
+  assertEquals(exp.base?.arch, "tiny-test-arch");
+});
+
+Deno.test("loadExperiment() reports a syntax error with the file name", async () => {
+  const e = await assertRejects(
+    () => loadExperiment("tests/fixtures/bad_syntax.ts"),
+    InputError,
+  );
+  assertMatch(
+    e.message,
+    /^tests\/fixtures\/bad_syntax\.ts: cannot load the experiment file/,
+  );
+});
+
+Deno.test("loadExperiment() reports a file without a default export", async () => {
+  const e = await assertRejects(
+    () => loadExperiment("tests/fixtures/no_default.ts"),
+    InputError,
+  );
+  assertMatch(e.message, /has no default export/);
+});
+
+Deno.test("loadExperiment() reports a missing file", async () => {
+  const e = await assertRejects(
+    () => loadExperiment("experiments/nope.ts"),
+    InputError,
+  );
+  assertMatch(e.message, /^experiments\/nope\.ts: no such file/);
+});
+
+Deno.test("a batch size larger than the training images is rejected before any run", async () => {
+  const exp = validateExperiment({
+    name: "x",
+    base: { trainSize: 100 },
+    grid: { batchSize: [64, 128] },
+  }, FILE);
+  const e = await assertRejects(() => planSweep(exp, FILE), InputError);
+  assertMatch(
+    e.message,
+    /grid point batchSize=128: batchSize 128 is larger than the 100 training images/,
+  );
+});
+
+Deno.test("--set parses JSON values and checks them against the key's schema", () => {
+  assertEquals(parseAssignment("lr=1e-3", "--set"), ["lr", 0.001]);
+  assertEquals(parseAssignment("pixelRange=[0,1]", "--set"), [
+    "pixelRange",
+    "[0,1]",
+  ]);
+  assertEquals(parseAssignment("sampleGrid=[4,6]", "--set"), ["sampleGrid", [
+    4,
+    6,
+  ]]);
+  assertEquals(parseAssignment("steps=null", "--set"), ["steps", null]);
+  assertMatch(
+    assertThrows(() => parseAssignment("lr=fast", "--set"), InputError).message,
+    /^--set: lr: expected number/,
+  );
+  assertMatch(
+    assertThrows(() => parseAssignment("noise_dim=3", "--set"), InputError)
+      .message,
+    /unknown key/,
+  );
+});
+
+Deno.test("--only keeps matching grid points and --set overrides the base but not the grid", async () => {
+  const exp = validateExperiment({
+    name: "x",
+    base: { epochs: 3 },
+    grid: { lr: [0.01, 0.0002], noiseDim: [10, 100] },
+  }, FILE);
+  const plan = await planSweep(exp, FILE, {
+    only: ["lr=2e-4"],
+    set: ["epochs=1", "noiseDim=7"],
+  });
+  assertEquals(
+    plan.runs.map((r) => [r.config.lr, r.config.noiseDim, r.config.epochs]),
+    [[0.0002, 10, 1], [0.0002, 100, 1]],
+  );
+  const e = await assertRejects(
+    () => planSweep(exp, FILE, { only: ["lr=0.5"] }),
+    InputError,
+  );
+  assertMatch(e.message, /--only: lr=0.5 matches no run/);
+});
+
+Deno.test("an unknown --profile lists the experiment's profiles", async () => {
+  const exp = validateExperiment({
+    name: "x",
+    profiles: { quick: { steps: 10 } },
+  }, FILE);
+  const e = await assertRejects(
+    () => planSweep(exp, FILE, { profile: "quik" }),
+    InputError,
+  );
+  assertMatch(e.message, /did you mean 'quick'\?/);
+});
