@@ -1,0 +1,82 @@
+/**
+ * Register the harness's wasm kernels: fast `BatchMatMul`/`_FusedMatMul`
+ * with transposes, XNNPACK-backed `Conv2DBackpropFilter` (missing upstream)
+ * and `Conv2DBackpropInput` (the stock one is a naive loop), a block-copy
+ * `Tile`, and transpose-free `Sum`/`Mean` over leading axes (the last two
+ * are what bias and batch-norm gradients spend their time in).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { captureStock } from "./_wasm_ops.ts";
+import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
+import { conv2dBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
+import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
+import { leadingAxesReduce } from "./wasm_reduce.ts";
+import { fastTile } from "./wasm_tile.ts";
+
+/** Stock wasm kernels our kernels call; captured before anything is replaced. */
+const STOCK_USED = [
+  "BatchMatMul",
+  "_FusedMatMul",
+  "Conv2D",
+  "Concat",
+  "Fill",
+  "Mean",
+  "PadV2",
+  "Reshape",
+  "Slice",
+  "Sum",
+  "Tile",
+  "Transpose",
+] as const;
+
+function replace(config: tf.KernelConfig): void {
+  const current = tf.getKernel(config.kernelName, "wasm");
+  if (current?.kernelFunc === config.kernelFunc) return;
+  if (current) tf.unregisterKernel(config.kernelName, "wasm");
+  tf.registerKernel(config);
+}
+
+let configs: tf.KernelConfig[] | undefined;
+
+/**
+ * Register the harness's wasm kernels. Idempotent; call it after
+ * `await tf.setBackend("wasm")` (the stock kernels must be set up first,
+ * since ours call them).
+ *
+ * @throws {Error} if the wasm backend package is not loaded.
+ * @example Train convolutions on wasm
+ * ```ts ignore
+ * import * as tf from "@tensorflow/tfjs";
+ * import "@tensorflow/tfjs-backend-wasm";
+ * await tf.setBackend("wasm");
+ * registerWasmKernels();
+ * ```
+ */
+export function registerWasmKernels(): void {
+  if (!tf.findBackend("wasm")) {
+    throw new Error(
+      `Cannot register wasm kernels: the wasm backend is not initialised ` +
+        `(import "@tensorflow/tfjs-backend-wasm" and await tf.setBackend("wasm") first)`,
+    );
+  }
+  if (!configs) {
+    for (const name of STOCK_USED) captureStock(name);
+    configs = [
+      explicitTransposeMatMul("BatchMatMul", captureStock("BatchMatMul")),
+      explicitTransposeMatMul("_FusedMatMul", captureStock("_FusedMatMul")),
+      conv2dBackpropFilterWasmConfig,
+      conv2dBackpropInputWasmConfig,
+      fastTile(captureStock("Tile")),
+      leadingAxesReduce("Sum", captureStock("Sum")),
+      leadingAxesReduce("Mean", captureStock("Mean")),
+    ];
+  }
+  for (const c of configs) replace(c);
+}
+
+/** Whether {@linkcode registerWasmKernels} has installed its kernels. */
+export function wasmKernelsRegistered(): boolean {
+  return configs !== undefined &&
+    configs.every((c) => tf.getKernel(c.kernelName, "wasm")?.kernelFunc === c.kernelFunc);
+}

@@ -1,0 +1,63 @@
+/**
+ * wasm `Sum` / `Mean` over leading axes without a transpose.
+ *
+ * Bias and batch-norm gradients reduce `[B, H, W, C]` over `[0, 1, 2]`; the
+ * stock wasm kernels first transpose the whole tensor so the reduced axes
+ * come last (≈25 ms for a `[128, 14, 14, 128]` tensor here). Summing
+ * columns of the row-major data in one pass (float64 accumulators) avoids
+ * the transpose. Any other reduction goes to the stock kernel.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+
+/**
+ * Wrap the stock wasm `Sum` or `Mean` kernel so float32 reductions over
+ * leading axes (`[0, …, k − 1]`, `k` < rank) run as one column-sum pass.
+ *
+ * @param kernelName `"Sum"` or `"Mean"`.
+ * @param stockFunc The stock wasm kernel function for that name.
+ * @returns A kernel config for `tf.registerKernel`.
+ */
+export function leadingAxesReduce(
+  kernelName: "Sum" | "Mean",
+  stockFunc: tf.KernelFunc,
+): tf.KernelConfig {
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const x = args.inputs["x"];
+    const axis = args.attrs?.["axis"] as number | number[] | undefined;
+    const keepDims = args.attrs?.["keepDims"] === true;
+    if (!x || x.dtype !== "float32" || axis === undefined) {
+      return stockFunc(args);
+    }
+    const axes = [...new Set(tf.util.parseAxisParam(axis, x.shape))].sort((
+      a,
+      b,
+    ) => a - b);
+    const k = axes.length;
+    const leading = k > 0 && k < x.shape.length &&
+      axes.every((a, i) => a === i);
+    if (!leading) return stockFunc(args);
+    const rows = x.shape.slice(0, k).reduce((p, d) => p * d, 1);
+    const rest = x.shape.slice(k);
+    const cols = rest.reduce((p, d) => p * d, 1);
+    if (rows === 0 || cols === 0) return stockFunc(args);
+
+    const b = args.backend as BackendWasm;
+    const outShape = keepDims ? [...axes.map(() => 1), ...rest] : rest;
+    const out = b.makeOutput(outShape, "float32");
+    // Views after makeOutput: allocation may grow (and detach) the heap.
+    const src = b.typedArrayFromHeap(x) as Float32Array;
+    const dst = b.typedArrayFromHeap(out) as Float32Array;
+    const acc = new Float64Array(cols);
+    for (let r = 0, base = 0; r < rows; r++, base += cols) {
+      for (let c = 0; c < cols; c++) {
+        acc[c] = (acc[c] as number) + (src[base + c] as number);
+      }
+    }
+    const scale = kernelName === "Mean" ? 1 / rows : 1;
+    for (let c = 0; c < cols; c++) dst[c] = (acc[c] as number) * scale;
+    return out;
+  };
+  return { kernelName, backendName: "wasm", kernelFunc };
+}
