@@ -68,6 +68,8 @@ export const configShape = {
   batching: z.enum(["shuffle", "random"]),
   /** How D's real and fake losses combine: their sum (TF, PyTorch) or mean (Keras). */
   dLossReduce: z.enum(["sum", "mean"]),
+  /** A loss whose magnitude exceeds this (or is not finite) stops the run as `diverged`. */
+  divergenceThreshold: z.number().positive(),
   /** Checkpoint every N epochs (every N steps when `steps` is set); 0 = only at the end. */
   checkpointEvery: z.number().int().min(0),
 } as const;
@@ -111,6 +113,7 @@ export const defaults = {
   pixelRange: "[-1,1]",
   batching: "shuffle",
   dLossReduce: "sum",
+  divergenceThreshold: 1e6,
   checkpointEvery: 1,
 } satisfies ResolvedConfig;
 

@@ -62,7 +62,6 @@ export async function executeRun(
       note: "another sweep is training it",
     };
   }
-  const heartbeat = setInterval(() => lock.heartbeat().catch(() => {}), 60_000);
   const started = performance.now();
   try {
     const before = await readStatus(runDir);
@@ -127,7 +126,6 @@ export async function executeRun(
       };
     }
   } finally {
-    clearInterval(heartbeat);
     await lock.release();
   }
 }

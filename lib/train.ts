@@ -16,6 +16,7 @@ import { JsonlWriter, readJsonl } from "./jsonl.ts";
 import { fillNoise } from "./noise.ts";
 import type { PlannedRun } from "./plan.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
+import { disposeOptimizerState, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
 import { Rng, type RngState, routeMathRandom } from "./rng.ts";
 import { pngsToGif, tileToPng } from "./sample_grid.ts";
 import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "./train_step.ts";
@@ -150,8 +151,8 @@ export async function trainRun(
     const g = checkpoint.groups;
     gan.generator.setWeights((g.generator ?? []).map((t) => t.tensor));
     gan.discriminator.setWeights((g.discriminator ?? []).map((t) => t.tensor));
-    await gan.optD.setWeights(g.optD ?? []);
-    await gan.optG.setWeights(g.optG ?? []);
+    await restoreOptimizerState(gan.optD, g.optD ?? []);
+    await restoreOptimizerState(gan.optG, g.optG ?? []);
     tf.dispose(Object.values(g).flat().map((t) => t.tensor));
     rng.setState(s.rng);
     order.setState(s.order);
@@ -214,10 +215,13 @@ export async function trainRun(
     for (let i = 0; i < n; i++) {
       for (const [k, key] of STAT_KEYS.entries()) {
         const v = values[i * 5 + k]!;
-        if (!Number.isFinite(v) && !diverged) {
+        const runaway = (key === "dLoss" || key === "gLoss") && Math.abs(v) > config.divergenceThreshold;
+        if ((!Number.isFinite(v) || runaway) && !diverged) {
           diverged = {
             step: step - n + i + 1,
-            reason: `${key} is ${v}`,
+            reason: runaway
+              ? `${key} is ${v}, beyond divergenceThreshold ${config.divergenceThreshold}`
+              : `${key} is ${v}`,
           };
         }
         sums[key] += v;
@@ -272,8 +276,8 @@ export async function trainRun(
       epochSums,
       lastFinite,
     };
-    const optD = await gan.optD.getWeights();
-    const optG = await gan.optG.getWeights();
+    const optD = await optimizerState(gan.optD);
+    const optG = await optimizerState(gan.optG);
     try {
       await saveCheckpoint(runDir, state, {
         generator: named(gan.generator),
@@ -282,8 +286,7 @@ export async function trainRun(
         optG,
       });
     } finally {
-      // getWeights() makes a new tensor for the step count; the moments are the live variables.
-      tf.dispose([...optD, ...optG].filter((w) => w.name === "iter").map((w) => w.tensor));
+      disposeOptimizerState([...optD, ...optG]);
     }
     await writeStatus("running");
   };

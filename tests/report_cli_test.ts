@@ -6,20 +6,22 @@ import { buildReport } from "../lib/report/build_report.ts";
 const TASK = new URL("../tasks/report.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
-async function runCli(args: string[], cwd?: string) {
-  const cmd = new Deno.Command(Deno.execPath(), {
+/** Run the report CLI in `dir` (when given), allowed to write there only. */
+async function runCli(args: string[], dir?: string) {
+  // "deno" from PATH, not Deno.execPath(): `--allow-run=deno` matches the PATH name, and execPath is the symlink's target
+  const cmd = new Deno.Command("deno", {
     args: [
       "run",
       "--config",
       CONFIG,
       "--allow-read",
-      "--allow-write",
+      ...(dir === undefined ? [] : [`--allow-write=${dir}`]),
       TASK,
       ...args,
     ],
     stdout: "piped",
     stderr: "piped",
-    ...(cwd === undefined ? {} : { cwd }),
+    ...(dir === undefined ? {} : { cwd: dir }),
   });
   const out = await cmd.output();
   const dec = new TextDecoder();
@@ -39,14 +41,14 @@ Deno.test("report CLI exits 2 with one clear line for a missing folder", async (
 
 Deno.test("report CLI exits 2 for a folder that is not an experiment and for an unknown grid key", async () => {
   const dir = await Deno.makeTempDir();
-  const r = await runCli([dir]);
+  const r = await runCli([dir], dir);
   assertEquals(r.code, 2);
   assertStringIncludes(r.stderr, "experiment.json");
   const root = await writeFixtureExperiment(dir, {
     name: "k",
     grid: { lr: [1, 2] },
   });
-  const r2 = await runCli([root, "--facet", "nope", "--no-charts"]);
+  const r2 = await runCli([root, "--facet", "nope", "--no-charts"], dir);
   assertEquals(r2.code, 2);
   assertStringIncludes(r2.stderr, "grid keys: lr");
   await Deno.remove(dir, { recursive: true });
@@ -67,6 +69,19 @@ Deno.test("report CLI takes an experiment.ts and finds results/<name>", async ()
   assert(
     (await Deno.stat(join(dir, "results", "from-ts", "report.html"))).isFile,
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("report CLI exits 2 with the loader's one-line message for a bad experiment file", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "bad.ts"), 'export default { name: "x", grid: { lr: [] } };\n');
+  const r = await runCli(["bad.ts"], dir);
+  assertEquals(r.code, 2);
+  assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+  assertStringIncludes(r.stderr, "bad.ts: grid.lr");
+  const r2 = await runCli(["missing.ts"], dir);
+  assertEquals(r2.code, 2);
+  assertStringIncludes(r2.stderr, "missing.ts: no such file");
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -3,6 +3,7 @@ import type { Architecture } from "../lib/arch.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, parseAssignment, planSweep } from "../lib/plan.ts";
 import { validateExperiment } from "../lib/validate_experiment.ts";
+import { badSyntaxFile } from "./_sweep_cli.ts";
 
 const FILE = "experiments/x.ts";
 
@@ -100,15 +101,10 @@ Deno.test("an experiment file can register its own architecture by name", () => 
   assertEquals(exp.base?.arch, "tiny-test-arch");
 });
 
-Deno.test("loadExperiment() reports a syntax error with the file name", async () => {
-  const e = await assertRejects(
-    () => loadExperiment("tests/fixtures/bad_syntax.ts"),
-    InputError,
-  );
-  assertMatch(
-    e.message,
-    /^tests\/fixtures\/bad_syntax\.ts: cannot load the experiment file/,
-  );
+Deno.test("loadExperiment() reports a syntax error with the file name and the parser's words", async () => {
+  const path = await badSyntaxFile();
+  const e = await assertRejects(() => loadExperiment(path), InputError);
+  assertMatch(e.message, /bad_syntax\.ts: cannot load the experiment file: .*Expected/);
 });
 
 Deno.test("loadExperiment() reports a file without a default export", async () => {

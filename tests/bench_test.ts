@@ -1,0 +1,90 @@
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import * as tf from "@tensorflow/tfjs";
+import { getArch } from "../lib/arch.ts";
+import { startBackend } from "../lib/backend.ts";
+import { BENCH_ARCHS, benchCases, measureIteration, median } from "../lib/bench.ts";
+import { forwardFlops, iterationFlops, layerFlops } from "../lib/flops.ts";
+import type { TrainingImages } from "../lib/training_images.ts";
+import "../lib/archs/builtin.ts";
+import "../lib/kernels_setup.ts";
+
+Deno.test({
+  name: "layerFlops counts 2 per multiply-add for Dense, Conv2D and Conv2DTranspose, and nothing for other layers",
+  fn: async () => {
+    await startBackend("wasm");
+    const m = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 5, kernelSize: 3, strides: 2, padding: "same" }),
+        tf.layers.batchNormalization(),
+        tf.layers.leakyReLU(),
+        tf.layers.conv2dTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: "same" }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 3 }),
+      ],
+    });
+    assertEquals(layerFlops(m).map((l) => [l.className, l.flops]), [
+      ["Conv2D", 2 * 3 * 3 * 2 * 5 * (4 * 4)], // over the 4×4 output
+      ["BatchNormalization", 0],
+      ["LeakyReLU", 0],
+      ["Conv2DTranspose", 2 * 3 * 3 * 5 * 1 * (4 * 4)], // over the 4×4 input
+      ["Flatten", 0],
+      ["Dense", 2 * 64 * 3],
+    ]);
+    assertEquals(forwardFlops(m), 2880 + 1440 + 384);
+    m.dispose();
+  },
+});
+
+Deno.test({
+  name: "forwardFlops of the dcgan-gia discriminator matches a hand count",
+  fn: async () => {
+    await startBackend("wasm");
+    const d = getArch("dcgan-gia")!.discriminator({ noiseDim: 100, imageShape: [28, 28, 1], pixelRange: "[-1,1]" });
+    const hand = 2 * 9 * 1 * 32 * 14 * 14 + 2 * 9 * 32 * 64 * 7 * 7 + 2 * 9 * 64 * 128 * 4 * 4 + 2 * 2048;
+    assertEquals(forwardFlops(d), hand);
+    d.dispose();
+  },
+});
+
+Deno.test("iterationFlops is G fwd + D fwd/bwd on 2B, then G fwd/bwd + D fwd + D input-grad on B", () => {
+  const f = iterationFlops(10, 100, 2);
+  assertEquals(f.dStep, 10 * 2 + 3 * 100 * 4);
+  assertEquals(f.gStep, 3 * 10 * 2 + 2 * 100 * 2);
+  assertEquals(f.total, 4 * 10 * 2 + 8 * 100 * 2);
+});
+
+Deno.test("benchCases gives each post's batch sizes and rejects unknown architectures", () => {
+  assertEquals(BENCH_ARCHS, ["mlp-keras", "mlp-pytorch", "mlp-tf1", "dcgan-tf", "dcgan-gia"]);
+  assertEquals(
+    BENCH_ARCHS.flatMap((a) => benchCases(a).map((c) => `${c.post}:${c.batchSize}`)),
+    ["002:128", "001:100", "003:100", "000:256", "000:64", "004:128"],
+  );
+  assertEquals(benchCases("mlp-tf1", 7)[0]!.batchSize, 7);
+  assertThrows(() => benchCases("resnet"), RangeError, "resnet");
+  assertEquals(median([3, 1, 2]), 2);
+  assertEquals(median([4, 1, 2, 3]), 2.5);
+});
+
+for (const arch of ["mlp-keras", "dcgan-gia"]) {
+  Deno.test({
+    name: `measureIteration times a tiny ${arch} config on wasm and leaks no tensors`,
+    fn: async () => {
+      await startBackend("wasm");
+      const count = 8;
+      const data: TrainingImages = {
+        images: new Float32Array(count * 784).map((_, i) => Math.sin(i) * 0.9),
+        count,
+        shape: [28, 28, 1],
+        source: "synthetic",
+      };
+      const c = benchCases(arch, 4)[0]!;
+      const before = tf.memory().numTensors;
+      const r = await measureIteration(c, data, { warmup: 0, repeats: 1 });
+      assertEquals(tf.memory().numTensors, before);
+      assertEquals([r.arch, r.batchSize, r.backend, r.times.length], [arch, 4, "wasm", 1]);
+      assert(r.msPerIteration > 0 && Number.isFinite(r.gflopsPerSecond));
+      assert(r.flops.total > 0 && r.params.generator > 0 && r.params.discriminator > 0);
+      await assertRejects(() => measureIteration(c, data, { warmup: 0, repeats: 0 }), RangeError, "repeats");
+    },
+  });
+}

@@ -1,0 +1,147 @@
+import { assert, assertEquals, assertMatch } from "@std/assert";
+import { badSyntaxFile, listDir, runSweepCli } from "./_sweep_cli.ts";
+
+async function status(dir: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await Deno.readTextFile(`${dir}/status.json`));
+}
+
+Deno.test({
+  name: "sweep trains every grid point into its own folder, then skips them when run again",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const first = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--jobs", "1");
+    assertEquals(first.code, 0, first.stderr);
+    assertMatch(first.stdout, /tiny: 2 completed, 0 diverged, 0 failed/);
+    const runs = (await listDir(`${out}/tiny`)).filter((n) => n.startsWith("lr-"));
+    assertEquals(runs.length, 2);
+    for (const run of runs) {
+      assertEquals((await status(`${out}/tiny/${run}`)).status, "completed");
+      const config = JSON.parse(await Deno.readTextFile(`${out}/tiny/${run}/config.json`));
+      assertEquals(config.backend.name, "wasm");
+      assertEquals(config.config.arch, "mlp-tf1");
+      assertEquals(typeof config.versions["tfjs-core"], "string");
+      assert((await listDir(`${out}/tiny/${run}/samples`)).includes("step-000024.png"));
+      assertEquals(await listDir(`${out}/tiny/${run}/generator`), ["model.json", "weights.bin"]);
+    }
+    const experiment = JSON.parse(await Deno.readTextFile(`${out}/tiny/experiment.json`));
+    assertEquals(experiment.runs.sort(), runs);
+    const again = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts");
+    assertEquals(again.code, 0);
+    assertMatch(again.stdout, /0 completed, 0 diverged, 0 failed, 2 already done/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a changed experiment lists the old run folders that no longer belong to the grid",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4", "--set", "steps=4");
+    const changed = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4", "--set", "steps=6");
+    assertEquals(changed.code, 0, changed.stderr);
+    assertMatch(changed.stdout, /1 run folder\(s\) in .* no longer belong to the grid/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "a run that blows up is recorded as diverged and the sweep still exits 0",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const r = await runSweepCli(out, "tests/fixtures/diverge_sweep.ts", "--jobs", "1");
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /1 completed, 1 diverged, 0 failed/);
+    const [bad] = (await listDir(`${out}/diverge`)).filter((n) => n.startsWith("lr-1000000000"));
+    const s = await status(`${out}/diverge/${bad}`);
+    assertEquals(s.status, "diverged");
+    assertMatch((s.diverged as { reason: string }).reason, /Loss is .*divergenceThreshold/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "an exception in one run marks it failed, the others train, and the sweep exits 1",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const r = await runSweepCli(out, "tests/fixtures/failing_sweep.ts", "--jobs", "1");
+    assertEquals(r.code, 1);
+    assertMatch(r.stdout, /1 completed, 0 diverged, 1 failed/);
+    assertMatch(r.stdout, /failed: arch-exploding_\w+: the exploding generator exploded/);
+    const [bad] = (await listDir(`${out}/failing`)).filter((n) => n.startsWith("arch-exploding"));
+    const s = await status(`${out}/failing/${bad}`);
+    assertEquals(s.status, "failed");
+    assertMatch(String(s.error), /the exploding generator exploded/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+for (
+  const [what, args, expected] of [
+    ["an unknown key", ["tests/fixtures/invalid_unknown_key.ts"], /base\.learningrate: unknown key/],
+    ["a syntax error", [await badSyntaxFile()], /bad_syntax\.ts: cannot load the experiment file/],
+    ["no default export", ["tests/fixtures/no_default.ts"], /has no default export/],
+    ["a bad --set value", ["tests/fixtures/tiny_sweep.ts", "--set", "batchSize=-3"], /--set: batchSize: .*got -3/],
+    ["an unknown flag", ["tests/fixtures/tiny_sweep.ts", "--job", "2"], /--job: unknown flag; did you mean 'jobs'\?/],
+    ["a bad --shard", ["tests/fixtures/tiny_sweep.ts", "--shard", "2/2"], /--shard: expected i\/n/],
+    ["an unknown backend", ["tests/fixtures/tiny_sweep.ts", "--backend", "tpu"], /--backend: expected one of/],
+  ] as const
+) {
+  Deno.test({
+    name: `invalid input (${what}) exits 2 with one clear message and writes nothing`,
+    fn: async () => {
+      const parent = await Deno.makeTempDir();
+      const out = `${parent}/results`;
+      const r = await runSweepCli(out, ...args);
+      assertEquals(r.code, 2, r.stdout + r.stderr);
+      assertMatch(r.stderr, expected);
+      assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assertEquals(await listDir(parent), [], "nothing is written");
+      await Deno.remove(parent, { recursive: true });
+    },
+  });
+}
+
+Deno.test({
+  name: "an unwritable results folder is reported as bad input before any run starts",
+  fn: async () => {
+    const parent = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${parent}/results`, "a file, not a folder");
+    const r = await runSweepCli(`${parent}/results`, "tests/fixtures/tiny_sweep.ts");
+    assertEquals(r.code, 2, r.stdout + r.stderr);
+    assertMatch(r.stderr, /--out: cannot write to .*results\/tiny/);
+    await Deno.remove(parent, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "--dry-run lists the runs with their grid values and trains nothing",
+  fn: async () => {
+    const parent = await Deno.makeTempDir();
+    const r = await runSweepCli(
+      `${parent}/results`,
+      "tests/fixtures/tiny_sweep.ts",
+      "--dry-run",
+      "--profile",
+      "longer",
+    );
+    assertEquals(r.code, 0, r.stderr);
+    assertMatch(r.stdout, /tiny: 2 runs/);
+    assertMatch(r.stdout, /lr-0\.001_\w{6}\s+lr=0\.001\s+mlp-tf1 mnist 40 steps/);
+    assertEquals(await listDir(parent), []);
+    await Deno.remove(parent, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "--shard i/n splits the runs between machines with no overlap",
+  fn: async () => {
+    const parent = await Deno.makeTempDir();
+    const a = await runSweepCli(`${parent}/r`, "tests/fixtures/tiny_sweep.ts", "--dry-run", "--shard", "0/2");
+    const b = await runSweepCli(`${parent}/r`, "tests/fixtures/tiny_sweep.ts", "--dry-run", "--shard", "1/2");
+    const mine = (s: string) => s.split("\n").filter((l) => /^\s+lr-/.test(l) && !l.includes("(other shard)"));
+    assertEquals(mine(a.stdout).length, 1);
+    assertEquals(mine(b.stdout).length, 1);
+    assert(mine(a.stdout)[0] !== mine(b.stdout)[0]);
+    await Deno.remove(parent, { recursive: true });
+  },
+});
