@@ -235,7 +235,7 @@ export async function trainRun(
       {
         kind: "step",
         step,
-        epoch: Math.floor((step - 1) / stepsPerEpoch) + 1,
+        epoch: Math.floor(step / stepsPerEpoch),
         ...roundStats(means),
         ms: round(elapsed / n, 2),
       } satisfies StepLine,

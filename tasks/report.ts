@@ -5,10 +5,13 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { join, resolve, toFileUrl } from "@std/path";
+import { join } from "@std/path";
 import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
+import { screenshotReport } from "../lib/report/screenshot.ts";
+import { loadExperiment } from "../lib/plan.ts";
+import { InputError } from "../lib/input_error.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -19,44 +22,18 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --heatmap X,Y      grid keys of the heatmap axes (default: the two with most values)
   --samples LIST     sample points: first,middle,last (default) or epoch numbers
   --results DIR      results root for an experiment.ts argument (default results)
+  --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG;
+                     needs --allow-run=/usr/bin/chromium --allow-net=127.0.0.1 and write access to FILE's folder
   --no-charts        do not write report/*.svg and *.png
   --no-png           write SVGs only`;
 
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
 
-async function resultsDirFor(
-  target: string,
-  resultsRoot: string,
-): Promise<string> {
+async function resultsDirFor(target: string, resultsRoot: string): Promise<string> {
   if (!/\.(ts|js|mts|mjs)$/.test(target)) return target;
-  const url = toFileUrl(resolve(target)).href;
-  let name: unknown;
-  try {
-    const loader = await import("../lib/experiment.ts") as Record<
-      string,
-      unknown
-    >;
-    if (typeof loader.loadExperiment === "function") {
-      const exp = await (loader.loadExperiment as (p: string) => Promise<unknown>)(
-        target,
-      );
-      name = (exp as { name?: unknown } | null)?.name;
-    } else {
-      const mod = await import(url) as { default?: { name?: unknown } };
-      name = mod.default?.name;
-    }
-  } catch (e) {
-    throw new UsageError(
-      `Cannot load experiment file '${target}': ${e instanceof Error ? e.message.split("\n")[0] : e}`,
-    );
-  }
-  if (typeof name !== "string" || name === "") {
-    throw new UsageError(
-      `'${target}' is not an experiment file: its default export has no 'name'`,
-    );
-  }
-  return join(resultsRoot, name);
+  const experiment = await loadExperiment(target);
+  return join(resultsRoot, experiment.name);
 }
 
 function optionalString(v: unknown, flag: string): string | undefined {
@@ -71,7 +48,7 @@ function optionalString(v: unknown, flag: string): string | undefined {
  * Run the report command.
  *
  * @param args Command-line arguments.
- * @returns The exit code: 0 written, 2 bad input.
+ * @returns The exit code: 0 written, 1 the screenshot failed or showed errors, 2 bad input.
  */
 export async function report(args: string[]): Promise<number> {
   const flags = parseArgs(args, {
@@ -83,6 +60,7 @@ export async function report(args: string[]): Promise<number> {
       "heatmap",
       "samples",
       "results",
+      "screenshot",
     ],
     boolean: ["help", "charts", "png"],
     default: { charts: true, png: true },
@@ -138,6 +116,24 @@ export async function report(args: string[]): Promise<number> {
       `Charts: ${result.files.length} files in ${join(resultsDir, "report")}`,
     );
   }
+  const screenshot = optionalString(flags.screenshot, "screenshot");
+  if (screenshot !== undefined) {
+    let shot;
+    try {
+      shot = await screenshotReport(result.html, screenshot);
+    } catch (e) {
+      console.error(`report: no screenshot: ${(e as Error).message.split("\n")[0]}`);
+      return 1;
+    }
+    console.log(`Screenshot: ${shot.png} (${shot.rendered} charts drawn)`);
+    const problems = [
+      ...(shot.failed > 0 ? [`${shot.failed} charts failed to render`] : []),
+      ...shot.errors.map((e) => `browser console: ${e}`),
+      ...shot.requests.map((r) => `the page requested ${r}`),
+    ];
+    for (const p of problems) console.error(`warning: ${p}`);
+    if (problems.length > 0) return 1;
+  }
   return 0;
 }
 
@@ -146,7 +142,7 @@ if (import.meta.main) {
     Deno.exit(await report(Deno.args));
   } catch (e) {
     if (
-      e instanceof UsageError || e instanceof NotAnExperimentError ||
+      e instanceof UsageError || e instanceof InputError || e instanceof NotAnExperimentError ||
       e instanceof RangeError
     ) {
       console.error(`report: ${e.message}`);

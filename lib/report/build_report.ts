@@ -252,7 +252,10 @@ function backendsLabel(runs: readonly RunData[]): string {
   for (const r of runs) {
     if (r.config === null) continue;
     const b = r.config.backend;
-    const key = `${b?.name ?? "?"} on ${b?.device ?? "?"}`;
+    const name = b?.name ?? "?";
+    const device = b?.device ?? "?";
+    // the device often names the backend already: "wasm SIMD, 1 thread on cpu"
+    const key = device.toLowerCase().startsWith(name.toLowerCase()) ? device : `${name} on ${device}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   if (counts.size === 0) return "—";

@@ -110,15 +110,16 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .toggle input { display: none; }
 .toggle input:checked + span { font-weight: 600; }
 .toggle label:has(input:checked) { background: #e9eef6; }
+.matrices { display: flex; flex-wrap: wrap; gap: 0 24px; align-items: flex-start; }
 .matrix td, .matrix th { border: 1px solid var(--line); text-align: center; }
 .matrix th.rowhead { text-align: left; font-weight: normal; background: var(--bg); white-space: nowrap; }
 .cell { display: flex; gap: 6px; justify-content: center; flex-wrap: wrap; }
 figure { margin: 2px; }
-figure img.sample, figure img.gif { width: 140px; height: auto; image-rendering: pixelated; display: block; border: 1px solid #ddd; }
+figure img.sample, figure img.gif { width: auto; min-width: 100px; max-width: 160px; height: auto; image-rendering: pixelated; display: block; border: 1px solid #ddd; }
 figure.bad img { border: 2px solid #d9822b; }
 figure.failed img { border: 2px solid #c23030; }
 figcaption { font-size: 11px; color: var(--muted); max-width: 150px; }
-.missing { width: 140px; height: 60px; display: flex; align-items: center; justify-content: center; color: #999; font-size: 12px; background: var(--bg); border: 1px dashed #ccc; }
+.missing { width: 122px; height: 60px; display: flex; align-items: center; justify-content: center; color: #999; font-size: 12px; background: var(--bg); border: 1px dashed #ccc; }
 details pre { white-space: pre-wrap; font-size: 12px; background: var(--bg); padding: 6px; margin: 4px 0; max-width: 700px; }
 footer { color: var(--muted); font-size: 12px; margin-top: 40px; }
 `;
@@ -210,7 +211,27 @@ function matrix(m: ImageMatrix): string {
     }</tr>`
   ).join("\n");
   const caption = m.columnTitle === null ? "" : `<p class="note">columns: ${h(m.columnTitle)}</p>`;
-  return `<h3>${h(m.title)}</h3>${caption}<table class="matrix">${head}${rows}</table>`;
+  return `<div class="matrix-block"><h3>${h(m.title)}</h3>${caption}<table class="matrix">${head}${rows}</table></div>`;
+}
+
+/** Items in order, with runs of image matrices set side by side (training reads left to right). */
+function items(list: readonly PageItem[]): string {
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = () => {
+    if (run.length > 0) out.push(`<div class="matrices">${run.join("\n")}</div>`);
+    run = [];
+  };
+  for (const it of list) {
+    if (it.kind === "matrix") {
+      run.push(item(it));
+    } else {
+      flush();
+      out.push(item(it));
+    }
+  }
+  flush();
+  return out.join("\n");
 }
 
 function item(it: PageItem): string {
@@ -263,7 +284,7 @@ export function renderPage(
   const sections = model.sections.map((s) =>
     `<section id="section-${h(s.id)}"><h2>${h(s.title)}</h2>${
       s.note === undefined ? "" : `<p class="note">${h(s.note)}</p>`
-    }${s.items.map(item).join("\n")}</section>`
+    }${items(s.items)}</section>`
   ).join("\n");
   const scripts = vegaBuilds.map((src) => `<script>${src}</script>`).join("\n");
   return `<!DOCTYPE html>

@@ -38,6 +38,23 @@ function position(s: SampleRef, unit: SampleUnit): number | null {
 }
 
 /**
+ * Count samples in epochs when every sample has an epoch and no run has two
+ * samples in the same epoch (sampling once per epoch); otherwise in steps
+ * (step budgets, or several samples within an epoch).
+ *
+ * @param runs The runs.
+ * @returns The unit.
+ */
+export function sampleUnit(runs: readonly RunData[]): SampleUnit {
+  const byEpoch = runs.every((r) => {
+    const epochs = r.samples.map((s) => s.epoch);
+    return epochs.every((e) => e !== null) && new Set(epochs).size === epochs.length;
+  });
+  if (byEpoch) return "epoch";
+  return runs.every((r) => r.samples.every((s) => s.step !== null)) ? "step" : "epoch";
+}
+
+/**
  * Resolve picks to sampling points over all runs.
  *
  * @param runs The runs.
@@ -49,7 +66,7 @@ export function samplePoints(
   picks: readonly SamplePick[],
 ): { unit: SampleUnit; points: { title: string; at: number }[] } {
   const all = runs.flatMap((r) => r.samples);
-  const unit: SampleUnit = all.length > 0 && all.every((s) => s.epoch !== null) ? "epoch" : "step";
+  const unit = sampleUnit(runs);
   const values = [
     ...new Set(all.flatMap((s) => {
       const p = position(s, unit);

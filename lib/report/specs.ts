@@ -39,6 +39,13 @@ export const CHART_CONFIG = {
 
 const PANEL = { width: 230, height: 150 };
 
+/** Panels share about `total` pixels between the facet's columns, within [min, max] each. */
+function panelSize(facet: GridDim | null, total: number, min: typeof PANEL, max: typeof PANEL): typeof PANEL {
+  const width = Math.round(Math.min(max.width, Math.max(min.width, total / (facet?.labels.length ?? 1))));
+  const t = (width - min.width) / Math.max(1, max.width - min.width);
+  return { width, height: Math.round(min.height + t * (max.height - min.height)) };
+}
+
 function isNumericLabels(labels: readonly string[]): boolean {
   return labels.length > 0 &&
     labels.every((l) => l !== "" && Number.isFinite(Number(l)));
@@ -186,10 +193,11 @@ export function lossSpec(
 ): ChartSpec {
   const log = opts.log ?? false;
   const metrics = [...new Set(rows.map((r) => r.metric))];
+  const panel = panelSize(opts.layout.facet, 900, PANEL, { width: 440, height: 200 });
   const parts = metrics.map((metric) =>
     facetOrPlain(
       {
-        ...PANEL,
+        ...panel,
         layer: curveLayers(rows, opts, `${metric}${log ? " (log)" : ""}`),
       },
       columnFacet(opts.layout.facet),
@@ -281,8 +289,7 @@ export function healthSpec(
     }
     : null;
   const inner = {
-    width: 200,
-    height: 120,
+    ...panelSize(opts.layout.facet, 760, { width: 200, height: 120 }, { width: 360, height: 150 }),
     layer: [
       {
         mark: { type: "rule", color: "#999", strokeDash: [3, 3] },
