@@ -1,7 +1,8 @@
 /**
  * Which images make each batch: shuffled epochs (every image once per epoch,
- * the last partial batch dropped so every batch has the same shape), or
- * batches drawn at random with replacement (seed 004).
+ * the last partial batch dropped so every batch has the same shape), batches
+ * drawn at random with replacement (seed 004), or the images in file order
+ * every epoch (seed 002's sequential batches).
  * @module
  */
 import type { Rng } from "./rng.ts";
@@ -25,7 +26,7 @@ export class BatchOrder {
   constructor(
     readonly count: number,
     readonly batchSize: number,
-    readonly mode: "shuffle" | "random",
+    readonly mode: "shuffle" | "random" | "sequential",
     private readonly rng: Rng,
   ) {
     this.stepsPerEpoch = Math.floor(count / batchSize);
@@ -42,7 +43,7 @@ export class BatchOrder {
     }
     if (this.#order === null || this.#position >= this.stepsPerEpoch) {
       this.#order ??= Int32Array.from({ length: this.count }, (_, i) => i);
-      this.rng.shuffle(this.#order);
+      if (this.mode === "shuffle") this.rng.shuffle(this.#order);
       this.#position = 0;
     }
     const start = this.#position++ * this.batchSize;

@@ -64,8 +64,8 @@ export const configShape = {
   sampleGrid: z.tuple([positiveInt, positiveInt]),
   /** Pixel range of the data and the generator's output. */
   pixelRange: z.enum(PIXEL_RANGES),
-  /** Batching: shuffle once per epoch, or draw each batch at random with replacement. */
-  batching: z.enum(["shuffle", "random"]),
+  /** Batching: shuffle every epoch, draw each batch at random with replacement, or take the images in order. */
+  batching: z.enum(["shuffle", "random", "sequential"]),
   /** How D's real and fake losses combine: their sum (TF, PyTorch) or mean (Keras). */
   dLossReduce: z.enum(["sum", "mean"]),
   /** A loss whose magnitude exceeds this (or is not finite) stops the run as `diverged`. */

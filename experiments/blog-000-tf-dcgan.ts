@@ -1,0 +1,34 @@
+/**
+ * Seed 000 — the TensorFlow DCGAN tutorial on MNIST.
+ * Claim: after 50 epochs the 4×4 grid of a fixed noise batch shows recognisable digits.
+ */
+import { defineExperiment } from "../mod.ts";
+
+export default defineExperiment({
+  name: "blog-000-tf-dcgan",
+  description: "TensorFlow DCGAN tutorial (seed 000): does the 4x4 fixed-noise grid show recognisable digits?",
+  base: {
+    dataset: "mnist",
+    arch: "dcgan-tf", // Dense-BN-3×Conv2DTranspose 5×5 G; 2×Conv2D 5×5 + dropout 0.3 D (post)
+    pixelRange: "[-1,1]", // (x − 127.5) / 127.5, tanh output (post)
+    loss: "bce", // BinaryCrossentropy(from_logits=True); G non-saturating (post)
+    dLossReduce: "sum", // disc_loss = real_loss + fake_loss (post)
+    lr: 1e-4, // Adam(1e-4) for each network (post)
+    beta1: 0.9, // Keras defaults (post does not set them)
+    beta2: 0.999,
+    adamEpsilon: 1e-7, // Keras default
+    batchSize: 256, // BATCH_SIZE = 256 (post)
+    batching: "shuffle", // dataset.shuffle(60000).batch(256) (post)
+    noiseDim: 100, // noise_dim = 100, standard normal (post)
+    noise: "normal",
+    epochs: 50, // EPOCHS = 50 (post)
+    sampleEvery: 1, // an image of the 4×4 grid after every epoch, assembled into a GIF (post)
+    sampleGrid: [4, 4], // num_examples_to_generate = 16 (post)
+    checkpointEvery: 15, // checkpoint every 15 epochs (post)
+    logEvery: 50,
+  },
+  profiles: {
+    // About 10 minutes on one wasm core: 2.6 s per iteration at batch 64.
+    quick: { batchSize: 64, steps: 220, sampleEvery: 20, logEvery: 10, checkpointEvery: 100 },
+  },
+});

@@ -1,0 +1,25 @@
+/**
+ * Study: one-sided label smoothing (real label 0.9, seed 002) vs none (1.0, all the others).
+ */
+import { defineExperiment } from "../mod.ts";
+
+export default defineExperiment({
+  name: "study-label-smoothing",
+  description: "Real label 0.9 vs 1.0: what smoothing does to D(x) and to the samples, 2 seeds each",
+  base: {
+    dataset: "mnist",
+    arch: "mlp-pytorch",
+    loss: "bce",
+    lr: 2e-4,
+    beta1: 0.5,
+    batchSize: 64,
+    noiseDim: 10,
+    noise: "uniform",
+    steps: 3000,
+  },
+  grid: {
+    labelSmoothing: [0.9, 1],
+    seed: [1, 2],
+  },
+  profiles: { quick: { steps: 1500, sampleEvery: 250 } },
+});
