@@ -3,6 +3,7 @@
  * @module
  */
 import type { Architecture } from "./arch.ts";
+import type { Claim } from "./claims.ts";
 import type { ConfigKey, PartialConfig, ResolvedConfig } from "./config.ts";
 
 /** A grid: each config key maps to the list of values to try. */
@@ -22,6 +23,8 @@ export interface Experiment {
   archs?: Record<string, Architecture>;
   /** Named overrides picked with `--profile NAME` (e.g. a quick budget). */
   profiles?: Record<string, PartialConfig>;
+  /** What the sweep is expected to show, as checks over its results (see `lib/claims.ts`). */
+  claims?: Claim[];
 }
 
 /**

@@ -6,6 +6,7 @@
 import { join } from "@std/path";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "./backend.ts";
+import { type CheckedClaim, writeClaims } from "./claims.ts";
 import { loadDataset } from "./datasets.ts";
 import { executeRun, readStatus, type RunResult } from "./execute_run.ts";
 import { InputError } from "./input_error.ts";
@@ -37,6 +38,8 @@ export interface SweepSummary {
   seconds: number;
   backend: BackendInfo;
   jobs: number;
+  /** The experiment's claims, checked against all its results (also in `claims.json`). */
+  claims: CheckedClaim[];
 }
 
 /** @throws {InputError} when `dir` cannot be created or written. */
@@ -185,11 +188,6 @@ export async function runSweep(
       (await readStatus(join(expDir, entry.name))) !== null
     ) stale.push(entry.name);
   }
-  return {
-    results,
-    stale: stale.sort(),
-    seconds: (performance.now() - started) / 1000,
-    backend,
-    jobs,
-  };
+  const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
+  return { results, stale: stale.sort(), seconds: (performance.now() - started) / 1000, backend, jobs, claims };
 }

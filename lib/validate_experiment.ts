@@ -35,6 +35,13 @@ const architectureSchema = z.custom<Experiment["archs"]>(
   },
 );
 
+const claimSchema = z.strictObject({
+  id: z.string().min(1),
+  text: z.string().min(1),
+  method: z.string().min(1),
+  check: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === "function", { message: "expected a function" }),
+});
+
 const experimentSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -44,6 +51,7 @@ const experimentSchema = z.strictObject({
   grid: z.strictObject(gridShape).partial().optional(),
   archs: architectureSchema.optional(),
   profiles: z.record(z.string(), partialConfigSchema).optional(),
+  claims: z.array(claimSchema).optional(),
 });
 
 const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);

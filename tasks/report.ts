@@ -10,6 +10,7 @@ import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
+import { writeClaims } from "../lib/claims.ts";
 import { loadExperiment } from "../lib/plan.ts";
 import { InputError } from "../lib/input_error.ts";
 
@@ -33,7 +34,10 @@ class UsageError extends Error {}
 async function resultsDirFor(target: string, resultsRoot: string): Promise<string> {
   if (!/\.(ts|js|mts|mjs)$/.test(target)) return target;
   const experiment = await loadExperiment(target);
-  return join(resultsRoot, experiment.name);
+  const dir = join(resultsRoot, experiment.name);
+  // Check the experiment's claims against the results as they are now.
+  if (experiment.claims?.length) await writeClaims(experiment.claims, dir).catch(() => {});
+  return dir;
 }
 
 function optionalString(v: unknown, flag: string): string | undefined {

@@ -127,6 +127,7 @@ async function main(): Promise<number> {
     );
     for (const s of summary.stale) console.log(`    ${s}`);
   }
+  for (const c of summary.claims) console.log(`  claim ${c.id}: ${c.verdict.toUpperCase()} — ${c.measured}`);
   console.log(
     `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}`,
   );

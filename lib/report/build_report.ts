@@ -3,6 +3,7 @@
  * charts, write `report.html` and the charts as SVG (and PNG).
  * @module
  */
+import type { CheckedClaim } from "../claims.ts";
 import { dirname, join } from "@std/path";
 import { type ExperimentResults, readExperimentResults, type RunData, type RunState } from "./read_results.ts";
 import {
@@ -296,6 +297,16 @@ function gridTable(
  * @throws {NotAnExperimentError} When the folder is not a sweep's results.
  * @throws {RangeError} When a requested key or metric does not exist.
  */
+/** The checked claims in `claims.json` (written by the sweep), or none. */
+async function readClaims(dir: string): Promise<CheckedClaim[]> {
+  try {
+    const parsed = JSON.parse(await Deno.readTextFile(join(dir, "claims.json")));
+    return Array.isArray(parsed) ? parsed : [];
+  } catch {
+    return [];
+  }
+}
+
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await readExperimentResults(opts.resultsDir);
   const { experiment, runs } = results;
@@ -334,6 +345,22 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     return { id, spec };
   };
   const sections: PageSection[] = [];
+  const claims = await readClaims(opts.resultsDir);
+  if (claims.length) {
+    sections.push({
+      id: "claims",
+      title: "Claims",
+      note: "What the experiment's source claims, checked against these results. " +
+        "A claim that does not reproduce is a finding; inconclusive means the data cannot decide (e.g. a reduced budget).",
+      items: [{
+        kind: "table",
+        table: {
+          head: ["claim", "verdict", "measured", "how it is decided"],
+          rows: claims.map((c) => ({ cells: [c.text, c.verdict, c.measured, c.method], state: c.verdict })),
+        },
+      }],
+    });
+  }
   const smoothNote = "Thick lines: exponential moving average; faint lines: the logged values. " +
     (layout.facet ? `Columns: ${layout.facet.key}. ` : "") +
     (layout.color ? `Colour: ${layout.color.key}. ` : "") +

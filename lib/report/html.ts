@@ -98,6 +98,9 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-diverged { background: #fdf0dc; color: #8a4b00; }
 .s-failed { background: #fbe4e4; color: #8f1d1d; }
 .s-pending { background: #eee; color: #555; }
+.s-reproduced { background: #e5f4e8; color: #185c2a; }
+.s-not-reproduced { background: #fbe4e4; color: #8f1d1d; }
+.s-inconclusive { background: #fdf0dc; color: #8a4b00; }
 .badge.zero { opacity: .45; }
 .warnings { background: #fff8e1; border: 1px solid #f0d58a; border-radius: 6px; padding: 8px 14px; margin: 12px 0; font-size: 13px; }
 .warnings ul { margin: 4px 0; padding-left: 18px; }
@@ -165,7 +168,7 @@ function table(t: TextTable, cls = ""): string {
     const cells = r.cells.map((c, i) => {
       const numeric = i > 0 && /^[-+−]?[\d.]+(e[-+]?\d+)?( ± .*)?$/.test(c);
       const isState = r.state !== undefined && c === r.state;
-      const content = isState ? `<span class="badge s-${h(c)}">${h(c)}</span>` : h(c);
+      const content = isState ? `<span class="badge s-${h(c.replace(/\W+/g, "-"))}">${h(c)}</span>` : h(c);
       return `<td${numeric ? ' class="num"' : ""}>${content}</td>`;
     });
     if (r.details !== undefined) {

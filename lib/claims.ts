@@ -1,0 +1,137 @@
+/**
+ * Claims as data: an experiment file states what its blog post claims as
+ * checks over the sweep's results, and each check returns a verdict with the
+ * numbers it measured — reproduced, not reproduced, or inconclusive. A claim
+ * that does not reproduce is a finding, not an error.
+ * @module
+ */
+import { join } from "@std/path";
+import { writeJsonAtomic } from "./atomic_write.ts";
+import { readExperimentResults, type RunData } from "./report/read_results.ts";
+
+/** The three honest answers. */
+export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
+
+/** What a check found. */
+export interface ClaimOutcome {
+  verdict: Verdict;
+  /** The numbers behind the verdict, in words. */
+  measured: string;
+}
+
+/** One claim of a post, and how to check it. */
+export interface Claim {
+  /** Short stable id, e.g. `lr-1e-2-fails`. */
+  id: string;
+  /** What the post says. */
+  text: string;
+  /** How the check decides: the statistic, the threshold and why. */
+  method: string;
+  /** Decide, from the sweep's runs. */
+  check(runs: Runs): ClaimOutcome;
+}
+
+/** A claim with its outcome, as written to `claims.json`. */
+export interface CheckedClaim extends ClaimOutcome {
+  id: string;
+  text: string;
+  method: string;
+}
+
+/** Mean, standard deviation and count of some numbers. */
+export interface Stat {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+/** Summarise numbers (NaN mean when there are none). */
+export function stat(values: readonly number[]): Stat {
+  const n = values.length;
+  const mean = n ? values.reduce((a, v) => a + v, 0) / n : NaN;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, sd, n };
+}
+
+/** Format a stat as `0.557 ± 0.012 (n=2)`. */
+export function formatStat(s: Stat, digits = 3): string {
+  if (s.n === 0) return "no data";
+  return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} (n=${s.n})` : s.mean.toFixed(digits);
+}
+
+/** The runs of a sweep, with the queries claims need. */
+export class Runs {
+  /** Wrap runs as read by the report's reader. */
+  constructor(readonly list: readonly RunData[]) {}
+
+  /** The runs whose resolved config matches every given key. */
+  where(filter: Record<string, unknown>): Runs {
+    return new Runs(
+      this.list.filter((r) =>
+        Object.entries(filter).every(([k, v]) =>
+          JSON.stringify((r.config?.config as Record<string, unknown> | undefined)?.[k]) === JSON.stringify(v)
+        )
+      ),
+    );
+  }
+
+  /** How many runs ended (or stand) in each state. */
+  count(state: RunData["state"]): number {
+    return this.list.filter((r) => r.state === state).length;
+  }
+
+  /** The last logged value of `metric` per run: eval lines first, then epoch lines, then step lines. */
+  final(metric: string): number[] {
+    return this.list.flatMap((r) => {
+      for (const series of [r.evals, r.epochs, r.steps]) {
+        const v = [...series].reverse().find((p) => Number.isFinite(p.values[metric]))?.values[metric];
+        if (v !== undefined) return [v];
+      }
+      return [];
+    });
+  }
+
+  /** The mean of `metric` over the epoch lines of epoch `epoch` (one value per run that reached it). */
+  atEpoch(metric: string, epoch: number): number[] {
+    return this.list.flatMap((r) => {
+      const v = r.epochs.find((p) => p.epoch === epoch)?.values[metric];
+      return v !== undefined && Number.isFinite(v) ? [v] : [];
+    });
+  }
+
+  /** Per run, the `metric` values of its eval lines as `[step, value]` pairs. */
+  evalSeries(metric: string): [number, number][][] {
+    return this.list.map((r) =>
+      r.evals.filter((p) => Number.isFinite(p.values[metric])).map((p) =>
+        [p.step, p.values[metric]!] as [number, number]
+      )
+    );
+  }
+
+  /** The largest step any run reached. */
+  maxStep(): number {
+    return Math.max(0, ...this.list.map((r) => r.status?.step ?? r.steps.at(-1)?.step ?? 0));
+  }
+}
+
+/** Check every claim against the results in `resultsDir`; a check that throws is inconclusive. */
+export async function checkClaims(claims: readonly Claim[], resultsDir: string): Promise<CheckedClaim[]> {
+  const results = await readExperimentResults(resultsDir);
+  const runs = new Runs(results.runs);
+  return claims.map((c) => {
+    let outcome: ClaimOutcome;
+    try {
+      outcome = c.check(runs);
+    } catch (e) {
+      outcome = { verdict: "inconclusive", measured: `the check failed: ${(e as Error).message}` };
+    }
+    return { id: c.id, text: c.text, method: c.method, ...outcome };
+  });
+}
+
+/** Check the claims and write `claims.json` beside the runs, for the report. */
+export async function writeClaims(claims: readonly Claim[], resultsDir: string): Promise<CheckedClaim[]> {
+  const checked = await checkClaims(claims, resultsDir);
+  await writeJsonAtomic(join(resultsDir, "claims.json"), checked);
+  return checked;
+}

@@ -1,0 +1,100 @@
+/**
+ * `deno task reproduce [--profile quick]`: train the five blog-post
+ * experiments, check each post's claims, render each report and one summary
+ * page (`results/reproduce.html`) with every verdict.
+ * @module
+ */
+import { join } from "@std/path";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic_write.ts";
+import { parseFlags, runMain } from "../lib/cli.ts";
+import { InputError } from "../lib/input_error.ts";
+import { loadExperiment, planSweep } from "../lib/plan.ts";
+import { ProgressDisplay } from "../lib/progress.ts";
+import { buildReport } from "../lib/report/build_report.ts";
+import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
+import { runSweep } from "../lib/sweep.ts";
+import "../lib/kernels_setup.ts";
+
+/** The reproductions, in post order. */
+export const BLOG_EXPERIMENTS = [
+  "experiments/blog-000-tf-dcgan.ts",
+  "experiments/blog-001-pytorch-fashion.ts",
+  "experiments/blog-002-keras-mlp.ts",
+  "experiments/blog-003-tf1-vanilla.ts",
+  "experiments/blog-004-gia-dcgan.ts",
+];
+
+const USAGE =
+  `usage: deno task reproduce [--profile quick] [--only 000,002] [--out results] [--jobs N] [--backend NAME]`;
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, {
+    string: ["profile", "only", "out", "jobs", "backend"],
+    default: { out: "results", backend: "auto" },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const out = String(flags.out);
+  const profile = flags.profile === undefined ? null : String(flags.profile);
+  const backend = String(flags.backend);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
+    throw new InputError("--backend", `expected one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(backend)}`);
+  }
+  const only = flags.only === undefined ? null : String(flags.only).split(",");
+  const files = BLOG_EXPERIMENTS.filter((f) => !only || only.some((o) => f.includes(`blog-${o}`)));
+  if (files.length === 0) throw new InputError("--only", `matches none of ${BLOG_EXPERIMENTS.join(", ")}`);
+  const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
+    throw new InputError("--jobs", `expected a positive integer, got ${JSON.stringify(flags.jobs)}`);
+  }
+
+  // Validate every file (and the profile) before training anything.
+  const plans = [];
+  for (const file of files) {
+    const experiment = await loadExperiment(file);
+    const planOptions = profile && experiment.profiles?.[profile] ? { profile } : {};
+    plans.push({ file, planOptions, plan: await planSweep(experiment, file, planOptions) });
+  }
+
+  const started = performance.now();
+  const display = new ProgressDisplay(Deno.stdout.isTerminal());
+  const done: ReproducedExperiment[] = [];
+  let backendName = backend;
+  let failed = 0;
+  for (const { file, planOptions, plan } of plans) {
+    const t0 = performance.now();
+    const summary = await runSweep(plan, {
+      out,
+      backend: backend as BackendChoice,
+      ...(jobs !== undefined ? { jobs } : {}),
+      experimentPath: file,
+      planOptions,
+      display,
+    });
+    backendName = `${summary.backend.name} (${summary.backend.device})`;
+    const expDir = join(out, plan.experiment.name);
+    await buildReport({ resultsDir: expDir });
+    const count = (s: string) => summary.results.filter((r) => r.status === s).length;
+    failed += count("failed");
+    done.push({
+      name: plan.experiment.name,
+      description: plan.experiment.description ?? "",
+      report: `${plan.experiment.name}/report.html`,
+      claims: summary.claims,
+      runs: { completed: count("completed") + count("skipped"), diverged: count("diverged"), failed: count("failed") },
+      seconds: (performance.now() - t0) / 1000,
+    });
+    for (const c of summary.claims) display.log(`${plan.experiment.name} · ${c.id}: ${c.verdict} — ${c.measured}`);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const meta = { profile, backend: backendName, seconds, date: new Date().toISOString() };
+  await writeFileAtomic(join(out, "reproduce.html"), renderSummary(done, meta));
+  await writeJsonAtomic(join(out, "reproduce.json"), { ...meta, experiments: done });
+  console.log(`\nsummary: ${join(out, "reproduce.html")}`);
+  return failed > 0 ? 1 : 0;
+}
+
+if (import.meta.main) await runMain(main);

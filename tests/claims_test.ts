@@ -1,0 +1,66 @@
+import { assertEquals, assertMatch } from "@std/assert";
+import { checkClaims, type Claim, formatStat, Runs, stat } from "../lib/claims.ts";
+import { readExperimentResults } from "../lib/report/read_results.ts";
+import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { renderSummary } from "../lib/reproduce_summary.ts";
+
+Deno.test("stat() gives mean, sample sd and count", () => {
+  assertEquals(stat([1, 3]), { mean: 2, sd: Math.SQRT2, n: 2 });
+  assertEquals(formatStat(stat([0.5])), "0.500");
+  assertEquals(formatStat(stat([])), "no data");
+});
+
+Deno.test("Runs.where() filters by resolved config and final() reads the last logged value", async () => {
+  const dir = await Deno.makeTempDir();
+  const exp = await writeFixtureExperiment(dir, {
+    name: "claims",
+    grid: { lr: [0.01, 0.0002], seed: [1, 2] },
+    outcome: (g) => (g.lr === 0.01 ? "diverged" : "completed"),
+    evalMetrics: ["fcd"],
+  });
+  const runs = new Runs((await readExperimentResults(exp)).runs);
+  assertEquals(runs.where({ lr: 0.01 }).list.length, 2);
+  assertEquals(runs.where({ lr: 0.01 }).count("diverged"), 2);
+  assertEquals(runs.where({ lr: 0.0002 }).final("fcd").length, 2);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("checkClaims() returns each verdict and turns a throwing check into inconclusive", async () => {
+  const dir = await Deno.makeTempDir();
+  const exp = await writeFixtureExperiment(dir, { name: "claims2", grid: { lr: [0.01, 0.0002] } });
+  const claims: Claim[] = [
+    {
+      id: "ok",
+      text: "two runs",
+      method: "count",
+      check: (r) => ({ verdict: r.list.length === 2 ? "reproduced" : "not reproduced", measured: `${r.list.length}` }),
+    },
+    {
+      id: "boom",
+      text: "a broken check",
+      method: "throws",
+      check: () => {
+        throw new Error("no such metric");
+      },
+    },
+  ];
+  const checked = await checkClaims(claims, exp);
+  assertEquals(checked.map((c) => c.verdict), ["reproduced", "inconclusive"]);
+  assertMatch(checked[1]!.measured, /the check failed: no such metric/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("the reproduce summary escapes claim text and shows one badge per verdict", () => {
+  const html = renderSummary([{
+    name: "blog-x",
+    description: "<script>alert(1)</script>",
+    report: "blog-x/report.html",
+    claims: [{ id: "a", text: "<b>bold</b>", method: "m", verdict: "not reproduced", measured: "1 < 2" }],
+    runs: { completed: 1, diverged: 0, failed: 0 },
+    seconds: 61,
+  }], { profile: "quick", backend: "wasm", seconds: 61, date: "2026-11-23" });
+  assertEquals(html.includes("<script>alert"), false);
+  assertMatch(html, /&lt;b&gt;bold&lt;\/b&gt;/);
+  assertMatch(html, /class="badge s-not-reproduced">not reproduced</);
+  assertMatch(html, /href="blog-x\/report\.html"/);
+});
