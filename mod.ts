@@ -20,5 +20,6 @@ export { defineExperiment, type Experiment, type Grid } from "./lib/experiment.t
 export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/arch.ts";
 export { type ConfigKey, defaults, type PartialConfig, type ResolvedConfig } from "./lib/config.ts";
 export type { PixelRange } from "./lib/pixels.ts";
+export { type Claim, type ClaimOutcome, formatStat, Runs, stat, type Verdict } from "./lib/claims.ts";
 export type { EpochLine, MetricsLine, RunConfigFile, RunStatusFile, StepLine } from "./lib/records.ts";
 import "./lib/archs/builtin.ts";

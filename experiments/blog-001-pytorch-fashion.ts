@@ -3,7 +3,7 @@
  * lr = 0.01 failed (no usable images after 100+ epochs), 0.0001 worked (the
  * tutorial's default is 0.0002).
  */
-import { defineExperiment } from "../mod.ts";
+import { type Claim, defineExperiment, formatStat, stat } from "../mod.ts";
 
 export default defineExperiment({
   name: "blog-001-pytorch-fashion",
@@ -35,4 +35,25 @@ export default defineExperiment({
     // ~3,000 iterations (5 epochs): far enough for outlines vs nothing.
     quick: { epochs: 5, checkpointEvery: 1, logEvery: 50 },
   },
+  claims: [
+    {
+      id: "lr-1e-2-fails",
+      text: "lr = 0.01 fails to train (no usable images after 100+ epochs) where lr = 0.0001 and 0.0002 train.",
+      method: "Fails = diverged, or a final Fréchet classifier distance (fcd) at least 2× the mean fcd of the " +
+        "1e-4 and 2e-4 runs, in every seed. Not reproduced if any 1e-2 run reaches an fcd within 2× of them.",
+      check(runs) {
+        const bad = runs.where({ lr: 1e-2 });
+        const good = stat([...runs.where({ lr: 1e-4 }).final("fcd"), ...runs.where({ lr: 2e-4 }).final("fcd")]);
+        const badFcd = bad.final("fcd");
+        const diverged = bad.count("diverged");
+        if (good.n === 0 || badFcd.length + diverged < bad.list.length) {
+          return { verdict: "inconclusive", measured: "fcd missing for some runs" };
+        }
+        const measured = `lr 1e-2: ${diverged} diverged, fcd ${formatStat(stat(badFcd), 1)}; ` +
+          `lr 1e-4/2e-4: fcd ${formatStat(good, 1)}`;
+        const failed = badFcd.every((f) => f >= 2 * good.mean);
+        return { verdict: failed ? "reproduced" : "not reproduced", measured };
+      },
+    } satisfies Claim,
+  ],
 });

@@ -3,7 +3,7 @@
  * generator, 128-d noise, N(0, 0.01) weights.
  * Observation: noise first, tidier after ~300 iterations, no visible change beyond ~1,000.
  */
-import { defineExperiment } from "../mod.ts";
+import { type Claim, defineExperiment, formatStat, stat } from "../mod.ts";
 
 export default defineExperiment({
   name: "blog-003-tf1-vanilla",
@@ -34,4 +34,26 @@ export default defineExperiment({
     // The claim is about the first few thousand iterations: 3,000 of them.
     quick: { steps: 3000, sampleEvery: 250, logEvery: 50, checkpointEvery: 1000 },
   },
+  claims: [
+    {
+      id: "plateau-after-1000",
+      text: "Samples tidy up over the first few hundred iterations and stop changing visibly beyond about 1,000.",
+      method: "From the eval lines: the fcd gained after iteration 1,000 is under 25% of the fcd gained up to " +
+        "1,000 (reproduced); over 50% is not reproduced; in between, inconclusive.",
+      check(runs) {
+        const [series] = runs.evalSeries("fcd");
+        if (!series || series.length < 3) return { verdict: "inconclusive", measured: "fewer than 3 eval points" };
+        const first = series[0]![1];
+        const at1000 = series.reduce((best, p) => Math.abs(p[0] - 1000) < Math.abs(best[0] - 1000) ? p : best);
+        const last = series.at(-1)!;
+        if (last[0] <= at1000[0]) return { verdict: "inconclusive", measured: "no eval after iteration 1,000" };
+        const before = first - at1000[1];
+        const after = at1000[1] - last[1];
+        const share = before > 0 ? after / before : Infinity;
+        const measured = `fcd ${first.toFixed(1)} → ${at1000[1].toFixed(1)} at step ${at1000[0]} → ` +
+          `${last[1].toFixed(1)} at step ${last[0]} (later gain ${(100 * share).toFixed(0)}% of the early gain)`;
+        return { verdict: share < 0.25 ? "reproduced" : share > 0.5 ? "not reproduced" : "inconclusive", measured };
+      },
+    } satisfies Claim,
+  ],
 });
