@@ -10,12 +10,9 @@ import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts
 import "../lib/kernels_setup.ts";
 import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
 
-const perms = { read: true, write: true, env: true, sys: true };
-
 for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
   Deno.test({
     name: `a short real MNIST run of ${arch} on wasm logs finite losses and writes sample grids`,
-    permissions: perms,
     fn: async () => {
       await startBackend("wasm");
       const runDir = await Deno.makeTempDir();
@@ -71,7 +68,6 @@ for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
 
 Deno.test({
   name: "the same config, seed and backend give identical losses; another seed does not",
-  permissions: perms,
   fn: async () => {
     await startBackend("wasm");
     const data = await loadTrainingImages("mnist", "[-1,1]");
@@ -119,7 +115,6 @@ const settings = { loss: "bce", realTarget: 0.9, dLossReduce: "sum" } as const;
 
 Deno.test({
   name: "training steps leak no tensors: numTensors is stable from step to step",
-  permissions: perms,
   fn: async () => {
     await startBackend("wasm");
     const gan = tinyGan(1);
@@ -147,7 +142,6 @@ Deno.test({
 
 Deno.test({
   name: "a D step leaves G's weights untouched and a G step leaves D's untouched",
-  permissions: perms,
   fn: async () => {
     await startBackend("wasm");
     const gan = tinyGan(2);
@@ -170,7 +164,6 @@ Deno.test({
 
 Deno.test({
   name: "one training step agrees on cpu, wasm and webgpu (llvmpipe) within 1e-3",
-  permissions: perms,
   fn: async () => {
     const results: Record<string, number[]> = {};
     for (const backend of ["cpu", "wasm", "webgpu"] as const) {

@@ -3,6 +3,8 @@
  * @module
  */
 import { registerArch } from "../arch.ts";
+import { dcganGia } from "./dcgan_gia.ts";
+import { dcganTf } from "./dcgan_tf.ts";
 import { mlpKeras } from "./mlp_keras.ts";
 import { mlpPytorch } from "./mlp_pytorch.ts";
 import { mlpTf1 } from "./mlp_tf1.ts";
@@ -10,3 +12,5 @@ import { mlpTf1 } from "./mlp_tf1.ts";
 registerArch("mlp-keras", mlpKeras);
 registerArch("mlp-pytorch", mlpPytorch);
 registerArch("mlp-tf1", mlpTf1);
+registerArch("dcgan-tf", dcganTf);
+registerArch("dcgan-gia", dcganGia);

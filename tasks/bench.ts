@@ -1,0 +1,211 @@
+/**
+ * `deno task bench`: milliseconds per training iteration (D step + G step, Adam,
+ * batches and noise built as the loop builds them) for every architecture at its
+ * post's batch size, on each backend asked for; GFLOP/s achieved by the
+ * convention of `lib/flops.ts`; a table on stdout and the results as JSON.
+ *
+ * ```sh
+ * deno task bench                                  # wasm, all architectures
+ * deno task bench --backend wasm,cpu --repeats 3   # cpu times the MLPs only
+ * deno task bench --arch dcgan-tf --backend cpu    # naming a DCGAN times it on cpu too
+ * deno task bench --arch mlp-keras --reference     # and the numpy reference (python3)
+ * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
+ * ```
+ *
+ * The machine's other load moves these numbers by tens of percent: compare
+ * runs taken back to back, and look at the spread in the JSON `times`.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { dirname, fromFileUrl, join } from "@std/path";
+import { writeJsonAtomic } from "../lib/atomic_write.ts";
+import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../lib/bench.ts";
+import { type BackendInfo, startBackend } from "../lib/backend.ts";
+import { parseFlags, runMain } from "../lib/cli.ts";
+import { InputError } from "../lib/input_error.ts";
+import { loadTrainingImages } from "../lib/training_images.ts";
+import "../lib/archs/builtin.ts";
+import "../lib/kernels_setup.ts";
+
+const USAGE = `Usage: deno task bench [options]
+
+Options:
+  --backend LIST   comma-separated backends: wasm, cpu, webgpu (default: wasm)
+  --arch LIST      comma-separated architectures (default: all: ${BENCH_ARCHS.join(", ")}).
+                   DCGANs are skipped on cpu and on a software WebGPU adapter unless named here.
+  --batch N        one batch size for every architecture (default: each post's own)
+  --warmup N       untimed iterations before timing (default: 1)
+  --repeats N      timed iterations; the median is reported (default: 5)
+  --json FILE      where to write the results (default: results/bench.json)
+  --profile        after timing, profile one iteration and print the 8 slowest kernels
+  --reference      also time the numpy reference of the mlp-keras iteration
+                   (bench/reference/mlp_keras_numpy.py, one core, needs python3 with numpy)
+  --help           this text`;
+
+const CONV_ARCHS = new Set(["dcgan-tf", "dcgan-gia"]);
+const BACKENDS = ["wasm", "cpu", "webgpu"] as const;
+
+/** The numpy reference's answer. */
+interface Reference {
+  msPerIteration: number;
+  times: number[];
+  numpy: string;
+}
+
+function positiveInt(flag: string, value: unknown, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw new InputError(`--${flag}`, `expected an integer ≥ ${min}: got '${value}'`);
+  }
+  return n;
+}
+
+function list<T extends string>(flag: string, value: unknown, allowed: readonly T[]): T[] {
+  const items = String(value).split(",").map((s) => s.trim()).filter((s) => s);
+  for (const item of items) {
+    if (!allowed.includes(item as T)) {
+      throw new InputError(`--${flag}`, `unknown value '${item}' (expected: ${allowed.join(", ")})`);
+    }
+  }
+  if (items.length === 0) throw new InputError(`--${flag}`, "expected at least one value");
+  return items as T[];
+}
+
+/** Run the numpy reference on one core; null (with a note printed) when python3 or numpy is missing. */
+async function runReference(repeats: number, warmup: number): Promise<Reference | null> {
+  const script = join(dirname(fromFileUrl(import.meta.url)), "..", "bench", "reference", "mlp_keras_numpy.py");
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command("python3", {
+      args: [script, "--batch", "128", "--repeats", String(Math.max(repeats, 5)), "--warmup", String(warmup + 1)],
+      env: { OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      console.log("reference: python3 not found; skipped");
+      return null;
+    }
+    throw e;
+  }
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) {
+    const missing = /No module named 'numpy'/.test(stderr);
+    console.log(`reference: ${missing ? "numpy is not installed" : `python3 failed: ${stderr.trim()}`}; skipped`);
+    return null;
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout)) as Reference;
+}
+
+function table(results: BenchResult[]): string {
+  const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s"];
+  const rows = results.map((r) => [
+    r.arch,
+    r.post,
+    String(r.batchSize),
+    r.backend,
+    r.msPerIteration.toFixed(1),
+    Math.min(...r.times).toFixed(1),
+    Math.max(...r.times).toFixed(1),
+    (r.flops.total / 1e9).toFixed(3),
+    r.gflopsPerSecond.toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, {
+    string: ["backend", "arch", "batch", "warmup", "repeats", "json"],
+    boolean: ["reference", "profile"],
+    default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json" },
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backends = list("backend", flags.backend, BACKENDS);
+  const named = flags.arch !== undefined;
+  const archs = named ? list("arch", flags.arch, BENCH_ARCHS) : [...BENCH_ARCHS];
+  const batch = flags.batch === undefined ? undefined : positiveInt("batch", flags.batch, 1);
+  const warmup = positiveInt("warmup", flags.warmup, 0);
+  const repeats = positiveInt("repeats", flags.repeats, 1);
+  const jsonPath = String(flags.json);
+
+  // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
+  const cases = archs.flatMap((a) => benchCases(a, batch)).sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
+  // The reference runs first, next to the wasm mlp-keras timing, so both see similar machine load.
+  const ref = flags.reference ? await runReference(repeats, warmup) : null;
+  const results: BenchResult[] = [];
+  const backendInfo: Record<string, BackendInfo> = {};
+  const skipped: string[] = [];
+  for (const backend of backends) {
+    const info = await startBackend(backend);
+    backendInfo[backend] = info;
+    const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
+    console.log(`backend ${backend}: ${info.device} (${info.reason})`);
+    for (const c of cases) {
+      if (slow && CONV_ARCHS.has(c.arch) && !named) {
+        skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
+        continue;
+      }
+      const data = await loadTrainingImages("mnist", c.pixelRange);
+      const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true });
+      console.log(
+        `  ${r.arch} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
+          `${r.gflopsPerSecond.toFixed(2)} GFLOP/s`,
+      );
+      for (const k of r.kernels?.slice(0, 8) ?? []) {
+        console.log(
+          `    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`,
+        );
+      }
+      results.push(r);
+    }
+  }
+  if (skipped.length > 0) {
+    console.log(`skipped (slow; name the architecture with --arch to time it): ${skipped.join(", ")}`);
+  }
+
+  let reference: (Reference & { ratios: Record<string, number> }) | null = null;
+  if (ref) {
+    const ratios: Record<string, number> = {};
+    for (const r of results.filter((r) => r.arch === "mlp-keras" && r.batchSize === 128)) {
+      ratios[r.backend] = r.msPerIteration / ref.msPerIteration;
+    }
+    reference = { ...ref, ratios };
+  }
+
+  console.log();
+  console.log(table(results));
+  if (reference) {
+    console.log();
+    console.log(`numpy reference (mlp-keras, batch 128, 1 core): ${reference.msPerIteration.toFixed(1)} ms/iteration`);
+    for (const [backend, ratio] of Object.entries(reference.ratios)) {
+      console.log(`  tfjs ${backend} / numpy: ${ratio.toFixed(2)}×`);
+    }
+  }
+  console.log("\nTimings are noisy on a shared 2-core machine: see min/max, and compare runs taken back to back.");
+
+  await Deno.mkdir(dirname(jsonPath), { recursive: true });
+  await writeJsonAtomic(jsonPath, {
+    kind: "bench",
+    time: new Date().toISOString(),
+    tfjs: tf.version.tfjs,
+    deno: Deno.version.deno,
+    warmup,
+    repeats,
+    flopConvention: "lib/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
+      "backward = 2x forward; iteration = 4*G*B + 8*D*B",
+    backends: backendInfo,
+    results,
+    skipped,
+    reference,
+  });
+  console.log(`wrote ${jsonPath}`);
+  return 0;
+}
+
+if (import.meta.main) await runMain(main);
