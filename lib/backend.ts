@@ -58,10 +58,12 @@ function isSoftware(a: GpuAdapterLike): boolean {
 async function cpuName(): Promise<string> {
   try {
     const text = await Deno.readTextFile("/proc/cpuinfo");
-    return text.match(/model name\s*:\s*(.*)/)?.[1]?.trim() ?? "cpu";
+    const model = text.match(/model name\s*:\s*(.*)/)?.[1]?.trim();
+    if (model) return model;
   } catch {
-    return "cpu";
+    // Deno grants /proc only with --allow-all: name what can be known without it.
   }
+  return `${Deno.build.arch} CPU, ${navigator.hardwareConcurrency} cores`;
 }
 
 let kernelsHook: ((backend: string) => void) | undefined;

@@ -68,6 +68,10 @@ export const configShape = {
   batching: z.enum(["shuffle", "random", "sequential"]),
   /** How D's real and fake losses combine: their sum (TF, PyTorch) or mean (Keras). */
   dLossReduce: z.enum(["sum", "mean"]),
+  /** Evaluate quality every N epochs (every N steps when `steps` is set); 0 = only at the end. */
+  evalEvery: z.number().int().min(0),
+  /** Generated (and real test) images per evaluation; 0 = no evaluation. */
+  evalSamples: z.number().int().min(0).max(10_000),
   /** A loss whose magnitude exceeds this (or is not finite) stops the run as `diverged`. */
   divergenceThreshold: z.number().positive(),
   /** Checkpoint every N epochs (every N steps when `steps` is set); 0 = only at the end. */
@@ -113,6 +117,8 @@ export const defaults = {
   pixelRange: "[-1,1]",
   batching: "shuffle",
   dLossReduce: "sum",
+  evalEvery: 0,
+  evalSamples: 10_000,
   divergenceThreshold: 1e6,
   checkpointEvery: 1,
 } satisfies ResolvedConfig;

@@ -13,6 +13,7 @@ import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { JsonlWriter, readJsonl } from "./jsonl.ts";
+import { createEvaluator, evalFields } from "./metrics/evaluator.ts";
 import { fillNoise } from "./noise.ts";
 import type { PlannedRun } from "./plan.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
@@ -262,6 +263,26 @@ export async function trainRun(
     });
   };
 
+  // Quality metrics through the dataset's pinned classifier (lib/metrics); its
+  // noise is its own, so evaluating does not change the training trajectory.
+  const evaluator = config.evalSamples > 0
+    ? await createEvaluator(config.dataset, { n: config.evalSamples, warn })
+    : null;
+  const writeEval = async () => {
+    if (!evaluator) return;
+    const m = await evaluator.evaluateGenerator(gan.generator, {
+      noiseDim: config.noiseDim,
+      noise: config.noise,
+      pixelRange: config.pixelRange,
+    });
+    await log.write({
+      kind: "eval",
+      step,
+      epoch: Math.floor(step / stepsPerEpoch),
+      ...evalFields(m, evaluator.classifierSha256),
+    });
+  };
+
   const writeCheckpoint = async () => {
     await flush(); // a checkpoint never holds unlogged steps
     await log.sync();
@@ -335,6 +356,7 @@ export async function trainRun(
       const unit = byStep ? step : epochEnd ? step / stepsPerEpoch : 0;
       const due = (every: number) => unit > 0 && every > 0 && unit % every === 0;
       if (step === totalSteps || due(config.sampleEvery)) await writeSample();
+      if (step < totalSteps && due(config.evalEvery)) await writeEval();
       if (step < totalSteps && due(config.checkpointEvery)) {
         await writeCheckpoint();
       }
@@ -358,6 +380,7 @@ export async function trainRun(
         diverged: { step: d.step, reason: d.reason, lastFinite },
       });
     } else {
+      await writeEval();
       await writeCheckpoint();
       await saveGenerator(gan.generator, join(runDir, "generator"));
       await writeProgressGif(runDir);
@@ -378,6 +401,7 @@ export async function trainRun(
       ...(resumedFrom !== undefined ? { resumedFrom } : {}),
     };
   } finally {
+    evaluator?.dispose();
     log.close();
     tf.dispose(pending);
     fixedNoise.dispose();

@@ -12,6 +12,7 @@ export function tinyRun(overrides: PartialConfig = {}): PlannedRun {
     logEvery: 2,
     sampleEvery: 3,
     checkpointEvery: 0,
+    evalSamples: 0, // evaluation has tests of its own
     ...overrides,
   });
   return { runId: "test-run", gridValues: {}, config, configHash: "test" };

@@ -22,6 +22,10 @@ Deno.test({
       assertEquals(typeof config.versions["tfjs-core"], "string");
       assert((await listDir(`${out}/tiny/${run}/samples`)).includes("step-000024.png"));
       assertEquals(await listDir(`${out}/tiny/${run}/generator`), ["model.json", "weights.bin"]);
+      const evals = (await Deno.readTextFile(`${out}/tiny/${run}/metrics.jsonl`)).split("\n")
+        .filter((l) => l.includes('"kind":"eval"')).map((l) => JSON.parse(l));
+      assertEquals(evals.map((e) => e.step), [12, 24], "an eval line every evalEvery steps and at the end");
+      for (const e of evals) assert(Number.isFinite(e.fcd) && e.classesCovered >= 1, JSON.stringify(e));
     }
     const experiment = JSON.parse(await Deno.readTextFile(`${out}/tiny/experiment.json`));
     assertEquals(experiment.runs.sort(), runs);
