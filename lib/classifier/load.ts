@@ -1,0 +1,105 @@
+/**
+ * Load a pinned classifier: every file's sha256 must match
+ * `classifiers/manifest.json`, so metrics from different runs and machines
+ * come from the same network.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { sha256Hex } from "../canonical_json.ts";
+import type { DatasetName } from "../datasets.ts";
+import { type ClassifierEntry, CLASSIFIERS_DIR, MANIFEST_FILE, readManifest } from "./manifest.ts";
+
+/**
+ * A classifier file does not match its pin (or has none): the metrics it
+ * would give are not comparable with the pinned classifier's.
+ */
+export class ClassifierPinError extends Error {
+  /** @param message Names the file, the expected and actual sha256, and the way out. */
+  constructor(message: string) {
+    super(message);
+    this.name = "ClassifierPinError";
+  }
+}
+
+/** Options of {@linkcode loadClassifier}. */
+export interface LoadClassifierOptions {
+  /** The classifiers folder (default: the repository's `classifiers/`). */
+  dir?: string;
+  /** Use the classifier even when a hash differs or no pin exists (a warning instead of an error). */
+  allowUnpinned?: boolean;
+  /** Told when `allowUnpinned` let a mismatch through (default: console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** A loaded classifier. */
+export interface LoadedClassifier {
+  /** The network: `[n, 28, 28, 1]` in [0, 1] → `[n, 10]` probabilities. The caller disposes it. */
+  model: tf.LayersModel;
+  /** sha256 of `weights.bin`, as read. */
+  sha256: string;
+  /** Whether every file matched the manifest. */
+  pinned: boolean;
+  /** The manifest entry, where one exists. */
+  entry: ClassifierEntry | null;
+}
+
+/**
+ * Load the classifier of a dataset from `<dir>/<dataset>/`, verifying
+ * `model.json` and `weights.bin` against the manifest.
+ *
+ * @param dataset `mnist` or `fashion-mnist`.
+ * @param options See {@linkcode LoadClassifierOptions}.
+ * @returns The model and its hash.
+ * @throws {ClassifierPinError} When a file's sha256 differs from the manifest's, or the manifest has no
+ *   entry for the dataset, unless `allowUnpinned`.
+ * @throws {Deno.errors.NotFound} When the files are missing.
+ * @example
+ * ```ts ignore
+ * const { model } = await loadClassifier("mnist");
+ * ```
+ */
+export async function loadClassifier(
+  dataset: DatasetName,
+  options: LoadClassifierOptions = {},
+): Promise<LoadedClassifier> {
+  const dir = options.dir ?? CLASSIFIERS_DIR;
+  const manifest = await readManifest(dir);
+  const entry = manifest.classifiers[dataset] ?? null;
+  const modelPath = join(dir, dataset, "model.json");
+  const weightsPath = join(dir, dataset, "weights.bin");
+  const modelBytes = await Deno.readFile(modelPath);
+  const weights = await Deno.readFile(weightsPath);
+  const got: Record<string, string> = {
+    "model.json": await sha256Hex(modelBytes),
+    "weights.bin": await sha256Hex(weights),
+  };
+  const problems: string[] = [];
+  if (entry === null) {
+    problems.push(`${join(dir, MANIFEST_FILE)} has no entry for '${dataset}' (the classifier is not pinned)`);
+  } else {
+    for (const [file, sha] of Object.entries(got)) {
+      const expected = entry.files[file];
+      if (expected !== sha) {
+        problems.push(
+          `${join(dir, dataset, file)}: sha256 mismatch: expected ${expected ?? "(no pin)"} ` +
+            `(from ${join(dir, MANIFEST_FILE)}), got ${sha}`,
+        );
+      }
+    }
+  }
+  if (problems.length > 0) {
+    const message = `${problems.join("; ")}. Metrics from this classifier are not comparable with the pinned one's: ` +
+      `restore the committed files, or retrain and pin with 'deno task classifier', ` +
+      `or pass --allow-unpinned-classifier (allowUnpinned: true) to use it anyway`;
+    if (!options.allowUnpinned) throw new ClassifierPinError(message);
+    (options.warn ?? console.warn)(`warning: ${message}`);
+  }
+  const json = JSON.parse(new TextDecoder().decode(modelBytes));
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest[0].weights,
+    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+  }));
+  return { model, sha256: got["weights.bin"]!, pinned: problems.length === 0, entry };
+}

@@ -1,0 +1,61 @@
+/**
+ * `classifiers/manifest.json`: the pinned classifiers — the sha256 of each
+ * committed file, how the classifier was trained and its test accuracy.
+ * @module
+ */
+import { fromFileUrl, join } from "@std/path";
+import type { DatasetName } from "../datasets.ts";
+
+/** One dataset's pinned classifier. */
+export interface ClassifierEntry {
+  /** sha256 of each file in `classifiers/<dataset>/` (`model.json`, `weights.bin`). */
+  files: Record<string, string>;
+  /** Share of the test split classified right. */
+  testAccuracy: number;
+  /** The training settings (seed, epochs, batch size, learning rate, decay). */
+  training: Record<string, number>;
+  /** Backend and tfjs version it was trained with. */
+  trainedWith: string;
+  /** Wall seconds the training took. */
+  seconds: number;
+  /** When it was trained. */
+  created: string;
+}
+
+/** The whole manifest. */
+export interface ClassifierManifest {
+  /** What the file is. */
+  description: string;
+  classifiers: Partial<Record<DatasetName, ClassifierEntry>>;
+}
+
+/** The repository's `classifiers/` folder. */
+export const CLASSIFIERS_DIR: string = fromFileUrl(new URL("../../classifiers/", import.meta.url));
+
+/** Name of the manifest file inside the classifiers folder. */
+export const MANIFEST_FILE = "manifest.json";
+
+/**
+ * Read the manifest of a classifiers folder.
+ *
+ * @param dir The folder (default: the repository's `classifiers/`).
+ * @returns The manifest; an empty one when the file does not exist.
+ * @throws {SyntaxError} When the file is not JSON.
+ */
+export async function readManifest(dir: string = CLASSIFIERS_DIR): Promise<ClassifierManifest> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(dir, MANIFEST_FILE))) as ClassifierManifest;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return emptyManifest();
+    throw e;
+  }
+}
+
+/** A manifest with no classifier. */
+export function emptyManifest(): ClassifierManifest {
+  return {
+    description: "Pinned domain classifiers of the quality metrics (deno task classifier); " +
+      "loading checks every file's sha256 against this manifest.",
+    classifiers: {},
+  };
+}
