@@ -3,7 +3,7 @@
  * generator, 128-d noise, N(0, 0.01) weights.
  * Observation: noise first, tidier after ~300 iterations, no visible change beyond ~1,000.
  */
-import { type Claim, defineExperiment, formatStat, stat } from "../mod.ts";
+import { type Claim, defineExperiment } from "../mod.ts";
 
 export default defineExperiment({
   name: "blog-003-tf1-vanilla",
