@@ -13,7 +13,7 @@ import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { JsonlWriter, readJsonl } from "./jsonl.ts";
-import { createEvaluator, evalFields } from "./metrics/evaluator.ts";
+import { createEvaluator, evalFields, type Evaluator } from "./metrics/evaluator.ts";
 import { fillNoise } from "./noise.ts";
 import type { PlannedRun } from "./plan.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
@@ -265,11 +265,11 @@ export async function trainRun(
 
   // Quality metrics through the dataset's pinned classifier (lib/metrics); its
   // noise is its own, so evaluating does not change the training trajectory.
-  const evaluator = config.evalSamples > 0
-    ? await createEvaluator(config.dataset, { n: config.evalSamples, warn })
-    : null;
+  // Created inside the try below, so a classifier that fails its pin still closes the run.
+  let evaluator: Evaluator | null = null;
   const writeEval = async () => {
     if (!evaluator) return;
+    const started = performance.now();
     const m = await evaluator.evaluateGenerator(gan.generator, {
       noiseDim: config.noiseDim,
       noise: config.noise,
@@ -281,6 +281,11 @@ export async function trainRun(
       epoch: Math.floor(step / stepsPerEpoch),
       ...evalFields(m, evaluator.classifierSha256),
     });
+    // Evaluation time is not training time: keep it out of `ms` and `seconds`.
+    const spent = performance.now() - started;
+    windowStart += spent;
+    lastStepEnd += spent;
+    epochStart += spent;
   };
 
   const writeCheckpoint = async () => {
@@ -313,6 +318,7 @@ export async function trainRun(
   };
 
   try {
+    if (config.evalSamples > 0) evaluator = await createEvaluator(config.dataset, { n: config.evalSamples, warn });
     await writeStatus("running");
     if (step === 0) await writeSample(); // the untrained generator: "epoch 0"
     while (step < totalSteps && !diverged) {

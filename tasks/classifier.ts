@@ -21,17 +21,18 @@ Trains the metrics' domain classifiers (seeded, wasm backend) and pins them in c
 
 Options:
   --dataset NAME   mnist, fashion-mnist or all (default: all)
-  --epochs N       passes over the training split (default: mnist 4, fashion-mnist 6)
+  --epochs N       passes over the training split (default: mnist 8, fashion-mnist 8)
   --seed N         seed of weights, data order and dropout (default: ${classifierTrainDefaults.seed})
   --out DIR        classifiers folder (default: the repository's classifiers/)`;
 
 /**
- * Settings per dataset that produced the committed classifiers: 5×5 kernels on MNIST (3×3 stride-2
- * kernels stopped at 98.4% after 3 epochs), Fashion-MNIST more passes with 3×3 kernels.
+ * Settings per dataset that produced the committed classifiers. 3×3 stride-2 kernels stopped at
+ * 98.4% (MNIST, 3 epochs) and 88.3% (Fashion-MNIST, 3 epochs); 5×5 kernels reached 97.7% after one
+ * MNIST epoch: hence 5×5 kernels, more epochs and a slower learning-rate decay.
  */
-const SETTINGS: Record<DatasetName, { epochs: number; kernelSize: number }> = {
-  "mnist": { epochs: 4, kernelSize: 5 },
-  "fashion-mnist": { epochs: 6, kernelSize: 3 },
+const SETTINGS: Record<DatasetName, { epochs: number; kernelSize: number; lrDecay: number }> = {
+  "mnist": { epochs: 8, kernelSize: 5, lrDecay: 0.75 },
+  "fashion-mnist": { epochs: 8, kernelSize: 5, lrDecay: 0.8 },
 };
 
 function positiveInt(v: unknown, flag: string): number | undefined {

@@ -24,15 +24,14 @@ classifier's features: not comparable to Inception FID.
 
 Options:
   --n N                          samples and real test images compared (default ${evaluatorDefaults.n}, at most 10000)
-  --no-precision-recall          skip precision/recall (saves ~half the time)
+  --skip-precision-recall        leave out precision/recall (about half the time)
   --allow-unpinned-classifier    use a classifier whose sha256 differs from classifiers/manifest.json
   --dry-run                      print the metrics, append nothing`;
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
     string: ["n"],
-    boolean: ["precision-recall", "allow-unpinned-classifier", "dry-run"],
-    default: { "precision-recall": true },
+    boolean: ["skip-precision-recall", "allow-unpinned-classifier", "dry-run"],
   });
   if (flags.help) {
     console.log(USAGE);
@@ -60,7 +59,7 @@ async function main(): Promise<number> {
   try {
     evaluator = await createEvaluator(saved.dataset, {
       n,
-      precisionRecall: flags["precision-recall"] === true,
+      precisionRecall: flags["skip-precision-recall"] !== true,
       allowUnpinned: flags["allow-unpinned-classifier"] === true,
     });
   } catch (e) {

@@ -70,3 +70,20 @@ Deno.test("the committed classifiers reach their pinned test accuracy: ≥ 99% M
     }
   }
 });
+
+Deno.test("loadClassifier() does not draw from Math.random (a training run's seeded stream)", async () => {
+  await startBackend("wasm");
+  const original = Math.random;
+  let draws = 0;
+  Math.random = () => {
+    draws++;
+    return original();
+  };
+  try {
+    const { model } = await loadClassifier("mnist");
+    model.dispose();
+  } finally {
+    Math.random = original;
+  }
+  assertEquals(draws, 0);
+});

@@ -1,4 +1,5 @@
 import { assertAlmostEquals, assertEquals } from "@std/assert";
+import { formatClassHist, parseClassHist } from "../lib/metrics/class_hist.ts";
 import { classifierScore, coverage } from "../lib/metrics/class_metrics.ts";
 
 Deno.test("classifierScore() is K for confident, evenly spread predictions and 1 for one class", () => {
@@ -40,4 +41,11 @@ Deno.test("coverage() of an even spread covers every class with KL 0; a rare cla
   const rare = coverage(probs, k, 0.02);
   assertEquals(rare.covered, 9);
   assertAlmostEquals(rare.histogram[9]!, 0.01, 1e-12);
+});
+
+Deno.test("classHist round-trips through the eval line's string field; malformed fields read as null", () => {
+  const shares = [0.1, 0.2, 0.7];
+  assertEquals(parseClassHist(formatClassHist(shares)), shares);
+  assertEquals(parseClassHist("0.5,x"), null);
+  assertEquals(parseClassHist(3), null);
 });

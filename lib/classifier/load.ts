@@ -53,7 +53,7 @@ export interface LoadedClassifier {
  * @returns The model and its hash.
  * @throws {ClassifierPinError} When a file's sha256 differs from the manifest's, or the manifest has no
  *   entry for the dataset, unless `allowUnpinned`.
- * @throws {Deno.errors.NotFound} When the files are missing.
+ * @throws {ClassifierPinError} Also when the files are missing (saying how to train them).
  * @example
  * ```ts ignore
  * const { model } = await loadClassifier("mnist");
@@ -68,8 +68,18 @@ export async function loadClassifier(
   const entry = manifest.classifiers[dataset] ?? null;
   const modelPath = join(dir, dataset, "model.json");
   const weightsPath = join(dir, dataset, "weights.bin");
-  const modelBytes = await Deno.readFile(modelPath);
-  const weights = await Deno.readFile(weightsPath);
+  let modelBytes: Uint8Array;
+  let weights: Uint8Array;
+  try {
+    modelBytes = await Deno.readFile(modelPath);
+    weights = await Deno.readFile(weightsPath);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    throw new ClassifierPinError(
+      `${join(dir, dataset)}/: no classifier (${e.message}); train and pin one with ` +
+        `'deno task classifier --dataset ${dataset}'`,
+    );
+  }
   const got: Record<string, string> = {
     "model.json": await sha256Hex(modelBytes),
     "weights.bin": await sha256Hex(weights),
@@ -96,10 +106,19 @@ export async function loadClassifier(
     (options.warn ?? console.warn)(`warning: ${message}`);
   }
   const json = JSON.parse(new TextDecoder().decode(modelBytes));
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: json.weightsManifest[0].weights,
-    weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
-  }));
+  // Building the layers runs their initialisers, which draw from Math.random before the weights are
+  // set. A training run routes Math.random through its seeded stream: loading must not consume it.
+  const original = Math.random;
+  Math.random = () => 0.5;
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest[0].weights,
+      weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer,
+    }));
+  } finally {
+    Math.random = original;
+  }
   return { model, sha256: got["weights.bin"]!, pinned: problems.length === 0, entry };
 }

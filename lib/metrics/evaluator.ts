@@ -25,6 +25,7 @@ import { FEATURE_DIM, NUM_CLASSES } from "../classifier/model.ts";
 import { fillNoise } from "../noise.ts";
 import type { PixelRange } from "../pixels.ts";
 import { Rng } from "../rng.ts";
+import { formatClassHist } from "./class_hist.ts";
 import { classifierScore, coverage } from "./class_metrics.ts";
 import { type ClassifierOutputs, classify, featureModel } from "./features.ts";
 import { frechetDistance, type Gaussian } from "./frechet.ts";
@@ -260,7 +261,7 @@ export function evalFields(m: EvalMetrics, classifierSha256: string): Record<str
     klUniform: r(m.klUniform),
     ...(m.precision !== undefined ? { precision: r(m.precision) } : {}),
     ...(m.recall !== undefined ? { recall: r(m.recall) } : {}),
-    classHist: m.classHist.map((p) => p.toFixed(4)).join(","),
+    classHist: formatClassHist(m.classHist),
     evalN: m.n,
     evalSeconds: Math.round(m.seconds * 10) / 10,
     classifier: classifierSha256.slice(0, 12),

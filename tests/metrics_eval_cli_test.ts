@@ -1,0 +1,62 @@
+// `deno task eval <runDir>` as a real subprocess, on a run trained here for a few steps.
+import { assert, assertEquals } from "@std/assert";
+import { startBackend } from "../lib/backend.ts";
+import { trainRun } from "../lib/train.ts";
+import { loadTrainingImages } from "../lib/training_images.ts";
+import "../lib/kernels_setup.ts";
+import { metricLines, tinyRun } from "./_train_helpers.ts";
+
+async function evalCli(...args: string[]) {
+  const { code, stdout, stderr } = await new Deno.Command("deno", {
+    args: [
+      "run",
+      "--allow-read",
+      `--allow-write=${Deno.env.get("TMPDIR") ?? "/tmp"}`,
+      "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
+      "tasks/eval.ts",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const dec = new TextDecoder();
+  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+}
+
+Deno.test("deno task eval appends an eval line with the metrics of a run's saved generator", async () => {
+  await startBackend("wasm");
+  const runDir = await Deno.makeTempDir();
+  try {
+    const run = tinyRun({ noiseDim: 8, pixelRange: "[-1,1]" });
+    await trainRun(run, { runDir, data: await loadTrainingImages("mnist", "[-1,1]") });
+    await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ runId: run.runId, config: run.config }));
+    const before = (await metricLines(runDir)).length;
+    const result = await evalCli(runDir, "--n", "400");
+    assertEquals(result.code, 0, result.stderr);
+    const lines = await metricLines(runDir);
+    assertEquals(lines.length, before + 1);
+    const line = lines.at(-1)!;
+    assertEquals(line.kind, "eval");
+    assertEquals(line.step, 6);
+    assertEquals(line.evalN, 400);
+    for (const k of ["fcd", "cis", "classesCovered", "klUniform", "precision", "recall"]) {
+      assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
+    }
+    assertEquals(String(line.classHist).split(",").length, 10);
+    assert(result.stdout.includes("fcd"), result.stdout);
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
+});
+
+Deno.test("deno task eval refuses a folder without a saved generator with exit code 2", async () => {
+  const runDir = await Deno.makeTempDir();
+  try {
+    const result = await evalCli(runDir);
+    assertEquals(result.code, 2);
+    assert(result.stderr.includes("no generator/model.json"), result.stderr);
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
+});
