@@ -26,10 +26,11 @@ export default defineExperiment({
     sampleGrid: [4, 4], // num_examples_to_generate = 16 (post)
     checkpointEvery: 15, // checkpoint every 15 epochs (post)
     logEvery: 50,
+    evalEvery: 5, // quality metrics every 5 epochs and at the end
   },
   profiles: {
     // About 10 minutes on one wasm core: 2.6 s per iteration at batch 64.
-    quick: { batchSize: 64, steps: 220, sampleEvery: 20, logEvery: 10, checkpointEvery: 100 },
+    quick: { batchSize: 64, steps: 220, sampleEvery: 20, logEvery: 10, checkpointEvery: 100, evalEvery: 110 },
   },
   claims: [
     {

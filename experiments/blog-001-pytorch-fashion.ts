@@ -26,6 +26,7 @@ export default defineExperiment({
     sampleGrid: [4, 4],
     checkpointEvery: 10,
     logEvery: 100,
+    evalEvery: 10,
   },
   grid: {
     lr: [1e-2, 2e-4, 1e-4], // the failure, the tutorial default, the post's fix
@@ -33,7 +34,7 @@ export default defineExperiment({
   },
   profiles: {
     // ~3,000 iterations (5 epochs): far enough for outlines vs nothing.
-    quick: { epochs: 5, checkpointEvery: 1, logEvery: 50 },
+    quick: { epochs: 5, checkpointEvery: 1, logEvery: 50, evalEvery: 1 },
   },
   claims: [
     {

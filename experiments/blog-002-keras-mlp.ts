@@ -29,13 +29,14 @@ export default defineExperiment({
     sampleGrid: [4, 6], // 24 samples in a 4×6 grid (post)
     checkpointEvery: 5,
     logEvery: 100,
+    evalEvery: 10,
   },
   grid: {
     labelSmoothing: [0.9, 1], // the post's 0.9, and none for comparison
   },
   profiles: {
     // ~9 minutes per run at 0.45 s per iteration: 2.5 epochs.
-    quick: { steps: 1170, sampleEvery: 195, logEvery: 39, checkpointEvery: 390 },
+    quick: { steps: 1170, sampleEvery: 195, logEvery: 39, checkpointEvery: 390, evalEvery: 390 },
   },
   claims: [
     {

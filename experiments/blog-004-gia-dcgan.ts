@@ -26,6 +26,7 @@ export default defineExperiment({
     sampleEvery: 1000, // a 4×4 grid every 1,000 iterations (post)
     sampleGrid: [4, 4],
     checkpointEvery: 1000,
+    evalEvery: 2000,
   },
   grid: {
     // The post's comparison: the same loop with the MLP GAN of its chapter 3.
@@ -33,7 +34,7 @@ export default defineExperiment({
   },
   profiles: {
     // ~8 minutes for the DCGAN at 2.4 s per iteration: 200 iterations.
-    quick: { steps: 200, logEvery: 10, sampleEvery: 50, checkpointEvery: 100 },
+    quick: { steps: 200, logEvery: 10, sampleEvery: 50, checkpointEvery: 100, evalEvery: 100 },
   },
   claims: [
     {
