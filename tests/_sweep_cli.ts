@@ -1,11 +1,7 @@
 // Runs `tasks/sweep.ts` as a real subprocess, as `deno task sweep` would.
+import { type CliResult, runDeno } from "./_files.ts";
 
-/** What a finished sweep process left. */
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export { listDir } from "./_files.ts";
 
 /** The permissions the `sweep` task grants, with writes allowed under `out`. */
 export function sweepArgs(out: string, args: string[]): string[] {
@@ -23,26 +19,8 @@ export function sweepArgs(out: string, args: string[]): string[] {
 }
 
 /** Run a sweep to its end. */
-export async function runSweepCli(out: string, ...args: string[]): Promise<CliResult> {
-  const { code, stdout, stderr } = await new Deno.Command("deno", {
-    args: sweepArgs(out, args),
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
-}
-
-/** Names in a folder (empty when it does not exist). */
-export async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return names.sort();
+export function runSweepCli(out: string, ...args: string[]): Promise<CliResult> {
+  return runDeno(sweepArgs(out, args));
 }
 
 /** Write an experiment file with a syntax error into a temp folder; returns its path. */

@@ -8,7 +8,6 @@
  *   --allow-write=.test-artifacts
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes, fail } from "@std/assert";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import {
   DATASET_INFO,
@@ -20,24 +19,7 @@ import {
 } from "../lib/datasets.ts";
 import { downloadFile, fetchDataset } from "../lib/download.ts";
 import { encodeIdx } from "../lib/idx.ts";
-
-const ARTIFACTS = fileURLToPath(new URL("../.test-artifacts", import.meta.url));
-
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: ARTIFACTS, prefix: "download-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+import { gzip, listDir, withTempDir } from "./_files.ts";
 
 /** A 200 response carrying `bytes`. */
 function respond(bytes: Uint8Array): Response {
@@ -92,23 +74,13 @@ async function generated(): Promise<{ plain: Uint8Array; spec: FileSpec }> {
   return { plain, spec };
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) names.push(e.name);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return names.sort();
-}
-
 Deno.test("downloadFile() stores a verified file under its official name and leaves no temporary file", async () => {
   const { plain, spec } = await generated();
   const packed = await gzip(plain);
   await withServer(
     { "/m/gen.gz": () => respond(packed) },
     async (base) => {
-      await withDir(async (dir) => {
+      await withTempDir("download-", async (dir) => {
         const cache = join(dir, "mnist");
         const path = await downloadFile(`${base}/m/gen.gz`, cache, spec);
         assertEquals(path, join(cache, "gen-images-idx3-ubyte.gz"));
@@ -125,7 +97,7 @@ Deno.test("downloadFile() rejects a checksum mismatch naming the URL, expected a
   other[100] = 77; // same shape, different content
   const packed = await gzip(other);
   await withServer({ "/gen.gz": () => respond(packed) }, async (base) => {
-    await withDir(async (dir) => {
+    await withTempDir("download-", async (dir) => {
       const e = await assertRejects(
         () => downloadFile(`${base}/gen.gz`, dir, spec),
         DatasetError,
@@ -155,7 +127,7 @@ Deno.test("downloadFile() rejects a response cut off before its Content-Length, 
     },
   };
   await withServer(routes, async (base) => {
-    await withDir(async (dir) => {
+    await withTempDir("download-", async (dir) => {
       await assertRejects(
         () => downloadFile(`${base}/cut.gz`, dir, spec),
         DatasetError,
@@ -174,7 +146,7 @@ Deno.test("downloadFile() rejects a complete but short response as truncated, na
     "/short.gz": () => respond(packed.subarray(0, packed.length >> 1)),
   };
   await withServer(routes, async (base) => {
-    await withDir(async (dir) => {
+    await withTempDir("download-", async (dir) => {
       await assertRejects(
         () => downloadFile(`${base}/short-plain`, dir, spec),
         DatasetError,
@@ -195,7 +167,7 @@ Deno.test("downloadFile() rejects a complete but short response as truncated, na
 Deno.test("downloadFile() rejects an HTTP error naming the URL and status", async () => {
   const { spec } = await generated();
   await withServer({}, async (base) => {
-    await withDir(async (dir) => {
+    await withTempDir("download-", async (dir) => {
       await assertRejects(
         () => downloadFile(`${base}/nowhere.gz`, dir, spec),
         DatasetError,
@@ -233,7 +205,7 @@ async function fashionRoutes(): Promise<Record<string, Route>> {
 
 Deno.test("fetchDataset() gets all four files past a failing mirror, then loadDataset() reads them from the cache", async () => {
   await withServer(await fashionRoutes(), async (base, hits) => {
-    await withDir(async (cacheDir) => {
+    await withTempDir("download-", async (cacheDir) => {
       const lines: string[] = [];
       const files = await fetchDataset("fashion-mnist", {
         cacheDir,
@@ -293,7 +265,7 @@ Deno.test("fetchDataset() lists every source's failure when no mirror has a vali
   await withServer({
     "/bad/train-images-idx3-ubyte.gz": () => respond(wrong),
   }, async (base) => {
-    await withDir(async (cacheDir) => {
+    await withTempDir("download-", async (cacheDir) => {
       const e = await assertRejects(
         () =>
           fetchDataset("mnist", {

@@ -5,28 +5,10 @@
  * Permissions: --allow-read=.test-artifacts --allow-write=.test-artifacts
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { gunzip, isGzip } from "../lib/gzip.ts";
 import { assertSameCount, encodeIdx, IdxFormatError, parseIdx, readIdxFile } from "../lib/idx.ts";
-
-const ARTIFACTS = fileURLToPath(new URL("../.test-artifacts", import.meta.url));
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  await Deno.mkdir(ARTIFACTS, { recursive: true });
-  const dir = await Deno.makeTempDir({ dir: ARTIFACTS, prefix: "idx_test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
-    .pipeThrough(new CompressionStream("gzip"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
+import { gzip, withTempDir } from "./_files.ts";
 
 /** 3 images of 4×5 pixels whose value is their index in the file. */
 function sampleImages(): Uint8Array {
@@ -53,7 +35,7 @@ Deno.test("encodeIdx() writes the 00 00 08 <ndims> magic and big-endian dims", (
 });
 
 Deno.test("readIdxFile() reads plain and gzipped files alike, detecting gzip by its magic bytes", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("idx_test-", async (dir) => {
     const plain = sampleImages();
     const packed = await gzip(plain);
     assert(isGzip(packed) && !isGzip(plain));
@@ -130,7 +112,7 @@ Deno.test("parseIdx() rejects trailing bytes after the declared data", () => {
 });
 
 Deno.test("readIdxFile() rejects a truncated gzip stream naming the file", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("idx_test-", async (dir) => {
     const packed = await gzip(sampleImages());
     const path = join(dir, "cut.gz");
     await Deno.writeFile(path, packed.subarray(0, packed.length - 6));
@@ -143,7 +125,7 @@ Deno.test("readIdxFile() rejects a truncated gzip stream naming the file", async
 });
 
 Deno.test("readIdxFile() counts byte offsets of a truncated gzipped file after decompression", async () => {
-  await withTempDir(async (dir) => {
+  await withTempDir("idx_test-", async (dir) => {
     const path = join(dir, "short.gz");
     await Deno.writeFile(path, await gzip(sampleImages().subarray(0, 70)));
     await assertRejects(

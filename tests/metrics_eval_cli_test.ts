@@ -4,24 +4,19 @@ import { startBackend } from "../lib/backend.ts";
 import { trainRun } from "../lib/train.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
 import "../lib/kernels_setup.ts";
+import { runDeno } from "./_files.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
 
-async function evalCli(...args: string[]) {
-  const { code, stdout, stderr } = await new Deno.Command("deno", {
-    args: [
-      "run",
-      "--allow-read",
-      `--allow-write=${Deno.env.get("TMPDIR") ?? "/tmp"}`,
-      "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
-      "tasks/eval.ts",
-      ...args,
-    ],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
+function evalCli(...args: string[]) {
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  return runDeno([
+    "run",
+    "--allow-read",
+    `--allow-write=${tmp}`,
+    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
+    "tasks/eval.ts",
+    ...args,
+  ]);
 }
 
 Deno.test("deno task eval appends an eval line with the metrics of a run's saved generator", async () => {
