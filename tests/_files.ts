@@ -38,13 +38,13 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run `deno <args>` to its end, colours off. */
-export async function runDeno(args: string[]): Promise<CliResult> {
+/** Run `deno <args>` to its end, colours off, with `env` added to the environment. */
+export async function runDeno(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const { code, stdout, stderr } = await new Deno.Command("deno", {
     args,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...env },
   }).output();
   const dec = new TextDecoder();
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };

@@ -23,6 +23,11 @@ export function runSweepCli(out: string, ...args: string[]): Promise<CliResult> 
   return runDeno(sweepArgs(out, args));
 }
 
+/** Run a sweep with extra environment variables. */
+export function runSweepCliWithEnv(env: Record<string, string>, out: string, ...args: string[]): Promise<CliResult> {
+  return runDeno(sweepArgs(out, args), env);
+}
+
 /** Write an experiment file with a syntax error into a temp folder; returns its path. */
 export async function badSyntaxFile(): Promise<string> {
   const dir = await Deno.makeTempDir();

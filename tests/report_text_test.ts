@@ -56,7 +56,8 @@ Deno.test("inlineScript() escapes every </script in inlined library code", () =>
 Deno.test("formatNumber() and formatDuration() give short labels", () => {
   assertEquals(formatNumber(0.693147), "0.693");
   assertEquals(formatNumber(0.00001234), "1.23e-5");
-  assertEquals(formatNumber(1234.5), "1230");
+  assertEquals(formatNumber(1234.5), "1235");
+  assertEquals(formatNumber(176.578), "177");
   assertEquals(formatDuration(12.34), "12.3s");
   assertEquals(formatDuration(185), "3m 05s");
   assertEquals(formatDuration(3725), "1h 02m");

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { badSyntaxFile, listDir, runSweepCli } from "./_sweep_cli.ts";
+import { badSyntaxFile, listDir, runSweepCli, runSweepCliWithEnv } from "./_sweep_cli.ts";
 
 async function status(dir: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(`${dir}/status.json`));
@@ -148,4 +148,27 @@ Deno.test({
     assert(mine(a.stdout)[0] !== mine(b.stdout)[0]);
     await Deno.remove(parent, { recursive: true });
   },
+});
+
+Deno.test("a truncated dataset file in the cache stops the sweep with exit 2, naming the file, before any run folder", async () => {
+  const parent = await Deno.makeTempDir();
+  const cache = `${parent}/cache/fashion-mnist`;
+  await Deno.mkdir(cache, { recursive: true });
+  const official = "/usr/share/datasets/fashion-mnist";
+  for (const f of ["train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]) {
+    await Deno.copyFile(`${official}/${f}`, `${cache}/${f}`);
+  }
+  const images = await Deno.readFile(`${official}/train-images-idx3-ubyte.gz`);
+  await Deno.writeFile(`${cache}/train-images-idx3-ubyte.gz`, images.subarray(0, images.length >> 1));
+  const r = await runSweepCliWithEnv(
+    { GAN_HARNESS_DATA: `${parent}/cache` },
+    `${parent}/results`,
+    "tests/fixtures/tiny_sweep.ts",
+    "--set",
+    "dataset=fashion-mnist",
+  );
+  assertEquals(r.code, 2, r.stdout + r.stderr);
+  assertMatch(r.stderr, /train-images-idx3-ubyte\.gz/);
+  assertEquals(await listDir(`${parent}/results/tiny`), [], "no run folder");
+  await Deno.remove(parent, { recursive: true });
 });
