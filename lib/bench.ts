@@ -6,6 +6,7 @@
  * median of repeats. FLOPs follow the convention of `lib/flops.ts`.
  * @module
  */
+import { FusedAdamOptimizer } from "./kernels/fused_adam.ts";
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "./arch.ts";
 import { BatchOrder, gatherImages } from "./batches.ts";
@@ -231,8 +232,8 @@ export async function measureIteration(
   const gan: Gan = {
     generator: arch.generator(ctx),
     discriminator: arch.discriminator(ctx),
-    optD: tf.train.adam(c.lr, c.beta1, 0.999, c.adamEpsilon),
-    optG: tf.train.adam(c.lr, c.beta1, 0.999, c.adamEpsilon),
+    optD: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
+    optG: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
   };
   const settings: StepSettings = { loss: c.loss, realTarget: c.realTarget, dLossReduce: c.dLossReduce };
   const order = new BatchOrder(data.count, c.batchSize, c.batching, rng);

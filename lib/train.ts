@@ -13,6 +13,7 @@ import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
 import { JsonlWriter, readJsonl } from "./jsonl.ts";
+import { FusedAdamOptimizer } from "./kernels/fused_adam.ts";
 import { createEvaluator, evalFields, type Evaluator } from "./metrics/evaluator.ts";
 import { fillNoise } from "./noise.ts";
 import type { PlannedRun } from "./plan.ts";
@@ -103,13 +104,13 @@ export async function trainRun(
   const gan: Gan = {
     generator: arch.generator(ctx),
     discriminator: arch.discriminator(ctx),
-    optD: tf.train.adam(
+    optD: new FusedAdamOptimizer(
       config.lrD,
       config.beta1,
       config.beta2,
       config.adamEpsilon,
     ),
-    optG: tf.train.adam(
+    optG: new FusedAdamOptimizer(
       config.lrG,
       config.beta1,
       config.beta2,

@@ -1,18 +1,27 @@
 /**
- * Register the harness's wasm kernels: fast `BatchMatMul`/`_FusedMatMul`
- * with transposes, XNNPACK-backed `Conv2DBackpropFilter` (missing upstream)
- * and `Conv2DBackpropInput` (the stock one is a naive loop), a block-copy
- * `Tile`, and transpose-free `Sum`/`Mean` over leading axes (the last two
- * are what bias and batch-norm gradients spend their time in).
+ * Register the harness's wasm kernels: `BatchMatMul`/`_FusedMatMul` on the
+ * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
+ * fallback), SIMD `LeakyRelu`/`Sqrt`/`Greater`/`Select`, the one-pass
+ * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
+ * `Identity`, XNNPACK-backed `Conv2DBackpropFilter` (missing upstream) and
+ * `Conv2DBackpropInput` (the stock one is a naive loop), a block-copy
+ * `Tile`, and transpose-free `Sum`/`Mean` over leading axes (what bias and
+ * batch-norm gradients spend their time in).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import { captureStock } from "./_wasm_ops.ts";
+import { adamKernelConfig } from "./fused_adam.ts";
 import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
+import { fastGreater, fastLeakyRelu, fastSelect, fastSqrt } from "./wasm_elementwise.ts";
+import { gemmMatMul } from "./wasm_gemm_matmul.ts";
+import { sharedIdentity } from "./wasm_identity.ts";
 import { conv2dBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
 import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
+
+export { setSimdKernels, type SimdChoice } from "./_simd_module.ts";
 
 /** Stock wasm kernels our kernels call; captured before anything is replaced. */
 const STOCK_USED = [
@@ -21,10 +30,15 @@ const STOCK_USED = [
   "Conv2D",
   "Concat",
   "Fill",
+  "Greater",
+  "Identity",
+  "LeakyRelu",
   "Mean",
   "PadV2",
   "Reshape",
+  "Select",
   "Slice",
+  "Sqrt",
   "Sum",
   "Tile",
   "Transpose",
@@ -63,10 +77,16 @@ export function registerWasmKernels(): void {
   if (!configs) {
     for (const name of STOCK_USED) captureStock(name);
     configs = [
-      explicitTransposeMatMul("BatchMatMul", captureStock("BatchMatMul")),
-      explicitTransposeMatMul("_FusedMatMul", captureStock("_FusedMatMul")),
+      gemmMatMul("BatchMatMul", explicitTransposeMatMul("BatchMatMul", captureStock("BatchMatMul")).kernelFunc),
+      gemmMatMul("_FusedMatMul", explicitTransposeMatMul("_FusedMatMul", captureStock("_FusedMatMul")).kernelFunc),
       conv2dBackpropFilterWasmConfig,
       conv2dBackpropInputWasmConfig,
+      sharedIdentity(captureStock("Identity")),
+      fastLeakyRelu(captureStock("LeakyRelu")),
+      fastSqrt(captureStock("Sqrt")),
+      fastGreater(captureStock("Greater")),
+      fastSelect(captureStock("Select")),
+      adamKernelConfig,
       fastTile(captureStock("Tile")),
       leadingAxesReduce("Sum", captureStock("Sum")),
       leadingAxesReduce("Mean", captureStock("Mean")),

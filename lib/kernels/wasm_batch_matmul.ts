@@ -4,7 +4,9 @@
  * The stock wasm kernels handle `transposeA`/`transposeB` with a slow path
  * (748 ms instead of 21 ms for a 784×256ᵀ @ 256×1024 product on this
  * machine). These wrappers transpose the operand with the wasm `Transpose`
- * kernel, then call the stock kernel with both flags off.
+ * kernel, then call the stock kernel with both flags off. Since the harness's
+ * own GEMM (wasm_gemm_matmul.ts) took over, this is its fallback for the
+ * cases it does not take.
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";

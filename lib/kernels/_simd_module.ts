@@ -1,0 +1,210 @@
+/**
+ * The harness's own SIMD kernels (lib/kernels/simd/*.c, compiled to one
+ * small wasm module) running on the tfjs wasm backend's memory.
+ *
+ * The module imports the backend's `WebAssembly.Memory`, so it reads inputs
+ * and writes outputs in place, by heap offset: no copies. It has no stack
+ * and no static data, so it writes nowhere but the pointers it is given.
+ * The GEMM's packing workspace is allocated with the backend's `_malloc`
+ * and kept (grown when needed).
+ * @module
+ */
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from "./simd/_simd_wasm.ts";
+
+/** Activations the GEMM applies itself, numbered as tfjs-backend-wasm's FusableActivation. */
+export const GEMM_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 4 } as const;
+
+/** One GEMM operand: element (i, j) is at byte `ptr + 4·(i·rowStride + j·colStride)`. */
+export interface Operand {
+  ptr: number;
+  rowStride: number;
+  colStride: number;
+}
+
+interface KernelExports {
+  gemm(
+    a: number,
+    sai: number,
+    sak: number,
+    b: number,
+    sbk: number,
+    sbn: number,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    bias: number,
+    act: number,
+    alpha: number,
+    work: number,
+  ): void;
+  workspace_floats(n: number): number;
+  leaky_relu(x: number, out: number, n: number, alpha: number): void;
+  sqrt_f32(x: number, out: number, n: number): void;
+  greater_f32(a: number, b: number, bStep: number, out: number, n: number): void;
+  select_f32(cond: number, t: number, e: number, out: number, n: number): void;
+  adam_f32(
+    w: number,
+    m: number,
+    v: number,
+    g: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    om1: number,
+    om2: number,
+    eps: number,
+    negLr: number,
+  ): void;
+}
+
+interface EmscriptenModule {
+  asm?: { memory?: unknown };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+/** The kernels bound to one backend's memory. Pointers are byte offsets into that memory. */
+export class SimdKernels {
+  /** Which build runs: `relaxed` (fused multiply-add where the CPU has it) or `simd`. */
+  readonly variant: "relaxed" | "simd";
+  /** The module's element-wise functions, called with heap byte offsets. */
+  readonly elementwise: Pick<KernelExports, "leaky_relu" | "sqrt_f32" | "greater_f32" | "select_f32" | "adam_f32">;
+  #exports: KernelExports;
+  #module: EmscriptenModule;
+  #work = 0;
+  #workFloats = 0;
+
+  constructor(exports: KernelExports, module: EmscriptenModule, variant: "relaxed" | "simd") {
+    this.#exports = exports;
+    this.#module = module;
+    this.variant = variant;
+    this.elementwise = exports;
+  }
+
+  /**
+   * `c[m×n] = act(A·B + bias)`, with `A` m×k and `B` k×n read through their
+   * strides, `c` densely packed row-major, `bias` a pointer to n floats or 0.
+   * @throws {RangeError} when the workspace cannot be allocated.
+   */
+  gemm(
+    a: Operand,
+    b: Operand,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    bias: number,
+    activation: number,
+    alpha: number,
+  ): void {
+    const work = this.#workspace(this.#exports.workspace_floats(n));
+    this.#exports.gemm(
+      a.ptr,
+      a.rowStride,
+      a.colStride,
+      b.ptr,
+      b.rowStride,
+      b.colStride,
+      c,
+      m,
+      n,
+      k,
+      bias,
+      activation,
+      alpha,
+      work,
+    );
+  }
+
+  /** Free the workspace (the kernels stay usable: it is allocated again when needed). */
+  dispose(): void {
+    if (this.#work) this.#module._free(this.#work);
+    this.#work = 0;
+    this.#workFloats = 0;
+  }
+
+  #workspace(floats: number): number {
+    if (floats > this.#workFloats) {
+      this.dispose();
+      // 16 bytes of slack so the workspace can start on a 16-byte boundary.
+      const raw = this.#module._malloc(floats * 4 + 16);
+      if (!raw) throw new RangeError(`Cannot allocate a ${floats * 4}-byte GEMM workspace on the wasm heap`);
+      this.#work = raw;
+      this.#workFloats = floats;
+    }
+    return (this.#work + 15) & ~15;
+  }
+}
+
+const bound = new Map<BackendWasm, SimdKernels | null>();
+
+/** Which builds {@linkcode simdFor} may use. */
+export type SimdChoice = "relaxed" | "simd" | "off";
+let choice: SimdChoice = "relaxed";
+
+/**
+ * Choose the kernels' build: `relaxed` (default; the fastest, with fused
+ * multiply-add where the CPU has it, so the last bits of a product can
+ * differ between CPUs with and without FMA), `simd` (SIMD128 only: the same
+ * bits on every CPU, ~1.5× slower matmuls) or `off` (the stock tfjs-wasm
+ * matmul and element-wise kernels, for comparisons). Takes effect at the
+ * next kernel call.
+ * @param next the build to use from now on.
+ */
+export function setSimdKernels(next: SimdChoice): void {
+  choice = next;
+  for (const kernels of bound.values()) kernels?.dispose();
+  bound.clear();
+}
+
+function instantiate(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory): KernelExports | null {
+  try {
+    if (!WebAssembly.validate(bytes)) return null;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    return instance.exports as unknown as KernelExports;
+  } catch {
+    // A shared (threaded) memory or an engine without SIMD: the caller falls back.
+    return null;
+  }
+}
+
+/** Decode a base64 string to bytes. */
+export function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(base64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/**
+ * The kernels bound to `backend`'s memory, or null when they cannot run
+ * there (no SIMD, a shared memory, or a backend build that hides its
+ * memory, or `setSimdKernels("off")`); callers then use the stock kernels.
+ * Instantiated once per backend.
+ */
+export function simdFor(backend: BackendWasm): SimdKernels | null {
+  const known = bound.get(backend);
+  if (known !== undefined) return known;
+  const module = backend.wasm as unknown as EmscriptenModule;
+  const memory = module.asm?.memory;
+  let kernels: SimdKernels | null = null;
+  const builds = [["relaxed", KERNELS_RELAXED_SIMD], ["simd", KERNELS_SIMD]] as const;
+  if (choice !== "off" && memory instanceof WebAssembly.Memory && typeof module._malloc === "function") {
+    for (const [variant, code] of builds.filter(([v]) => choice === "relaxed" || v === "simd")) {
+      const exports = instantiate(decodeBase64(code), memory);
+      if (exports) {
+        kernels = new SimdKernels(exports, module, variant);
+        break;
+      }
+    }
+  }
+  bound.set(backend, kernels);
+  return kernels;
+}
