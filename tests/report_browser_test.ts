@@ -35,10 +35,11 @@ Deno.test({
           g.lr === 1e-2 && g.noiseDim === 10 ? "diverged" : i === 11 ? "running" : i === 7 ? "failed" : "completed",
         torn: (i) => i === 11,
         evalMetrics: ["fid"],
+        evals: { classifier: (i) => i === 4 ? "4db884a9019e" : "cedb162e4113" },
         gif: true,
       });
       const result = await buildReport({ resultsDir: root, chartDir: null });
-      assertEquals(result.charts, ["loss-linear", "loss-log", "health", "eval", "heatmap"]);
+      assertEquals(result.charts, ["loss-linear", "loss-log", "health", "eval", "heatmap", "class-hist"]);
 
       browser = await Browser.launch({ userDataDir: resolve(profile) });
       const page = await browser.newPage({ width: 1400, height: 1000 });
@@ -85,7 +86,9 @@ Deno.test({
       const problems = await page.evaluate<string>(`document.querySelector("#problems + table").innerText`);
       assert(problems.includes("dLoss is NaN"), problems);
       assert(problems.includes("failed"), problems);
-      assert((await page.evaluate<string>(`document.querySelector(".warnings").innerText`)).includes("incomplete"));
+      const warnings = await page.evaluate<string>(`document.querySelector(".warnings").innerText`);
+      assert(warnings.includes("incomplete"), warnings);
+      assert(warnings.includes("2 different classifiers"), warnings);
 
       // markup in the description is shown as text
       assertEquals(await page.evaluate("document.querySelectorAll('p.desc b').length"), 0);

@@ -4,8 +4,10 @@ import { readExperimentResults } from "../lib/report/read_results.ts";
 import { chooseHeatmapDims, chooseLayout, gridView } from "../lib/report/grid_view.ts";
 import { curveRows } from "../lib/report/curve_rows.ts";
 import { compileSpec } from "../lib/report/compile.ts";
-import { type ChartSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "../lib/report/specs.ts";
-import { summarizeGroups } from "../lib/report/final_values.ts";
+import { type ChartSpec, classHistSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "../lib/report/specs.ts";
+import { evalMetricNames, summarizeGroups } from "../lib/report/final_values.ts";
+import { chartedEvalMetrics, metricTitle } from "../lib/report/eval_info.ts";
+import { classHistRows } from "../lib/report/build_report.ts";
 import { renderSvg } from "../lib/report/svg.ts";
 import type { FixtureOptions } from "../lib/report/fixtures.ts";
 
@@ -32,9 +34,10 @@ async function specsFor(
       source: "steps",
       metrics: [["dReal", "D(x)"], ["dFake", "D(G(z))"]],
     });
+    const evalNames = chartedEvalMetrics(evalMetricNames(runs));
     const evals = curveRows(runs, view, layout, {
       source: "evals",
-      metrics: [["fid", "fid"]],
+      metrics: evalNames.map((m) => [m, m] as const),
     });
     const groups = summarizeGroups(runs, view);
     const cells = groups.map((g) => ({
@@ -50,7 +53,18 @@ async function specsFor(
       loss: lossSpec(loss, curve),
       lossLog: lossSpec(loss, { ...curve, log: true }),
       health: healthSpec(health, curve),
-      eval: metricsSpec(evals, curve),
+      eval: metricsSpec(
+        evals,
+        { ...curve, maxStep: 80 },
+        Object.fromEntries(evalNames.map((m) => [m, metricTitle(m)])),
+      ),
+      classHist: classHistSpec(classHistRows(runs, view, layout), { column: layout.facet }),
+      heatmapLower: heatmapSpec(
+        cells,
+        { x: heat.x, y: heat.y, facetTitle: null },
+        "fcd",
+        "lower",
+      ),
       heatmap: heatmapSpec(
         cells,
         { x: heat.x, y: heat.y, facetTitle: null },
@@ -89,7 +103,7 @@ const grids: [string, Record<string, unknown[]>][] = [
 for (const [name, grid] of grids) {
   Deno.test(`chart specs compile without Vega-Lite warnings for ${name}`, async () => {
     await assertCleanSpecs(
-      await specsFor({ name: "g", grid, evalMetrics: ["fid"] }),
+      await specsFor({ name: "g", grid, evalMetrics: ["fid"], evals: {} }),
     );
   });
 }
@@ -134,4 +148,49 @@ Deno.test("compileSpec() captures Vega-Lite warnings instead of printing them", 
     encoding: { shape: { field: "a", type: "nominal" } },
   });
   assert(warnings.length > 0);
+});
+
+Deno.test("eval and class histogram specs compile cleanly with diverged, failed and pending runs and mixed classifiers", async () => {
+  const specs = await specsFor({
+    name: "mixed",
+    grid: { lr: [1e-2, 2e-4], noiseDim: [10, 100], seed: [1, 2] },
+    outcome: (_, i) => i === 1 ? "diverged" : i === 2 ? "failed" : i === 3 ? "pending" : "completed",
+    evals: { classifier: (i) => i === 4 ? "4db884a9019e" : "cedb162e4113", n: (i) => i === 5 ? 2000 : 10_000 },
+  });
+  await assertCleanSpecs({ eval: specs.eval!, classHist: specs.classHist! });
+});
+
+Deno.test("metricsSpec() gives each eval metric its own row, titled with which way is better, without evalN or evalSeconds", async () => {
+  const specs = await specsFor({ name: "rows", grid: { lr: [1e-2, 2e-4], noiseDim: [10, 100] }, evals: {} });
+  const parts = specs.eval?.vconcat as { title: { text: string }; transform: { filter: { equal: string } }[] }[];
+  assertEquals(parts.map((p) => p.transform[0]?.filter.equal), [
+    "fcd",
+    "cis",
+    "classesCovered",
+    "klUniform",
+    "precision",
+    "recall",
+  ]);
+  assert(parts[0]?.title.text.includes("lower is better"));
+  assert(parts[1]?.title.text.includes("higher is better"));
+});
+
+Deno.test("classHistSpec() lays the runs' histograms over the grid, ten bars each, and marks collapsed runs", async () => {
+  const specs = await specsFor({ name: "hist", grid: { lr: [1e-2, 2e-4], noiseDim: [10, 100] }, evals: {} });
+  const spec = specs.classHist as unknown as {
+    facet: { column: { title: string }; row: { sort: string[] } };
+    data: { values: { run: string; share: number | null; collapsed: boolean; col: string }[] };
+  };
+  assertEquals(spec.facet.column.title, "lr");
+  assertEquals(spec.facet.row.sort, ["noiseDim=10", "noiseDim=100"]);
+  const rows = spec.data.values;
+  assertEquals(rows.length, 40);
+  for (const run of new Set(rows.map((r) => r.run))) {
+    const bars = rows.filter((r) => r.run === run);
+    assertEquals(bars.length, 10);
+    const total = bars.reduce((a, r) => a + (r.share ?? 0), 0);
+    assert(Math.abs(total - 1) < 1e-3, `${run}: shares sum to ${total}`);
+    // the fixture collapses lr=0.01 onto one class
+    assertEquals(bars[0]?.collapsed, run.startsWith("lr-0.01_"), run);
+  }
 });

@@ -24,7 +24,25 @@ import {
   summarizeGroups,
   TRAINING_METRICS,
 } from "./final_values.ts";
-import { type ChartSpec, healthSpec, type HeatCell, heatmapSpec, lossSpec, metricsSpec } from "./specs.ts";
+import {
+  type ChartSpec,
+  type ClassHistRow,
+  classHistSpec,
+  healthSpec,
+  type HeatCell,
+  heatmapSpec,
+  lossSpec,
+  metricsSpec,
+} from "./specs.ts";
+import {
+  betterDirection,
+  chartedEvalMetrics,
+  consistentEvals,
+  EVAL_BOOKKEEPING,
+  lastClassHist,
+  metricTitle,
+  setupsLabel,
+} from "./eval_info.ts";
 import { formatDuration, formatNumber } from "./format.ts";
 import { sampleAt, type SamplePick, samplePoints } from "./samples.ts";
 import { ImageEmbedder } from "./images.ts";
@@ -85,12 +103,15 @@ const STATES: RunState[] = [
   "pending",
 ];
 
-/** The metric the heatmap shows by default: the first eval metric, else G's loss. */
+/**
+ * The metric the heatmap shows by default: `fcd` when logged, else the first
+ * other eval metric (never the bookkeeping `evalN`, `evalSeconds`), else G's loss.
+ */
 export function defaultMetric(runs: readonly RunData[]): string | null {
   const available = availableMetrics(runs);
-  const evals = evalMetricNames(runs).filter((m) => available.includes(m));
+  const evals = chartedEvalMetrics(evalMetricNames(runs)).filter((m) => available.includes(m));
   return evals[0] ??
-    (available.includes("gLoss") ? "gLoss" : available[0] ?? null);
+    (available.includes("gLoss") ? "gLoss" : available.find((m) => !EVAL_BOOKKEEPING.includes(m)) ?? null);
 }
 
 function spansOrders(rows: readonly { value: number }[]): boolean {
@@ -248,6 +269,42 @@ async function imageMatrix(
   };
 }
 
+/**
+ * The class histogram chart's rows: each run's last histogram (ten rows), or
+ * one placeholder row for a run that has none; pending runs are left out.
+ *
+ * @param runs The runs.
+ * @param view The grid.
+ * @param layout Facet key (columns); rows are the other compared keys and the seed.
+ * @returns The rows for {@linkcode classHistSpec}.
+ */
+export function classHistRows(runs: readonly RunData[], view: GridView, layout: ChartLayout): ClassHistRow[] {
+  const varying = view.dims.filter((d) => d.labels.length > 1);
+  const rowDims = [...view.compare.filter((d) => d !== layout.facet), ...(view.seed === null ? [] : [view.seed])];
+  const rows: ClassHistRow[] = [];
+  for (const run of runs) {
+    if (run.state === "pending") continue;
+    const hist = lastClassHist(run);
+    const base = {
+      run: run.id,
+      label: varying.length > 0 ? comboLabel(varying, run.gridValues) : run.id,
+      col: layout.facet === null ? "all" : formatValue(run.gridValues[layout.facet.key]),
+      row: comboLabel(rowDims, run.gridValues),
+    };
+    const state = run.state === "completed" ? "" : ` · ${run.state}`;
+    if (hist === null) {
+      rows.push({ ...base, cls: 0, share: null, note: `no class histogram${state}`, collapsed: false, step: null });
+      continue;
+    }
+    const collapsed = hist.covered <= 5;
+    const note = `${hist.covered} of 10 classes${state}`;
+    hist.shares.slice(0, 10).forEach((share, cls) => {
+      rows.push({ ...base, cls, share, note: cls === 0 ? note : "", collapsed, step: hist.step });
+    });
+  }
+  return rows;
+}
+
 function backendsLabel(runs: readonly RunData[]): string {
   const counts = new Map<string, number>();
   for (const r of runs) {
@@ -309,7 +366,10 @@ async function readClaims(dir: string): Promise<CheckedClaim[]> {
 
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await readExperimentResults(opts.resultsDir);
-  const { experiment, runs } = results;
+  const { experiment } = results;
+  // Runs re-evaluated with another classifier or N keep only their latest evaluation's lines.
+  const evalCheck = consistentEvals(results.runs);
+  const runs = evalCheck.runs;
   const view = gridView(experiment.grid);
   const layout = chooseLayout(view, { facet: opts.facet, color: opts.color });
   const heat = chooseHeatmapDims(view, opts.heatmap ?? []);
@@ -332,7 +392,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     source: "steps",
     metrics: [["dReal", "D(x)"], ["dFake", "D(G(z))"]],
   });
-  const evalNames = evalMetricNames(runs);
+  const evalNames = chartedEvalMetrics(evalMetricNames(runs));
   const evalRows = curveRows(runs, view, layout, {
     source: "evals",
     metrics: evalNames.map((n) => [n, n] as const),
@@ -401,13 +461,32 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       chart: add("health", healthSpec(healthRows, curveOpts)),
     }],
   });
+  const evalSetups = setupsLabel(evalCheck.setups);
   if (evalNames.length > 0) {
+    const lower = evalNames.filter((m) => betterDirection(m) === "lower");
+    const higher = evalNames.filter((m) => betterDirection(m) === "higher");
     sections.push({
       id: "eval",
       title: "Evaluation metrics",
+      note: "Quality of each run's generator over training, measured through a pinned domain classifier" +
+        (evalSetups ? ` (${evalSetups})` : "") + "; one point per evaluation. " +
+        (lower.length ? `Lower is better for ${lower.join(", ")}; ` : "") +
+        (higher.length ? `higher is better for ${higher.join(", ")}. ` : "") +
+        "Each metric has its own y scale. FCD is the Fréchet distance in the classifier's feature space: " +
+        "not Inception FID, and comparable only between runs evaluated with the same classifier and N. " +
+        (layout.facet ? `Columns: ${layout.facet.key}. ` : "") +
+        (layout.color ? `Colour: ${layout.color.key}. ` : "") +
+        (layout.rest.length ? `Dash: ${layout.rest.map((d) => d.key).join(" · ")}. ` : ""),
       items: [{
         kind: "chart",
-        chart: add("eval", metricsSpec(evalRows, curveOpts)),
+        chart: add(
+          "eval",
+          metricsSpec(
+            evalRows,
+            { ...curveOpts, maxStep: Math.max(0, ...lossRows.map((r) => r.step)) },
+            Object.fromEntries(evalNames.map((m) => [m, metricTitle(m)])),
+          ),
+        ),
       }],
     });
   }
@@ -418,18 +497,19 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
       kind: "chart",
       chart: add(
         "heatmap",
-        heatmapSpec(heatCells(groups, heat, metric), {
-          x: heat.x,
-          y: heat.y,
-          facetTitle,
-        }, metric),
+        heatmapSpec(
+          heatCells(groups, heat, metric),
+          { x: heat.x, y: heat.y, facetTitle },
+          metric,
+          betterDirection(metric),
+        ),
       ),
     });
   } else {
     finalItems.push({ kind: "text", text: "No run has logged a value yet." });
   }
   const tableMetrics = metrics.filter((m) =>
-    m === metric || evalNames.includes(m) ||
+    m === metric || evalNames.includes(m) || (m.startsWith("eval.") && evalNames.includes(m.slice(5))) ||
     (TRAINING_METRICS as readonly string[]).includes(m) ||
     m === "ms" || m === "seconds"
   );
@@ -437,15 +517,33 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     kind: "table",
     table: finalTable(groups, view, tableMetrics),
   });
+  const direction = metric === null ? null : betterDirection(metric);
   sections.push({
     id: "final",
     title: `Final values${metric ? `: ${metric}` : ""}`,
     note: "Last epoch means (else the last logged step), last eval values, ms per step and wall seconds. " +
+      (direction === null ? "" : `The heatmap shows ${metric} (${direction} is better: brighter cells are better). `) +
       (view.seed
         ? "Seeds pooled as mean ± sd over runs that completed or are still running; diverged and failed runs are counted, not averaged."
         : "Diverged and failed runs are counted, not averaged."),
     items: finalItems,
   });
+
+  const histRows = classHistRows(runs, view, layout);
+  if (histRows.some((r) => r.share !== null)) {
+    const histRowDims = [...view.compare.filter((d) => d !== layout.facet), ...(view.seed ? [view.seed] : [])];
+    sections.push({
+      id: "classes",
+      title: "Class histograms",
+      note: "Share of each run's generated samples per class (0–9) by the classifier, at its last evaluation, " +
+        "laid out over the grid like the samples" +
+        (layout.facet ? ` (columns: ${layout.facet.key}` : " (") +
+        (histRowDims.length ? `${layout.facet ? "; " : ""}rows: ${histRowDims.map((d) => d.key).join(" · ")})` : ")") +
+        ". The dashed line is the uniform share, 10%: a healthy generator keeps every bar near it; " +
+        "one tall bar is mode collapse. Runs covering 5 classes or fewer are drawn in red.",
+      items: [{ kind: "chart", chart: add("class-hist", classHistSpec(histRows, { column: layout.facet })) }],
+    });
+  }
 
   const images = new ImageEmbedder(dirname(out), opts.embedBudgetBytes ?? 40e6);
   const { unit, points } = samplePoints(
@@ -520,7 +618,10 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     ],
     grid: gridTable(view, layout, heat.x, heat.y),
     statusCounts: counts,
-    warnings: results.warnings.map((w) => (w.runId === null ? "" : `${w.runId}: `) + w.message),
+    warnings: [
+      ...results.warnings.map((w) => (w.runId === null ? "" : `${w.runId}: `) + w.message),
+      ...evalCheck.warnings,
+    ],
     problems: problemsTable(runs, view),
     sections,
     footer: `Generated ${new Date().toISOString()} by deno task report from ${results.dir}.`,

@@ -26,10 +26,60 @@ export interface FixtureOptions {
   torn?: (index: number) => boolean;
   /** Fields to drop from step lines (runs with missing fields). */
   dropFields?: string[];
-  /** Add `eval` lines with these metric names. */
+  /** Add `eval` lines with these metric names (synthetic values). */
   evalMetrics?: string[];
+  /**
+   * Add realistic `eval` lines after every epoch: the fields of
+   * `evalFields` (`fcd`, `cis`, `classesCovered`, `klUniform`, `precision`,
+   * `recall`, `classHist`, `evalN`, `evalSeconds`, `classifier`).
+   */
+  evals?: EvalFixture;
   /** Write `samples/progress.gif` in every finished run. */
   gif?: boolean;
+}
+
+/** How the realistic eval lines of {@linkcode FixtureOptions.evals} are made. */
+export interface EvalFixture {
+  /** The classifier hash prefix per run index (default `cedb162e4113`, the pinned MNIST one). */
+  classifier?: (index: number) => string;
+  /** Samples per evaluation per run index (default 10,000). */
+  n?: (index: number) => number;
+  /** Runs whose generator collapses onto one or two classes (default: `lr` ≥ 1e-2). */
+  collapsed?: (gridValues: Record<string, unknown>, index: number) => boolean;
+}
+
+/** The fields of one realistic eval line (as `evalFields` writes them). */
+function evalLineFields(
+  progress: number,
+  collapsed: boolean,
+  rand: () => number,
+  index: number,
+  classifier: string,
+  n: number,
+): Record<string, number | string> {
+  const raw = Array.from({ length: 10 }, (_, c) => {
+    if (collapsed) {
+      const main = (index * 3) % 10;
+      return c === main ? 8 : c === (main + 5) % 10 ? 1.5 * (1 - progress) : rand() * 0.03;
+    }
+    return 1 + (rand() - 0.5) * 1.6 * (1 - 0.6 * progress);
+  });
+  const total = raw.reduce((a, b) => a + b, 0);
+  const shares = raw.map((v) => Number((v / total).toFixed(4)));
+  const entropy = -shares.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0);
+  const r = (v: number) => Number(v.toPrecision(6));
+  return {
+    fcd: r(collapsed ? 600 + 150 * rand() : 40 + 260 * (1 - progress) ** 2 + 15 * rand()),
+    cis: r(Math.max(1, Math.exp(entropy) * (0.55 + 0.35 * progress))),
+    classesCovered: shares.filter((p) => p >= 0.02).length,
+    klUniform: r(Math.log(10) - entropy),
+    precision: r(collapsed ? 0.97 + 0.02 * rand() : 0.45 + 0.4 * progress + 0.05 * rand()),
+    recall: r(collapsed ? 0.01 * rand() : 0.05 + 0.5 * progress + 0.05 * rand()),
+    classHist: shares.map((p) => p.toFixed(4)).join(","),
+    evalN: n,
+    evalSeconds: r(18 + 2 * rand()),
+    classifier,
+  };
 }
 
 /** A 1×1 GIF: enough for the report to find and embed. */
@@ -190,7 +240,7 @@ export async function writeFixtureExperiment(
           sampleGrid(e / epochs, i * 100 + e),
         );
         lines.push({ kind: "sample", step, epoch: e, path });
-        if ((opts.evalMetrics ?? []).length > 0) {
+        if ((opts.evalMetrics ?? []).length > 0 || opts.evals !== undefined) {
           const ev: Record<string, number | string> = {
             kind: "eval",
             step,
@@ -198,6 +248,20 @@ export async function writeFixtureExperiment(
           };
           for (const [j, m] of (opts.evalMetrics ?? []).entries()) {
             ev[m] = (j + 1) * 40 / (1 + e) + rand();
+          }
+          if (opts.evals !== undefined) {
+            const collapsed = opts.evals.collapsed?.(gridValues, i) ?? lr >= 1e-2;
+            Object.assign(
+              ev,
+              evalLineFields(
+                e / epochs,
+                collapsed,
+                rand,
+                i,
+                opts.evals.classifier?.(i) ?? "cedb162e4113",
+                opts.evals.n?.(i) ?? 10_000,
+              ),
+            );
           }
           lines.push(ev as MetricsLine);
         }

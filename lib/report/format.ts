@@ -4,16 +4,18 @@
  */
 
 /**
- * A number in 3 significant digits, exponential when very large or small.
+ * A number in 3 significant digits (whole numbers from 1,000 on, e.g. an FCD
+ * of `1235`, not `1230`), exponential when very large or small.
  *
  * @param value The number.
- * @returns Its label, e.g. `0.693`, `1.2e-5`, `NaN`.
+ * @returns Its label, e.g. `0.693`, `177`, `1235`, `1.2e-5`, `NaN`.
  */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return "0";
   const abs = Math.abs(value);
   if (abs >= 1e5 || abs < 1e-3) return value.toExponential(2);
+  if (abs >= 1000) return String(Math.round(value));
   return String(Number(value.toPrecision(3)));
 }
 

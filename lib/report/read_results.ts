@@ -17,6 +17,8 @@ export interface SeriesPoint {
   epoch: number | null;
   /** Every finite numeric field of the line except `step` and `epoch`. */
   values: Record<string, number>;
+  /** Every string field except `kind` (e.g. an eval line's `classHist` and `classifier`). */
+  strings?: Record<string, string>;
 }
 
 /** One sample grid image of a run. */
@@ -99,12 +101,16 @@ function toPoint(record: Record<string, unknown>): SeriesPoint | null {
   const step = finiteNumber(record.step);
   if (step === null) return null;
   const values: Record<string, number> = {};
+  const strings: Record<string, string> = {};
   for (const [k, v] of Object.entries(record)) {
     if (k === "step" || k === "epoch" || k === "kind") continue;
     const n = finiteNumber(v);
     if (n !== null) values[k] = n;
+    else if (typeof v === "string") strings[k] = v;
   }
-  return { step, epoch: finiteNumber(record.epoch), values };
+  const point: SeriesPoint = { step, epoch: finiteNumber(record.epoch), values };
+  if (Object.keys(strings).length > 0) point.strings = strings;
+  return point;
 }
 
 const SAMPLE_NAME = /^(epoch|step)-(\d+)\.png$/;

@@ -229,20 +229,207 @@ function emptyPanel(message: string): Record<string, unknown> {
 }
 
 /**
- * Several metrics against step (e.g. eval lines): one row of panels per
- * metric, laid out like {@linkcode lossSpec}, lines with points.
+ * Evaluation metrics against step: one row of panels per metric, each with its
+ * own y scale (titled with what the metric is and which way is better), laid
+ * out like {@linkcode lossSpec} (columns: facet key, colour: colour key, dash:
+ * the rest), the logged values as lines with points (evaluations are few, so
+ * unsmoothed).
  *
  * @param rows Curve rows, any metric names.
- * @param opts Layout and seeds.
+ * @param opts Layout and seeds; `maxStep`: the x axis runs from 0 to it (the
+ * training length, so the panels line up with the loss charts).
+ * @param titles Panel-row title per metric name (default: the name).
  * @returns A Vega-Lite spec.
  */
 export function metricsSpec(
   rows: readonly CurveRow[],
-  opts: CurveChartOptions,
+  opts: CurveChartOptions & { maxStep?: number },
+  titles: Readonly<Record<string, string>> = {},
 ): ChartSpec {
-  const spec = lossSpec(rows, opts);
-  const parts = spec.vconcat as Record<string, unknown>[];
-  return { ...spec, vconcat: parts };
+  const metrics = [...new Set(rows.map((r) => r.metric))];
+  // as wide as the loss panels, so the step axes line up
+  const panel = panelSize(opts.layout.facet, 900, { width: 200, height: 95 }, { width: 440, height: 115 });
+  const maxStep = Math.max(opts.maxStep ?? 0, ...rows.map((r) => r.step));
+  const color = colorEncoding(opts.layout, opts.seeds, rows);
+  const dash = dashEncoding(opts.layout, rows);
+  const facet = columnFacet(opts.layout.facet);
+  const parts = metrics.map((metric, i) => {
+    const lastRow = i === metrics.length - 1;
+    const x = {
+      field: "step",
+      type: "quantitative",
+      title: lastRow ? opts.xTitle ?? "step" : null,
+      scale: { domain: [0, maxStep > 0 ? maxStep : 1], padding: 8, nice: false },
+      axis: { tickCount: 5 },
+    };
+    const y = {
+      field: "value",
+      type: "quantitative",
+      title: metric,
+      scale: { zero: false, padding: 8 },
+      axis: { tickCount: 4, format: ",~f" },
+    };
+    // column headers on the first row only: every row has the same columns
+    const column = facet === null || i === 0 ? facet : { ...facet, title: null, header: { labels: false } };
+    return facetOrPlain(
+      {
+        ...panel,
+        layer: [
+          {
+            mark: { type: "line", strokeWidth: 1.6, clip: true },
+            encoding: { x, y, color, detail: { field: "run" }, ...dash },
+          },
+          {
+            mark: { type: "point", filled: true, size: 36, opacity: 0.9 },
+            encoding: {
+              x,
+              y,
+              color,
+              detail: { field: "run" },
+              tooltip: [
+                { field: "label", title: "run" },
+                { field: "metric", title: "metric" },
+                { field: "step", type: "quantitative", title: "step" },
+                { field: "value", type: "quantitative", title: "value", format: ".4~g" },
+              ],
+            },
+          },
+        ],
+      },
+      column,
+      null,
+      {
+        title: { text: titles[metric] ?? metric, fontSize: 12, fontWeight: "bold" },
+        transform: [{ filter: { field: "metric", equal: metric } }],
+      },
+    );
+  });
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    vconcat: parts.length > 0 ? parts : [emptyPanel("no eval values logged")],
+    spacing: 14,
+    resolve: { scale: { color: "shared", strokeDash: "shared" } },
+    config: CHART_CONFIG,
+  };
+}
+
+/** One bar of a class histogram panel (or a panel's placeholder when `share` is null). */
+export interface ClassHistRow {
+  /** Run id. */
+  run: string;
+  /** All varying grid values, `lr=0.01 · seed=2`. */
+  label: string;
+  /** Column: the facet key's label (`all` when none). */
+  col: string;
+  /** Row: the other compared keys (and the seed), `all` when none. */
+  row: string;
+  /** Class 0–9. */
+  cls: number;
+  /** Share of the samples in that class; null: the run has no histogram. */
+  share: number | null;
+  /** Panel caption: `8 of 10 classes`, `no eval`, … (on class 0's row only). */
+  note: string;
+  /** Few classes covered: bars drawn in the alarm colour. */
+  collapsed: boolean;
+  /** The step of the eval line. */
+  step: number | null;
+}
+
+/**
+ * Class histograms of the runs' last evaluations, a small bar chart per run
+ * over the grid like the sample matrices (columns: facet key, rows: the other
+ * compared keys and the seed), on one fixed 0–100% scale (and a band above for
+ * the caption: classes covered) with a dashed line at
+ * the uniform share, 10%: an even generator is a row of low bars, a collapsed
+ * one a single tall bar (in red when few classes are covered).
+ *
+ * @param rows Ten rows per run (classes 0–9), or one placeholder row.
+ * @param opts The column key (null: no columns) and the row title.
+ * @returns A Vega-Lite spec.
+ */
+export function classHistSpec(
+  rows: readonly ClassHistRow[],
+  opts: { column: GridDim | null },
+): ChartSpec {
+  if (rows.length === 0) {
+    return { $schema: SCHEMA, ...emptyPanel("no class histograms logged"), config: CHART_CONFIG };
+  }
+  const classes = Array.from({ length: 10 }, (_, i) => i);
+  const x = {
+    field: "cls",
+    type: "ordinal",
+    title: "class",
+    scale: { domain: classes, paddingInner: 0.15 },
+    axis: { labelAngle: 0, labelFontSize: 9, ticks: false },
+  };
+  const inner = {
+    width: 150,
+    height: 84,
+    layer: [
+      {
+        transform: [{ filter: "datum.share != null" }],
+        mark: { type: "bar" },
+        encoding: {
+          x,
+          y: {
+            field: "share",
+            type: "quantitative",
+            title: "share",
+            // room above 100% for the caption, so it never sits on a collapsed run's bar
+            scale: { domain: [0, 1.25], nice: false },
+            axis: { format: ".0%", values: [0, 0.5, 1], grid: true },
+          },
+          color: { condition: { test: "datum.collapsed", value: "#e45756" }, value: "#4c78a8" },
+          tooltip: [
+            { field: "label", title: "run" },
+            { field: "step", type: "quantitative", title: "step" },
+            { field: "cls", type: "ordinal", title: "class" },
+            { field: "share", type: "quantitative", title: "share", format: ".1%" },
+          ],
+        },
+      },
+      {
+        mark: { type: "rule", color: "#333", strokeDash: [4, 3], strokeWidth: 1 },
+        transform: [{ aggregate: [{ op: "count", as: "n" }] }],
+        encoding: { y: { datum: 0.1 } },
+      },
+      {
+        transform: [{ filter: "datum.note != ''" }],
+        mark: { type: "text", align: "right", baseline: "top", fontSize: 10, dx: -3, dy: 3 },
+        encoding: {
+          x: { value: 150 },
+          y: { value: 0 },
+          text: { field: "note" },
+          color: { condition: { test: "datum.collapsed", value: "#b8322f" }, value: "#555" },
+        },
+      },
+    ],
+  };
+  const rowNames = [...new Set(rows.map((r) => r.row))];
+  const row = rowNames.length > 1 || rowNames[0] !== "all"
+    ? {
+      field: "row",
+      type: "nominal",
+      title: null,
+      sort: rowNames,
+      header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "normal" },
+    }
+    : null;
+  const colNames = [...new Set(rows.map((r) => r.col))];
+  const column = opts.column === null ? null : {
+    field: "col",
+    type: "ordinal",
+    title: opts.column.key,
+    sort: opts.column.labels.filter((l) => colNames.includes(l)),
+    header: { labelFontWeight: "normal" },
+  };
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    ...facetOrPlain(inner, column, row, column !== null || row !== null ? { spacing: { row: 8, column: 14 } } : {}),
+    config: CHART_CONFIG,
+  };
 }
 
 /**
@@ -358,12 +545,15 @@ export interface HeatCell {
  * @param cells The cells.
  * @param dims The x and y keys (null when the grid has fewer) and the facet label title.
  * @param metric The metric's name (colour legend title).
+ * @param better Which way the metric improves: the colour scale is reversed
+ * for `lower`, so the bright end is always the better one, and the legend says so.
  * @returns A Vega-Lite spec.
  */
 export function heatmapSpec(
   cells: readonly HeatCell[],
   dims: { x: GridDim | null; y: GridDim | null; facetTitle: string | null },
   metric: string,
+  better: "lower" | "higher" | null = null,
 ): ChartSpec {
   const axis = (dim: GridDim | null, field: "x" | "y") => ({
     field,
@@ -389,8 +579,8 @@ export function heatmapSpec(
           color: {
             field: "mean",
             type: "quantitative",
-            title: metric,
-            scale: { scheme: "viridis" },
+            title: better === null ? metric : [metric, `${better} is better`],
+            scale: { scheme: "viridis", reverse: better === "lower" },
           },
           tooltip: [
             { field: "detail", title: "grid point" },
@@ -418,7 +608,7 @@ export function heatmapSpec(
           text: { field: "text" },
           color: {
             condition: {
-              test: `datum.hasValue && datum.mean < ${JSON.stringify(mid)}`,
+              test: `datum.hasValue && datum.mean ${better === "lower" ? ">" : "<"} ${JSON.stringify(mid)}`,
               value: "white",
             },
             value: "#222",
