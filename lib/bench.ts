@@ -184,8 +184,12 @@ export interface BenchResult {
   /** `flops.total` over the median time. */
   gflopsPerSecond: number;
   params: { generator: number; discriminator: number };
+  /** Share of the iteration spent building batches and noise on the host (the data pipeline). */
+  dataShare: number;
   /** With `profile`: kernels by time, slowest first. */
   kernels?: KernelTime[];
+  /** With `profile`: share of the profiled iteration's wall time not inside any kernel. */
+  outsideKernels?: number;
 }
 
 /** The median of a non-empty list. */
@@ -240,13 +244,17 @@ export async function measureIteration(
   const real = new Float32Array(c.batchSize * imageSize);
   const noise = new Float32Array(c.batchSize * c.noiseDim);
 
+  let hostMs = 0; // building batches and noise on the host: the data pipeline
   // One iteration as the training loop runs it, then a readback of its numbers.
   const iteration = async (): Promise<number> => {
     const t0 = performance.now();
     const batch = tf.tensor4d(gatherImages(data.images, imageSize, order.next(), real), [c.batchSize, h, w, ch]);
     const noiseD = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
+    hostMs += performance.now() - t0;
     const dStats = discriminatorStep(gan, batch, noiseD, settings);
+    const t1 = performance.now();
     const noiseG = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
+    hostMs += performance.now() - t1;
     const gLoss = generatorStep(gan, noiseG, settings);
     const both = tf.tidy(() => tf.concat([dStats, gLoss.reshape([1])]));
     tf.dispose([batch, noiseD, noiseG, dStats, gLoss]);
@@ -262,9 +270,11 @@ export async function measureIteration(
   try {
     for (let i = 0; i < options.warmup; i++) await iteration();
     const times: number[] = [];
+    hostMs = 0;
     for (let i = 0; i < options.repeats; i++) times.push(await iteration());
     const ms = median(times);
-    const kernels = options.profile ? await profileKernels(iteration) : undefined;
+    const dataShare = hostMs / times.reduce((a, t) => a + t, 0);
+    const profiled = options.profile ? await profileKernels(iteration) : undefined;
     const flops = iterationFlops(forwardFlops(gan.generator), forwardFlops(gan.discriminator), c.batchSize);
     return {
       arch: c.arch,
@@ -277,7 +287,8 @@ export async function measureIteration(
       flops,
       gflopsPerSecond: flops.total / (ms * 1e6),
       params: { generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() },
-      ...(kernels ? { kernels } : {}),
+      dataShare,
+      ...(profiled ? { kernels: profiled.kernels, outsideKernels: profiled.outsideKernels } : {}),
     };
   } finally {
     gan.generator.dispose();
@@ -288,9 +299,12 @@ export async function measureIteration(
   }
 }
 
-async function profileKernels(iteration: () => Promise<number>): Promise<KernelTime[]> {
+async function profileKernels(
+  iteration: () => Promise<number>,
+): Promise<{ kernels: KernelTime[]; outsideKernels: number }> {
+  let wall = 0;
   const info = await tf.profile(async () => {
-    await iteration();
+    wall = await iteration();
   });
   const byKernel = new Map<string, KernelTime>();
   // Entries named `…__op` wrap the kernels they call: counting them would count time twice.
@@ -300,5 +314,7 @@ async function profileKernels(iteration: () => Promise<number>): Promise<KernelT
     e.calls += 1;
     byKernel.set(k.name, e);
   }
-  return [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  const inKernels = kernels.reduce((a, k) => a + k.ms, 0);
+  return { kernels, outsideKernels: Math.max(0, 1 - inKernels / wall) };
 }

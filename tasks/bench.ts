@@ -155,7 +155,8 @@ async function main(): Promise<number> {
       const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true });
       console.log(
         `  ${r.arch} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
-          `${r.gflopsPerSecond.toFixed(2)} GFLOP/s`,
+          `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
+          (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
       );
       for (const k of r.kernels?.slice(0, 8) ?? []) {
         console.log(
