@@ -19,8 +19,7 @@ import { expandGrid } from "./grid.ts";
 import { InputError } from "./input_error.ts";
 import { runId } from "./run_id.ts";
 import { didYouMean } from "./suggest.ts";
-import { checkArchName, describeIssue } from "./validate_experiment.ts";
-import { validateExperiment } from "./validate_experiment.ts";
+import { checkArchName, describeIssue, validateExperiment } from "./validate_experiment.ts";
 import "./archs/builtin.ts";
 
 /** Images in the training split of every dataset the harness knows. */
