@@ -8,23 +8,36 @@ import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../lib/arch.ts";
 import { type BackendChoice, startBackend } from "../lib/backend.ts";
 import { Rng, routeMathRandom } from "../lib/rng.ts";
-import { discriminatorStep, generatorStep } from "../lib/train_step.ts";
+import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/kernels_setup.ts";
+
+/** The small seeded GAN of these tests (the seed-001 MLP with 8-d noise). */
+export function tinyGan(seed: number): Gan {
+  const ctx = { noiseDim: 8, imageShape: [28, 28, 1] as [number, number, number], pixelRange: "[-1,1]" as const };
+  const restore = routeMathRandom(new Rng(seed));
+  try {
+    const arch = getArch("mlp-pytorch")!;
+    return {
+      generator: arch.generator(ctx),
+      discriminator: arch.discriminator(ctx),
+      optD: tf.train.adam(2e-4, 0.5),
+      optG: tf.train.adam(2e-4, 0.5),
+    };
+  } finally {
+    restore();
+  }
+}
+
+/** Dispose a GAN's models and optimisers. */
+export function disposeGan(g: Gan): void {
+  for (const x of [g.generator, g.discriminator, g.optD, g.optG]) x.dispose();
+}
 
 /** D stats, G loss and 64 generated pixels after one seeded step on `backend`. */
 export async function oneStep(backend: BackendChoice): Promise<number[]> {
   await startBackend(backend);
-  const ctx = { noiseDim: 8, imageShape: [28, 28, 1] as [number, number, number], pixelRange: "[-1,1]" as const };
-  const restore = routeMathRandom(new Rng(3));
-  const arch = getArch("mlp-pytorch")!;
-  const gan = {
-    generator: arch.generator(ctx),
-    discriminator: arch.discriminator(ctx),
-    optD: tf.train.adam(2e-4, 0.5),
-    optG: tf.train.adam(2e-4, 0.5),
-  };
-  restore();
+  const gan = tinyGan(3);
   const rng = new Rng(4);
   const real = tf.tensor4d(rng.fillUniform(new Float32Array(8 * 784), -1, 1), [8, 28, 28, 1]);
   const noise = tf.tensor2d(rng.fillNormal(new Float32Array(8 * 8)), [8, 8]);
@@ -34,7 +47,7 @@ export async function oneStep(backend: BackendChoice): Promise<number[]> {
   const probe = tf.tidy(() => gan.generator.predict(noise) as tf.Tensor);
   const out = [...(await d.data()), ...(await g.data()), ...(await probe.data()).slice(0, 64)];
   tf.dispose([d, g, probe, real, noise]);
-  for (const x of [gan.generator, gan.discriminator, gan.optD, gan.optG]) x.dispose();
+  disposeGan(gan);
   return out;
 }
 

@@ -9,7 +9,7 @@ import { loadTrainingImages } from "../lib/training_images.ts";
 import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts";
 import "../lib/kernels_setup.ts";
 import { runDeno } from "./_files.ts";
-import { oneStep } from "./_one_step.ts";
+import { disposeGan, oneStep, tinyGan } from "./_one_step.ts";
 import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
 
 for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
@@ -85,33 +85,6 @@ Deno.test({
     assertNotEquals(await once(8), a);
   },
 });
-
-function tinyGan(backendSeed: number): Gan {
-  const ctx = {
-    noiseDim: 8,
-    imageShape: [28, 28, 1] as [number, number, number],
-    pixelRange: "[-1,1]" as const,
-  };
-  const restore = routeMathRandom(new Rng(backendSeed));
-  try {
-    const arch = getArch("mlp-pytorch")!;
-    return {
-      generator: arch.generator(ctx),
-      discriminator: arch.discriminator(ctx),
-      optD: tf.train.adam(2e-4, 0.5),
-      optG: tf.train.adam(2e-4, 0.5),
-    };
-  } finally {
-    restore();
-  }
-}
-
-function disposeGan(g: Gan): void {
-  g.generator.dispose();
-  g.discriminator.dispose();
-  g.optD.dispose();
-  g.optG.dispose();
-}
 
 const settings = { loss: "bce", realTarget: 0.9, dLossReduce: "sum" } as const;
 
