@@ -1,12 +1,10 @@
 import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
-import { getArch } from "../lib/arch.ts";
 import { startBackend } from "../lib/backend.ts";
-import { Rng, routeMathRandom } from "../lib/rng.ts";
 import { trainRun } from "../lib/train.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
-import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts";
+import { discriminatorStep, generatorStep } from "../lib/train_step.ts";
 import "../lib/kernels_setup.ts";
 import { runDeno } from "./_files.ts";
 import { disposeGan, oneStep, tinyGan } from "./_one_step.ts";
