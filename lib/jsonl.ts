@@ -1,5 +1,6 @@
 /**
- * JSON Lines: append whole lines; read tolerating a torn last line.
+ * JSON Lines for `metrics.jsonl`: append whole lines; read tolerating a torn
+ * last line (a writer interrupted or still appending).
  * @module
  */
 
@@ -39,55 +40,61 @@ export class JsonlWriter {
   }
 }
 
-/** What reading a JSONL file found. */
-export interface JsonlContent<T> {
-  lines: T[];
-  /** Byte length of the whole lines (where a torn tail starts). */
-  validBytes: number;
-  /** The torn last line, if the file did not end in a newline or its last line did not parse. */
-  torn: string | null;
+/** A JSON Lines file split into records, with what could not be read. */
+export interface ParsedJsonl {
+  /** Every line that parsed as a JSON object, in order. */
+  records: Record<string, unknown>[];
+  /**
+   * The last line, when it is incomplete (no newline and not valid JSON): a
+   * writer was interrupted or is still appending. It is left out of `records`.
+   */
+  torn: { line: number; text: string } | null;
+  /** Complete lines (1-based numbers) that were not JSON objects: skipped. */
+  bad: { line: number; text: string }[];
 }
 
-/** Parse JSONL text; a last line that is unterminated or unparsable is returned as `torn`. */
-export function parseJsonl<T = unknown>(bytes: Uint8Array): JsonlContent<T> {
-  const text = new TextDecoder().decode(bytes);
-  const lines: T[] = [];
-  let start = 0;
-  let validBytes = 0;
-  const enc = new TextEncoder();
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    const line = nl === -1 ? text.slice(start) : text.slice(start, nl);
-    if (nl === -1) return { lines, validBytes, torn: line };
-    if (line.trim()) {
-      try {
-        lines.push(JSON.parse(line) as T);
-      } catch {
-        // Only a final line may be torn; a bad line in the middle is corruption.
-        if (nl + 1 < text.length) {
-          throw new SyntaxError(
-            `line ${lines.length + 1} is not JSON: ${line.slice(0, 80)}`,
-          );
-        }
-        return { lines, validBytes, torn: line };
-      }
-    }
-    validBytes += enc.encode(line).length + 1;
-    start = nl + 1;
-  }
-  return { lines, validBytes, torn: null };
-}
-
-/** Read a JSONL file (missing file → no lines). */
-export async function readJsonl<T = unknown>(
-  path: string,
-): Promise<JsonlContent<T>> {
+function parseObject(text: string): Record<string, unknown> | null {
   try {
-    return parseJsonl<T>(await Deno.readFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      return { lines: [], validBytes: 0, torn: null };
-    }
-    throw e;
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? value as Record<string, unknown>
+      : null;
+  } catch {
+    return null;
   }
+}
+
+/**
+ * Parse JSON Lines text without throwing. Blank lines are ignored; a last
+ * line without a newline that does not parse is reported as `torn`; other
+ * lines that do not parse as objects are reported in `bad`.
+ *
+ * @param text The file's contents.
+ * @returns The records and the problems found.
+ *
+ * @example A file whose writer was interrupted
+ * ```ts
+ * import { parseJsonl } from "./jsonl.ts";
+ * const parsed = parseJsonl('{"step":1}\n{"step":2}\n{"st');
+ * parsed.records.length; // 2
+ * parsed.torn?.line; // 3
+ * ```
+ */
+export function parseJsonl(text: string): ParsedJsonl {
+  const out: ParsedJsonl = { records: [], torn: null, bad: [] };
+  const lines = text.split("\n");
+  const endsWithNewline = text.endsWith("\n");
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "") return;
+    const record = parseObject(line);
+    if (record !== null) {
+      out.records.push(record);
+    } else if (i === lines.length - 1 && !endsWithNewline) {
+      out.torn = { line: i + 1, text: line };
+    } else {
+      out.bad.push({ line: i + 1, text: line });
+    }
+  });
+  return out;
 }

@@ -12,7 +12,7 @@ import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
-import { JsonlWriter, readJsonl } from "./jsonl.ts";
+import { JsonlWriter, parseJsonl } from "./jsonl.ts";
 import { FusedAdamOptimizer } from "./kernels/fused_adam.ts";
 import { createEvaluator, evalFields, type Evaluator } from "./metrics/evaluator.ts";
 import { fillNoise } from "./noise.ts";
@@ -448,9 +448,7 @@ async function saveGenerator(
 
 /** Assemble the run's sample grids, in order, into `samples/progress.gif`. */
 async function writeProgressGif(runDir: string): Promise<void> {
-  const { lines } = await readJsonl<{ kind: string; path?: string }>(
-    join(runDir, "metrics.jsonl"),
-  );
+  const lines = parseJsonl(await Deno.readTextFile(join(runDir, "metrics.jsonl"))).records;
   const paths = [
     ...new Set(
       lines.filter((l) => l.kind === "sample" && l.path).map((l) => l.path!),

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { parseJsonl } from "../lib/report/jsonl.ts";
+import { parseJsonl } from "../lib/jsonl.ts";
 import { NotAnExperimentError, readExperimentResults } from "../lib/report/read_results.ts";
 import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
 import { finalValues, summarizeGroups } from "../lib/report/final_values.ts";

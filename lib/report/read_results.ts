@@ -6,7 +6,7 @@
 import { join } from "@std/path";
 import type { ExperimentFile, RunConfigFile, RunStatus, RunStatusFile } from "../records.ts";
 import { expandGrid } from "../grid.ts";
-import { parseJsonl } from "./jsonl.ts";
+import { parseJsonl } from "../jsonl.ts";
 
 /** Where a run stands; `pending` when it has no `status.json` yet. */
 export type RunState = RunStatus | "pending";

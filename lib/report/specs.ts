@@ -187,6 +187,20 @@ function curveLayers(
  * @param opts Layout, seeds, log scale.
  * @returns A Vega-Lite spec.
  */
+/** The row facet over rows' `row` field, or null when every row is "all". */
+function rowFacet(rows: readonly { row: string }[]) {
+  const rowNames = [...new Set(rows.map((r) => r.row))];
+  return rowNames.length > 1 || rowNames[0] !== "all"
+    ? {
+      field: "row",
+      type: "nominal",
+      title: null,
+      sort: rowNames,
+      header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "normal" },
+    }
+    : null;
+}
+
 export function lossSpec(
   rows: readonly CurveRow[],
   opts: CurveChartOptions,
@@ -406,16 +420,7 @@ export function classHistSpec(
       },
     ],
   };
-  const rowNames = [...new Set(rows.map((r) => r.row))];
-  const row = rowNames.length > 1 || rowNames[0] !== "all"
-    ? {
-      field: "row",
-      type: "nominal",
-      title: null,
-      sort: rowNames,
-      header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "normal" },
-    }
-    : null;
+  const row = rowFacet(rows);
   const colNames = [...new Set(rows.map((r) => r.col))];
   const column = opts.column === null ? null : {
     field: "col",
@@ -465,16 +470,7 @@ export function healthSpec(
     scale: { domain: ["D(x)", "D(G(z))"], range: ["#1f77b4", "#e45756"] },
     legend: { orient: "top", direction: "horizontal" },
   };
-  const rowNames = [...new Set(rows.map((r) => r.row))];
-  const rowFacet = rowNames.length > 1 || rowNames[0] !== "all"
-    ? {
-      field: "row",
-      type: "nominal",
-      title: null,
-      sort: rowNames,
-      header: { labelAngle: 0, labelAlign: "left", labelFontWeight: "normal" },
-    }
-    : null;
+  const row = rowFacet(rows);
   const inner = {
     ...panelSize(opts.layout.facet, 760, { width: 200, height: 120 }, { width: 360, height: 150 }),
     layer: [
@@ -517,7 +513,7 @@ export function healthSpec(
   return {
     $schema: SCHEMA,
     data: { values: rows },
-    ...facetOrPlain(inner, columnFacet(opts.layout.facet), rowFacet),
+    ...facetOrPlain(inner, columnFacet(opts.layout.facet), row),
     config: CHART_CONFIG,
   };
 }
