@@ -24,6 +24,8 @@ import { type BackendInfo, startBackend } from "../lib/backend.ts";
 import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
+import { simdFor } from "../lib/kernels/_simd_module.ts";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
 import "../lib/kernels_setup.ts";
 
@@ -98,8 +100,9 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Reference;
 }
 
-function table(results: BenchResult[]): string {
-  const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s"];
+/** The table on stdout; `simdPeak` (GFLOP/s) adds each wasm row's share of the core's SIMD peak. */
+function table(results: BenchResult[], simdPeak: number | null): string {
+  const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s", "of peak"];
   const rows = results.map((r) => [
     r.arch,
     r.post,
@@ -110,6 +113,7 @@ function table(results: BenchResult[]): string {
     Math.max(...r.times).toFixed(1),
     (r.flops.total / 1e9).toFixed(3),
     r.gflopsPerSecond.toFixed(2),
+    r.backend === "wasm" && simdPeak ? `${(100 * r.gflopsPerSecond / simdPeak).toFixed(0)}%` : "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -141,11 +145,23 @@ async function main(): Promise<number> {
   const results: BenchResult[] = [];
   const backendInfo: Record<string, BackendInfo> = {};
   const skipped: string[] = [];
+  let simdPeak: number | null = null;
   for (const backend of backends) {
     const info = await startBackend(backend);
     backendInfo[backend] = info;
     const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
     console.log(`backend ${backend}: ${info.device} (${info.reason})`);
+    if (backend === "wasm") {
+      const simd = simdFor(tf.backend() as BackendWasm);
+      if (simd) {
+        simdPeak = simd.maddPeakGflops();
+        console.log(
+          `  SIMD peak of this core (${simd.variant} build, register-only multiply-adds): ${
+            simdPeak.toFixed(1)
+          } GFLOP/s`,
+        );
+      }
+    }
     for (const c of cases) {
       if (slow && CONV_ARCHS.has(c.arch) && !named) {
         skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
@@ -180,7 +196,7 @@ async function main(): Promise<number> {
   }
 
   console.log();
-  console.log(table(results));
+  console.log(table(results, simdPeak));
   if (reference) {
     console.log();
     console.log(`numpy reference (mlp-keras, batch 128, 1 core): ${reference.msPerIteration.toFixed(1)} ms/iteration`);
@@ -201,6 +217,7 @@ async function main(): Promise<number> {
     flopConvention: "lib/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
       "backward = 2x forward; iteration = 4*G*B + 8*D*B",
     backends: backendInfo,
+    simdPeakGflops: simdPeak,
     results,
     skipped,
     reference,

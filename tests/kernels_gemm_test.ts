@@ -29,6 +29,13 @@ Deno.test("the GEMM module runs on this wasm backend", async () => {
   assert(simdFor(tf.backend() as BackendWasm) !== null);
 });
 
+Deno.test("the module measures this core's SIMD multiply-add peak", async () => {
+  await tf.setBackend("wasm");
+  const peak = simdFor(tf.backend() as BackendWasm)!.maddPeakGflops();
+  // Any x86-64 or ARM core of the last decade does ≥ 1 f32x4 multiply-add per ns.
+  assert(Number.isFinite(peak) && peak > 4, `peak ${peak} GFLOP/s`);
+});
+
 Deno.test("GEMM BatchMatMul matches cpu for every transpose, edge tiles and K blocks", async () => {
   for (const [i, [m, k, n]] of shapes.entries()) {
     for (const [tA, tB] of flags) {

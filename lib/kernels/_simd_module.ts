@@ -40,6 +40,7 @@ interface KernelExports {
     work: number,
   ): void;
   workspace_floats(n: number): number;
+  madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
   greater_f32(a: number, b: number, bStep: number, out: number, n: number): void;
@@ -121,6 +122,23 @@ export class SimdKernels {
       alpha,
       work,
     );
+  }
+
+  /**
+   * This core's SIMD multiply-add peak in GFLOP/s, as this build reaches it:
+   * the best of three timed runs of a register-only loop of independent
+   * f32x4 multiply-adds (~0.1 s). The ceiling for the GEMM.
+   */
+  maddPeakGflops(): number {
+    const rounds = 4_000_000;
+    this.#exports.madd_peak(rounds / 10, 0.999); // compile and warm up
+    let best = Infinity;
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      this.#exports.madd_peak(rounds, 0.999);
+      best = Math.min(best, performance.now() - t0);
+    }
+    return (rounds * 12 * 4 * 2) / (best * 1e6);
   }
 
   /** Free the workspace (the kernels stay usable: it is allocated again when needed). */

@@ -208,3 +208,19 @@ __attribute__((export_name("gemm"))) void gemm(const float* a, int sai, int sak,
     }
   }
 }
+
+/**
+ * n rounds of 12 independent f32x4 multiply-adds on registers only: the
+ * core's SIMD peak, the ceiling the bench compares the GEMM with.
+ */
+__attribute__((export_name("madd_peak"))) float madd_peak(int n, float x) {
+  v128_t acc[12];
+  const v128_t m = wasm_f32x4_splat(x), c = wasm_f32x4_splat(1e-7f);
+  for (int i = 0; i < 12; i++) acc[i] = wasm_f32x4_splat((float)i);
+  for (int k = 0; k < n; k++) {
+    for (int i = 0; i < 12; i++) acc[i] = MADD(acc[i], m, c);
+  }
+  v128_t s = acc[0];
+  for (int i = 1; i < 12; i++) s = wasm_f32x4_add(s, acc[i]);
+  return wasm_f32x4_extract_lane(s, 0);
+}
