@@ -169,6 +169,14 @@ export interface KernelTime {
   calls: number;
 }
 
+/** One kernel call of a profiled iteration, with its shapes. */
+export interface KernelCall {
+  kernel: string;
+  ms: number;
+  inputShapes: Array<number[] | null>;
+  outputShapes: Array<number[] | null>;
+}
+
 /** What one measurement found. */
 export interface BenchResult {
   arch: string;
@@ -188,6 +196,8 @@ export interface BenchResult {
   dataShare: number;
   /** With `profile`: kernels by time, slowest first. */
   kernels?: KernelTime[];
+  /** With `profile`: the slowest single kernel calls, with their shapes. */
+  slowestCalls?: KernelCall[];
   /** With `profile`: share of the profiled iteration's wall time not inside any kernel. */
   outsideKernels?: number;
 }
@@ -288,7 +298,7 @@ export async function measureIteration(
       gflopsPerSecond: flops.total / (ms * 1e6),
       params: { generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() },
       dataShare,
-      ...(profiled ? { kernels: profiled.kernels, outsideKernels: profiled.outsideKernels } : {}),
+      ...(profiled ? profiled : {}),
     };
   } finally {
     gan.generator.dispose();
@@ -301,14 +311,15 @@ export async function measureIteration(
 
 async function profileKernels(
   iteration: () => Promise<number>,
-): Promise<{ kernels: KernelTime[]; outsideKernels: number }> {
+): Promise<{ kernels: KernelTime[]; slowestCalls: KernelCall[]; outsideKernels: number }> {
   let wall = 0;
   const info = await tf.profile(async () => {
     wall = await iteration();
   });
   const byKernel = new Map<string, KernelTime>();
   // Entries named `…__op` wrap the kernels they call: counting them would count time twice.
-  for (const k of info.kernels.filter((k) => !k.name.endsWith("__op"))) {
+  const calls = info.kernels.filter((k) => !k.name.endsWith("__op"));
+  for (const k of calls) {
     const e = byKernel.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
     e.ms += Number(k.kernelTimeMs);
     e.calls += 1;
@@ -316,5 +327,14 @@ async function profileKernels(
   }
   const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
   const inKernels = kernels.reduce((a, k) => a + k.ms, 0);
-  return { kernels, outsideKernels: Math.max(0, 1 - inKernels / wall) };
+  const slowestCalls = calls
+    .map((k) => ({
+      kernel: k.name,
+      ms: Number(k.kernelTimeMs),
+      inputShapes: k.inputShapes as Array<number[] | null>,
+      outputShapes: k.outputShapes as Array<number[] | null>,
+    }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 10);
+  return { kernels, slowestCalls, outsideKernels: Math.max(0, 1 - inKernels / wall) };
 }

@@ -40,6 +40,7 @@ Options:
   --repeats N      timed iterations; the median is reported (default: 5)
   --json FILE      where to write the results (default: results/bench.json)
   --profile        after timing, profile one iteration and print the 8 slowest kernels
+                   and the 5 slowest single calls with their shapes
   --reference      also time the numpy reference of the mlp-keras iteration
                    (bench/reference/mlp_keras_numpy.py, one core, needs python3 with numpy)
   --help           this text`;
@@ -177,6 +178,15 @@ async function main(): Promise<number> {
       for (const k of r.kernels?.slice(0, 8) ?? []) {
         console.log(
           `    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`,
+        );
+      }
+      if (r.slowestCalls) console.log("    slowest calls:");
+      for (const c of r.slowestCalls?.slice(0, 5) ?? []) {
+        const shapes = (xs: Array<number[] | null>) => xs.filter((x) => x).map((x) => `[${x}]`).join(" ");
+        console.log(
+          `      ${c.kernel.padEnd(22)} ${c.ms.toFixed(1).padStart(9)} ms  ${shapes(c.inputShapes)} → ${
+            shapes(c.outputShapes)
+          }`,
         );
       }
       results.push(r);

@@ -88,3 +88,21 @@ for (const arch of ["mlp-keras", "dcgan-gia"]) {
     },
   });
 }
+
+Deno.test("measureIteration with profile names the kernels and the slowest calls with their shapes", async () => {
+  await startBackend("wasm");
+  const count = 8;
+  const data: TrainingImages = {
+    images: new Float32Array(count * 784).map((_, i) => Math.cos(i) * 0.9),
+    count,
+    shape: [28, 28, 1],
+    source: "synthetic",
+  };
+  const r = await measureIteration(benchCases("dcgan-gia", 4)[0]!, data, { warmup: 0, repeats: 1, profile: true });
+  assert(r.kernels!.some((k) => k.kernel === "Conv2DBackpropFilter" && k.calls > 0));
+  const calls = r.slowestCalls!;
+  assert(calls.length > 0 && calls.length <= 10);
+  assert(calls.every((c, i) => i === 0 || calls[i - 1]!.ms >= c.ms), "slowest first");
+  assert(calls.every((c) => c.inputShapes.length > 0 && c.outputShapes.some((s) => s !== null && s.length > 0)));
+  assert(r.outsideKernels! >= 0 && r.outsideKernels! < 1);
+});
