@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch } from "@std/assert";
 import { checkClaims, type Claim, formatStat, Runs, stat } from "../lib/claims.ts";
-import { readExperimentResults } from "../lib/report/read_results.ts";
+import { readExperimentResults, type RunData } from "../lib/report/read_results.ts";
 import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
 import { renderSummary } from "../lib/reproduce_summary.ts";
 
@@ -63,4 +63,32 @@ Deno.test("the reproduce summary escapes claim text and shows one badge per verd
   assertMatch(html, /&lt;b&gt;bold&lt;\/b&gt;/);
   assertMatch(html, /class="badge s-not-reproduced">not reproduced</);
   assertMatch(html, /href="blog-x\/report\.html"/);
+});
+
+Deno.test("blog-001's claim counts a 1e-2 run whose classifier recognises nothing as failed, even under 2× fcd", async () => {
+  const { default: blog001 } = await import("../experiments/blog-001-pytorch-fashion.ts");
+  const run = (lr: number, seed: number, fcd: number, cis: number, classesCovered: number): RunData => ({
+    id: `lr-${lr}_seed-${seed}`,
+    dir: "",
+    gridValues: { lr, seed },
+    config: { config: { lr, seed } } as unknown as RunData["config"],
+    status: null,
+    state: "completed",
+    steps: [],
+    epochs: [],
+    evals: [{ step: 9000, epoch: 15, values: { fcd, cis, classesCovered } }],
+    samples: [],
+    gif: null,
+  });
+  const good = [run(1e-4, 1, 143, 2.84, 8), run(1e-4, 2, 131, 2.88, 8), run(2e-4, 1, 137, 2.77, 9)];
+  const check = blog001.claims![0]!.check;
+  // The numbers of the quick run: seed 1 collapsed to one class, seed 2 is speckle at 1.86× the fcd.
+  const speckle = check(new Runs([...good, run(1e-2, 1, 307, 1.01, 1), run(1e-2, 2, 248, 1.18, 5)]));
+  assertEquals(speckle.verdict, "reproduced");
+  // A 1e-2 run as good as the others on both counts: the claim does not hold.
+  const trains = check(new Runs([...good, run(1e-2, 1, 307, 1.01, 1), run(1e-2, 2, 150, 2.6, 8)]));
+  assertEquals(trains.verdict, "not reproduced");
+  // Before the good runs cover 8 classes nothing is decided.
+  const early = check(new Runs([run(1e-4, 1, 300, 1.5, 4), run(1e-2, 1, 700, 1.0, 1)]));
+  assertEquals(early.verdict, "inconclusive");
 });
