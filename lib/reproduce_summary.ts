@@ -15,7 +15,10 @@ export interface ReproducedExperiment {
   report: string;
   claims: CheckedClaim[];
   runs: { completed: number; diverged: number; failed: number };
+  /** Wall time of this `reproduce` call for the experiment (near 0 when every run was already done). */
   seconds: number;
+  /** The runs' own training time, summed over runs and over every session that trained them (`status.json`). */
+  trainingSeconds: number;
 }
 
 const CSS = `
@@ -53,17 +56,19 @@ export function renderSummary(
 <p>${
       h(e.description)
     }<br><span class="muted">${e.runs.completed} completed, ${e.runs.diverged} diverged, ${e.runs.failed} failed · ${
-      h(formatDuration(e.seconds))
-    } · <a href="${h(e.report)}">full report</a></span></p>
+      h(formatDuration(e.trainingSeconds))
+    } of training over all runs (${h(formatDuration(e.seconds))} in this call) · <a href="${
+      h(e.report)
+    }">full report</a></span></p>
 <table><thead><tr><th>claim</th><th>verdict</th><th>measured</th><th>how it is decided</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="4" class="muted">no claims declared</td></tr>'}</tbody></table>`;
   }).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Blog-post reproductions</title><style>${CSS}</style></head>
 <body><h1>Reproducing the five blog posts</h1>
-<p class="muted">Profile: ${h(meta.profile ?? "full budget")} · backend ${h(meta.backend)} · total ${
-    h(formatDuration(meta.seconds))
-  } · ${h(meta.date)}</p>
+<p class="muted">Profile: ${h(meta.profile ?? "full budget")} · backend ${h(meta.backend)} · ${
+    h(formatDuration(experiments.reduce((a, e) => a + e.trainingSeconds, 0)))
+  } of training over all runs, ${h(formatDuration(meta.seconds))} in this call · ${h(meta.date)}</p>
 <p>${counts}</p>
 ${sections}
 </body></html>

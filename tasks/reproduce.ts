@@ -28,6 +28,20 @@ export const BLOG_EXPERIMENTS = [
 const USAGE =
   `usage: deno task reproduce [--profile quick] [--only 000,002] [--out results] [--jobs N] [--backend NAME]`;
 
+/** The runs' own training seconds (from each `status.json`), summed; a run without one counts 0. */
+async function trainingSeconds(expDir: string, runIds: string[]): Promise<number> {
+  let total = 0;
+  for (const id of runIds) {
+    try {
+      const status = JSON.parse(await Deno.readTextFile(join(expDir, id, "status.json")));
+      if (Number.isFinite(status.seconds)) total += status.seconds;
+    } catch {
+      // No status yet (a run that failed before its first write): nothing to add.
+    }
+  }
+  return total;
+}
+
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
     string: ["profile", "only", "out", "jobs", "backend"],
@@ -86,6 +100,7 @@ async function main(): Promise<number> {
       claims: summary.claims,
       runs: { completed: count("completed") + count("skipped"), diverged: count("diverged"), failed: count("failed") },
       seconds: (performance.now() - t0) / 1000,
+      trainingSeconds: await trainingSeconds(expDir, summary.results.map((r) => r.runId)),
     });
     for (const c of summary.claims) display.log(`${plan.experiment.name} · ${c.id}: ${c.verdict} — ${c.measured}`);
   }

@@ -57,12 +57,15 @@ Deno.test("the reproduce summary escapes claim text and shows one badge per verd
     report: "blog-x/report.html",
     claims: [{ id: "a", text: "<b>bold</b>", method: "m", verdict: "not reproduced", measured: "1 < 2" }],
     runs: { completed: 1, diverged: 0, failed: 0 },
-    seconds: 61,
-  }], { profile: "quick", backend: "wasm", seconds: 61, date: "2026-11-23" });
+    seconds: 3,
+    trainingSeconds: 600,
+  }], { profile: "quick", backend: "wasm", seconds: 3, date: "2026-11-23" });
   assertEquals(html.includes("<script>alert"), false);
   assertMatch(html, /&lt;b&gt;bold&lt;\/b&gt;/);
   assertMatch(html, /class="badge s-not-reproduced">not reproduced</);
   assertMatch(html, /href="blog-x\/report\.html"/);
+  // Training time comes from the runs, not from this call (which found them done).
+  assertMatch(html, /10m00s of training over all runs \(3s in this call\)/);
 });
 
 Deno.test("blog-001's claim counts a 1e-2 run whose classifier recognises nothing as failed, even under 2× fcd", async () => {
