@@ -14,6 +14,7 @@ import { ProgressDisplay } from "../lib/progress.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
 import { runSweep } from "../lib/sweep.ts";
+import { readStatus } from "../lib/execute_run.ts";
 import "../lib/kernels_setup.ts";
 
 /** The reproductions, in post order. */
@@ -31,14 +32,7 @@ const USAGE =
 /** The runs' own training seconds (from each `status.json`), summed; a run without one counts 0. */
 async function trainingSeconds(expDir: string, runIds: string[]): Promise<number> {
   let total = 0;
-  for (const id of runIds) {
-    try {
-      const status = JSON.parse(await Deno.readTextFile(join(expDir, id, "status.json")));
-      if (Number.isFinite(status.seconds)) total += status.seconds;
-    } catch {
-      // No status yet (a run that failed before its first write): nothing to add.
-    }
-  }
+  for (const id of runIds) total += (await readStatus(join(expDir, id)))?.seconds ?? 0;
   return total;
 }
 

@@ -65,18 +65,23 @@ Deno.test("benchCases gives each post's batch sizes and rejects unknown architec
   assertEquals(median([4, 1, 2, 3]), 2.5);
 });
 
+/** Eight 28×28 images with pixel i = wave(i) · 0.9 (timing does not depend on the values). */
+function syntheticImages(wave: (i: number) => number): TrainingImages {
+  const count = 8;
+  return {
+    images: new Float32Array(count * 784).map((_, i) => wave(i) * 0.9),
+    count,
+    shape: [28, 28, 1],
+    source: "synthetic",
+  };
+}
+
 for (const arch of ["mlp-keras", "dcgan-gia"]) {
   Deno.test({
     name: `measureIteration times a tiny ${arch} config on wasm and leaks no tensors`,
     fn: async () => {
       await startBackend("wasm");
-      const count = 8;
-      const data: TrainingImages = {
-        images: new Float32Array(count * 784).map((_, i) => Math.sin(i) * 0.9),
-        count,
-        shape: [28, 28, 1],
-        source: "synthetic",
-      };
+      const data = syntheticImages(Math.sin);
       const c = benchCases(arch, 4)[0]!;
       const before = tf.memory().numTensors;
       const r = await measureIteration(c, data, { warmup: 0, repeats: 1 });
@@ -91,13 +96,7 @@ for (const arch of ["mlp-keras", "dcgan-gia"]) {
 
 Deno.test("measureIteration with profile names the kernels and the slowest calls with their shapes", async () => {
   await startBackend("wasm");
-  const count = 8;
-  const data: TrainingImages = {
-    images: new Float32Array(count * 784).map((_, i) => Math.cos(i) * 0.9),
-    count,
-    shape: [28, 28, 1],
-    source: "synthetic",
-  };
+  const data = syntheticImages(Math.cos);
   const r = await measureIteration(benchCases("dcgan-gia", 4)[0]!, data, { warmup: 0, repeats: 1, profile: true });
   assert(r.kernels!.some((k) => k.kernel === "Conv2DBackpropFilter" && k.calls > 0));
   const calls = r.slowestCalls!;
