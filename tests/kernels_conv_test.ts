@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertLess, assertThrows } from "@std/assert";
+import { assertEquals, assertGreater, assertLess, assertThrows } from "@std/assert";
+import { innerKernelTiming } from "../lib/kernels/_wasm_ops.ts";
+import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
+import { SCRATCH_FLOATS } from "../lib/kernels/wasm_conv_gemm.ts";
 import { compareBackends, randomData, runOn, setUpBackends } from "./_kernel_parity.ts";
 
 await setUpBackends();
@@ -57,44 +60,104 @@ function outShape(c: Case): [number, number, number, number] {
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-Deno.test("wasm Conv2DBackpropFilter matches cpu", async () => {
-  for (const [i, c] of cases.entries()) {
+const filterGrad = (c: Case, xv: Float32Array, dyv: Float32Array, yShape: number[]) =>
+  tf.engine().runKernel("Conv2DBackpropFilter", { x: tf.tensor(xv, c.x), dy: tf.tensor(dyv, yShape) }, {
+    strides: c.s,
+    pad: c.pad,
+    dataFormat: "NHWC",
+    filterShape: [c.k, c.k, c.x[3], c.co],
+  }) as tf.Tensor;
+
+const inputGrad = (c: Case, dyv: Float32Array, wv: Float32Array, yShape: number[]) =>
+  tf.engine().runKernel("Conv2DBackpropInput", {
+    dy: tf.tensor(dyv, yShape),
+    filter: tf.tensor(wv, [c.k, c.k, c.x[3], c.co]),
+  }, { strides: c.s, pad: c.pad, dataFormat: "NHWC", inputShape: c.x }) as tf.Tensor;
+
+/** Both backprop kernels on every case against cpu. */
+async function checkBackprops(list: Case[]): Promise<void> {
+  for (const [i, c] of list.entries()) {
     const yShape = outShape(c);
     const xv = randomData(size(c.x), 10 * i + 1);
     const dyv = randomData(size(yShape), 10 * i + 2);
-    const filterShape = [c.k, c.k, c.x[3], c.co];
-    const err = await compareBackends(() =>
-      tf.engine().runKernel("Conv2DBackpropFilter", {
-        x: tf.tensor(xv, c.x),
-        dy: tf.tensor(dyv, yShape),
-      }, {
-        strides: c.s,
-        pad: c.pad,
-        dataFormat: "NHWC",
-        filterShape,
-      }) as tf.Tensor
-    );
-    assertLess(err, 1e-4, `${label(c)}: rel error ${err}`);
+    const wv = randomData(c.k * c.k * c.x[3] * c.co, 10 * i + 4);
+    const errFilter = await compareBackends(() => filterGrad(c, xv, dyv, yShape));
+    assertLess(errFilter, 1e-4, `Conv2DBackpropFilter ${label(c)}: rel error ${errFilter}`);
+    const errInput = await compareBackends(() => inputGrad(c, dyv, wv, yShape));
+    assertLess(errInput, 1e-4, `Conv2DBackpropInput ${label(c)}: rel error ${errInput}`);
+  }
+}
+
+Deno.test("wasm Conv2DBackpropFilter and Conv2DBackpropInput match cpu", async () => {
+  await checkBackprops(cases);
+});
+
+Deno.test("wasm Conv2D and FusedConv2D with bias and each fusable activation match cpu", async () => {
+  for (const [i, c] of cases.entries()) {
+    const xv = randomData(size(c.x), 10 * i + 7);
+    const wv = randomData(c.k * c.k * c.x[3] * c.co, 10 * i + 8);
+    const bv = randomData(c.co, 10 * i + 9);
+    for (const activation of ["linear", "relu", "relu6", "leakyrelu"] as const) {
+      const err = await compareBackends(() => {
+        const x = tf.tensor4d(xv, c.x);
+        const w = tf.tensor4d(wv, [c.k, c.k, c.x[3], c.co]);
+        return [
+          tf.conv2d(x, w, c.s, c.pad),
+          tf.fused.conv2d({
+            x,
+            filter: w,
+            strides: c.s,
+            pad: c.pad,
+            bias: tf.tensor1d(bv),
+            activation,
+            leakyreluAlpha: 0.1,
+          }),
+        ];
+      });
+      assertLess(err, 1e-4, `${label(c)} ${activation}: rel error ${err}`);
+    }
   }
 });
 
-Deno.test("wasm Conv2DBackpropInput matches cpu", async () => {
-  for (const [i, c] of cases.entries()) {
-    const yShape = outShape(c);
-    const dyv = randomData(size(yShape), 10 * i + 3);
-    const wv = randomData(c.k * c.k * c.x[3] * c.co, 10 * i + 4);
-    const err = await compareBackends(() =>
-      tf.engine().runKernel("Conv2DBackpropInput", {
-        dy: tf.tensor(dyv, yShape),
-        filter: tf.tensor(wv, [c.k, c.k, c.x[3], c.co]),
-      }, {
-        strides: c.s,
-        pad: c.pad,
-        dataFormat: "NHWC",
-        inputShape: c.x,
-      }) as tf.Tensor
-    );
-    assertLess(err, 1e-4, `${label(c)}: rel error ${err}`);
+Deno.test("wasm conv kernels match cpu when the patch matrix spans several row blocks", async () => {
+  // K = 5·5·64 = 1,600 floats a patch row, so a 2^20-float block holds 655 of the 768 rows.
+  const big: Case[] = [{ x: [3, 16, 16, 64], k: 5, co: 8, s: 1, pad: "same" }];
+  assertLess(SCRATCH_FLOATS / (5 * 5 * 64), 3 * 16 * 16);
+  await checkBackprops(big);
+  const xv = randomData(size(big[0]!.x), 5);
+  const wv = randomData(5 * 5 * 64 * 8, 6);
+  const err = await compareBackends(() =>
+    tf.conv2d(tf.tensor4d(xv, big[0]!.x), tf.tensor4d(wv, [5, 5, 64, 8]), 1, "same")
+  );
+  assertLess(err, 1e-4, `Conv2D: rel error ${err}`);
+});
+
+Deno.test("with the SIMD module off, the XNNPACK conv path still matches cpu", async () => {
+  setSimdKernels("off");
+  try {
+    await checkBackprops(cases);
+  } finally {
+    setSimdKernels("relaxed");
+  }
+});
+
+Deno.test("conv kernels run as GEMMs, not through XNNPACK's Conv2D, where the SIMD module runs", async () => {
+  const c = cases[cases.length - 1]!;
+  const yShape = outShape(c);
+  const stockConvCalls = async () => {
+    innerKernelTiming(true).clear();
+    await runOn("wasm", () => [
+      inputGrad(c, randomData(size(yShape), 1), randomData(c.k * c.k * c.x[3] * c.co, 2), yShape),
+      filterGrad(c, randomData(size(c.x), 3), randomData(size(yShape), 4), yShape),
+    ]);
+    return innerKernelTiming(false).get("Conv2D")?.calls ?? 0;
+  };
+  assertEquals(await stockConvCalls(), 0);
+  setSimdKernels("off");
+  try {
+    assertGreater(await stockConvCalls(), 0);
+  } finally {
+    setSimdKernels("relaxed");
   }
 });
 

@@ -37,9 +37,13 @@ interface KernelExports {
     bias: number,
     act: number,
     alpha: number,
+    accumulate: number,
     work: number,
   ): void;
   workspace_floats(n: number): number;
+  im2col(...args: ConvCallArgs): void;
+  col2im_add(...args: ConvCallArgs): void;
+  zero_f32(dst: number, n: number): void;
   madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
@@ -65,6 +69,28 @@ interface KernelExports {
   ): void;
 }
 
+/** x (or dp), h, w, c, oh, ow, fh, fw, sh, sw, pt, pl, row0, rows, patches (or dx): 15 numbers. */
+type ConvCallArgs = number[];
+
+/**
+ * The geometry of one NHWC convolution `x [n, h, w, c] (*) filter [fh, fw,
+ * c, co] → y [n, oh, ow, co]` with strides `sh, sw` and top/left pads `pt,
+ * pl` (bottom/right pads follow from the sizes).
+ */
+export interface ConvGeometry {
+  h: number;
+  w: number;
+  c: number;
+  oh: number;
+  ow: number;
+  fh: number;
+  fw: number;
+  sh: number;
+  sw: number;
+  pt: number;
+  pl: number;
+}
+
 interface EmscriptenModule {
   asm?: { memory?: unknown };
   _malloc(bytes: number): number;
@@ -79,8 +105,8 @@ export class SimdKernels {
   readonly elementwise: Pick<KernelExports, "leaky_relu" | "sqrt_f32" | "greater_f32" | "select_f32" | "adam_f32">;
   #exports: KernelExports;
   #module: EmscriptenModule;
-  #work = 0;
-  #workFloats = 0;
+  #work = { ptr: 0, floats: 0 };
+  #scratch = { ptr: 0, floats: 0 };
 
   constructor(exports: KernelExports, module: EmscriptenModule, variant: "relaxed" | "simd") {
     this.#exports = exports;
@@ -92,6 +118,7 @@ export class SimdKernels {
   /**
    * `c[m×n] = act(A·B + bias)`, with `A` m×k and `B` k×n read through their
    * strides, `c` densely packed row-major, `bias` a pointer to n floats or 0.
+   * With `accumulate`, `c += A·B` instead (no bias, linear activation).
    * @throws {RangeError} when the workspace cannot be allocated.
    */
   gemm(
@@ -104,8 +131,9 @@ export class SimdKernels {
     bias: number,
     activation: number,
     alpha: number,
+    accumulate = false,
   ): void {
-    const work = this.#workspace(this.#exports.workspace_floats(n));
+    const work = this.#buffer(this.#work, this.#exports.workspace_floats(n), "GEMM workspace");
     this.#exports.gemm(
       a.ptr,
       a.rowStride,
@@ -120,8 +148,37 @@ export class SimdKernels {
       bias,
       activation,
       alpha,
+      accumulate ? 1 : 0,
       work,
     );
+  }
+
+  /**
+   * Rows `[row0, row0 + rows)` of the patch matrix of `x` (heap offset) under
+   * geometry `g` into `out`: `rows × fh·fw·c` floats, row-major.
+   */
+  im2col(x: number, g: ConvGeometry, row0: number, rows: number, out: number): void {
+    this.#exports.im2col(x, g.h, g.w, g.c, g.oh, g.ow, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, row0, rows, out);
+  }
+
+  /** The adjoint of {@linkcode im2col}: add patch-matrix gradient rows `dp` into `dx`. */
+  col2imAdd(dp: number, g: ConvGeometry, row0: number, rows: number, dx: number): void {
+    this.#exports.col2im_add(dp, g.h, g.w, g.c, g.oh, g.ow, g.fh, g.fw, g.sh, g.sw, g.pt, g.pl, row0, rows, dx);
+  }
+
+  /** Set `n` floats at heap offset `ptr` to zero. */
+  zero(ptr: number, n: number): void {
+    this.#exports.zero_f32(ptr, n);
+  }
+
+  /**
+   * A scratch buffer of at least `floats` floats (16-byte aligned heap
+   * offset), kept between calls and grown when needed; its contents are
+   * the caller's until the next call.
+   * @throws {RangeError} when it cannot be allocated.
+   */
+  scratch(floats: number): number {
+    return this.#buffer(this.#scratch, floats, "convolution scratch buffer");
   }
 
   /**
@@ -141,23 +198,25 @@ export class SimdKernels {
     return (rounds * 12 * 4 * 2) / (best * 1e6);
   }
 
-  /** Free the workspace (the kernels stay usable: it is allocated again when needed). */
+  /** Free the buffers (the kernels stay usable: they are allocated again when needed). */
   dispose(): void {
-    if (this.#work) this.#module._free(this.#work);
-    this.#work = 0;
-    this.#workFloats = 0;
+    for (const buffer of [this.#work, this.#scratch]) {
+      if (buffer.ptr) this.#module._free(buffer.ptr);
+      buffer.ptr = 0;
+      buffer.floats = 0;
+    }
   }
 
-  #workspace(floats: number): number {
-    if (floats > this.#workFloats) {
-      this.dispose();
-      // 16 bytes of slack so the workspace can start on a 16-byte boundary.
-      const raw = this.#module._malloc(floats * 4 + 16);
-      if (!raw) throw new RangeError(`Cannot allocate a ${floats * 4}-byte GEMM workspace on the wasm heap`);
-      this.#work = raw;
-      this.#workFloats = floats;
+  #buffer(buffer: { ptr: number; floats: number }, floats: number, what: string): number {
+    if (floats > buffer.floats) {
+      if (buffer.ptr) this.#module._free(buffer.ptr);
+      buffer.floats = 0;
+      // 16 bytes of slack so the buffer can start on a 16-byte boundary.
+      buffer.ptr = this.#module._malloc(floats * 4 + 16);
+      if (!buffer.ptr) throw new RangeError(`Cannot allocate a ${floats * 4}-byte ${what} on the wasm heap`);
+      buffer.floats = floats;
     }
-    return (this.#work + 15) & ~15;
+    return (buffer.ptr + 15) & ~15;
   }
 }
 

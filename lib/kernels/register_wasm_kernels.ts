@@ -3,8 +3,9 @@
  * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
  * fallback), SIMD `LeakyRelu`/`Sqrt`/`Greater`/`Select`, the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
- * `Identity`, XNNPACK-backed `Conv2DBackpropFilter` (missing upstream) and
- * `Conv2DBackpropInput` (the stock one is a naive loop), a block-copy
+ * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
+ * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
+ * im2col GEMMs (XNNPACK-backed where the SIMD module cannot run), a block-copy
  * `Tile`, and transpose-free `Sum`/`Mean` over leading axes (what bias and
  * batch-norm gradients spend their time in).
  * @module
@@ -18,6 +19,7 @@ import { gemmMatMul } from "./wasm_gemm_matmul.ts";
 import { sharedIdentity } from "./wasm_identity.ts";
 import { conv2dBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
+import { gemmConv2d } from "./wasm_conv_gemm.ts";
 import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
 
@@ -28,6 +30,7 @@ const STOCK_USED = [
   "BatchMatMul",
   "_FusedMatMul",
   "Conv2D",
+  "FusedConv2D",
   "Concat",
   "Fill",
   "Greater",
@@ -79,6 +82,8 @@ export function registerWasmKernels(): void {
     configs = [
       gemmMatMul("BatchMatMul", explicitTransposeMatMul("BatchMatMul", captureStock("BatchMatMul")).kernelFunc),
       gemmMatMul("_FusedMatMul", explicitTransposeMatMul("_FusedMatMul", captureStock("_FusedMatMul")).kernelFunc),
+      gemmConv2d("Conv2D", captureStock("Conv2D")),
+      gemmConv2d("FusedConv2D", captureStock("FusedConv2D")),
       conv2dBackpropFilterWasmConfig,
       conv2dBackpropInputWasmConfig,
       sharedIdentity(captureStock("Identity")),

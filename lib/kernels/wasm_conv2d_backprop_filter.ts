@@ -1,6 +1,7 @@
 /**
- * wasm `Conv2DBackpropFilter` (missing upstream, tfjs issue 8474), computed
- * with the XNNPACK-backed wasm `Conv2D` kernel.
+ * wasm `Conv2DBackpropFilter` (missing upstream, tfjs issue 8474): as
+ * blocked im2col GEMMs on the harness's GEMM (wasm_conv_gemm.ts) where its
+ * SIMD module runs, otherwise with the XNNPACK-backed wasm `Conv2D` kernel:
  *
  * The filter gradient `dW[i, j, ci, co] = Σ_{b, oh, ow} x[b, oh·s + i − pt,
  * ow·s + j − pl, ci] · dy[b, oh, ow, co]` is itself a convolution once the
@@ -13,6 +14,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { type ConvAttrs, forwardConvInfo } from "./_conv_info.ts";
 import { conv2dSigned, free, type Info, slice, transpose } from "./_wasm_ops.ts";
+import { conv2dBackpropFilterGemm } from "./wasm_conv_gemm.ts";
 
 type Shape4 = [number, number, number, number];
 
@@ -35,6 +37,8 @@ export const conv2dBackpropFilterWasm: tf.KernelFunc = (
     );
   }
   const a = attrs as unknown as ConvAttrs & { filterShape: Shape4 };
+  const viaGemm = conv2dBackpropFilterGemm(b, x, dy, a.filterShape, a);
+  if (viaGemm) return viaGemm;
   const info = forwardConvInfo(
     "Conv2DBackpropFilter",
     x.shape as Shape4,

@@ -1,7 +1,9 @@
 /**
  * Fast wasm `Conv2DBackpropInput` (the input gradient of Conv2D, and the
- * forward pass of Conv2DTranspose), computed with the XNNPACK-backed wasm
- * `Conv2D` kernel instead of the stock naive loop.
+ * forward pass of Conv2DTranspose) instead of the stock naive loop: as
+ * blocked GEMMs and col2im on the harness's GEMM (wasm_conv_gemm.ts) where
+ * its SIMD module runs, otherwise with the XNNPACK-backed wasm `Conv2D`
+ * kernel as follows.
  *
  * With stride `s`, the rows of `dx` split into `s` phases (`h mod s`); each
  * phase is a stride-1 convolution of `dy` with every `s`-th tap of the
@@ -14,6 +16,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { type ConvAttrs, forwardConvInfo } from "./_conv_info.ts";
 import { concat, conv2dSigned, free, type Info, pad, reshape, slice, zeros } from "./_wasm_ops.ts";
+import { conv2dBackpropInputGemm } from "./wasm_conv_gemm.ts";
 
 type Shape4 = [number, number, number, number];
 
@@ -104,6 +107,8 @@ export const conv2dBackpropInputWasm: tf.KernelFunc = (
     );
   }
   const a = attrs as unknown as ConvAttrs & { inputShape: Shape4 };
+  const viaGemm = conv2dBackpropInputGemm(b, dy, filter, a.inputShape, a);
+  if (viaGemm) return viaGemm;
   const info = forwardConvInfo(
     "Conv2DBackpropInput",
     a.inputShape,

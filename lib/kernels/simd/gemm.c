@@ -163,12 +163,13 @@ __attribute__((export_name("workspace_floats"))) int workspace_floats(int n) {
 }
 
 /**
- * c[m×n] (row-major, densely packed) = act(A·B + bias). `bias` may be 0 (none).
- * `work` holds workspace_floats(n) floats, 16-byte aligned. k ≥ 1.
+ * c[m×n] (row-major, densely packed) = act(A·B + bias), or with `accumulate`
+ * c += A·B (then pass no bias and the linear activation). `bias` may be 0
+ * (none). `work` holds workspace_floats(n) floats, 16-byte aligned. k ≥ 1.
  */
 __attribute__((export_name("gemm"))) void gemm(const float* a, int sai, int sak, const float* b, int sbk, int sbn,
                                                  float* c, int m, int n, int k, const float* bias, int act,
-                                                 float alpha, float* work) {
+                                                 float alpha, int accumulate, float* work) {
   const int npad = (n + NR - 1) / NR * NR;
   float* bp = work;
   float* ap = bp + KC * npad;
@@ -179,7 +180,7 @@ __attribute__((export_name("gemm"))) void gemm(const float* a, int sai, int sak,
   const int kstep = (k + blocks - 1) / blocks;
   for (int k0 = 0; k0 < k; k0 += kstep) {
     const int kc = min_int(kstep, k - k0);
-    const int first = k0 == 0;
+    const int first = k0 == 0 && !accumulate;
     const int last = k0 + kc == k;
     pack_b(kc, n, b + k0 * sbk, sbk, sbn, bp);
     for (int i0 = 0; i0 < m; i0 += MC) {
