@@ -29,16 +29,17 @@ export default defineExperiment({
     evalEvery: 5, // quality metrics every 5 epochs and at the end
   },
   profiles: {
-    // About 10 minutes on one wasm core: 1.05 s per iteration at batch 32 (`deno task bench --arch dcgan-tf
-    // --batch 32`). Early in training the number of updates matters more than their size, so: more, smaller
-    // batches than the post's 256. 5,000 evaluation samples: this G costs ~0.17 GFLOP per image.
+    // About 10 minutes on one wasm core: 0.64 s per iteration at batch 32 (`deno task bench --arch dcgan-tf
+    // --batch 32`, im2col-GEMM convolutions). Early in training the number of updates matters more than their
+    // size, so: more, smaller batches than the post's 256. 5,000 evaluation samples: this G costs ~0.17 GFLOP
+    // per image.
     quick: {
       batchSize: 32,
-      steps: 500,
+      steps: 800,
       sampleEvery: 50,
       logEvery: 10,
       checkpointEvery: 100,
-      evalEvery: 250,
+      evalEvery: 400,
       evalSamples: 5000,
     },
   },

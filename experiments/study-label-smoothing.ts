@@ -16,6 +16,7 @@ export default defineExperiment({
     noiseDim: 10,
     noise: "uniform",
     steps: 3000,
+    sampleEvery: 500, // seven grids per run, from noise to digits
   },
   grid: {
     labelSmoothing: [0.9, 1],

@@ -58,8 +58,8 @@ export const configShape = {
   trainSize: positiveInt.nullable(),
   /** Write a `step` line every N iterations (losses averaged over those N). */
   logEvery: positiveInt,
-  /** Write a sample grid every N epochs (every N steps when `steps` is set). */
-  sampleEvery: positiveInt,
+  /** Write a sample grid every N epochs (every N steps when `steps` is set); null = once an epoch either way. */
+  sampleEvery: positiveInt.nullable(),
   /** Rows and columns of the fixed-noise sample grid. */
   sampleGrid: z.tuple([positiveInt, positiveInt]),
   /** Pixel range of the data and the generator's output. */
@@ -74,8 +74,11 @@ export const configShape = {
   evalSamples: z.number().int().min(0).max(10_000),
   /** A loss whose magnitude exceeds this (or is not finite) stops the run as `diverged`. */
   divergenceThreshold: z.number().positive(),
-  /** Checkpoint every N epochs (every N steps when `steps` is set); 0 = only at the end. */
-  checkpointEvery: z.number().int().min(0),
+  /**
+   * Checkpoint every N epochs (every N steps when `steps` is set); 0 = only at the end; null = once an epoch
+   * either way (a default of "every 1" would checkpoint every step of a step budget).
+   */
+  checkpointEvery: z.number().int().min(0).nullable(),
 } as const;
 
 /** A config key. */
@@ -112,7 +115,7 @@ export const defaults = {
   seed: 1,
   trainSize: null,
   logEvery: 50,
-  sampleEvery: 1,
+  sampleEvery: null,
   sampleGrid: [4, 4],
   pixelRange: "[-1,1]",
   batching: "shuffle",
@@ -120,7 +123,7 @@ export const defaults = {
   evalEvery: 0,
   evalSamples: 10_000,
   divergenceThreshold: 1e6,
-  checkpointEvery: 1,
+  checkpointEvery: null,
 } satisfies ResolvedConfig;
 
 /** Every config key, in declaration order. */

@@ -361,7 +361,11 @@ export async function trainRun(
         epochStart = performance.now();
       }
       const unit = byStep ? step : epochEnd ? step / stepsPerEpoch : 0;
-      const due = (every: number) => unit > 0 && every > 0 && unit % every === 0;
+      // An unset (null) cadence means once an epoch, whichever unit the budget counts.
+      const due = (every: number | null) => {
+        const n = every ?? (byStep ? stepsPerEpoch : 1);
+        return unit > 0 && n > 0 && unit % n === 0;
+      };
       if (step === totalSteps || due(config.sampleEvery)) await writeSample();
       if (step < totalSteps && due(config.evalEvery)) await writeEval();
       if (step < totalSteps && due(config.checkpointEvery)) {

@@ -2,6 +2,8 @@ import { assert, assertEquals, assertNotEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
 import { startBackend } from "../lib/backend.ts";
+import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { resolveConfig } from "../lib/config.ts";
 import { trainRun } from "../lib/train.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
 import { discriminatorStep, generatorStep } from "../lib/train_step.ts";
@@ -81,6 +83,26 @@ Deno.test({
     const a = await once(7);
     assertEquals(await once(7), a);
     assertNotEquals(await once(8), a);
+  },
+});
+
+Deno.test({
+  name: "a step budget with sampling and checkpoint cadences left unset samples and checkpoints once an epoch",
+  fn: async () => {
+    await startBackend("wasm");
+    const runDir = await Deno.makeTempDir();
+    // 256 images at batch 32: 8 steps an epoch.
+    const run = tinyRun({ steps: 20, noiseDim: 10, sampleEvery: null, checkpointEvery: null });
+    await trainRun(run, { runDir, data: await loadTrainingImages("mnist", "[-1,1]") });
+    const samples = (await metricLines(runDir)).filter((l) => l.kind === "sample").map((l) => l.step);
+    assertEquals(samples, [0, 8, 16, 20]);
+    // checkpoint.bin is the final one (step 20); the one before it is kept as checkpoint.prev.bin.
+    await Deno.remove(`${runDir}/checkpoint.bin`);
+    const checkpoint = await loadCheckpoint(runDir, () => {});
+    assertEquals(checkpoint?.state.step, 16, "the checkpoint before the last is epoch 2's, not step 19's");
+    tf.dispose(Object.values(checkpoint?.groups ?? {}).flat().map((g) => g.tensor));
+    assertEquals([resolveConfig({}).sampleEvery, resolveConfig({}).checkpointEvery], [null, null]);
+    await Deno.remove(runDir, { recursive: true });
   },
 });
 
