@@ -160,6 +160,8 @@ export interface MeasureOptions {
   seed?: number;
   /** After timing, run one more iteration under `tf.profile` and report time per kernel. */
   profile?: boolean;
+  /** GEMM threads in use (recorded in the result; the caller sets them with `useGemmThreads`). */
+  threads?: number;
 }
 
 /** Time spent in one kernel during a profiled iteration. */
@@ -183,6 +185,8 @@ export interface BenchResult {
   post: string;
   batchSize: number;
   backend: string;
+  /** Threads of the GEMM (matrix products, convolutions) on wasm; 1 elsewhere. */
+  threads: number;
   warmup: number;
   /** Every timed iteration, in ms, in the order run. */
   times: number[];
@@ -291,6 +295,7 @@ export async function measureIteration(
       post: c.post,
       batchSize: c.batchSize,
       backend: tf.getBackend(),
+      threads: options.threads ?? 1,
       warmup: options.warmup,
       times,
       msPerIteration: ms,

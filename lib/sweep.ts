@@ -13,6 +13,7 @@ import { InputError } from "./input_error.ts";
 import type { Plan, PlanOptions } from "./plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress.ts";
 import type { ExperimentFile } from "./records.ts";
+import { useGemmThreads } from "./kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
 
 /** How to run a sweep. */
@@ -22,6 +23,11 @@ export interface SweepOptions {
   backend: BackendChoice;
   /** Runs trained at once; each in its own worker when more than 1. Default: cores on wasm/cpu, 1 on a GPU. */
   jobs?: number;
+  /**
+   * Threads for the matrix products of a run trained alone on wasm (1 or 2). Default: 2 on a machine with 2 or
+   * more cores when the sweep trains one run at a time, else 1.
+   */
+  threads?: number;
   /** Take every `count`-th run starting at `index` (0-based). */
   shard?: { index: number; count: number };
   /** The experiment file and the options that planned it (workers plan again from them). */
@@ -127,16 +133,28 @@ export async function runSweep(
   const warn = (m: string) => display.log(`warning: ${m}`);
 
   if (jobs === 1) {
-    for (const run of todo) {
-      report(
-        await executeRun(run, {
-          experiment: plan.experiment.name,
-          runDir: join(expDir, run.runId),
-          backend,
-          onProgress: (p) => display.update(p),
-          warn,
-        }),
-      );
+    // One run at a time: on wasm its matrix products can have the other core.
+    const threads = todo.length && backend.name === "wasm"
+      ? await useGemmThreads(options.threads ?? Math.min(2, cores))
+      : 1;
+    const runBackend = threads > 1
+      ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
+      : backend;
+    if (threads > 1) display.log(`matrix products on ${threads} threads`);
+    try {
+      for (const run of todo) {
+        report(
+          await executeRun(run, {
+            experiment: plan.experiment.name,
+            runDir: join(expDir, run.runId),
+            backend: runBackend,
+            onProgress: (p) => display.update(p),
+            warn,
+          }),
+        );
+      }
+    } finally {
+      if (threads > 1) await useGemmThreads(1);
     }
   } else {
     const queue = [...todo];

@@ -25,6 +25,7 @@ import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
+import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
 import "../lib/kernels_setup.ts";
@@ -38,6 +39,7 @@ Options:
   --batch N        one batch size for every architecture (default: each post's own)
   --warmup N       untimed iterations before timing (default: 1)
   --repeats N      timed iterations; the median is reported (default: 5)
+  --threads LIST   GEMM threads to time on wasm, e.g. 1,2 (default: 1, the one-core figures)
   --json FILE      where to write the results (default: results/bench.json)
   --profile        after timing, profile one iteration and print the 8 slowest kernels
                    and the 5 slowest single calls with their shapes
@@ -101,20 +103,20 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Reference;
 }
 
-/** The table on stdout; `simdPeak` (GFLOP/s) adds each wasm row's share of the core's SIMD peak. */
+/** The table on stdout; `simdPeak` (GFLOP/s) adds each wasm row's share of its cores' SIMD peak. */
 function table(results: BenchResult[], simdPeak: number | null): string {
   const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s", "of peak"];
   const rows = results.map((r) => [
     r.arch,
     r.post,
     String(r.batchSize),
-    r.backend,
+    r.threads > 1 ? `${r.backend} ×${r.threads}` : r.backend,
     r.msPerIteration.toFixed(1),
     Math.min(...r.times).toFixed(1),
     Math.max(...r.times).toFixed(1),
     (r.flops.total / 1e9).toFixed(3),
     r.gflopsPerSecond.toFixed(2),
-    r.backend === "wasm" && simdPeak ? `${(100 * r.gflopsPerSecond / simdPeak).toFixed(0)}%` : "-",
+    r.backend === "wasm" && simdPeak ? `${(100 * r.gflopsPerSecond / (simdPeak * r.threads)).toFixed(0)}%` : "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -123,9 +125,9 @@ function table(results: BenchResult[], simdPeak: number | null): string {
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["backend", "arch", "batch", "warmup", "repeats", "json"],
+    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads"],
     boolean: ["reference", "profile"],
-    default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json" },
+    default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
   });
   if (flags.help) {
     console.log(USAGE);
@@ -138,6 +140,7 @@ async function main(): Promise<number> {
   const warmup = positiveInt("warmup", flags.warmup, 0);
   const repeats = positiveInt("repeats", flags.repeats, 1);
   const jsonPath = String(flags.json);
+  const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
 
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
   const cases = archs.flatMap((a) => benchCases(a, batch)).sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
@@ -163,34 +166,42 @@ async function main(): Promise<number> {
         );
       }
     }
-    for (const c of cases) {
-      if (slow && CONV_ARCHS.has(c.arch) && !named) {
-        skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
+    for (const threads of backend === "wasm" ? threadCounts : [1]) {
+      if (backend === "wasm" && (await useGemmThreads(threads)) !== threads) {
+        console.log(`  ${threads} GEMM threads are not available here; skipped`);
         continue;
       }
-      const data = await loadTrainingImages("mnist", c.pixelRange);
-      const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true });
-      console.log(
-        `  ${r.arch} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
-          `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
-          (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
-      );
-      for (const k of r.kernels?.slice(0, 8) ?? []) {
+      if (threads > 1) console.log(`  GEMM on ${threads} threads:`);
+      for (const c of cases) {
+        if (slow && CONV_ARCHS.has(c.arch) && !named) {
+          skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
+          continue;
+        }
+        const data = await loadTrainingImages("mnist", c.pixelRange);
+        const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true, threads });
         console.log(
-          `    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`,
+          `  ${r.arch} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
+            `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
+            (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
         );
+        for (const k of r.kernels?.slice(0, 8) ?? []) {
+          console.log(
+            `    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`,
+          );
+        }
+        if (r.slowestCalls) console.log("    slowest calls:");
+        for (const c of r.slowestCalls?.slice(0, 5) ?? []) {
+          const shapes = (xs: Array<number[] | null>) => xs.filter((x) => x).map((x) => `[${x}]`).join(" ");
+          console.log(
+            `      ${c.kernel.padEnd(22)} ${c.ms.toFixed(1).padStart(9)} ms  ${shapes(c.inputShapes)} → ${
+              shapes(c.outputShapes)
+            }`,
+          );
+        }
+        results.push(r);
       }
-      if (r.slowestCalls) console.log("    slowest calls:");
-      for (const c of r.slowestCalls?.slice(0, 5) ?? []) {
-        const shapes = (xs: Array<number[] | null>) => xs.filter((x) => x).map((x) => `[${x}]`).join(" ");
-        console.log(
-          `      ${c.kernel.padEnd(22)} ${c.ms.toFixed(1).padStart(9)} ms  ${shapes(c.inputShapes)} → ${
-            shapes(c.outputShapes)
-          }`,
-        );
-      }
-      results.push(r);
     }
+    if (backend === "wasm") await useGemmThreads(1);
   }
   if (skipped.length > 0) {
     console.log(`skipped (slow; name the architecture with --arch to time it): ${skipped.join(", ")}`);
@@ -200,7 +211,7 @@ async function main(): Promise<number> {
   if (ref) {
     const ratios: Record<string, number> = {};
     for (const r of results.filter((r) => r.arch === "mlp-keras" && r.batchSize === 128)) {
-      ratios[r.backend] = r.msPerIteration / ref.msPerIteration;
+      ratios[r.threads > 1 ? `${r.backend} ×${r.threads} threads` : r.backend] = r.msPerIteration / ref.msPerIteration;
     }
     reference = { ...ref, ratios };
   }

@@ -22,6 +22,8 @@ const USAGE = `usage: deno task sweep <experiment.ts> [options]
   --set key=value      override a base value for every run (repeatable)
   --only key=value     keep only the grid points with this value (repeatable)
   --jobs N             runs trained at once (default: one per core on wasm/cpu, 1 on a GPU)
+  --threads N          1 or 2: threads for the matrix products of a run trained alone on wasm
+                       (default: 2 when one run is trained at a time on 2 or more cores)
   --shard i/n          take every n-th run starting at i (0-based), e.g. a Slurm array
   --dry-run            print the runs and train nothing`;
 
@@ -41,7 +43,7 @@ function parseShard(
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["out", "backend", "profile", "set", "only", "jobs", "shard"],
+    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads"],
     boolean: ["dry-run"],
     collect: ["set", "only"],
     default: { out: "results", backend: "auto" },
@@ -69,6 +71,13 @@ async function main(): Promise<number> {
         "--jobs",
         `expected a positive integer, got ${JSON.stringify(flags.jobs)}`,
       );
+    }
+  }
+  let threads: number | undefined;
+  if (flags.threads !== undefined) {
+    threads = Number(flags.threads);
+    if (threads !== 1 && threads !== 2) {
+      throw new InputError("--threads", `expected 1 or 2, got ${JSON.stringify(flags.threads)}`);
     }
   }
   const shard = parseShard(flags.shard as string | undefined);
@@ -101,6 +110,7 @@ async function main(): Promise<number> {
     out: String(flags.out),
     backend: backend as BackendChoice,
     ...(jobs !== undefined ? { jobs } : {}),
+    ...(threads !== undefined ? { threads } : {}),
     ...(shard ? { shard } : {}),
     experimentPath: String(path),
     planOptions,

@@ -1,8 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { assert, assertEquals, assertLess } from "@std/assert";
+import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
+import { gemmThread } from "../lib/kernels/_gemm_threads.ts";
+import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 
 await setUpBackends();
 
@@ -190,4 +192,39 @@ Deno.test("setSimdKernels() switches builds and falls back to stock when off", a
   } finally {
     setSimdKernels("relaxed");
   }
+});
+
+Deno.test("a second GEMM thread gives bit-identical products and convolutions, and hands it the big ones", async () => {
+  await tf.setBackend("wasm");
+  const a = tf.tensor2d(randomData(160 * 300, 71), [160, 300]);
+  const b = tf.tensor2d(randomData(300 * 200, 72), [300, 200]);
+  const bias = tf.tensor1d(randomData(200, 73));
+  // 16·28·28 patch rows of 5·5·32: several row blocks, so the filter gradient accumulates across blocks.
+  const x = tf.tensor4d(randomData(16 * 28 * 28 * 32, 74), [16, 28, 28, 32]);
+  const w = tf.tensor4d(randomData(5 * 5 * 32 * 64, 75), [5, 5, 32, 64]);
+  const compute = () =>
+    tf.tidy(() => {
+      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, "same").square().sum();
+      return [
+        tf.matMul(a, b),
+        tf.matMul(b, a, true, true),
+        tf.fused.matMul({ a, b, bias, activation: "leakyrelu", leakyreluAlpha: 0.2 }),
+        ...tf.grads(f)([x, w]),
+      ].map((t) => t.dataSync());
+    });
+  const one = compute();
+  const tensors = tf.memory().numTensors;
+  assertEquals(await useGemmThreads(2), 2);
+  try {
+    const jobs = gemmThread()!.jobs;
+    const two = compute();
+    assertGreater(gemmThread()!.jobs, jobs, "the big products went to the second thread");
+    two.forEach((t, i) => assertEquals(t, one[i], `output ${i} differs`));
+    assertEquals(tf.memory().numTensors, tensors);
+  } finally {
+    assertEquals(await useGemmThreads(1), 1);
+  }
+  assertEquals(gemmThread(), null);
+  await assertRejects(() => useGemmThreads(3), RangeError, "expected 1 or 2");
+  tf.dispose([a, b, bias, x, w]);
 });

@@ -49,6 +49,41 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a run trained alone gets a second thread for its matrix products, unless --threads 1; --threads 3 is refused",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const device = async () => {
+      const [run] = (await listDir(`${out}/tiny`)).filter((n) => n.startsWith("lr-"));
+      return JSON.parse(await Deno.readTextFile(`${out}/tiny/${run}/config.json`)).backend.device as string;
+    };
+    const alone = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4", "--set", "steps=4");
+    assertEquals(alone.code, 0, alone.stderr);
+    if (navigator.hardwareConcurrency >= 2) {
+      assertMatch(alone.stdout, /matrix products on 2 threads/);
+      assertMatch(await device(), /^wasm SIMD, 2 threads on /);
+    }
+    await Deno.remove(`${out}/tiny`, { recursive: true });
+    const one = await runSweepCli(
+      out,
+      "tests/fixtures/tiny_sweep.ts",
+      "--only",
+      "lr=2e-4",
+      "--set",
+      "steps=4",
+      "--threads",
+      "1",
+    );
+    assertEquals(one.code, 0, one.stderr);
+    assert(!one.stdout.includes("matrix products on"), one.stdout);
+    assertMatch(await device(), /^wasm SIMD, 1 thread on /);
+    const bad = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--threads", "3");
+    assertEquals(bad.code, 2);
+    assertMatch(bad.stderr, /--threads.*expected 1 or 2, got "3"/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
   name: "a run that blows up is recorded as diverged and the sweep still exits 0",
   fn: async () => {
     const out = await Deno.makeTempDir();

@@ -10,6 +10,8 @@
  * @module
  */
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { decodeBase64 } from "./_base64.ts";
+import { gemmThread } from "./_gemm_threads.ts";
 import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from "./simd/_simd_wasm.ts";
 
 /** Activations the GEMM applies itself, numbered as tfjs-backend-wasm's FusableActivation. */
@@ -105,12 +107,19 @@ export class SimdKernels {
   readonly elementwise: Pick<KernelExports, "leaky_relu" | "sqrt_f32" | "greater_f32" | "select_f32" | "adam_f32">;
   #exports: KernelExports;
   #module: EmscriptenModule;
+  #memory: WebAssembly.Memory;
   #work = { ptr: 0, floats: 0 };
   #scratch = { ptr: 0, floats: 0 };
 
-  constructor(exports: KernelExports, module: EmscriptenModule, variant: "relaxed" | "simd") {
+  constructor(
+    exports: KernelExports,
+    module: EmscriptenModule,
+    memory: WebAssembly.Memory,
+    variant: "relaxed" | "simd",
+  ) {
     this.#exports = exports;
     this.#module = module;
+    this.#memory = memory;
     this.variant = variant;
     this.elementwise = exports;
   }
@@ -119,6 +128,7 @@ export class SimdKernels {
    * `c[m×n] = act(A·B + bias)`, with `A` m×k and `B` k×n read through their
    * strides, `c` densely packed row-major, `bias` a pointer to n floats or 0.
    * With `accumulate`, `c += A·B` instead (no bias, linear activation).
+   * Big products run on two threads when `setGemmThreads(2)` started one.
    * @throws {RangeError} when the workspace cannot be allocated.
    */
   gemm(
@@ -134,23 +144,31 @@ export class SimdKernels {
     accumulate = false,
   ): void {
     const work = this.#buffer(this.#work, this.#exports.workspace_floats(n), "GEMM workspace");
-    this.#exports.gemm(
-      a.ptr,
-      a.rowStride,
-      a.colStride,
-      b.ptr,
-      b.rowStride,
-      b.colStride,
-      c,
-      m,
-      n,
-      k,
-      bias,
-      activation,
-      alpha,
-      accumulate ? 1 : 0,
-      work,
-    );
+    const own = (rows: number) =>
+      this.#exports.gemm(
+        a.ptr,
+        a.rowStride,
+        a.colStride,
+        b.ptr,
+        b.rowStride,
+        b.colStride,
+        c,
+        rows,
+        n,
+        k,
+        bias,
+        activation,
+        alpha,
+        accumulate ? 1 : 0,
+        work,
+      );
+    const thread = gemmThread();
+    const call = { a, b, c, m, n, k, bias, activation, alpha, accumulate };
+    if (thread?.variant === this.variant && thread.worthSplitting(call)) {
+      thread.split(call, () => this.#memory.buffer, own);
+    } else {
+      own(m);
+    }
   }
 
   /**
@@ -252,14 +270,6 @@ function instantiate(bytes: Uint8Array<ArrayBuffer>, memory: WebAssembly.Memory)
   }
 }
 
-/** Decode a base64 string to bytes. */
-export function decodeBase64(base64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(base64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
 /**
  * The kernels bound to `backend`'s memory, or null when they cannot run
  * there (no SIMD, a shared memory, or a backend build that hides its
@@ -277,7 +287,7 @@ export function simdFor(backend: BackendWasm): SimdKernels | null {
     for (const [variant, code] of builds.filter(([v]) => choice === "relaxed" || v === "simd")) {
       const exports = instantiate(decodeBase64(code), memory);
       if (exports) {
-        kernels = new SimdKernels(exports, module, variant);
+        kernels = new SimdKernels(exports, module, memory, variant);
         break;
       }
     }

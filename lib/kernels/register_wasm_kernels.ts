@@ -11,6 +11,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { setGemmThreads } from "./_gemm_threads.ts";
+import { simdFor } from "./_simd_module.ts";
 import { captureStock } from "./_wasm_ops.ts";
 import { adamKernelConfig } from "./fused_adam.ts";
 import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
@@ -104,4 +107,21 @@ export function registerWasmKernels(): void {
 export function wasmKernelsRegistered(): boolean {
   return configs !== undefined &&
     configs.every((c) => tf.getKernel(c.kernelName, "wasm")?.kernelFunc === c.kernelFunc);
+}
+
+/**
+ * Let the harness's GEMM (matrix products and convolutions) use `threads`
+ * threads, 1 or 2, on the current wasm backend: for one run that has the
+ * machine to itself (a sweep training two runs at once already uses both
+ * cores). Results are bit-identical either way. Call it again with 1 to
+ * stop the second thread (a running one keeps the process alive).
+ * @param threads 1 or 2.
+ * @returns the threads in use: 1 off wasm, without the SIMD module, or where
+ * shared memory or workers are missing.
+ * @throws {RangeError} for a count other than 1 or 2.
+ */
+export async function useGemmThreads(threads: number): Promise<number> {
+  const kernels = tf.getBackend() === "wasm" ? simdFor(tf.backend() as BackendWasm) : null;
+  if (!kernels) return await setGemmThreads(threads === 2 ? 1 : threads);
+  return await setGemmThreads(threads, kernels.variant);
 }
