@@ -35,6 +35,8 @@ export interface GemmCall {
 }
 
 const PAGE = 65536;
+/** A half-product takes seconds at most; a worker silent this long is gone. */
+const STALL_MS = 120_000;
 const align4 = (floats: number) => (floats + 3) & ~3; // 16-byte boundaries
 
 /** The worker thread and its shared memory. */
@@ -162,7 +164,11 @@ export class GemmThread {
 
     own(m0);
 
+    const waitFrom = performance.now();
     for (let done = Atomics.load(this.#ctrl, CTRL.done); done !== seq; done = Atomics.load(this.#ctrl, CTRL.done)) {
+      if (performance.now() - waitFrom > STALL_MS) {
+        throw new Error(`the GEMM's second thread stopped answering (a ${m}×${k} · ${k}×${n} product)`);
+      }
       Atomics.wait(this.#ctrl, CTRL.done, done, 1000);
     }
     if (Atomics.load(this.#ctrl, CTRL.status) !== 0) {
