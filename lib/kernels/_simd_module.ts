@@ -163,12 +163,11 @@ export class SimdKernels {
         work,
       );
     const thread = gemmThread();
-    const call = { a, b, c, m, n, k, bias, activation, alpha, accumulate };
-    if (thread?.variant === this.variant && thread.worthSplitting(call)) {
-      thread.split(call, () => this.#memory.buffer, own);
-    } else {
-      own(m);
+    if (thread?.variant === this.variant) {
+      const call = { a, b, c, m, n, k, bias, activation, alpha, accumulate };
+      if (thread.worthSplitting(call)) return thread.split(call, () => this.#memory.buffer, own);
     }
+    own(m);
   }
 
   /**

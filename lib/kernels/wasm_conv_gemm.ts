@@ -11,7 +11,7 @@
  * and the harness's earlier backprop kernels used, reached ~20 GFLOP/s on
  * the DCGAN layers; the GEMM reaches ~30 on the same machine.
  *
- * The patch matrix is never built whole (160 MB for one DCGAN layer at
+ * The patch matrix is never built whole (320 MB for one DCGAN layer at
  * batch 256): each block of rows is gathered into a scratch buffer of at
  * most {@linkcode SCRATCH_FLOATS} floats, multiplied, and reused.
  *
