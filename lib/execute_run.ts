@@ -18,7 +18,7 @@ import { loadTrainingImages } from "./training_images.ts";
 /** How a run attempt ended, from the sweep's point of view. */
 export interface RunResult {
   runId: string;
-  status: "completed" | "diverged" | "failed" | "skipped" | "locked";
+  status: "completed" | "diverged" | "stopped" | "failed" | "skipped" | "locked";
   seconds: number;
   step?: number;
   error?: string;
@@ -33,6 +33,8 @@ export interface ExecuteOptions {
   backend: BackendInfo;
   onProgress?: (p: Progress) => void;
   warn?: (message: string) => void;
+  /** Polled after every step: true asks the run to checkpoint where it is and stop. */
+  shouldStop?: () => boolean;
 }
 
 /** Read a run's `status.json`, or null when there is none (or it is unreadable). */
@@ -95,6 +97,7 @@ export async function executeRun(
         data,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.warn ? { warn: options.warn } : {}),
+        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
       });
       return {
         runId: run.runId,

@@ -12,8 +12,11 @@
  */
 import type { ResolvedConfig } from "./config.ts";
 
-/** Where a run stands. `diverged` is a result (non-finite loss), `failed` a crash. */
-export type RunStatus = "running" | "completed" | "failed" | "diverged";
+/**
+ * Where a run stands. `diverged` is a result (non-finite loss), `failed` a crash, `stopped` a run asked to stop
+ * (Ctrl-C, SIGTERM, `--stop-after`) that checkpointed where it was and continues when the sweep runs again.
+ */
+export type RunStatus = "running" | "stopped" | "completed" | "failed" | "diverged";
 
 /** `results/<experiment>/experiment.json`: the sweep as declared. */
 export interface ExperimentFile {
@@ -123,7 +126,7 @@ export interface EndLine {
   kind: "end";
   time: string;
   step: number;
-  status: Exclude<RunStatus, "running">;
+  status: Exclude<RunStatus, "running" | "stopped">;
   seconds: number;
 }
 

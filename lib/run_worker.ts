@@ -8,6 +8,7 @@
 import { startBackend } from "./backend.ts";
 import { executeRun, type RunResult } from "./execute_run.ts";
 import { loadExperiment, type PlanOptions, planSweep } from "./plan.ts";
+import { StopRequest } from "./stop_request.ts";
 import type { Progress } from "./train.ts";
 import "./kernels_setup.ts";
 
@@ -18,6 +19,8 @@ export interface WorkerRequest {
   runId: string;
   runDir: string;
   backend: "webgpu" | "wasm" | "cpu";
+  /** The sweep's {@linkcode StopRequest} buffer, shared: a stop asked for in the sweep is seen here at once. */
+  stop: SharedArrayBuffer;
 }
 
 /** What a worker says back. */
@@ -41,12 +44,14 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
       throw new Error(`run ${req.runId} is no longer in ${req.experimentPath}`);
     }
     const backend = await startBackend(req.backend);
+    const stop = new StopRequest(req.stop);
     const result = await executeRun(run, {
       experiment: experiment.name,
       runDir: req.runDir,
       backend,
       onProgress: (progress) => reply({ type: "progress", progress }),
       warn: (message) => reply({ type: "warn", message }),
+      shouldStop: () => stop.requested,
     });
     reply({ type: "result", result });
   } catch (err) {

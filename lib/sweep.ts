@@ -15,6 +15,7 @@ import { formatDuration, type ProgressDisplay } from "./progress.ts";
 import type { ExperimentFile } from "./records.ts";
 import { useGemmThreads } from "./kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
+import { type StopReason, StopRequest } from "./stop_request.ts";
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -34,6 +35,8 @@ export interface SweepOptions {
   experimentPath: string;
   planOptions: PlanOptions;
   display: ProgressDisplay;
+  /** When asked, runs in training checkpoint at their current step and return `stopped`; no new run starts. */
+  stop?: StopRequest;
 }
 
 /** What a sweep did. */
@@ -46,6 +49,10 @@ export interface SweepSummary {
   jobs: number;
   /** The experiment's claims, checked against all its results (also in `claims.json`). */
   claims: CheckedClaim[];
+  /** Why the sweep was stopped before its end (its runs then stand `stopped` or not started), or null. */
+  stoppedBy: StopReason | null;
+  /** Runs to train that were not started because of the stop. */
+  notStarted: number;
 }
 
 /** @throws {InputError} when `dir` cannot be created or written. */
@@ -105,6 +112,7 @@ export async function runSweep(
       });
     } else todo.push(run);
   }
+  const alreadyDone = results.length;
   const cores = navigator.hardwareConcurrency || 1;
   const jobs = Math.max(
     1,
@@ -125,12 +133,18 @@ export async function runSweep(
       ? `FAILED: ${r.error}`
       : r.status === "locked"
       ? `skipped: ${r.note}`
+      : r.status === "stopped"
+      ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${
+        r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ""
+      }`
       : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${
         r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ""
       }`;
     display.done(r.runId, `${r.runId}: ${what}`);
   };
   const warn = (m: string) => display.log(`warning: ${m}`);
+  const stop = options.stop ?? new StopRequest();
+  const shouldStop = () => stop.requested;
 
   if (jobs === 1) {
     // One run at a time: on wasm its matrix products can have the other core.
@@ -143,6 +157,7 @@ export async function runSweep(
     if (threads > 1) display.log(`matrix products on ${threads} threads`);
     try {
       for (const run of todo) {
+        if (stop.requested) break;
         report(
           await executeRun(run, {
             experiment: plan.experiment.name,
@@ -150,6 +165,7 @@ export async function runSweep(
             backend: runBackend,
             onProgress: (p) => display.update(p),
             warn,
+            shouldStop,
           }),
         );
       }
@@ -163,13 +179,14 @@ export async function runSweep(
         type: "module",
       });
       try {
-        for (let run = queue.shift(); run; run = queue.shift()) {
+        for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
           const request: WorkerRequest = {
             experimentPath: options.experimentPath,
             planOptions: options.planOptions,
             runId: run.runId,
             runDir: join(expDir, run.runId),
             backend: backend.name,
+            stop: stop.buffer,
           };
           report(
             await new Promise<RunResult>((resolve) => {
@@ -207,5 +224,14 @@ export async function runSweep(
     ) stale.push(entry.name);
   }
   const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
-  return { results, stale: stale.sort(), seconds: (performance.now() - started) / 1000, backend, jobs, claims };
+  return {
+    results,
+    stale: stale.sort(),
+    seconds: (performance.now() - started) / 1000,
+    backend,
+    jobs,
+    claims,
+    stoppedBy: stop.reason,
+    notStarted: todo.length - (results.length - alreadyDone),
+  };
 }

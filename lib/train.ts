@@ -2,7 +2,9 @@
  * The training loop for one run. It reads top to bottom: build, restore,
  * then for each step a D step and a G step; every `logEvery` steps read the
  * numbers back (once, for the whole window), log them and check they are
- * finite; at epoch ends sample and checkpoint.
+ * finite; at epoch ends sample and checkpoint. Asked to stop, it checkpoints
+ * the step it is at (with the unlogged window, so the log reads as if it never
+ * stopped) and returns.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -38,7 +40,8 @@ export interface Progress {
 
 /** How a run ended. */
 export interface RunOutcome {
-  status: "completed" | "diverged";
+  /** `stopped`: asked to stop before its budget; its checkpoint holds the step it reached. */
+  status: "completed" | "diverged" | "stopped";
   step: number;
   seconds: number;
   /** Set when a checkpoint was found and training continued from it. */
@@ -52,6 +55,8 @@ export interface TrainOptions {
   onProgress?: (p: Progress) => void;
   /** Told about anything surprising that did not stop the run (e.g. a corrupt checkpoint). */
   warn?: (message: string) => void;
+  /** Polled after every step: true asks the run to checkpoint where it is and return `stopped`. */
+  shouldStop?: () => boolean;
 }
 
 /** Means of the five numbers over a window of steps. */
@@ -140,6 +145,8 @@ export async function trainRun(
   let epochSums = zeroStats();
   let lastFinite: Stats | null = null;
   let resumedFrom: number | undefined;
+  let resumedWindow: { stats: number[]; ms: number } | null = null; // steps trained but not yet logged
+  let resumedEpochMs = 0;
   const metricsPath = join(runDir, "metrics.jsonl");
 
   const checkpoint = await loadCheckpoint(runDir, warn);
@@ -149,6 +156,8 @@ export async function trainRun(
       order: BatchOrderState;
       epochSums: Stats;
       lastFinite: Stats | null;
+      epochMs?: number;
+      window?: { stats: number[]; ms: number };
     };
     const g = checkpoint.groups;
     gan.generator.setWeights((g.generator ?? []).map((t) => t.tensor));
@@ -160,6 +169,8 @@ export async function trainRun(
     order.setState(s.order);
     ({ step, seconds, epochSums, lastFinite } = s);
     resumedFrom = step;
+    resumedWindow = s.window ?? null;
+    resumedEpochMs = s.epochMs ?? 0;
     // Lines written after the checkpoint (and a torn last line) are cut: the
     // steps they describe are trained again.
     await Deno.truncate(metricsPath, s.metricsBytes).catch(() => {});
@@ -179,7 +190,13 @@ export async function trainRun(
   const noise = new Float32Array(config.batchSize * config.noiseDim);
   let pending: tf.Tensor[] = []; // one [5] vector per step, read back together
   let windowStart = performance.now();
-  let epochStart = performance.now();
+  let epochStart = performance.now() - resumedEpochMs;
+  if (resumedWindow) {
+    for (let i = 0; i < resumedWindow.stats.length; i += 5) {
+      pending.push(tf.tensor1d(resumedWindow.stats.slice(i, i + 5)));
+    }
+    windowStart -= resumedWindow.ms;
+  }
   let latest: Stats | null = lastFinite;
   let diverged: { step: number; reason: string } | null = null;
   let msPerStep = 0; // moving average, for the progress display
@@ -289,8 +306,18 @@ export async function trainRun(
     epochStart += spent;
   };
 
-  const writeCheckpoint = async () => {
-    await flush(); // a checkpoint never holds unlogged steps
+  /**
+   * Save everything needed to continue from `step`. The steps since the last log line are logged first, unless
+   * `keepWindow`: a stop between log lines keeps them in the checkpoint instead, so the resumed run logs the
+   * same windows as one that never stopped.
+   */
+  const writeCheckpoint = async (keepWindow = false) => {
+    let window: { stats: number[]; ms: number } | undefined;
+    if (keepWindow && pending.length > 0) {
+      const stacked = tf.stack(pending);
+      window = { stats: Array.from(await stacked.data()), ms: performance.now() - windowStart };
+      stacked.dispose();
+    } else await flush();
     await log.sync();
     const metricsBytes = (await Deno.stat(metricsPath)).size;
     const named = (model: tf.LayersModel) => model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
@@ -302,6 +329,8 @@ export async function trainRun(
       order: order.getState(),
       epochSums,
       lastFinite,
+      epochMs: performance.now() - epochStart,
+      ...(window ? { window } : {}),
     };
     const optD = await optimizerState(gan.optD);
     const optG = await optimizerState(gan.optG);
@@ -382,6 +411,11 @@ export async function trainRun(
         ...(latest ? { dLoss: latest.dLoss, gLoss: latest.gLoss } : {}),
         msPerStep,
       });
+      if (step < totalSteps && options.shouldStop?.()) {
+        await writeCheckpoint(true);
+        await writeStatus("stopped");
+        return { status: "stopped", step, seconds, ...(resumedFrom !== undefined ? { resumedFrom } : {}) };
+      }
     }
 
     const finalStatus = diverged ? "diverged" : "completed";

@@ -107,7 +107,7 @@ export async function report(args: string[]): Promise<number> {
   const result = await buildReport(opts);
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
-  const counts = ["completed", "running", "diverged", "failed", "pending"]
+  const counts = ["completed", "running", "stopped", "diverged", "failed", "pending"]
     .flatMap((s) => {
       const n = runs.filter((r) => r.state === s).length;
       return n > 0 ? [`${n} ${s}`] : [];

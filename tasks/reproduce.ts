@@ -1,7 +1,9 @@
 /**
  * `deno task reproduce [--profile quick]`: train the five blog-post
  * experiments, check each post's claims, render each report and one summary
- * page (`results/reproduce.html`) with every verdict.
+ * page (`results/reproduce.html`) with every verdict. Ctrl-C, SIGTERM or
+ * `--stop-after` stop it cleanly (runs checkpoint their current step; no
+ * summary is written) and the same command continues: exit 130 / 143 / 3.
  * @module
  */
 import { join } from "@std/path";
@@ -13,6 +15,7 @@ import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { ProgressDisplay } from "../lib/progress.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
+import { parseDuration, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { readStatus } from "../lib/execute_run.ts";
 import "../lib/kernels_setup.ts";
@@ -27,7 +30,10 @@ export const BLOG_EXPERIMENTS = [
 ];
 
 const USAGE =
-  `usage: deno task reproduce [--profile quick] [--only 000,002] [--out results] [--jobs N] [--backend NAME]`;
+  `usage: deno task reproduce [--profile quick] [--only 000,002] [--out results] [--jobs N] [--backend NAME] [--stop-after TIME]
+
+  --stop-after TIME   stop cleanly after this long (e.g. 90m, 2h45m); the same command continues (exit 3).
+                      Ctrl-C or SIGTERM stop the same way (exit 130 / 143).`;
 
 /** The runs' own training seconds (from each `status.json`), summed; a run without one counts 0. */
 async function trainingSeconds(expDir: string, runIds: string[]): Promise<number> {
@@ -38,7 +44,7 @@ async function trainingSeconds(expDir: string, runIds: string[]): Promise<number
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["profile", "only", "out", "jobs", "backend"],
+    string: ["profile", "only", "out", "jobs", "backend", "stop-after"],
     default: { out: "results", backend: "auto" },
   });
   if (flags.help) {
@@ -59,6 +65,10 @@ async function main(): Promise<number> {
     throw new InputError("--jobs", `expected a positive integer, got ${JSON.stringify(flags.jobs)}`);
   }
 
+  const stopAfter = flags["stop-after"] === undefined
+    ? undefined
+    : parseDuration(String(flags["stop-after"]), "--stop-after");
+
   // Validate every file (and the profile) before training anything.
   const plans = [];
   for (const file of files) {
@@ -69,10 +79,14 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const display = new ProgressDisplay(Deno.stdout.isTerminal());
+  const stop = new StopRequest();
+  const unlisten = stopOnSignals(stop, (m) => display.log(m), stopAfter);
   const done: ReproducedExperiment[] = [];
   let backendName = backend;
   let failed = 0;
+  let finished = 0; // experiments whose sweep ran to its end
   for (const { file, planOptions, plan } of plans) {
+    if (stop.requested) break;
     const t0 = performance.now();
     const summary = await runSweep(plan, {
       out,
@@ -81,8 +95,10 @@ async function main(): Promise<number> {
       experimentPath: file,
       planOptions,
       display,
+      stop,
     });
     backendName = `${summary.backend.name} (${summary.backend.device})`;
+    if (!summary.stoppedBy) finished++;
     const expDir = join(out, plan.experiment.name);
     await buildReport({ resultsDir: expDir });
     const count = (s: string) => summary.results.filter((r) => r.status === s).length;
@@ -97,6 +113,14 @@ async function main(): Promise<number> {
       trainingSeconds: await trainingSeconds(expDir, summary.results.map((r) => r.runId)),
     });
     for (const c of summary.claims) display.log(`${plan.experiment.name} · ${c.id}: ${c.verdict} — ${c.measured}`);
+  }
+  unlisten();
+  if (stop.reason) {
+    console.log(
+      `\nstopped (${stop.reason}) with ${finished} of ${plans.length} experiments trained to the end; ` +
+        "run the same command to continue (the summary is written when all have run)",
+    );
+    return failed > 0 ? 1 : stopExitCode(stop.reason);
   }
   const seconds = (performance.now() - started) / 1000;
   const meta = { profile, backend: backendName, seconds, date: new Date().toISOString() };

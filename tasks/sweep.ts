@@ -1,8 +1,12 @@
 /**
  * `deno task sweep <experiment.ts>`: train every grid point of an experiment.
  *
+ * Ctrl-C, SIGTERM or `--stop-after` stop it cleanly: each run in training
+ * checkpoints the step it is at, and the same command continues from there.
+ *
  * Exit codes: 0 when every run completed or diverged (a diverged run is a
- * result), 1 when a run failed, 2 for invalid input.
+ * result), 1 when a run failed, 2 for invalid input, 3 when `--stop-after`
+ * stopped it, 130 / 143 when SIGINT / SIGTERM did.
  * @module
  */
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
@@ -10,6 +14,7 @@ import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
+import { parseDuration, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { budget } from "../lib/train.ts";
 import "../lib/kernels_setup.ts";
@@ -25,7 +30,11 @@ const USAGE = `usage: deno task sweep <experiment.ts> [options]
   --threads N          1 or 2: threads for the matrix products of a run trained alone on wasm
                        (default: 2 when one run is trained at a time on 2 or more cores)
   --shard i/n          take every n-th run starting at i (0-based), e.g. a Slurm array
-  --dry-run            print the runs and train nothing`;
+  --stop-after TIME    stop cleanly after this long (e.g. 90m, 2h45m): each run in training
+                       checkpoints its current step; the same command continues it (exit 3)
+  --dry-run            print the runs and train nothing
+
+Ctrl-C (or SIGTERM) stops the same way (exit 130 / 143); a second Ctrl-C quits at once.`;
 
 function parseShard(
   text: string | undefined,
@@ -43,7 +52,7 @@ function parseShard(
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads"],
+    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after"],
     boolean: ["dry-run"],
     collect: ["set", "only"],
     default: { out: "results", backend: "auto" },
@@ -81,6 +90,9 @@ async function main(): Promise<number> {
     }
   }
   const shard = parseShard(flags.shard as string | undefined);
+  const stopAfter = flags["stop-after"] === undefined
+    ? undefined
+    : parseDuration(String(flags["stop-after"]), "--stop-after");
   const planOptions = {
     set: flags.set as string[],
     only: flags.only as string[],
@@ -106,6 +118,8 @@ async function main(): Promise<number> {
   }
 
   const display = new ProgressDisplay(Deno.stdout.isTerminal());
+  const stop = new StopRequest();
+  const unlisten = stopOnSignals(stop, (m) => display.log(m), stopAfter);
   const summary = await runSweep(plan, {
     out: String(flags.out),
     backend: backend as BackendChoice,
@@ -115,13 +129,15 @@ async function main(): Promise<number> {
     experimentPath: String(path),
     planOptions,
     display,
-  });
+    stop,
+  }).finally(unlisten);
 
   const count = (s: string) => summary.results.filter((r) => r.status === s).length;
   console.log(
     `\n${experiment.name}: ${count("completed")} completed, ${count("diverged")} diverged, ${
       count("failed")
-    } failed, ` +
+    } failed, ` + (count("stopped") ? `${count("stopped")} stopped, ` : "") +
+      (summary.notStarted ? `${summary.notStarted} not started, ` : "") +
       `${count("skipped")} already done, ${count("locked")} held by another sweep — ${
         formatDuration(summary.seconds)
       } on ${summary.backend.name}, ${summary.jobs} at a time`,
@@ -141,7 +157,13 @@ async function main(): Promise<number> {
   console.log(
     `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}`,
   );
-  return count("failed") > 0 ? 1 : 0;
+  if (summary.stoppedBy) {
+    console.log(
+      `  stopped (${summary.stoppedBy}): run the same command to continue each stopped run from its checkpoint`,
+    );
+  }
+  if (count("failed") > 0) return 1;
+  return summary.stoppedBy ? stopExitCode(summary.stoppedBy) : 0;
 }
 
 if (import.meta.main) await runMain(main);

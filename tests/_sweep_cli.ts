@@ -1,5 +1,5 @@
 // Runs `tasks/sweep.ts` as a real subprocess, as `deno task sweep` would.
-import { type CliResult, runDeno } from "./_files.ts";
+import { type CliResult, listDir, runDeno } from "./_files.ts";
 
 export { listDir } from "./_files.ts";
 
@@ -34,4 +34,10 @@ export async function badSyntaxFile(): Promise<string> {
   const path = `${dir}/bad_syntax.ts`;
   await Deno.writeTextFile(path, 'export default {\n  name: "broken",\n  base: { lr: 0.01\n');
   return path;
+}
+
+/** The folder of the one run a sweep of `experiment` wrote under `out`. */
+export async function runFolder(out: string, experiment: string): Promise<string> {
+  const [run] = (await listDir(`${out}/${experiment}`)).filter((n) => n !== "experiment.json");
+  return `${out}/${experiment}/${run}`;
 }

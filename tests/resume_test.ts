@@ -1,15 +1,10 @@
 import { assert, assertEquals } from "@std/assert";
-import { listDir, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
+import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
 
 async function lines(path: string): Promise<Record<string, unknown>[]> {
   const text = await Deno.readTextFile(path);
   return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
-}
-
-async function runFolder(out: string, experiment: string): Promise<string> {
-  const [run] = (await listDir(`${out}/${experiment}`)).filter((n) => n !== "experiment.json");
-  return `${out}/${experiment}/${run}`;
 }
 
 Deno.test("a sweep killed with SIGKILL resumes from its checkpoint and logs exactly what an uninterrupted run logs", async () => {

@@ -98,6 +98,7 @@ export interface ReportResult {
 const STATES: RunState[] = [
   "completed",
   "running",
+  "stopped",
   "diverged",
   "failed",
   "pending",
@@ -203,6 +204,10 @@ function problemsTable(runs: readonly RunData[], view: GridView): TextTable {
       if (err.includes("\n")) details = err;
     } else if (r.state === "running") {
       why = `still training (status updated ${st?.updated ?? "?"})`;
+    } else if (r.state === "stopped") {
+      why = `stopped at step ${st?.step ?? "?"} with a checkpoint there (${
+        st?.updated ?? "?"
+      }); the same sweep command continues it`;
     } else {
       why = "no status.json yet";
     }
@@ -524,7 +529,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     note: "Last epoch means (else the last logged step), last eval values, ms per step and wall seconds. " +
       (direction === null ? "" : `The heatmap shows ${metric} (${direction} is better: brighter cells are better). `) +
       (view.seed
-        ? "Seeds pooled as mean ± sd over runs that completed or are still running; diverged and failed runs are counted, not averaged."
+        ? "Seeds pooled as mean ± sd over runs that completed, are still running or stopped; diverged and failed runs are counted, not averaged."
         : "Diverged and failed runs are counted, not averaged."),
     items: finalItems,
   });

@@ -103,7 +103,7 @@ export interface GroupSummary {
   runs: RunData[];
   /** Runs per state. */
   states: Partial<Record<RunState, number>>;
-  /** Stats over runs that completed or are running (finite values only). */
+  /** Stats over runs that completed, are running or stopped (finite values only). */
   stats: Record<string, Stat>;
 }
 
@@ -142,7 +142,7 @@ export function summarizeGroups(
   for (const g of groups.values()) {
     const pooled: Record<string, number[]> = {};
     for (const run of g.runs) {
-      if (run.state !== "completed" && run.state !== "running") continue;
+      if (run.state !== "completed" && run.state !== "running" && run.state !== "stopped") continue;
       for (const [k, v] of Object.entries(finalValues(run))) {
         (pooled[k] ??= []).push(v);
       }

@@ -95,6 +95,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; border-radius: 10px; padding: 1px 9px; font-size: 12px; border: 1px solid transparent; white-space: nowrap; }
 .s-completed { background: #e5f4e8; color: #185c2a; }
 .s-running { background: #e6effa; color: #17457c; }
+.s-stopped { background: #efe9f7; color: #4b2a7a; }
 .s-diverged { background: #fdf0dc; color: #8a4b00; }
 .s-failed { background: #fbe4e4; color: #8f1d1d; }
 .s-pending { background: #eee; color: #555; }
@@ -199,7 +200,11 @@ function chart(c: PageChart): string {
 }
 
 function figure(img: MatrixImage, cls: string): string {
-  const bad = img.state === "diverged" || img.state === "running" ? " bad" : img.state === "failed" ? " failed" : "";
+  const bad = img.state === "diverged" || img.state === "running" || img.state === "stopped"
+    ? " bad"
+    : img.state === "failed"
+    ? " failed"
+    : "";
   const body = img.src === null
     ? `<div class="missing">no image</div>`
     : `<img class="${h(cls)}" src="${h(img.src)}" alt="${h(img.title)}" title="${h(img.title)}">`;

@@ -148,6 +148,7 @@ async function listSamples(
 
 const STATES: readonly string[] = [
   "running",
+  "stopped",
   "completed",
   "failed",
   "diverged",

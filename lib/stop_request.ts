@@ -1,0 +1,98 @@
+/**
+ * Stopping a sweep cleanly: Ctrl-C (SIGINT), SIGTERM (a cluster's scheduler, `kill`) or a time limit
+ * (`--stop-after`) asks every run in training to finish its current step, write a checkpoint there and
+ * return; `deno task sweep` with the same arguments then continues each run from that step, logging exactly
+ * what an uninterrupted run logs. A second Ctrl-C quits at once (the last cadence checkpoint remains).
+ *
+ * The request lives in a SharedArrayBuffer so the runs trained in workers see it at their next step without
+ * waiting for a message.
+ * @module
+ */
+import { InputError } from "./input_error.ts";
+
+/** Why a sweep was asked to stop. */
+export type StopReason = "SIGINT" | "SIGTERM" | "time limit";
+
+const REASONS: readonly StopReason[] = ["SIGINT", "SIGTERM", "time limit"];
+
+/** A stop request shared by the sweep and its workers. */
+export class StopRequest {
+  /** Shareable with workers: pass it in a message and wrap it again with `new StopRequest(buffer)`. */
+  readonly buffer: SharedArrayBuffer;
+  readonly #flag: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer = new SharedArrayBuffer(4)) {
+    this.buffer = buffer;
+    this.#flag = new Int32Array(buffer);
+  }
+
+  /** Ask for a stop; the first reason given is the one kept. */
+  request(reason: StopReason): void {
+    Atomics.compareExchange(this.#flag, 0, 0, REASONS.indexOf(reason) + 1);
+  }
+
+  /** Why a stop was asked for, or null when none was. */
+  get reason(): StopReason | null {
+    return REASONS[Atomics.load(this.#flag, 0) - 1] ?? null;
+  }
+
+  /** Whether a stop was asked for. */
+  get requested(): boolean {
+    return Atomics.load(this.#flag, 0) !== 0;
+  }
+}
+
+/** The exit code a stopped sweep ends with: 128 + the signal's number, or 3 for the time limit. */
+export function stopExitCode(reason: StopReason): number {
+  return reason === "SIGINT" ? 130 : reason === "SIGTERM" ? 143 : 3;
+}
+
+/**
+ * Route SIGINT and SIGTERM (and the time limit, when given) to `stop`; a second SIGINT exits at once with 130.
+ * Returns a function that removes the handlers and the timer.
+ */
+export function stopOnSignals(
+  stop: StopRequest,
+  log: (message: string) => void,
+  stopAfterSeconds?: number,
+): () => void {
+  const asked = (reason: StopReason) => () => {
+    if (stop.requested && reason === "SIGINT") {
+      log("second Ctrl-C: quitting now; each run continues from its last checkpoint");
+      Deno.exit(130);
+    }
+    stop.request(reason);
+    log(
+      `${reason}: finishing the current step of each run, then checkpointing there` +
+        (reason === "SIGINT" ? " (Ctrl-C again to quit at once)" : ""),
+    );
+  };
+  const onInt = asked("SIGINT");
+  const onTerm = asked("SIGTERM");
+  Deno.addSignalListener("SIGINT", onInt);
+  Deno.addSignalListener("SIGTERM", onTerm);
+  const timer = stopAfterSeconds === undefined ? undefined : setTimeout(asked("time limit"), stopAfterSeconds * 1000);
+  return () => {
+    Deno.removeSignalListener("SIGINT", onInt);
+    Deno.removeSignalListener("SIGTERM", onTerm);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
+/**
+ * Parse a duration such as `45s`, `90m`, `2h45m` or `1.5h` into seconds.
+ * @throws {InputError} naming `flag` when `text` is not one.
+ */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(text.trim());
+  const seconds = m ? Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0) : NaN;
+  if (!m || text.trim() === "" || !(seconds > 0)) {
+    throw new InputError(
+      flag,
+      `expected a positive duration in hours, minutes and/or seconds (e.g. 45s, 90m, 2h45m, 1.5h), got ${
+        JSON.stringify(text)
+      }`,
+    );
+  }
+  return seconds;
+}
