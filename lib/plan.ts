@@ -49,6 +49,18 @@ export interface PlanOptions {
   only?: string[];
 }
 
+/** Experiment modules compiled into a one-file bundle (bench/gpu/), by absolute path. */
+const bundled = new Map<string, { default?: unknown }>();
+
+/**
+ * Make experiment modules available without importing their files: for a one-file bundle run where the npm
+ * packages the files import cannot be fetched (bench/gpu/sweep_entry.ts). Keys are paths relative to the
+ * working directory, e.g. `experiments/blog-000-tf-dcgan.ts`; the files must still exist there.
+ */
+export function provideExperiments(modules: Record<string, { default?: unknown }>): void {
+  for (const [path, mod] of Object.entries(modules)) bundled.set(resolve(path), mod);
+}
+
 /**
  * Import an experiment file and validate its default export.
  * @throws {InputError} for a missing file, a syntax error, no default export or an invalid experiment.
@@ -63,7 +75,7 @@ export async function loadExperiment(path: string): Promise<Experiment> {
         "is not a file; expected an experiment file such as experiments/quickstart.ts",
       );
     }
-    mod = await import(toFileUrl(resolve(path)).href);
+    mod = bundled.get(resolve(path)) ?? await import(toFileUrl(resolve(path)).href);
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (e instanceof Deno.errors.NotFound) {

@@ -10,6 +10,7 @@
  * deno task bench --arch dcgan-tf --backend cpu    # naming a DCGAN times it on cpu too
  * deno task bench --arch mlp-keras --reference     # and the numpy reference (python3)
  * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
+ * deno task bench --backend webgpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30   # a tfjs flag set
  * ```
  *
  * The machine's other load moves these numbers by tens of percent: compare
@@ -23,6 +24,7 @@ import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../
 import { type BackendInfo, startBackend } from "../lib/backend.ts";
 import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
+import { applyTfFlags, parseTfFlags } from "../lib/tf_flags.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
@@ -45,6 +47,9 @@ Options:
                    and the 5 slowest single calls with their shapes
   --reference      also time the numpy reference of the mlp-keras iteration
                    (bench/reference/mlp_keras_numpy.py, one core, needs python3 with numpy)
+  --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
+                   WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
+                   WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
   --help           this text`;
 
 const CONV_ARCHS = new Set(["dcgan-tf", "dcgan-gia"]);
@@ -125,8 +130,9 @@ function table(results: BenchResult[], simdPeak: number | null): string {
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads"],
+    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads", "tf-flag"],
     boolean: ["reference", "profile"],
+    collect: ["tf-flag"],
     default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
   });
   if (flags.help) {
@@ -141,6 +147,9 @@ async function main(): Promise<number> {
   const repeats = positiveInt("repeats", flags.repeats, 1);
   const jsonPath = String(flags.json);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
+  const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
+  applyTfFlags(tfFlags);
+  if (Object.keys(tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(tfFlags)}`);
 
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
   const cases = archs.flatMap((a) => benchCases(a, batch)).sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
@@ -238,6 +247,7 @@ async function main(): Promise<number> {
     flopConvention: "lib/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
       "backward = 2x forward; iteration = 4*G*B + 8*D*B",
     backends: backendInfo,
+    tfFlags,
     simdPeakGflops: simdPeak,
     results,
     skipped,

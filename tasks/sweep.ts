@@ -50,7 +50,8 @@ function parseShard(
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-async function main(): Promise<number> {
+/** The command: parse `Deno.args`, plan, train, print the summary; returns the exit code. */
+export async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
     string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after"],
     boolean: ["dry-run"],

@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import type { Architecture } from "../lib/arch.ts";
 import { InputError } from "../lib/input_error.ts";
-import { loadExperiment, parseAssignment, planSweep } from "../lib/plan.ts";
+import { loadExperiment, parseAssignment, planSweep, provideExperiments } from "../lib/plan.ts";
 import { validateExperiment } from "../lib/validate_experiment.ts";
 import { badSyntaxFile } from "./_sweep_cli.ts";
 
@@ -189,4 +189,14 @@ Deno.test("an unknown --profile lists the experiment's profiles", async () => {
     InputError,
   );
   assertMatch(e.message, /did you mean 'quick'\?/);
+});
+
+Deno.test("an experiment module provided to the planner (the GPU bundle's way) is used instead of importing its file", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/provided.ts`;
+  // The file on disk would fail to import; the provided module is what gets validated.
+  await Deno.writeTextFile(path, "this is not TypeScript");
+  provideExperiments({ [path]: { default: { name: "provided", base: { steps: 2 } } } });
+  assertEquals((await loadExperiment(path)).name, "provided");
+  await Deno.remove(dir, { recursive: true });
 });

@@ -1,0 +1,23 @@
+// The experiment files compiled into the GPU bundle (bench/gpu/sweep_entry.ts); bench/gpu/pack.sh regenerates this list.
+import { provideExperiments } from "../../lib/plan.ts";
+import * as e0 from "../../experiments/blog-000-tf-dcgan.ts";
+import * as e1 from "../../experiments/blog-001-pytorch-fashion.ts";
+import * as e2 from "../../experiments/blog-002-keras-mlp.ts";
+import * as e3 from "../../experiments/blog-003-tf1-vanilla.ts";
+import * as e4 from "../../experiments/blog-004-gia-dcgan.ts";
+import * as e5 from "../../experiments/quickstart.ts";
+import * as e6 from "../../experiments/study-label-smoothing.ts";
+import * as e7 from "../../experiments/study-learning-rate.ts";
+import * as e8 from "../../experiments/study-noise-dim.ts";
+
+provideExperiments({
+  "experiments/blog-000-tf-dcgan.ts": e0,
+  "experiments/blog-001-pytorch-fashion.ts": e1,
+  "experiments/blog-002-keras-mlp.ts": e2,
+  "experiments/blog-003-tf1-vanilla.ts": e3,
+  "experiments/blog-004-gia-dcgan.ts": e4,
+  "experiments/quickstart.ts": e5,
+  "experiments/study-label-smoothing.ts": e6,
+  "experiments/study-learning-rate.ts": e7,
+  "experiments/study-noise-dim.ts": e8,
+});
