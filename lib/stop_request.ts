@@ -48,19 +48,25 @@ export function stopExitCode(reason: StopReason): number {
 }
 
 /**
- * Route SIGINT and SIGTERM (and the time limit, when given) to `stop`; a second SIGINT exits at once with 130.
- * Returns a function that removes the handlers and the timer.
+ * Route SIGINT and SIGTERM (and the time limit, when given) to `stop`; a second SIGINT, a second or more after
+ * the first, exits at once with 130. (One Ctrl-C under `deno task` arrives twice: from the terminal and
+ * forwarded by the task runner.) Returns a function that removes the handlers and the timer.
  */
 export function stopOnSignals(
   stop: StopRequest,
   log: (message: string) => void,
   stopAfterSeconds?: number,
 ): () => void {
+  let firstAt = Infinity;
   const asked = (reason: StopReason) => () => {
-    if (stop.requested && reason === "SIGINT") {
-      log("second Ctrl-C: quitting now; each run continues from its last checkpoint");
-      Deno.exit(130);
+    if (stop.requested) {
+      if (reason === "SIGINT" && performance.now() - firstAt > 1000) {
+        log("Ctrl-C while stopping: quitting now; each run continues from its last checkpoint");
+        Deno.exit(130);
+      }
+      return;
     }
+    firstAt = performance.now();
     stop.request(reason);
     log(
       `${reason}: finishing the current step of each run, then checkpointing there` +
