@@ -21,6 +21,8 @@ export interface BackendInfo {
   name: "webgpu" | "wasm" | "cpu";
   reason: string;
   device: string;
+  /** TensorFlow.js flags set from the command line (`--tf-flag`), when any. */
+  tfFlags?: Record<string, number | boolean | string>;
 }
 
 interface GpuAdapterLike {

@@ -41,7 +41,7 @@ export interface RunConfigFile {
   config: ResolvedConfig;
   /** sha256 of the canonical JSON of `config`. */
   configHash: string;
-  backend: { name: string; reason: string; device: string };
+  backend: { name: string; reason: string; device: string; tfFlags?: Record<string, number | boolean | string> };
   versions: Record<string, string>;
   git: string | null;
   created: string;

@@ -9,6 +9,7 @@ import { startBackend } from "./backend.ts";
 import { executeRun, type RunResult } from "./execute_run.ts";
 import { loadExperiment, type PlanOptions, planSweep } from "./plan.ts";
 import { StopRequest } from "./stop_request.ts";
+import { applyTfFlags, type TfFlagValue } from "./tf_flags.ts";
 import type { Progress } from "./train.ts";
 import "./kernels_setup.ts";
 
@@ -21,6 +22,8 @@ export interface WorkerRequest {
   backend: "webgpu" | "wasm" | "cpu";
   /** The sweep's {@linkcode StopRequest} buffer, shared: a stop asked for in the sweep is seen here at once. */
   stop: SharedArrayBuffer;
+  /** TensorFlow.js flags the sweep was given (`--tf-flag`), set here too. */
+  tfFlags: Record<string, TfFlagValue>;
 }
 
 /** What a worker says back. */
@@ -43,7 +46,9 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     if (!run) {
       throw new Error(`run ${req.runId} is no longer in ${req.experimentPath}`);
     }
-    const backend = await startBackend(req.backend);
+    const started = await startBackend(req.backend);
+    applyTfFlags(req.tfFlags);
+    const backend = Object.keys(req.tfFlags).length ? { ...started, tfFlags: req.tfFlags } : started;
     const stop = new StopRequest(req.stop);
     const result = await executeRun(run, {
       experiment: experiment.name,

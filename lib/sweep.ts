@@ -16,6 +16,7 @@ import type { ExperimentFile } from "./records.ts";
 import { useGemmThreads } from "./kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
+import { applyTfFlags, type TfFlagValue } from "./tf_flags.ts";
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -37,6 +38,8 @@ export interface SweepOptions {
   display: ProgressDisplay;
   /** When asked, runs in training checkpoint at their current step and return `stopped`; no new run starts. */
   stop?: StopRequest;
+  /** TensorFlow.js flags to set once the backend has started, in this thread and in every worker. */
+  tfFlags?: Record<string, TfFlagValue>;
 }
 
 /** What a sweep did. */
@@ -83,7 +86,10 @@ export async function runSweep(
   for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
     await loadDataset(dataset, "train");
   }
-  const backend = await startBackend(options.backend);
+  const tfFlags = options.tfFlags ?? {};
+  const startedBackend = await startBackend(options.backend);
+  applyTfFlags(tfFlags);
+  const backend = Object.keys(tfFlags).length ? { ...startedBackend, tfFlags } : startedBackend;
   await ensureWritable(expDir, "--out");
 
   const experimentFile: ExperimentFile = {
@@ -187,6 +193,7 @@ export async function runSweep(
             runDir: join(expDir, run.runId),
             backend: backend.name,
             stop: stop.buffer,
+            tfFlags,
           };
           report(
             await new Promise<RunResult>((resolve) => {

@@ -16,6 +16,7 @@ import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
 import { parseDuration, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
+import { parseTfFlags } from "../lib/tf_flags.ts";
 import { budget } from "../lib/train.ts";
 import "../lib/kernels_setup.ts";
 
@@ -30,6 +31,8 @@ const USAGE = `usage: deno task sweep <experiment.ts> [options]
   --threads N          1 or 2: threads for the matrix products of a run trained alone on wasm
                        (default: 2 when one run is trained at a time on 2 or more cores)
   --shard i/n          take every n-th run starting at i (0-based), e.g. a Slurm array
+  --tf-flag N=V        set a TensorFlow.js flag in every run (repeatable), e.g. the WebGPU backend's
+                       WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; recorded in each run's config.json
   --stop-after TIME    stop cleanly after this long (e.g. 90m, 2h45m): each run in training
                        checkpoints its current step; the same command continues it (exit 3)
   --dry-run            print the runs and train nothing
@@ -53,9 +56,9 @@ function parseShard(
 /** The command: parse `Deno.args`, plan, train, print the summary; returns the exit code. */
 export async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after"],
+    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after", "tf-flag"],
     boolean: ["dry-run"],
-    collect: ["set", "only"],
+    collect: ["set", "only", "tf-flag"],
     default: { out: "results", backend: "auto" },
   });
   if (flags.help) {
@@ -91,6 +94,7 @@ export async function main(): Promise<number> {
     }
   }
   const shard = parseShard(flags.shard as string | undefined);
+  const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
   const stopAfter = flags["stop-after"] === undefined
     ? undefined
     : parseDuration(String(flags["stop-after"]), "--stop-after");
@@ -131,6 +135,7 @@ export async function main(): Promise<number> {
     planOptions,
     display,
     stop,
+    tfFlags,
   }).finally(unlisten);
 
   const count = (s: string) => summary.results.filter((r) => r.status === s).length;

@@ -207,3 +207,32 @@ Deno.test("a truncated dataset file in the cache stops the sweep with exit 2, na
   assertEquals(await listDir(`${parent}/results/tiny`), [], "no run folder");
   await Deno.remove(parent, { recursive: true });
 });
+
+Deno.test("--tf-flag reaches every run, in workers too, and is recorded in config.json; an unknown flag exits 2 first", async () => {
+  const out = await Deno.makeTempDir();
+  const flag = "WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE";
+  const ok = await runSweepCli(
+    out,
+    "tests/fixtures/tiny_sweep.ts",
+    "--jobs",
+    "2",
+    "--set",
+    "steps=2",
+    "--tf-flag",
+    `${flag}=30`,
+  );
+  assertEquals(ok.code, 0, ok.stderr);
+  const runs = (await listDir(`${out}/tiny`)).filter((n) => n.startsWith("lr-"));
+  assertEquals(runs.length, 2);
+  for (const run of runs) {
+    const config = JSON.parse(await Deno.readTextFile(`${out}/tiny/${run}/config.json`));
+    assertEquals(config.backend.tfFlags, { [flag]: 30 });
+  }
+  const empty = await Deno.makeTempDir();
+  const bad = await runSweepCli(empty, "tests/fixtures/tiny_sweep.ts", "--tf-flag", "WEBGPU_NOPE=1");
+  assertEquals(bad.code, 2);
+  assertMatch(bad.stderr, /--tf-flag: "WEBGPU_NOPE" is not a TensorFlow\.js flag/);
+  assertEquals(await listDir(empty), [], "nothing written");
+  await Deno.remove(out, { recursive: true });
+  await Deno.remove(empty, { recursive: true });
+});
