@@ -46,8 +46,8 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     if (!run) {
       throw new Error(`run ${req.runId} is no longer in ${req.experimentPath}`);
     }
-    const started = await startBackend(req.backend);
     applyTfFlags(req.tfFlags);
+    const started = await startBackend(req.backend);
     const backend = Object.keys(req.tfFlags).length ? { ...started, tfFlags: req.tfFlags } : started;
     const stop = new StopRequest(req.stop);
     const result = await executeRun(run, {

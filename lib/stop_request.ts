@@ -50,40 +50,51 @@ export function stopExitCode(reason: StopReason): number {
 /**
  * Route SIGINT and SIGTERM (and the time limit, when given) to `stop`; a second SIGINT, a second or more after
  * the first, exits at once with 130. (One Ctrl-C under `deno task` arrives twice: from the terminal and
- * forwarded by the task runner.) Returns a function that removes the handlers and the timer.
+ * forwarded by the task runner.) Returns a function that removes the handlers and the timer. Where the OS has
+ * no SIGTERM (Windows), only Ctrl-C and the time limit stop.
  */
 export function stopOnSignals(
   stop: StopRequest,
   log: (message: string) => void,
   stopAfterSeconds?: number,
 ): () => void {
-  let firstAt = Infinity;
+  let firstCtrlC = Infinity; // when the first Ctrl-C came
   const asked = (reason: StopReason) => () => {
-    if (stop.requested) {
-      if (reason === "SIGINT" && performance.now() - firstAt > 1000) {
-        log("Ctrl-C while stopping: quitting now; each run continues from its last checkpoint");
+    if (reason === "SIGINT") {
+      const now = performance.now();
+      if (now - firstCtrlC > 1000) {
+        log("second Ctrl-C: quitting now; each run continues from its last checkpoint");
         Deno.exit(130);
       }
-      return;
-    }
-    firstAt = performance.now();
+      if (firstCtrlC === Infinity) firstCtrlC = now;
+      else return; // the same Ctrl-C, forwarded by `deno task`
+    } else if (stop.requested) return;
+    const first = !stop.requested;
     stop.request(reason);
     log(
-      `${reason}: finishing the current step of each run, then checkpointing there` +
+      `${reason}: ${first ? "finishing the current step of each run, then checkpointing there" : "already stopping"}` +
         (reason === "SIGINT" ? " (Ctrl-C again to quit at once)" : ""),
     );
   };
   const onInt = asked("SIGINT");
   const onTerm = asked("SIGTERM");
   Deno.addSignalListener("SIGINT", onInt);
-  Deno.addSignalListener("SIGTERM", onTerm);
+  let term = true;
+  try {
+    Deno.addSignalListener("SIGTERM", onTerm);
+  } catch {
+    term = false; // Windows
+  }
   const timer = stopAfterSeconds === undefined ? undefined : setTimeout(asked("time limit"), stopAfterSeconds * 1000);
   return () => {
     Deno.removeSignalListener("SIGINT", onInt);
-    Deno.removeSignalListener("SIGTERM", onTerm);
+    if (term) Deno.removeSignalListener("SIGTERM", onTerm);
     if (timer !== undefined) clearTimeout(timer);
   };
 }
+
+/** The longest delay a timer keeps (2^31 − 1 ms, ~24.8 days); a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * Parse a duration such as `45s`, `90m`, `2h45m` or `1.5h` into seconds.
@@ -99,6 +110,9 @@ export function parseDuration(text: string, flag: string): number {
         JSON.stringify(text)
       }`,
     );
+  }
+  if (seconds * 1000 > MAX_TIMER_MS) {
+    throw new InputError(flag, `at most 596h (a timer's limit), got ${JSON.stringify(text)}`);
   }
   return seconds;
 }

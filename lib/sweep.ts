@@ -87,8 +87,8 @@ export async function runSweep(
     await loadDataset(dataset, "train");
   }
   const tfFlags = options.tfFlags ?? {};
+  applyTfFlags(tfFlags); // before the backend starts: some (WEBGPU_USE_LOW_POWER_GPU) are read as it does
   const startedBackend = await startBackend(options.backend);
-  applyTfFlags(tfFlags);
   const backend = Object.keys(tfFlags).length ? { ...startedBackend, tfFlags } : startedBackend;
   await ensureWritable(expDir, "--out");
 
@@ -230,6 +230,7 @@ export async function runSweep(
       (await readStatus(join(expDir, entry.name))) !== null
     ) stale.push(entry.name);
   }
+  const notStarted = todo.length - (results.length - alreadyDone);
   const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
   return {
     results,
@@ -238,7 +239,8 @@ export async function runSweep(
     backend,
     jobs,
     claims,
-    stoppedBy: stop.reason,
-    notStarted: todo.length - (results.length - alreadyDone),
+    // A stop asked for after the last run's last step stopped nothing.
+    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 ? stop.reason : null,
+    notStarted,
   };
 }

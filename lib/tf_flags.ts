@@ -37,7 +37,15 @@ export function parseTfFlags(settings: string[], flag = "--tf-flag"): Record<str
         })`,
       );
     }
-    const current = tf.env().get(name);
+    let current: unknown;
+    try {
+      current = tf.env().get(name);
+    } catch (e) {
+      throw new InputError(
+        flag,
+        `${name} cannot be set here: tfjs cannot evaluate its default (${(e as Error).message})`,
+      );
+    }
     if (typeof current === "boolean") {
       if (text !== "true" && text !== "false") {
         throw new InputError(flag, `${name} is true or false, got ${JSON.stringify(text)}`);
@@ -49,7 +57,8 @@ export function parseTfFlags(settings: string[], flag = "--tf-flag"): Record<str
         throw new InputError(flag, `${name} is a number, got ${JSON.stringify(text)}`);
       }
       out[name] = n;
-    } else out[name] = text;
+    } else if (typeof current === "string") out[name] = text;
+    else throw new InputError(flag, `${name} has no default value to take a type from; it cannot be set here`);
   }
   return out;
 }

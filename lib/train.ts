@@ -309,15 +309,18 @@ export async function trainRun(
   /**
    * Save everything needed to continue from `step`. The steps since the last log line are logged first, unless
    * `keepWindow`: a stop between log lines keeps them in the checkpoint instead, so the resumed run logs the
-   * same windows as one that never stopped.
+   * same windows as one that never stopped. A window holding a non-finite value is logged (and so ends the run
+   * as diverged, as its next log line would have): JSON, which the checkpoint keeps it in, has no NaN.
    */
   const writeCheckpoint = async (keepWindow = false) => {
     let window: { stats: number[]; ms: number } | undefined;
     if (keepWindow && pending.length > 0) {
       const stacked = tf.stack(pending);
-      window = { stats: Array.from(await stacked.data()), ms: performance.now() - windowStart };
+      const stats = Array.from(await stacked.data());
       stacked.dispose();
-    } else await flush();
+      if (stats.every(Number.isFinite)) window = { stats, ms: performance.now() - windowStart };
+    }
+    if (!window) await flush();
     await log.sync();
     const metricsBytes = (await Deno.stat(metricsPath)).size;
     const named = (model: tf.LayersModel) => model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
@@ -348,7 +351,19 @@ export async function trainRun(
   };
 
   try {
-    if (config.evalSamples > 0) evaluator = await createEvaluator(config.dataset, { n: config.evalSamples, warn });
+    if (config.evalSamples > 0) {
+      const loading = performance.now();
+      evaluator = await createEvaluator(config.dataset, { n: config.evalSamples, warn });
+      // Loading the classifier is not training time either.
+      const spent = performance.now() - loading;
+      windowStart += spent;
+      lastStepEnd += spent;
+      epochStart += spent;
+    }
+    // A stop request is a signal handler or a timer: they run only when the loop yields to the event loop, which a
+    // step does not; so yield every `yieldMs` of training when stopping is possible.
+    const yieldMs = 100;
+    let lastYield = performance.now();
     await writeStatus("running");
     if (step === 0) await writeSample(); // the untrained generator: "epoch 0"
     while (step < totalSteps && !diverged) {
@@ -411,8 +426,13 @@ export async function trainRun(
         ...(latest ? { dLoss: latest.dLoss, gLoss: latest.gLoss } : {}),
         msPerStep,
       });
+      if (options.shouldStop && now - lastYield > yieldMs) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
       if (step < totalSteps && options.shouldStop?.()) {
         await writeCheckpoint(true);
+        if (diverged) break; // the window held a non-finite loss: it ends as diverged, below
         await writeStatus("stopped");
         return { status: "stopped", step, seconds, ...(resumedFrom !== undefined ? { resumedFrom } : {}) };
       }

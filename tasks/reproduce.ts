@@ -99,6 +99,7 @@ async function main(): Promise<number> {
     });
     backendName = `${summary.backend.name} (${summary.backend.device})`;
     if (!summary.stoppedBy) finished++;
+    else display.log(`${plan.experiment.name}: stopped before its end; its claims are checked when it finishes`);
     const expDir = join(out, plan.experiment.name);
     await buildReport({ resultsDir: expDir });
     const count = (s: string) => summary.results.filter((r) => r.status === s).length;
@@ -112,15 +113,17 @@ async function main(): Promise<number> {
       seconds: (performance.now() - t0) / 1000,
       trainingSeconds: await trainingSeconds(expDir, summary.results.map((r) => r.runId)),
     });
-    for (const c of summary.claims) display.log(`${plan.experiment.name} · ${c.id}: ${c.verdict} — ${c.measured}`);
+    for (const c of summary.stoppedBy ? [] : summary.claims) {
+      display.log(`${plan.experiment.name} · ${c.id}: ${c.verdict} — ${c.measured}`);
+    }
   }
   unlisten();
-  if (stop.reason) {
+  if (finished < plans.length) {
     console.log(
       `\nstopped (${stop.reason}) with ${finished} of ${plans.length} experiments trained to the end; ` +
         "run the same command to continue (the summary is written when all have run)",
     );
-    return failed > 0 ? 1 : stopExitCode(stop.reason);
+    return failed > 0 ? 1 : stopExitCode(stop.reason ?? "SIGINT");
   }
   const seconds = (performance.now() - started) / 1000;
   const meta = { profile, backend: backendName, seconds, date: new Date().toISOString() };

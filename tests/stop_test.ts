@@ -130,23 +130,28 @@ Deno.test("--stop-after stops every parallel run with exit 3 and starts no new o
   assertMatch(await Deno.readTextFile(report.html), /stopped at step \d+ with a checkpoint there/);
 
   const one = await Deno.makeTempDir();
+  // One run at a time and nothing that awaits between steps (no log or epoch line, sample, eval or checkpoint before
+  // the end): the stop is still seen within the step it comes in, not at the end of the run.
   const alone = await runSweepCli(
     one,
     "tests/fixtures/tiny_sweep.ts",
     "--jobs",
     "1",
-    "--set",
-    "steps=100000",
-    "--stop-after",
-    "5s",
+    ...["--set", "steps=100000", "--set", "logEvery=100000", "--set", "evalSamples=0"],
+    ...["--set", "sampleEvery=100000", "--set", "checkpointEvery=0", "--stop-after", "3s"],
+    ...["--set", "trainSize=60000", "--set", "batchSize=4"], // an epoch of 15,000 steps: no epoch line either
   );
   assertEquals(alone.code, 3, alone.stdout + alone.stderr);
   assertMatch(alone.stdout, /1 stopped, 1 not started/);
+  const [stoppedRun] = (await listDir(`${one}/tiny`)).filter((n) => n.startsWith("lr-"));
+  const at = (await status(`${one}/tiny/${stoppedRun}`)).step as number;
+  assert(at > 0 && at < 15_000, `stopped at step ${at}, before the first epoch's end (15,000)`);
   await Deno.remove(one, { recursive: true });
 
   assertThrows(() => parseDuration("2 hours", "--stop-after"), InputError, '"2 hours"');
   assertEquals(parseDuration("2h45m", "--stop-after"), 9900);
   assertEquals(parseDuration("1.5h", "--stop-after"), 5400);
+  assertThrows(() => parseDuration("600h", "--stop-after"), InputError, "at most 596h");
   const bad = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--stop-after", "0m");
   assertEquals(bad.code, 2);
   assertMatch(bad.stderr, /--stop-after.*e\.g\. 45s, 90m, 2h45m.*"0m"/);

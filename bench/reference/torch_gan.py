@@ -22,7 +22,8 @@ Mirroring lib/archs/: same layers, widths, kernels, strides, biases on/off, Leak
 (tanh for [-1,1] pixels, sigmoid for mlp-tf1's [0,1]); D outputs logits. Images are NCHW 1x28x28 here
 (NHWC in the harness); 'same' convolutions use paddings that give the harness's sizes (28-14-7 and, for
 dcgan-gia's third conv, 7-4). Initialisers are PyTorch's (they do not change the time). FLOPs follow
-lib/flops.ts and are checked against the harness's counts (results/bench.json) when the script starts.
+lib/flops.ts and are checked, when the script starts, against the harness's counts (copied below from a
+results/bench.json); a mismatch prints a WARNING and sets matchesHarness false in the JSON.
 
 Written to be run on the GPU machine via bench/gpu/run.sh (fp32, TF32 off, so it compares with WebGPU
 fp32); torch and the standard library only:
