@@ -97,6 +97,12 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
       console.log("reference: python3 not found; skipped");
       return null;
     }
+    if (e instanceof Deno.errors.NotCapable) {
+      // e.g. bench/gpu/run.sh set LD_LIBRARY_PATH for the Vulkan loader: Deno refuses to pass it on under a
+      // narrowed --allow-run
+      console.log(`reference: ${(e as Error).message}; skipped`);
+      return null;
+    }
     throw e;
   }
   const stderr = new TextDecoder().decode(out.stderr);
