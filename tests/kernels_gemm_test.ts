@@ -3,7 +3,7 @@ import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { assert, assertEquals, assertGreater, assertLess, assertRejects } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
-import { gemmThread } from "../lib/kernels/_gemm_threads.ts";
+import { gemmThread, WaitClock } from "../lib/kernels/_gemm_threads.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 
 await setUpBackends();
@@ -227,4 +227,14 @@ Deno.test("a second GEMM thread gives bit-identical products and convolutions, a
   assertEquals(gemmThread(), null);
   await assertRejects(() => useGemmThreads(3), RangeError, "expected 1 or 2");
   tf.dispose([a, b, bias, x, w]);
+});
+
+Deno.test("the second thread's stall guard does not count a suspended process's pause as silence", () => {
+  const clock = new WaitClock(0);
+  for (let t = 1000; t <= 10_000; t += 1000) clock.look(t);
+  assertEquals(clock.look(10_000), 10_000, "one-second waits count in full");
+  // SIGSTOP for five minutes, then SIGCONT: the next look sees the clock jump.
+  assertEquals(clock.look(310_000), 12_000, "the pause counts at most one step");
+  for (let t = 311_000; t <= 430_000; t += 1000) clock.look(t);
+  assertGreater(clock.look(430_000), 120_000, "a worker silent for two minutes of waiting still trips the guard");
 });

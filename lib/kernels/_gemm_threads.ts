@@ -37,6 +37,26 @@ export interface GemmCall {
 const PAGE = 65536;
 /** A half-product takes seconds at most; a worker silent this long is gone. */
 const STALL_MS = 120_000;
+
+/**
+ * Time spent waiting for the worker, as a stall guard should count it: each look counts the time since the last
+ * one, but at most `maxStepMs`, so a process suspended and resumed (SIGSTOP/SIGCONT, Ctrl-Z then `fg`, a
+ * machine's sleep) does not count its pause as the worker's silence. Waits are 1 s apart, so a real stall still
+ * adds up.
+ */
+export class WaitClock {
+  #last: number;
+  #waited = 0;
+  constructor(now: number, readonly maxStepMs = 2000) {
+    this.#last = now;
+  }
+  /** Milliseconds waited so far, looking at the clock at `now`. */
+  look(now: number): number {
+    this.#waited += Math.min(Math.max(now - this.#last, 0), this.maxStepMs);
+    this.#last = now;
+    return this.#waited;
+  }
+}
 const align4 = (floats: number) => (floats + 3) & ~3; // 16-byte boundaries
 
 /** The worker thread and its shared memory. */
@@ -164,9 +184,9 @@ export class GemmThread {
 
     own(m0);
 
-    const waitFrom = performance.now();
+    const clock = new WaitClock(performance.now());
     for (let done = Atomics.load(this.#ctrl, CTRL.done); done !== seq; done = Atomics.load(this.#ctrl, CTRL.done)) {
-      if (performance.now() - waitFrom > STALL_MS) {
+      if (clock.look(performance.now()) > STALL_MS) {
         throw new Error(`the GEMM's second thread stopped answering (a ${m}×${k} · ${k}×${n} product)`);
       }
       Atomics.wait(this.#ctrl, CTRL.done, done, 1000);
