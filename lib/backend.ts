@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import { applyTfFlags, type TfFlagValue } from "./tf_flags.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { InputError } from "./input_error.ts";
 
@@ -22,7 +23,7 @@ export interface BackendInfo {
   reason: string;
   device: string;
   /** TensorFlow.js flags set from the command line (`--tf-flag`), when any. */
-  tfFlags?: Record<string, number | boolean | string>;
+  tfFlags?: Record<string, TfFlagValue>;
 }
 
 interface GpuAdapterLike {
@@ -76,12 +77,15 @@ export function onBackendReady(hook: (backend: string) => void): void {
 }
 
 /**
- * Pick the backend for `choice`, set it and wait until it is ready.
+ * Pick the backend for `choice`, set it and wait until it is ready. `tfFlags` are set first (some, such as
+ * WEBGPU_USE_LOW_POWER_GPU, are read as the backend starts) and recorded in the returned info.
  * @throws {InputError} when `webgpu` is requested and no adapter exists.
  */
 export async function startBackend(
   choice: BackendChoice,
+  tfFlags: Record<string, TfFlagValue> = {},
 ): Promise<BackendInfo> {
+  applyTfFlags(tfFlags);
   let info: BackendInfo;
   if (choice === "auto" || choice === "webgpu") {
     const adapter = await gpuAdapter();
@@ -119,5 +123,5 @@ export async function startBackend(
   }
   await tf.ready();
   kernelsHook?.(info.name);
-  return info;
+  return Object.keys(tfFlags).length ? { ...info, tfFlags } : info;
 }

@@ -10,6 +10,7 @@
  * And in `results/<experiment>/`: `experiment.json` — {@linkcode ExperimentFile}.
  * @module
  */
+import type { BackendInfo } from "./backend.ts";
 import type { ResolvedConfig } from "./config.ts";
 
 /**
@@ -41,7 +42,7 @@ export interface RunConfigFile {
   config: ResolvedConfig;
   /** sha256 of the canonical JSON of `config`. */
   configHash: string;
-  backend: { name: string; reason: string; device: string; tfFlags?: Record<string, number | boolean | string> };
+  backend: BackendInfo;
   versions: Record<string, string>;
   git: string | null;
   created: string;

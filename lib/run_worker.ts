@@ -9,7 +9,7 @@ import { startBackend } from "./backend.ts";
 import { executeRun, type RunResult } from "./execute_run.ts";
 import { loadExperiment, type PlanOptions, planSweep } from "./plan.ts";
 import { StopRequest } from "./stop_request.ts";
-import { applyTfFlags, type TfFlagValue } from "./tf_flags.ts";
+import type { TfFlagValue } from "./tf_flags.ts";
 import type { Progress } from "./train.ts";
 import "./kernels_setup.ts";
 
@@ -46,9 +46,7 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     if (!run) {
       throw new Error(`run ${req.runId} is no longer in ${req.experimentPath}`);
     }
-    applyTfFlags(req.tfFlags);
-    const started = await startBackend(req.backend);
-    const backend = Object.keys(req.tfFlags).length ? { ...started, tfFlags: req.tfFlags } : started;
+    const backend = await startBackend(req.backend, req.tfFlags);
     const stop = new StopRequest(req.stop);
     const result = await executeRun(run, {
       experiment: experiment.name,

@@ -116,3 +116,8 @@ export function parseDuration(text: string, flag: string): number {
   }
   return seconds;
 }
+
+/** The `--stop-after` flag's value in seconds, or undefined when it was not given. */
+export function parseStopAfter(value: unknown): number | undefined {
+  return value === undefined ? undefined : parseDuration(String(value), "--stop-after");
+}

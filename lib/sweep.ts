@@ -16,7 +16,7 @@ import type { ExperimentFile } from "./records.ts";
 import { useGemmThreads } from "./kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
-import { applyTfFlags, type TfFlagValue } from "./tf_flags.ts";
+import type { TfFlagValue } from "./tf_flags.ts";
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -38,7 +38,7 @@ export interface SweepOptions {
   display: ProgressDisplay;
   /** When asked, runs in training checkpoint at their current step and return `stopped`; no new run starts. */
   stop?: StopRequest;
-  /** TensorFlow.js flags to set once the backend has started, in this thread and in every worker. */
+  /** TensorFlow.js flags to set as the backend starts, in this thread and in every worker. */
   tfFlags?: Record<string, TfFlagValue>;
 }
 
@@ -87,9 +87,7 @@ export async function runSweep(
     await loadDataset(dataset, "train");
   }
   const tfFlags = options.tfFlags ?? {};
-  applyTfFlags(tfFlags); // before the backend starts: some (WEBGPU_USE_LOW_POWER_GPU) are read as it does
-  const startedBackend = await startBackend(options.backend);
-  const backend = Object.keys(tfFlags).length ? { ...startedBackend, tfFlags } : startedBackend;
+  const backend = await startBackend(options.backend, tfFlags);
   await ensureWritable(expDir, "--out");
 
   const experimentFile: ExperimentFile = {
@@ -133,6 +131,7 @@ export async function runSweep(
       `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
   );
 
+  const resumed = (r: RunResult) => r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
   const report = (r: RunResult) => {
     results.push(r);
     const what = r.status === "failed"
@@ -140,12 +139,8 @@ export async function runSweep(
       : r.status === "locked"
       ? `skipped: ${r.note}`
       : r.status === "stopped"
-      ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${
-        r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ""
-      }`
-      : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${
-        r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : ""
-      }`;
+      ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed(r)}`
+      : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${resumed(r)}`;
     display.done(r.runId, `${r.runId}: ${what}`);
   };
   const warn = (m: string) => display.log(`warning: ${m}`);

@@ -24,7 +24,7 @@ import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../
 import { type BackendInfo, startBackend } from "../lib/backend.ts";
 import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
-import { applyTfFlags, parseTfFlags } from "../lib/tf_flags.ts";
+import { parseTfFlags } from "../lib/tf_flags.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
@@ -154,7 +154,6 @@ async function main(): Promise<number> {
   const jsonPath = String(flags.json);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
   const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
-  applyTfFlags(tfFlags);
   if (Object.keys(tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(tfFlags)}`);
 
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
@@ -166,7 +165,7 @@ async function main(): Promise<number> {
   const skipped: string[] = [];
   let simdPeak: number | null = null;
   for (const backend of backends) {
-    const info = await startBackend(backend);
+    const info = await startBackend(backend, tfFlags);
     backendInfo[backend] = info;
     const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
     console.log(`backend ${backend}: ${info.device} (${info.reason})`);

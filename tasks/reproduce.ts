@@ -15,7 +15,7 @@ import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { ProgressDisplay } from "../lib/progress.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
-import { parseDuration, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
+import { parseStopAfter, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { readStatus } from "../lib/execute_run.ts";
 import "../lib/kernels_setup.ts";
@@ -65,9 +65,7 @@ async function main(): Promise<number> {
     throw new InputError("--jobs", `expected a positive integer, got ${JSON.stringify(flags.jobs)}`);
   }
 
-  const stopAfter = flags["stop-after"] === undefined
-    ? undefined
-    : parseDuration(String(flags["stop-after"]), "--stop-after");
+  const stopAfter = parseStopAfter(flags["stop-after"]);
 
   // Validate every file (and the profile) before training anything.
   const plans = [];

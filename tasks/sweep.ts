@@ -14,7 +14,7 @@ import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
-import { parseDuration, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
+import { parseStopAfter, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { parseTfFlags } from "../lib/tf_flags.ts";
 import { budget } from "../lib/train.ts";
@@ -95,9 +95,7 @@ export async function main(): Promise<number> {
   }
   const shard = parseShard(flags.shard as string | undefined);
   const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
-  const stopAfter = flags["stop-after"] === undefined
-    ? undefined
-    : parseDuration(String(flags["stop-after"]), "--stop-after");
+  const stopAfter = parseStopAfter(flags["stop-after"]);
   const planOptions = {
     set: flags.set as string[],
     only: flags.only as string[],
