@@ -5,7 +5,7 @@
  *
  * @example A learning-rate × noise-dimension sweep (experiments/lr-vs-noise.ts)
  * ```ts
- * import { defineExperiment } from "./mod.ts";
+ * import { defineExperiment } from "../mod.ts";
  *
  * export default defineExperiment({
  *   name: "lr-vs-noise",

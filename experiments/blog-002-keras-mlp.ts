@@ -67,7 +67,7 @@ export default defineExperiment({
     {
       id: "smoothing-caps-dx",
       text: "One-sided label smoothing (real label 0.9) keeps D from becoming over-confident on real images.",
-      method: "Mean D(x) over the last logged window is lower with label 0.9 than with 1.0.",
+      method: "Mean D(x) over the last epoch is lower with label 0.9 than with 1.0.",
       check(runs) {
         const smooth = stat(runs.where({ labelSmoothing: 0.9 }).final("dReal"));
         const none = stat(runs.where({ labelSmoothing: 1 }).final("dReal"));

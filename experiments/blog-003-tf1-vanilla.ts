@@ -25,7 +25,7 @@ export default defineExperiment({
     // The printed code runs its two training lines outside the batch loop
     // (one step per epoch); like the post's intent, this trains every batch.
     epochs: 100, // (post)
-    sampleEvery: 10, // samples at epoch 1 and every 10th (post: 10 images)
+    sampleEvery: 10, // 10 images before training and every 10th epoch (post: at epoch 1 and every 10th)
     sampleGrid: [2, 5],
     checkpointEvery: 10,
     logEvery: 100,

@@ -42,24 +42,55 @@ const registry = new Map<string, Architecture>();
 /**
  * Register an architecture under a name, so experiment files can use it as
  * `arch: name`.
+ * @param name The name experiment files will use.
+ * @param arch Its generator and discriminator builders.
  * @throws {TypeError} if the name is already taken by another architecture.
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { registerArch } from "../mod.ts";
+ * registerArch("tiny-mlp", {
+ *   description: "one hidden layer of 32",
+ *   generator: ({ noiseDim, pixelRange }) =>
+ *     tf.sequential({ layers: [
+ *       tf.layers.dense({ inputShape: [noiseDim], units: 32, activation: "relu" }),
+ *       tf.layers.dense({ units: 784, activation: pixelRange === "[-1,1]" ? "tanh" : "sigmoid" }),
+ *       tf.layers.reshape({ targetShape: [28, 28, 1] }),
+ *     ] }),
+ *   discriminator: () =>
+ *     tf.sequential({ layers: [
+ *       tf.layers.flatten({ inputShape: [28, 28, 1] }),
+ *       tf.layers.dense({ units: 32, activation: "relu" }),
+ *       tf.layers.dense({ units: 1 }),
+ *     ] }),
+ * });
+ * ```
  */
 export function registerArch(name: string, arch: Architecture): void {
   const existing = registry.get(name);
   if (existing && existing !== arch) {
     throw new TypeError(
-      `Cannot register architecture '${name}': the name is already taken`,
+      `Cannot register architecture '${name}': the name is already taken (taken: ${
+        archNames().join(", ")
+      }); choose another name`,
     );
   }
   registry.set(name, arch);
 }
 
-/** The architecture registered under `name`, or undefined. */
+/**
+ * Look up an architecture.
+ * @param name A registered name, e.g. `"dcgan-tf"`.
+ * @returns The architecture registered under `name`, or undefined.
+ */
 export function getArch(name: string): Architecture | undefined {
   return registry.get(name);
 }
 
-/** Names of all registered architectures, sorted. */
+/**
+ * List the architectures.
+ * @returns Names of all registered architectures, sorted.
+ */
 export function archNames(): string[] {
   return [...registry.keys()].sort();
 }

@@ -34,7 +34,7 @@ export interface BenchCase {
   loss: LossName;
   realTarget: number;
   dLossReduce: "sum" | "mean";
-  batching: "shuffle" | "random";
+  batching: "shuffle" | "random" | "sequential";
 }
 
 type Post = Omit<BenchCase, "batchSize">;
@@ -53,7 +53,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
       loss: "bce",
       realTarget: 0.9,
       dLossReduce: "mean",
-      batching: "shuffle",
+      batching: "sequential",
     },
     batchSizes: [128],
   },
@@ -84,7 +84,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
       lr: 2e-4,
       beta1: 0.9,
       adamEpsilon: 1e-8,
-      loss: "minimax",
+      loss: "bce",
       realTarget: 1,
       dLossReduce: "sum",
       batching: "shuffle",

@@ -45,7 +45,16 @@ export interface Stat {
   n: number;
 }
 
-/** Summarise numbers (NaN mean when there are none). */
+/**
+ * Summarise numbers.
+ * @param values The numbers, e.g. one final metric per seed.
+ * @returns Their mean (NaN when there are none), sample standard deviation (0 for one) and count.
+ * @example
+ * ```ts
+ * import { formatStat, stat } from "../mod.ts";
+ * formatStat(stat([0.55, 0.57])); // "0.560 ± 0.014 (n=2)"
+ * ```
+ */
 export function stat(values: readonly number[]): Stat {
   const n = values.length;
   const mean = n ? values.reduce((a, v) => a + v, 0) / n : NaN;
@@ -53,7 +62,12 @@ export function stat(values: readonly number[]): Stat {
   return { mean, sd, n };
 }
 
-/** Format a stat as `0.557 ± 0.012 (n=2)`. */
+/**
+ * Format a stat for a claim's measured text.
+ * @param s The stat.
+ * @param digits Digits after the decimal point.
+ * @returns `0.557 ± 0.012 (n=2)`, the mean alone for one value, or "no data".
+ */
 export function formatStat(s: Stat, digits = 3): string {
   if (s.n === 0) return "no data";
   return s.n > 1 ? `${s.mean.toFixed(digits)} ± ${s.sd.toFixed(digits)} (n=${s.n})` : s.mean.toFixed(digits);
@@ -64,7 +78,11 @@ export class Runs {
   /** Wrap runs as read by the report's reader. */
   constructor(readonly list: readonly RunData[]) {}
 
-  /** The runs whose resolved config matches every given key. */
+  /**
+   * Filter by config.
+   * @param filter Config keys and values, e.g. `{ lr: 1e-2 }`.
+   * @returns The runs whose resolved config matches every given key.
+   */
   where(filter: Record<string, unknown>): Runs {
     return new Runs(
       this.list.filter((r) =>
@@ -75,12 +93,20 @@ export class Runs {
     );
   }
 
-  /** How many runs ended (or stand) in each state. */
+  /**
+   * Count runs in a state.
+   * @param state e.g. `"completed"` or `"diverged"`.
+   * @returns How many runs ended (or stand) in that state.
+   */
   count(state: RunData["state"]): number {
     return this.list.filter((r) => r.state === state).length;
   }
 
-  /** The last logged value of `metric` per run: eval lines first, then epoch lines, then step lines. */
+  /**
+   * The end value of a metric.
+   * @param metric A logged field, e.g. `"fcd"` or `"dLoss"`.
+   * @returns Per run that logged it, its last value: from eval lines first, then epoch lines, then step lines.
+   */
   final(metric: string): number[] {
     return this.list.flatMap((r) => {
       for (const series of [r.evals, r.epochs, r.steps]) {
@@ -91,7 +117,12 @@ export class Runs {
     });
   }
 
-  /** The mean of `metric` over the epoch lines of epoch `epoch` (one value per run that reached it). */
+  /**
+   * A metric at one epoch.
+   * @param metric A field of the epoch lines, e.g. `"dLoss"`.
+   * @param epoch The epoch (1-based).
+   * @returns The epoch's mean of `metric`, one value per run that reached it.
+   */
   atEpoch(metric: string, epoch: number): number[] {
     return this.list.flatMap((r) => {
       const v = r.epochs.find((p) => p.epoch === epoch)?.values[metric];
@@ -99,7 +130,11 @@ export class Runs {
     });
   }
 
-  /** Per run, the `metric` values of its eval lines as `[step, value]` pairs. */
+  /**
+   * A quality metric's curve.
+   * @param metric A field of the eval lines, e.g. `"fcd"`.
+   * @returns Per run, its eval lines' values as `[step, value]` pairs.
+   */
   evalSeries(metric: string): [number, number][][] {
     return this.list.map((r) =>
       r.evals.filter((p) => Number.isFinite(p.values[metric])).map((p) =>
@@ -108,7 +143,10 @@ export class Runs {
     );
   }
 
-  /** The largest step any run reached. */
+  /**
+   * How far training got.
+   * @returns The largest step any run reached.
+   */
   maxStep(): number {
     return Math.max(0, ...this.list.map((r) => r.status?.step ?? r.steps.at(-1)?.step ?? 0));
   }

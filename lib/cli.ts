@@ -20,13 +20,49 @@ export interface FlagSpec {
   boolean?: string[];
   collect?: string[];
   default?: Record<string, unknown>;
+  /** The most positional arguments the command takes (unlimited when absent). */
+  positionals?: number;
 }
 
 /**
- * Parse `args`; an unknown flag is an {@linkcode InputError} naming it.
+ * Parse `args`; an unknown flag, or more positional arguments than
+ * `spec.positionals`, is an {@linkcode InputError} naming it. A value that
+ * starts with a minus sign (`--jobs -1`) is the flag's value, so the command's
+ * own check can say what is wrong with it.
  */
 export function parseFlags(args: string[], spec: FlagSpec): Flags {
   const known = [...(spec.string ?? []), ...(spec.boolean ?? []), "help"];
+  const flags = parseFlagsAsGiven(joinNegativeValues(args, spec.string ?? []), spec, known);
+  if (spec.positionals !== undefined && flags._.length > spec.positionals) {
+    const extra = flags._.slice(spec.positionals).map((x) => JSON.stringify(String(x))).join(" ");
+    throw new InputError(
+      "arguments",
+      `unexpected ${extra}: this command takes ${
+        spec.positionals === 0 ? "only flags" : `at most ${spec.positionals} argument(s) besides its flags`
+      } (a flag's name needs its dashes, e.g. --profile quick)`,
+    );
+  }
+  return flags;
+}
+
+/**
+ * `--jobs -1` → `--jobs=-1` for the flags in `stringFlags`, so a parser reads
+ * the negative number as the flag's value rather than as an unknown flag.
+ */
+export function joinNegativeValues(args: readonly string[], stringFlags: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const next = args[i + 1];
+    if (a.startsWith("--") && stringFlags.includes(a.slice(2)) && next !== undefined && /^-[\d.]/.test(next)) {
+      joined.push(`${a}=${next}`);
+      i++;
+    } else joined.push(a);
+  }
+  return joined;
+}
+
+function parseFlagsAsGiven(args: string[], spec: FlagSpec, known: string[]): Flags {
   return parseArgs(args, {
     string: spec.string ?? [],
     boolean: [...(spec.boolean ?? []), "help"],
@@ -61,4 +97,19 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
     }
   }
   Deno.exit(code);
+}
+
+/**
+ * Fail fast, before any work, when this process may not write `path`: each
+ * task's `--allow-write` covers only its own folder (e.g. `results/`).
+ * @throws {InputError} naming `flag` and the path.
+ */
+export function requireWritable(flag: string, path: string): void {
+  if (path.trim() === "") throw new InputError(flag, "expected a path, got an empty string");
+  if (Deno.permissions.querySync({ name: "write", path }).state === "granted") return;
+  throw new InputError(
+    flag,
+    `this task may not write ${JSON.stringify(path)} (its --allow-write covers only its own folder); ` +
+      `choose a path inside that folder, or run the script with deno run --allow-write=<folder>`,
+  );
 }

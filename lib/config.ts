@@ -55,7 +55,8 @@ export const configShape = {
   /** Seed for weights, noise, data order and dropout. */
   seed: z.number().int().min(0),
   /** Use only the first N training images (null = all). */
-  trainSize: positiveInt.nullable(),
+  trainSize: positiveInt.max(60_000, { message: "at most 60000, the training images of MNIST and Fashion-MNIST" })
+    .nullable(),
   /** Write a `step` line every N iterations (losses averaged over those N). */
   logEvery: positiveInt,
   /** Write a sample grid every N epochs (every N steps when `steps` is set); null = once an epoch either way. */
@@ -95,7 +96,10 @@ export type ResolvedConfig = {
   [K in ConfigKey]: z.infer<(typeof configShape)[K]>;
 };
 
-/** Harness defaults: the seed-002 Keras MLP GAN on MNIST, a short budget. */
+/**
+ * Harness defaults: seed 002's Keras MLP architecture, lr 2e-4 and β₁ 0.5 on MNIST, with the harness's own
+ * choices elsewhere (100-d normal noise, no label smoothing, shuffled batches) and a short budget.
+ */
 export const defaults = {
   dataset: "mnist",
   arch: "mlp-keras",
@@ -128,6 +132,16 @@ export const defaults = {
 
 /** Every config key, in declaration order. */
 export const CONFIG_KEYS = Object.keys(configShape) as ConfigKey[];
+
+/**
+ * The key among `keys` that setting `key` would collide with: the same key, or
+ * `lr` against `lrD`/`lrG` (which `lr` sets both of).
+ * @returns the colliding key, or undefined when there is none.
+ */
+export function collidingKey(key: string, keys: readonly string[]): string | undefined {
+  const covers = (a: string, b: string) => a === b || (a === "lr" && (b === "lrD" || b === "lrG"));
+  return keys.find((k) => covers(k, key) || covers(key, k));
+}
 
 /**
  * Merge layers of partial config over the defaults. `lr` sets `lrD` and `lrG`

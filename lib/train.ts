@@ -14,7 +14,7 @@ import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
-import { JsonlWriter, parseJsonl } from "./jsonl.ts";
+import { JsonlWriter } from "./jsonl.ts";
 import { FusedAdamOptimizer } from "./kernels/fused_adam.ts";
 import { createEvaluator, evalFields, type Evaluator } from "./metrics/evaluator.ts";
 import { fillNoise } from "./noise.ts";
@@ -22,7 +22,10 @@ import type { PlannedRun } from "./plan.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "./records.ts";
 import { disposeOptimizerState, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
 import { Rng, type RngState, routeMathRandom } from "./rng.ts";
-import { pngsToGif, tileToPng } from "./sample_grid.ts";
+import { tileToPng } from "./sample_grid.ts";
+import { saveGenerator } from "./save_generator.ts";
+import { writeProgressGif } from "./progress_gif.ts";
+import { round, roundStats, scaleStats, STAT_KEYS, type Stats, zeroStats } from "./step_stats.ts";
 import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "./train_step.ts";
 import type { TrainingImages } from "./training_images.ts";
 
@@ -58,16 +61,6 @@ export interface TrainOptions {
   /** Polled after every step: true asks the run to checkpoint where it is and return `stopped`. */
   shouldStop?: () => boolean;
 }
-
-/** Means of the five numbers over a window of steps. */
-type Stats = {
-  dLoss: number;
-  gLoss: number;
-  dReal: number;
-  dFake: number;
-  dAcc: number;
-};
-const STAT_KEYS = ["dLoss", "dReal", "dFake", "dAcc", "gLoss"] as const;
 
 /** The budget in steps and the length of an epoch. */
 export function budget(
@@ -476,80 +469,4 @@ export async function trainRun(
     gan.optG.dispose();
     restoreMathRandom();
   }
-}
-
-/** Save the generator in TF.js's standard layers format (model.json + weights.bin). */
-async function saveGenerator(
-  generator: tf.LayersModel,
-  dir: string,
-): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  await generator.save(tf.io.withSaveHandler(async (artifacts) => {
-    const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-    const modelJson = {
-      modelTopology: artifacts.modelTopology,
-      format: "layers-model",
-      generatedBy: artifacts.generatedBy,
-      convertedBy: null,
-      weightsManifest: [{
-        paths: ["weights.bin"],
-        weights: artifacts.weightSpecs,
-      }],
-    };
-    await Deno.writeFile(join(dir, "weights.bin"), weights);
-    await writeJsonAtomic(join(dir, "model.json"), modelJson);
-    return {
-      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
-    };
-  }));
-}
-
-/** Assemble the run's sample grids, in order, into `samples/progress.gif`. */
-async function writeProgressGif(runDir: string): Promise<void> {
-  const lines = parseJsonl(await Deno.readTextFile(join(runDir, "metrics.jsonl"))).records;
-  const paths = [
-    ...new Set(
-      lines.filter((l) => l.kind === "sample" && l.path).map((l) => l.path!),
-    ),
-  ];
-  const frames = await Promise.all(
-    paths.map((p) => Deno.readFile(join(runDir, p))),
-  );
-  if (frames.length > 1) {
-    await Deno.writeFile(
-      join(runDir, "samples", "progress.gif"),
-      pngsToGif(frames),
-    );
-  }
-}
-
-function zeroStats(): Stats {
-  return { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, dAcc: 0 };
-}
-
-function scaleStats(s: Stats, f: number): Stats {
-  return {
-    dLoss: s.dLoss * f,
-    gLoss: s.gLoss * f,
-    dReal: s.dReal * f,
-    dFake: s.dFake * f,
-    dAcc: s.dAcc * f,
-  };
-}
-
-function roundStats(s: Stats): Stats {
-  return {
-    dLoss: round(s.dLoss, 6),
-    gLoss: round(s.gLoss, 6),
-    dReal: round(s.dReal, 6),
-    dFake: round(s.dFake, 6),
-    dAcc: round(s.dAcc, 6),
-  };
-}
-
-/** Round for the log; non-finite values are kept as they are (JSON writes them as null). */
-function round(v: number, digits: number): number {
-  if (!Number.isFinite(v)) return v;
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
 }

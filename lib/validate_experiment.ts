@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "./arch.ts";
-import { CONFIG_KEYS, configShape, partialConfigSchema } from "./config.ts";
+import { collidingKey, CONFIG_KEYS, configShape, partialConfigSchema } from "./config.ts";
+import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./experiment.ts";
 import { InputError } from "./input_error.ts";
 import { didYouMean } from "./suggest.ts";
@@ -72,6 +73,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 function show(v: unknown): string {
   if (typeof v === "function") return "a function";
   if (v === undefined) return "undefined";
+  if (typeof v === "number" && !Number.isFinite(v)) return `${v} (number)`;
   const json = JSON.stringify(v);
   return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${Array.isArray(v) ? "array" : typeof v})`;
 }
@@ -108,8 +110,37 @@ export function validateExperiment(value: unknown, source: string): Experiment {
   }
   checkArchName(exp.base?.arch, "base.arch", source);
   exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
+  for (const [k, values] of Object.entries(exp.grid ?? {}) as [string, unknown[]][]) {
+    const seen = values.map((v) => canonicalJson(v));
+    seen.forEach((v, j) => {
+      const i = seen.indexOf(v);
+      if (i !== j) {
+        throw new InputError(source, `grid.${k}[${j}]: ${v} repeats grid.${k}[${i}]; list each value once`);
+      }
+    });
+  }
+  const gridKeys = Object.keys(exp.grid ?? {});
+  for (const k of Object.keys(exp.base ?? {})) {
+    // A grid over lr sets lrD and lrG for every run: a base value for either would never be used.
+    if (gridKeys.includes("lr") && (k === "lrD" || k === "lrG")) {
+      throw new InputError(
+        source,
+        `base.${k}: the grid varies lr, which sets ${k} too, so this value would never be used; vary ${k} in the grid instead of lr, or drop it`,
+      );
+    }
+  }
   for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
     checkArchName(layer.arch, `profiles.${p}.arch`, source);
+    for (const k of Object.keys(layer)) {
+      const g = collidingKey(k, gridKeys);
+      if (g !== undefined) {
+        throw new InputError(
+          source,
+          `profiles.${p}.${k}: the grid varies ${g}, so a profile cannot set it (the grid's value would win); ` +
+            `remove it from the profile, or narrow the run with --only ${g}=<value>`,
+        );
+      }
+    }
   }
   return exp;
 }

@@ -22,7 +22,7 @@ import { dirname, fromFileUrl, join } from "@std/path";
 import { writeJsonAtomic } from "../lib/atomic_write.ts";
 import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../lib/bench.ts";
 import { type BackendInfo, startBackend } from "../lib/backend.ts";
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { parseFlags, requireWritable, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { parseTfFlags } from "../lib/tf_flags.ts";
 import { loadTrainingImages } from "../lib/training_images.ts";
@@ -140,6 +140,7 @@ async function main(): Promise<number> {
     boolean: ["reference", "profile"],
     collect: ["tf-flag"],
     default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
+    positionals: 0,
   });
   if (flags.help) {
     console.log(USAGE);
@@ -152,6 +153,7 @@ async function main(): Promise<number> {
   const warmup = positiveInt("warmup", flags.warmup, 0);
   const repeats = positiveInt("repeats", flags.repeats, 1);
   const jsonPath = String(flags.json);
+  requireWritable("--json", jsonPath);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
   const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
   if (Object.keys(tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(tfFlags)}`);

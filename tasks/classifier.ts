@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../lib/backend.ts";
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { parseFlags, requireWritable, runMain } from "../lib/cli.ts";
 import { DATASET_NAMES, type DatasetName } from "../lib/datasets.ts";
 import { InputError } from "../lib/input_error.ts";
 import { CLASSIFIERS_DIR } from "../lib/classifier/manifest.ts";
@@ -43,7 +43,7 @@ function positiveInt(v: unknown, flag: string): number | undefined {
 }
 
 async function main(): Promise<number> {
-  const flags = parseFlags(Deno.args, { string: ["dataset", "epochs", "seed", "out"] });
+  const flags = parseFlags(Deno.args, { string: ["dataset", "epochs", "seed", "out"], positionals: 0 });
   if (flags.help) {
     console.log(USAGE);
     return 0;
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
   const epochs = positiveInt(flags.epochs, "epochs");
   const seed = positiveInt(flags.seed, "seed");
   const out = typeof flags.out === "string" ? flags.out : CLASSIFIERS_DIR;
+  requireWritable("--out", out);
   const backend = await startBackend("wasm");
   for (const dataset of datasets) {
     console.log(`${dataset}: training on ${backend.device}`);

@@ -57,6 +57,9 @@ function parse(argv: string[]): Args {
       throw new TypeError(`Unknown argument '${arg}'\n\n${USAGE}`);
     },
   });
+  if (raw._.length > 0) {
+    throw new TypeError(`Unexpected argument '${raw._[0]}': deno task data takes only flags\n\n${USAGE}`);
+  }
   const args: Args = {
     from: raw.from as string[],
     force: raw.force as boolean,

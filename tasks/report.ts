@@ -13,6 +13,7 @@ import { screenshotReport } from "../lib/report/screenshot.ts";
 import { writeClaims } from "../lib/claims.ts";
 import { loadExperiment } from "../lib/plan.ts";
 import { InputError } from "../lib/input_error.ts";
+import { joinNegativeValues } from "../lib/cli.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -36,7 +37,12 @@ async function resultsDirFor(target: string, resultsRoot: string): Promise<strin
   const experiment = await loadExperiment(target);
   const dir = join(resultsRoot, experiment.name);
   // Check the experiment's claims against the results as they are now.
-  if (experiment.claims?.length) await writeClaims(experiment.claims, dir).catch(() => {});
+  // No results yet is fine here (the report then says so); any other failure is not.
+  if (experiment.claims?.length) {
+    await writeClaims(experiment.claims, dir).catch((e) => {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    });
+  }
   return dir;
 }
 
@@ -55,17 +61,18 @@ function optionalString(v: unknown, flag: string): string | undefined {
  * @returns The exit code: 0 written, 1 the screenshot failed or showed errors, 2 bad input.
  */
 export async function report(args: string[]): Promise<number> {
-  const flags = parseArgs(args, {
-    string: [
-      "out",
-      "facet",
-      "color",
-      "metric",
-      "heatmap",
-      "samples",
-      "results",
-      "screenshot",
-    ],
+  const stringFlags = [
+    "out",
+    "facet",
+    "color",
+    "metric",
+    "heatmap",
+    "samples",
+    "results",
+    "screenshot",
+  ];
+  const flags = parseArgs(joinNegativeValues(args, stringFlags), {
+    string: stringFlags,
     boolean: ["help", "charts", "png"],
     default: { charts: true, png: true },
     negatable: ["charts", "png"],
@@ -87,14 +94,11 @@ export async function report(args: string[]): Promise<number> {
     );
   }
   const target = positional[0] ?? "";
-  const resultsDir = await resultsDirFor(
-    target,
-    optionalString(flags.results, "results") ?? "results",
-  );
+  // Every flag is checked before anything is written (claims.json included).
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
-  const opts: ReportOptions = {
-    resultsDir,
+  const screenshot = optionalString(flags.screenshot, "screenshot");
+  const choices = {
     out: optionalString(flags.out, "out"),
     facet: optionalString(flags.facet, "facet"),
     color: optionalString(flags.color, "color"),
@@ -103,6 +107,11 @@ export async function report(args: string[]): Promise<number> {
     samples: samples === undefined ? undefined : parseSamplePicks(samples),
     png: flags.png === true,
   };
+  const resultsDir = await resultsDirFor(
+    target,
+    optionalString(flags.results, "results") ?? "results",
+  );
+  const opts: ReportOptions = { resultsDir, ...choices };
   if (flags.charts !== true) opts.chartDir = null;
   const result = await buildReport(opts);
   for (const note of result.notes) console.error(note);
@@ -120,7 +129,6 @@ export async function report(args: string[]): Promise<number> {
       `Charts: ${result.files.length} files in ${join(resultsDir, "report")}`,
     );
   }
-  const screenshot = optionalString(flags.screenshot, "screenshot");
   if (screenshot !== undefined) {
     let shot;
     try {

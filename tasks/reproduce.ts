@@ -15,7 +15,8 @@ import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { ProgressDisplay } from "../lib/progress.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
-import { parseStopAfter, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
+import { parseStopAfter } from "../lib/duration.ts";
+import { stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { readStatus } from "../lib/execute_run.ts";
 import "../lib/kernels_setup.ts";
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
     string: ["profile", "only", "out", "jobs", "backend", "stop-after"],
     default: { out: "results", backend: "auto" },
+    positionals: 0,
   });
   if (flags.help) {
     console.log(USAGE);
@@ -57,9 +59,18 @@ async function main(): Promise<number> {
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
     throw new InputError("--backend", `expected one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(backend)}`);
   }
-  const only = flags.only === undefined ? null : String(flags.only).split(",");
-  const files = BLOG_EXPERIMENTS.filter((f) => !only || only.some((o) => f.includes(`blog-${o}`)));
-  if (files.length === 0) throw new InputError("--only", `matches none of ${BLOG_EXPERIMENTS.join(", ")}`);
+  const postOf = (f: string) => f.match(/blog-(\d{3})-/)![1]!;
+  const posts = BLOG_EXPERIMENTS.map(postOf);
+  const only = flags.only === undefined ? null : String(flags.only).split(",").map((o) => o.trim());
+  for (const o of only ?? []) {
+    if (!posts.includes(o)) {
+      throw new InputError(
+        "--only",
+        `${JSON.stringify(o)} is not a post number; expected a comma-separated list of ${posts.join(", ")}`,
+      );
+    }
+  }
+  const files = BLOG_EXPERIMENTS.filter((f) => !only || only.includes(postOf(f)));
   const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs > 0)) {
     throw new InputError("--jobs", `expected a positive integer, got ${JSON.stringify(flags.jobs)}`);
@@ -71,7 +82,8 @@ async function main(): Promise<number> {
   const plans = [];
   for (const file of files) {
     const experiment = await loadExperiment(file);
-    const planOptions = profile && experiment.profiles?.[profile] ? { profile } : {};
+    // Every experiment must offer the profile: one silently at its full budget could train for hours.
+    const planOptions = profile !== null ? { profile } : {};
     plans.push({ file, planOptions, plan: await planSweep(experiment, file, planOptions) });
   }
 

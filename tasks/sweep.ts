@@ -14,7 +14,8 @@ import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
-import { parseStopAfter, stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
+import { parseStopAfter } from "../lib/duration.ts";
+import { stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
 import { parseTfFlags } from "../lib/tf_flags.ts";
 import { budget } from "../lib/train.ts";
@@ -107,8 +108,11 @@ export async function main(): Promise<number> {
 
   if (flags["dry-run"]) {
     console.log(
-      `${experiment.name}: ${plan.runs.length} runs${experiment.description ? ` — ${experiment.description}` : ""}`,
+      `${experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}${
+        experiment.description ? ` — ${experiment.description}` : ""
+      }`,
     );
+    if (plan.overrides.length) console.log(`  --set ${plan.overrides.join(", ")}`);
     plan.runs.forEach((run, i) => {
       const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
       const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");

@@ -4,6 +4,7 @@ import { getArch } from "../lib/arch.ts";
 import { startBackend } from "../lib/backend.ts";
 import { BENCH_ARCHS, benchCases, measureIteration, median } from "../lib/bench.ts";
 import { forwardFlops, iterationFlops, layerFlops } from "../lib/flops.ts";
+import { loadExperiment, planSweep } from "../lib/plan.ts";
 import type { TrainingImages } from "../lib/training_images.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/kernels_setup.ts";
@@ -104,4 +105,44 @@ Deno.test("measureIteration with profile names the kernels and the slowest calls
   assert(calls.every((c, i) => i === 0 || calls[i - 1]!.ms >= c.ms), "slowest first");
   assert(calls.every((c) => c.inputShapes.length > 0 && c.outputShapes.some((s) => s !== null && s.length > 0)));
   assert(r.outsideKernels! >= 0 && r.outsideKernels! < 1);
+});
+
+Deno.test("each bench case has the settings of its post's experiment file", async () => {
+  for (const arch of BENCH_ARCHS) {
+    const [c] = benchCases(arch);
+    const file = [...Deno.readDirSync("experiments")].find((e) => e.name.startsWith(`blog-${c!.post}-`))!.name;
+    const plan = await planSweep(await loadExperiment(`experiments/${file}`), file);
+    // 001's grid varies lr: the bench times the post's fix.
+    const run = plan.runs.find((r) => r.config.arch === arch && r.config.lrD === c!.lr);
+    if (!run) throw new Error(`${file} has no ${arch} run at lr ${c!.lr}`);
+    const k = run.config;
+    assertEquals(
+      [
+        c!.noiseDim,
+        c!.noise,
+        c!.pixelRange,
+        c!.lr,
+        c!.beta1,
+        c!.adamEpsilon,
+        c!.loss,
+        c!.realTarget,
+        c!.dLossReduce,
+        c!.batching,
+      ],
+      [
+        k.noiseDim,
+        k.noise,
+        k.pixelRange,
+        k.lrD,
+        k.beta1,
+        k.adamEpsilon,
+        k.loss,
+        k.labelSmoothing,
+        k.dLossReduce,
+        k.batching,
+      ],
+      `${arch} vs ${file}`,
+    );
+    assert(benchCases(arch).some((b) => b.batchSize === k.batchSize), `${arch}: the post's batch ${k.batchSize}`);
+  }
 });

@@ -9,14 +9,8 @@
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes, fail } from "@std/assert";
 import { join } from "node:path";
-import {
-  DATASET_INFO,
-  DatasetError,
-  DEBIAN_FASHION_DIR,
-  type FileSpec,
-  loadDataset,
-  sha256Hex,
-} from "../lib/datasets.ts";
+import { DATASET_INFO, DatasetError, DEBIAN_FASHION_DIR, type FileSpec, loadDataset } from "../lib/datasets.ts";
+import { sha256Hex } from "../lib/canonical_json.ts";
 import { downloadFile, fetchDataset } from "../lib/download.ts";
 import { encodeIdx } from "../lib/idx.ts";
 import { gzip, listDir, withTempDir } from "./_files.ts";

@@ -55,3 +55,17 @@ Deno.test("deno task eval refuses a folder without a saved generator with exit c
     await Deno.remove(runDir, { recursive: true });
   }
 });
+
+Deno.test("deno task eval names a torn config.json and exits 2 instead of a stack trace", async () => {
+  const runDir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${runDir}/generator`);
+    await Deno.writeTextFile(`${runDir}/generator/model.json`, "{}");
+    await Deno.writeTextFile(`${runDir}/config.json`, '{"config": {"datas');
+    const result = await evalCli(runDir);
+    assertEquals(result.code, 2, result.stderr);
+    assert(result.stderr.includes(`${runDir}/config.json: not valid JSON`), result.stderr);
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
+});

@@ -54,6 +54,26 @@ Deno.test("report CLI exits 2 for a folder that is not an experiment and for an 
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("report CLI checks every flag and where it may write before writing anything", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = await writeFixtureExperiment(dir, { name: "w", grid: { lr: [1, 2] } });
+  const noValue = await runCli([root, "--no-charts", "--screenshot"], dir);
+  assertEquals(noValue.code, 2);
+  assertStringIncludes(noValue.stderr, "--screenshot needs a value");
+  await assertNotWritten(join(root, "report.html"));
+  const outside = await runCli([root, "--no-charts", "--out", "/report.html"], dir);
+  assertEquals(outside.code, 2, outside.stderr);
+  assertEquals(outside.stderr.trim().split("\n").length, 1);
+  assertStringIncludes(outside.stderr, '--out: this task may not write "/report.html"');
+  await assertNotWritten(join(root, "report.html"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+async function assertNotWritten(path: string) {
+  const found = await Deno.stat(path).then(() => true, () => false);
+  assert(!found, `${path} was written`);
+}
+
 Deno.test("report CLI takes an experiment.ts and finds results/<name>", async () => {
   const dir = await Deno.makeTempDir();
   await writeFixtureExperiment(join(dir, "results"), {

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
+import { runDeno } from "./_files.ts";
 import { badSyntaxFile, listDir, runSweepCli, runSweepCliWithEnv } from "./_sweep_cli.ts";
 
 async function status(dir: string): Promise<Record<string, unknown>> {
@@ -235,4 +236,23 @@ Deno.test("--tf-flag reaches every run, in workers too, and is recorded in confi
   assertEquals(await listDir(empty), [], "nothing written");
   await Deno.remove(out, { recursive: true });
   await Deno.remove(empty, { recursive: true });
+});
+
+Deno.test("reproduce with a profile one of the posts lacks exits 2 naming it, before training anything", async () => {
+  const out = await Deno.makeTempDir();
+  const { code, stderr } = await runDeno([
+    "run",
+    "--allow-read",
+    `--allow-write=${out}`,
+    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
+    "--allow-sys=hostname",
+    "tasks/reproduce.ts",
+    "--profile",
+    "quik",
+    "--out",
+    out,
+  ]);
+  assertEquals(code, 2, stderr);
+  assertMatch(stderr, /--profile: "quik" is not a profile of experiments\/blog-000-tf-dcgan\.ts.*'quick'/);
+  assertEquals(await listDir(out), []);
 });

@@ -158,7 +158,7 @@ Deno.test("--set parses JSON values and checks them against the key's schema", (
   );
 });
 
-Deno.test("--only keeps matching grid points and --set overrides the base but not the grid", async () => {
+Deno.test("--only keeps matching grid points and --set overrides the base, saying what it changed", async () => {
   const exp = validateExperiment({
     name: "x",
     base: { epochs: 3 },
@@ -166,17 +166,62 @@ Deno.test("--only keeps matching grid points and --set overrides the base but no
   }, FILE);
   const plan = await planSweep(exp, FILE, {
     only: ["lr=2e-4"],
-    set: ["epochs=1", "noiseDim=7"],
+    set: ["epochs=1", "batchSize=32"],
   });
   assertEquals(
-    plan.runs.map((r) => [r.config.lr, r.config.noiseDim, r.config.epochs]),
-    [[0.0002, 10, 1], [0.0002, 100, 1]],
+    plan.runs.map((r) => [r.config.lr, r.config.noiseDim, r.config.epochs, r.config.batchSize]),
+    [[0.0002, 10, 1, 32], [0.0002, 100, 1, 32]],
   );
+  assertEquals(plan.overrides, ["epochs=1 (was 3)", "batchSize=32 (was 128)"]);
   const e = await assertRejects(
     () => planSweep(exp, FILE, { only: ["lr=0.5"] }),
     InputError,
   );
   assertMatch(e.message, /--only: lr=0.5 matches no run/);
+});
+
+Deno.test("--set on a key the grid varies is rejected with the grid's values and --only suggested", async () => {
+  const exp = validateExperiment({ name: "x", grid: { lr: [0.01, 0.0002], noiseDim: [10, 100] } }, FILE);
+  const e = await assertRejects(() => planSweep(exp, FILE, { set: ["noiseDim=7"] }), InputError);
+  assertMatch(
+    e.message,
+    /^--set: noiseDim: the grid of experiments\/x\.ts varies noiseDim \(10, 100\).*--only noiseDim=<value>/,
+  );
+  // lr sets lrD and lrG, so fixing either while the grid varies lr would be half overridden.
+  const lrD = await assertRejects(() => planSweep(exp, FILE, { set: ["lrD=0.001"] }), InputError);
+  assertMatch(lrD.message, /^--set: lrD: the grid .* varies lr \(0\.01, 0\.0002\)/);
+});
+
+Deno.test("a profile that sets a key the grid varies is rejected in the experiment file", () => {
+  assertMatch(
+    messageOf({
+      name: "x",
+      grid: { arch: ["mlp-pytorch", "mlp-keras"] },
+      profiles: { quick: { arch: "mlp-pytorch" } },
+    }),
+    /^experiments\/x\.ts: profiles\.quick\.arch: the grid varies arch, so a profile cannot set it/,
+  );
+});
+
+Deno.test("a value listed twice in a grid list is rejected, naming both places", () => {
+  assertMatch(
+    messageOf({ name: "x", grid: { lr: [1e-3, 2e-4, 1e-3] } }),
+    /^experiments\/x\.ts: grid\.lr\[2\]: 0\.001 repeats grid\.lr\[0\]/,
+  );
+});
+
+Deno.test("a base lrD or lrG that a grid over lr would always overwrite is rejected", () => {
+  assertMatch(
+    messageOf({ name: "x", base: { lrD: 1e-3 }, grid: { lr: [1e-2, 2e-4] } }),
+    /^experiments\/x\.ts: base\.lrD: the grid varies lr, which sets lrD too/,
+  );
+  // The other way round is meaningful: lrG from base.lr, lrD varied.
+  validateExperiment({ name: "x", base: { lr: 1e-3 }, grid: { lrD: [1e-2, 2e-4] } }, FILE);
+});
+
+Deno.test("trainSize above the 60,000 training images and non-finite numbers are rejected, shown as given", () => {
+  assertMatch(messageOf({ name: "x", base: { trainSize: 100_000 } }), /base\.trainSize: .*at most 60000/);
+  assertMatch(messageOf({ name: "x", base: { lr: Infinity } }), /base\.lr: .*got Infinity \(number\)/);
 });
 
 Deno.test("an unknown --profile lists the experiment's profiles", async () => {

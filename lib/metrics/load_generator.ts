@@ -7,7 +7,23 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import type { RunConfigFile, RunStatusFile } from "../records.ts";
 import type { GeneratorSettings } from "./evaluator.ts";
-import type { DatasetName } from "../datasets.ts";
+import { DATASET_NAMES, type DatasetName } from "../datasets.ts";
+import { InputError } from "../input_error.ts";
+
+async function readJson<T>(path: string, expected: string): Promise<T> {
+  let text;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) throw new InputError(path, `not found; expected ${expected}`);
+    throw e;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new InputError(path, `not valid JSON (${(e as Error).message}); expected ${expected}`);
+  }
+}
 
 /** A saved generator and what evaluating it needs. */
 export interface SavedGenerator {
@@ -25,11 +41,21 @@ export interface SavedGenerator {
  *
  * @param runDir A run folder.
  * @returns The model (the caller disposes it) and its settings.
- * @throws {Deno.errors.NotFound} When `config.json` or the generator is missing.
+ * @throws {InputError} naming the file, when `config.json` or the generator is missing or unreadable.
  */
 export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator> {
-  const file = JSON.parse(await Deno.readTextFile(join(runDir, "config.json"))) as RunConfigFile;
+  const file = await readJson<RunConfigFile>(join(runDir, "config.json"), "a run folder written by deno task sweep");
   const { config } = file;
+  if (
+    !config || !DATASET_NAMES.includes(config.dataset) || !(Number.isInteger(config.noiseDim) && config.noiseDim > 0)
+  ) {
+    throw new InputError(
+      join(runDir, "config.json"),
+      `config.dataset ${JSON.stringify(config?.dataset)} / config.noiseDim ${
+        JSON.stringify(config?.noiseDim)
+      }: expected a dataset (${DATASET_NAMES.join(", ")}) and a positive noise size`,
+    );
+  }
   let step = 0;
   let epoch = 0;
   try {
@@ -37,10 +63,14 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
     step = status.step;
     epoch = status.epoch;
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    // status.json is only a label for the result: a missing or torn one counts as step 0.
+    if (!(e instanceof Deno.errors.NotFound || e instanceof SyntaxError)) throw e;
   }
   const dir = join(runDir, "generator");
-  const json = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+  const json = await readJson<{ modelTopology: unknown; weightsManifest: unknown }>(
+    join(dir, "model.json"),
+    "the run's saved generator (written when the run completes)",
+  );
   const manifest = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
   const parts = await Promise.all(manifest.flatMap((g) => g.paths.map((p) => Deno.readFile(join(dir, p)))));
   const weightData = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));

@@ -5,6 +5,8 @@
  */
 import type { CheckedClaim } from "../claims.ts";
 import { dirname, join } from "@std/path";
+import { writeFileAtomic } from "../atomic_write.ts";
+import { requireWritable } from "../cli.ts";
 import { type ExperimentResults, readExperimentResults, type RunData, type RunState } from "./read_results.ts";
 import {
   type ChartLayout,
@@ -386,6 +388,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     );
   }
   const out = opts.out ?? join(opts.resultsDir, "report.html");
+  const chartDir = opts.chartDir === undefined ? join(opts.resultsDir, "report") : opts.chartDir;
+  requireWritable("--out", out);
+  if (chartDir !== null) requireWritable("--results", chartDir);
   const notes: string[] = [];
   const curveOpts = { layout, seeds: view.seed };
 
@@ -633,10 +638,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   };
   const html = renderPage(model, await readVegaBuilds());
   await Deno.mkdir(dirname(out), { recursive: true });
-  await Deno.writeTextFile(out, html);
+  await writeFileAtomic(out, html);
 
   const files: string[] = [];
-  const chartDir = opts.chartDir === undefined ? join(opts.resultsDir, "report") : opts.chartDir;
   if (chartDir !== null) {
     await Deno.mkdir(chartDir, { recursive: true });
     const wantPng = opts.png ?? true;
@@ -645,11 +649,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     for (const c of charts) {
       const svg = await renderSvg(c.spec);
       const svgPath = join(chartDir, `${c.id}.svg`);
-      await Deno.writeTextFile(svgPath, svg);
+      await writeFileAtomic(svgPath, svg);
       files.push(svgPath);
       if (noPng === null) {
         const pngPath = join(chartDir, `${c.id}.png`);
-        await Deno.writeFile(pngPath, await svgToPng(svg));
+        await writeFileAtomic(pngPath, await svgToPng(svg));
         files.push(pngPath);
       }
     }

@@ -300,6 +300,13 @@ export async function readExperimentResults(
         `expected an object with 'name', 'grid' and 'runs'`,
     );
   }
+  for (const [k, v] of Object.entries(obj.grid as Record<string, unknown>)) {
+    if (!Array.isArray(v)) {
+      throw new NotAnExperimentError(
+        `'${join(dir, "experiment.json")}': grid.${k}: expected a list of values, got ${JSON.stringify(v)}`,
+      );
+    }
+  }
   const experiment: ExperimentFile = {
     name: obj.name,
     description: typeof obj.description === "string" ? obj.description : "",

@@ -1,0 +1,27 @@
+import { assertEquals, assertMatch, assertThrows } from "@std/assert";
+import { parseFlags, requireWritable } from "../lib/cli.ts";
+import { InputError } from "../lib/input_error.ts";
+
+Deno.test("a negative number after a flag is that flag's value, so the command's own check can reject it", () => {
+  const flags = parseFlags(["file.ts", "--jobs", "-1", "--stop-after", "-5m"], { string: ["jobs", "stop-after"] });
+  assertEquals([flags.jobs, flags["stop-after"], flags._], ["-1", "-5m", ["file.ts"]]);
+});
+
+Deno.test("more positional arguments than a command takes are named, with a hint about flag dashes", () => {
+  const e = assertThrows(
+    () => parseFlags(["quick", "--only", "002"], { string: ["only"], positionals: 0 }),
+    InputError,
+  );
+  assertMatch(e.message, /^arguments: unexpected "quick": this command takes only flags.*--profile quick/);
+  assertEquals(parseFlags(["a.ts"], { positionals: 1 })._, ["a.ts"]);
+});
+
+Deno.test("requireWritable names the flag and the path this process may not write, and rejects an empty path", () => {
+  // The test task may write only /tmp and .test-artifacts.
+  requireWritable("--out", "/tmp/report.html");
+  assertMatch(
+    assertThrows(() => requireWritable("--out", "/x.html"), InputError).message,
+    /^--out: this task may not write "\/x\.html"/,
+  );
+  assertMatch(assertThrows(() => requireWritable("--json", ""), InputError).message, /^--json: expected a path/);
+});
