@@ -106,7 +106,11 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
  */
 export function requireWritable(flag: string, path: string): void {
   if (path.trim() === "") throw new InputError(flag, "expected a path, got an empty string");
-  if (Deno.permissions.querySync({ name: "write", path }).state === "granted") return;
+  const { state } = Deno.permissions.querySync({ name: "write", path });
+  if (state === "granted") return;
+  if (state === "prompt" && Deno.stdin.isTerminal()) {
+    if (Deno.permissions.requestSync({ name: "write", path }).state === "granted") return;
+  }
   throw new InputError(
     flag,
     `this task may not write ${JSON.stringify(path)} (its --allow-write covers only its own folder); ` +

@@ -134,13 +134,13 @@ export const defaults = {
 export const CONFIG_KEYS = Object.keys(configShape) as ConfigKey[];
 
 /**
- * The key among `keys` that setting `key` would collide with: the same key, or
- * `lr` against `lrD`/`lrG` (which `lr` sets both of).
- * @returns the colliding key, or undefined when there is none.
+ * The key among `keys` (a grid's) that would overwrite a value set for `key`:
+ * the same key, or `lr` over `lrD`/`lrG` (it sets both). The other way round
+ * is meaningful (`lr` still sets the rate the grid does not vary).
+ * @returns the overwriting key, or undefined when there is none.
  */
 export function collidingKey(key: string, keys: readonly string[]): string | undefined {
-  const covers = (a: string, b: string) => a === b || (a === "lr" && (b === "lrD" || b === "lrG"));
-  return keys.find((k) => covers(k, key) || covers(key, k));
+  return keys.find((k) => k === key || (k === "lr" && (key === "lrD" || key === "lrG")));
 }
 
 /**

@@ -10,7 +10,8 @@ import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
-import { writeClaims } from "../lib/claims.ts";
+import { checkClaims, type Claim } from "../lib/claims.ts";
+import { writeJsonAtomic } from "../lib/atomic_write.ts";
 import { loadExperiment } from "../lib/plan.ts";
 import { InputError } from "../lib/input_error.ts";
 import { joinNegativeValues } from "../lib/cli.ts";
@@ -32,18 +33,11 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
 /** A command-line mistake: printed as one line, exit code 2. */
 class UsageError extends Error {}
 
-async function resultsDirFor(target: string, resultsRoot: string): Promise<string> {
-  if (!/\.(ts|js|mts|mjs)$/.test(target)) return target;
+/** The results folder of a target, and the claims its experiment file declares (none for a folder). */
+async function resultsDirFor(target: string, resultsRoot: string): Promise<{ dir: string; claims: readonly Claim[] }> {
+  if (!/\.(ts|js|mts|mjs)$/.test(target)) return { dir: target, claims: [] };
   const experiment = await loadExperiment(target);
-  const dir = join(resultsRoot, experiment.name);
-  // Check the experiment's claims against the results as they are now.
-  // No results yet is fine here (the report then says so); any other failure is not.
-  if (experiment.claims?.length) {
-    await writeClaims(experiment.claims, dir).catch((e) => {
-      if (!(e instanceof Deno.errors.NotFound)) throw e;
-    });
-  }
-  return dir;
+  return { dir: join(resultsRoot, experiment.name), claims: experiment.claims ?? [] };
 }
 
 function optionalString(v: unknown, flag: string): string | undefined {
@@ -94,7 +88,7 @@ export async function report(args: string[]): Promise<number> {
     );
   }
   const target = positional[0] ?? "";
-  // Every flag is checked before anything is written (claims.json included).
+  // Every flag is parsed before anything is read or written.
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
@@ -107,13 +101,20 @@ export async function report(args: string[]): Promise<number> {
     samples: samples === undefined ? undefined : parseSamplePicks(samples),
     png: flags.png === true,
   };
-  const resultsDir = await resultsDirFor(
+  const { dir: resultsDir, claims } = await resultsDirFor(
     target,
     optionalString(flags.results, "results") ?? "results",
   );
-  const opts: ReportOptions = { resultsDir, ...choices };
+  // The experiment's claims, checked against the results as they are now; saved once the report is written.
+  const checked = claims.length ? await checkClaims(claims, resultsDir) : undefined;
+  const opts: ReportOptions = { resultsDir, ...choices, ...(checked ? { claims: checked } : {}) };
   if (flags.charts !== true) opts.chartDir = null;
   const result = await buildReport(opts);
+  if (checked) {
+    const path = join(resultsDir, "claims.json");
+    if (Deno.permissions.querySync({ name: "write", path }).state === "granted") await writeJsonAtomic(path, checked);
+    else console.error(`report: ${path} not updated (no write access there)`);
+  }
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
   const counts = ["completed", "running", "stopped", "diverged", "failed", "pending"]

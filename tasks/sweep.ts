@@ -68,7 +68,8 @@ export async function main(): Promise<number> {
   }
   const path = flags._[0];
   if (flags._.length !== 1 || path === undefined) {
-    throw new InputError("sweep", `expected one experiment file\n${USAGE}`);
+    const got = flags._.length ? `got ${flags._.map((a) => JSON.stringify(String(a))).join(" ")}` : "got none";
+    throw new InputError("sweep", `expected one experiment file, ${got}\n${USAGE}`);
   }
   const backend = String(flags.backend);
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {

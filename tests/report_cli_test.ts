@@ -74,6 +74,25 @@ async function assertNotWritten(path: string) {
   assert(!found, `${path} was written`);
 }
 
+Deno.test("report CLI saves the checked claims only after the report is written, and only where it may write", async () => {
+  const dir = await Deno.makeTempDir();
+  await writeFixtureExperiment(join(dir, "results"), { name: "c", grid: { lr: [1, 2] } });
+  await Deno.writeTextFile(
+    join(dir, "exp.ts"),
+    'export default { name: "c", grid: { lr: [1, 2] }, claims: [{ id: "a", text: "t", method: "m", ' +
+      'check: (runs) => ({ verdict: "reproduced", measured: `${runs.list.length} runs` }) }] };\n',
+  );
+  const claimsFile = join(dir, "results", "c", "claims.json");
+  const badMetric = await runCli(["exp.ts", "--no-charts", "--metric", "nope"], dir);
+  assertEquals(badMetric.code, 2, badMetric.stderr);
+  await assertNotWritten(claimsFile);
+  const ok = await runCli(["exp.ts", "--no-charts"], dir);
+  assertEquals(ok.code, 0, ok.stderr);
+  assertEquals(JSON.parse(await Deno.readTextFile(claimsFile))[0].measured, "2 runs");
+  assertStringIncludes(await Deno.readTextFile(join(dir, "results", "c", "report.html")), "2 runs");
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("report CLI takes an experiment.ts and finds results/<name>", async () => {
   const dir = await Deno.makeTempDir();
   await writeFixtureExperiment(join(dir, "results"), {

@@ -190,6 +190,10 @@ Deno.test("--set on a key the grid varies is rejected with the grid's values and
   // lr sets lrD and lrG, so fixing either while the grid varies lr would be half overridden.
   const lrD = await assertRejects(() => planSweep(exp, FILE, { set: ["lrD=0.001"] }), InputError);
   assertMatch(lrD.message, /^--set: lrD: the grid .* varies lr \(0\.01, 0\.0002\)/);
+  // The other way round is meaningful: --set lr sets lrG while the grid varies lrD.
+  const byD = validateExperiment({ name: "x", grid: { lrD: [0.01, 0.0002] } }, FILE);
+  const plan = await planSweep(byD, FILE, { set: ["lr=0.001"] });
+  assertEquals(plan.runs.map((r) => [r.config.lrD, r.config.lrG]), [[0.01, 0.001], [0.0002, 0.001]]);
 });
 
 Deno.test("a profile that sets a key the grid varies is rejected in the experiment file", () => {

@@ -83,6 +83,8 @@ export interface ReportOptions {
   png?: boolean | undefined;
   /** Most bytes of images embedded in the HTML (default 40 MB). */
   embedBudgetBytes?: number | undefined;
+  /** The checked claims to show (default: those in `<resultsDir>/claims.json`). */
+  claims?: CheckedClaim[] | undefined;
 }
 
 /** What was written. */
@@ -353,14 +355,6 @@ function gridTable(
   };
 }
 
-/**
- * Build and write the report.
- *
- * @param opts What to read and where to write.
- * @returns The files written and notes.
- * @throws {NotAnExperimentError} When the folder is not a sweep's results.
- * @throws {RangeError} When a requested key or metric does not exist.
- */
 /** The checked claims in `claims.json` (written by the sweep), or none. */
 async function readClaims(dir: string): Promise<CheckedClaim[]> {
   try {
@@ -371,6 +365,14 @@ async function readClaims(dir: string): Promise<CheckedClaim[]> {
   }
 }
 
+/**
+ * Build and write the report.
+ *
+ * @param opts What to read and where to write.
+ * @returns The files written and notes.
+ * @throws {NotAnExperimentError} When the folder is not a sweep's results.
+ * @throws {RangeError} When a requested key or metric does not exist.
+ */
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await readExperimentResults(opts.resultsDir);
   const { experiment } = results;
@@ -390,7 +392,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const out = opts.out ?? join(opts.resultsDir, "report.html");
   const chartDir = opts.chartDir === undefined ? join(opts.resultsDir, "report") : opts.chartDir;
   requireWritable("--out", out);
-  if (chartDir !== null) requireWritable("--results", chartDir);
+  if (chartDir !== null) requireWritable("chart folder (--no-charts for none)", chartDir);
   const notes: string[] = [];
   const curveOpts = { layout, seeds: view.seed };
 
@@ -415,7 +417,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     return { id, spec };
   };
   const sections: PageSection[] = [];
-  const claims = await readClaims(opts.resultsDir);
+  const claims = opts.claims ?? await readClaims(opts.resultsDir);
   if (claims.length) {
     sections.push({
       id: "claims",
