@@ -154,8 +154,12 @@ export class Runs {
 
 /** Check every claim against the results in `resultsDir`; a check that throws is inconclusive. */
 export async function checkClaims(claims: readonly Claim[], resultsDir: string): Promise<CheckedClaim[]> {
-  const results = await readExperimentResults(resultsDir);
-  const runs = new Runs(results.runs);
+  return checkClaimsOn(claims, (await readExperimentResults(resultsDir)).runs);
+}
+
+/** Check every claim against runs already read; a check that throws is inconclusive. */
+export function checkClaimsOn(claims: readonly Claim[], list: readonly RunData[]): CheckedClaim[] {
+  const runs = new Runs(list);
   return claims.map((c) => {
     let outcome: ClaimOutcome;
     try {
@@ -170,6 +174,16 @@ export async function checkClaims(claims: readonly Claim[], resultsDir: string):
 /** Check the claims and write `claims.json` beside the runs, for the report. */
 export async function writeClaims(claims: readonly Claim[], resultsDir: string): Promise<CheckedClaim[]> {
   const checked = await checkClaims(claims, resultsDir);
-  await writeJsonAtomic(join(resultsDir, "claims.json"), checked);
+  await saveClaims(resultsDir, checked);
   return checked;
+}
+
+/** Write checked claims to `<resultsDir>/claims.json`. */
+export function saveClaims(resultsDir: string, checked: readonly CheckedClaim[]): Promise<void> {
+  return writeJsonAtomic(claimsFile(resultsDir), checked);
+}
+
+/** Where an experiment's checked claims are kept. */
+export function claimsFile(resultsDir: string): string {
+  return join(resultsDir, "claims.json");
 }

@@ -106,9 +106,8 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
  */
 export function requireWritable(flag: string, path: string): void {
   if (path.trim() === "") throw new InputError(flag, "expected a path, got an empty string");
-  const { state } = Deno.permissions.querySync({ name: "write", path });
-  if (state === "granted") return;
-  if (state === "prompt" && Deno.stdin.isTerminal()) {
+  if (mayWrite(path)) return;
+  if (Deno.permissions.querySync({ name: "write", path }).state === "prompt" && Deno.stdin.isTerminal()) {
     if (Deno.permissions.requestSync({ name: "write", path }).state === "granted") return;
   }
   throw new InputError(
@@ -116,4 +115,9 @@ export function requireWritable(flag: string, path: string): void {
     `this task may not write ${JSON.stringify(path)} (its --allow-write covers only its own folder); ` +
       `choose a path inside that folder, or run the script with deno run --allow-write=<folder>`,
   );
+}
+
+/** Whether this process has been granted writing `path` (no prompt). */
+export function mayWrite(path: string): boolean {
+  return Deno.permissions.querySync({ name: "write", path }).state === "granted";
 }

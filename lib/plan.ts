@@ -207,10 +207,8 @@ export async function planSweep(
       );
     }
   }
-  const unset = resolveConfig(...layers) as Record<string, unknown>;
-  const overrides = Object.entries(set).map(([k, v]) =>
-    `${k}=${JSON.stringify(v)} (was ${unset[k] === undefined ? "unset" : JSON.stringify(unset[k])})`
-  );
+  const before = resolveConfig(...layers) as Record<string, unknown>;
+  const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
   const runs: PlannedRun[] = [];
   for (const point of expandGrid(grid)) {
     const config = resolveConfig(...layers, set, point as PartialConfig);

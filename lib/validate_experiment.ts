@@ -121,11 +121,13 @@ export function validateExperiment(value: unknown, source: string): Experiment {
   }
   const gridKeys = Object.keys(exp.grid ?? {});
   for (const k of Object.keys(exp.base ?? {})) {
-    // A grid over lr sets lrD and lrG for every run: a base value for either would never be used.
-    if (gridKeys.includes("lr") && (k === "lrD" || k === "lrG")) {
+    // A base value for the very key the grid varies is the usual default-then-vary; one that a grid over lr
+    // overwrites (lrD, lrG) would never be used.
+    const g = collidingKey(k, gridKeys);
+    if (g !== undefined && g !== k) {
       throw new InputError(
         source,
-        `base.${k}: the grid varies lr, which sets ${k} too, so this value would never be used; vary ${k} in the grid instead of lr, or drop it`,
+        `base.${k}: the grid varies ${g}, which sets ${k} too, so this value would never be used; vary ${k} in the grid instead of ${g}, or drop it`,
       );
     }
   }

@@ -10,11 +10,10 @@ import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
-import { checkClaims, type Claim } from "../lib/claims.ts";
-import { writeJsonAtomic } from "../lib/atomic_write.ts";
+import { type Claim, claimsFile, saveClaims } from "../lib/claims.ts";
 import { loadExperiment } from "../lib/plan.ts";
 import { InputError } from "../lib/input_error.ts";
-import { joinNegativeValues } from "../lib/cli.ts";
+import { joinNegativeValues, mayWrite } from "../lib/cli.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -105,15 +104,13 @@ export async function report(args: string[]): Promise<number> {
     target,
     optionalString(flags.results, "results") ?? "results",
   );
-  // The experiment's claims, checked against the results as they are now; saved once the report is written.
-  const checked = claims.length ? await checkClaims(claims, resultsDir) : undefined;
-  const opts: ReportOptions = { resultsDir, ...choices, ...(checked ? { claims: checked } : {}) };
+  // The experiment's claims are checked against the results as they are now, and saved once the report is written.
+  const opts: ReportOptions = { resultsDir, ...choices, ...(claims.length ? { claims } : {}) };
   if (flags.charts !== true) opts.chartDir = null;
   const result = await buildReport(opts);
-  if (checked) {
-    const path = join(resultsDir, "claims.json");
-    if (Deno.permissions.querySync({ name: "write", path }).state === "granted") await writeJsonAtomic(path, checked);
-    else console.error(`report: ${path} not updated (no write access there)`);
+  if (claims.length) {
+    if (mayWrite(claimsFile(resultsDir))) await saveClaims(resultsDir, result.claims);
+    else console.error(`report: ${claimsFile(resultsDir)} not updated (no write access there)`);
   }
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;

@@ -3,7 +3,7 @@
  * charts, write `report.html` and the charts as SVG (and PNG).
  * @module
  */
-import type { CheckedClaim } from "../claims.ts";
+import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims.ts";
 import { dirname, join } from "@std/path";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { requireWritable } from "../cli.ts";
@@ -83,8 +83,8 @@ export interface ReportOptions {
   png?: boolean | undefined;
   /** Most bytes of images embedded in the HTML (default 40 MB). */
   embedBudgetBytes?: number | undefined;
-  /** The checked claims to show (default: those in `<resultsDir>/claims.json`). */
-  claims?: CheckedClaim[] | undefined;
+  /** Claims to check against these results and show (default: those already checked in `claims.json`). */
+  claims?: readonly Claim[] | undefined;
 }
 
 /** What was written. */
@@ -97,6 +97,8 @@ export interface ReportResult {
   /** Notes for the console (PNG skipped, images linked, warnings). */
   notes: string[];
   results: ExperimentResults;
+  /** The claims shown on the page, with their verdicts. */
+  claims: CheckedClaim[];
 }
 
 const STATES: RunState[] = [
@@ -358,7 +360,7 @@ function gridTable(
 /** The checked claims in `claims.json` (written by the sweep), or none. */
 async function readClaims(dir: string): Promise<CheckedClaim[]> {
   try {
-    const parsed = JSON.parse(await Deno.readTextFile(join(dir, "claims.json")));
+    const parsed = JSON.parse(await Deno.readTextFile(claimsFile(dir)));
     return Array.isArray(parsed) ? parsed : [];
   } catch {
     return [];
@@ -417,7 +419,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     return { id, spec };
   };
   const sections: PageSection[] = [];
-  const claims = opts.claims ?? await readClaims(opts.resultsDir);
+  const claims = opts.claims ? checkClaimsOn(opts.claims, results.runs) : await readClaims(opts.resultsDir);
   if (claims.length) {
     sections.push({
       id: "claims",
@@ -661,5 +663,5 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     }
   }
   for (const w of model.warnings) notes.push(`warning: ${w}`);
-  return { html: out, files, charts: charts.map((c) => c.id), notes, results };
+  return { html: out, files, charts: charts.map((c) => c.id), notes, results, claims };
 }
