@@ -54,11 +54,9 @@ export default defineExperiment({
         const cis = stat(runs.final("cis"));
         const covered = stat(runs.final("classesCovered"));
         if (cis.n === 0) return { verdict: "inconclusive", measured: "no eval metrics logged" };
-        const measured = `cis ${formatStat(cis, 2)}, classes covered ${
-          formatStat(covered, 1)
-        } at step ${runs.maxStep()}`;
+        const measured = `cis ${formatStat(cis, 2)}, classes covered ${formatStat(covered, 1)} ${runs.evaluatedAt()}`;
         if (cis.mean >= 6 && covered.mean >= 8) return { verdict: "reproduced", measured };
-        return { verdict: runs.maxStep() >= 11_700 ? "not reproduced" : "inconclusive", measured };
+        return { verdict: runs.lastEvalStep() >= 11_700 ? "not reproduced" : "inconclusive", measured };
       },
     } satisfies Claim,
   ],

@@ -64,7 +64,7 @@ export default defineExperiment({
           formatStat(stat(badCis), 2)
         }; lr 1e-4/2e-4: fcd ${formatStat(good, 1)}, cis ${formatStat(goodCis, 2)}, classes covered ${
           formatStat(goodCovered, 1)
-        } at step ${runs.maxStep()}`;
+        } ${runs.evaluatedAt()}`;
         if (goodCovered.mean < 8) {
           return { verdict: "inconclusive", measured: `${measured} (good runs not trained yet)` };
         }

@@ -47,9 +47,7 @@ export default defineExperiment({
         const dc = stat(runs.where({ arch: "dcgan-gia" }).final("fcd"));
         const mlp = stat(runs.where({ arch: "mlp-keras" }).final("fcd"));
         if (dc.n === 0 || mlp.n === 0) return { verdict: "inconclusive", measured: "fcd missing" };
-        const measured = `fcd: DCGAN ${formatStat(dc, 1)}, MLP ${
-          formatStat(mlp, 1)
-        } after ${runs.maxStep()} iterations`;
+        const measured = `fcd: DCGAN ${formatStat(dc, 1)}, MLP ${formatStat(mlp, 1)} ${runs.evaluatedAt()}`;
         return {
           verdict: dc.mean < 0.5 * mlp.mean ? "reproduced" : dc.mean >= mlp.mean ? "not reproduced" : "inconclusive",
           measured,

@@ -150,6 +150,27 @@ export class Runs {
   maxStep(): number {
     return Math.max(0, ...this.list.map((r) => r.status?.step ?? r.steps.at(-1)?.step ?? 0));
   }
+
+  /**
+   * The step of the latest quality evaluation.
+   * @returns The largest step of any run's eval lines; 0 when none was evaluated.
+   */
+  lastEvalStep(): number {
+    return Math.max(0, ...this.list.map((r) => r.evals.at(-1)?.step ?? 0));
+  }
+
+  /**
+   * Where the numbers `final()` gives for eval metrics were measured, for a claim's `measured` text.
+   * @returns `"at step N"` when the latest evaluation is where training got to; otherwise
+   *   `"at step N's evaluation (trained to step M)"`, so a run still training is not read as measured where it stands.
+   */
+  evaluatedAt(): string {
+    const evaluated = this.lastEvalStep();
+    const trained = this.maxStep();
+    return evaluated >= trained
+      ? `at step ${evaluated}`
+      : `at step ${evaluated}'s evaluation (trained to step ${trained})`;
+  }
 }
 
 /** Check every claim against the results in `resultsDir`; a check that throws is inconclusive. */

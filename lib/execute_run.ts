@@ -48,6 +48,16 @@ export async function readStatus(
   }
 }
 
+/** When an earlier start of this same config created the run, from its `config.json`; null when there is none. */
+async function readCreated(runDir: string, configHash: string): Promise<string | null> {
+  try {
+    const earlier = JSON.parse(await Deno.readTextFile(join(runDir, "config.json")));
+    return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Train `run` in `runDir`, unless another process holds its lock. */
 export async function executeRun(
   run: PlannedRun,
@@ -84,7 +94,7 @@ export async function executeRun(
       backend: options.backend,
       versions: { ...tf.version, deno: Deno.version.deno },
       git: await gitCommit(),
-      created: new Date().toISOString(),
+      created: (await readCreated(runDir, run.configHash)) ?? new Date().toISOString(),
     };
     await writeJsonAtomic(join(runDir, "config.json"), configFile);
     try {

@@ -44,7 +44,9 @@ export interface RunConfigFile {
   configHash: string;
   backend: BackendInfo;
   versions: Record<string, string>;
+  /** The commit of the latest start (each start's is on its `start` line in `metrics.jsonl`). */
   git: string | null;
+  /** When the run was first started; kept across resumes. */
   created: string;
 }
 
@@ -74,6 +76,8 @@ export interface StartLine {
   step: number;
   backend: string;
   resumed: boolean;
+  /** The commit this start trained with (null outside a git checkout; absent in logs from before it was recorded). */
+  git?: string | null;
 }
 
 /** Every `logEvery` steps: means over the window that ends at `step`. */

@@ -10,6 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { getArch } from "./arch.ts";
+import { gitCommit } from "./git_commit.ts";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
@@ -177,6 +178,7 @@ export async function trainRun(
     step,
     backend: tf.getBackend(),
     resumed: !!checkpoint,
+    git: await gitCommit(),
   });
 
   const real = new Float32Array(config.batchSize * imageSize);

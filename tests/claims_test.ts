@@ -95,3 +95,29 @@ Deno.test("blog-001's claim counts a 1e-2 run whose classifier recognises nothin
   const early = check(new Runs([run(1e-4, 1, 300, 1.5, 4), run(1e-2, 1, 700, 1.0, 1)]));
   assertEquals(early.verdict, "inconclusive");
 });
+
+Deno.test("blog-000's claim names the step its numbers were evaluated at and decides only at epoch 50", async () => {
+  const { default: blog000 } = await import("../experiments/blog-000-tf-dcgan.ts");
+  const run = (trainedTo: number, evals: [number, number, number][]): RunData => ({
+    id: "run",
+    dir: "",
+    gridValues: {},
+    config: { config: {} } as unknown as RunData["config"],
+    status: { status: "stopped", step: trainedTo, epoch: 0, totalSteps: 11_700, updated: "", seconds: 1 },
+    state: "stopped",
+    steps: [],
+    epochs: [],
+    evals: evals.map(([step, cis, classesCovered]) => ({ step, epoch: 0, values: { cis, classesCovered } })),
+    samples: [],
+    gif: null,
+  });
+  const check = blog000.claims![0]!.check;
+  // Stopped between evaluations: the numbers are the epoch-5 evaluation's, not the step the run stands at.
+  const midway = check(new Runs([run(2204, [[1170, 4.267, 9]])]));
+  assertEquals(midway.verdict, "inconclusive");
+  assertMatch(midway.measured, /cis 4\.27, classes covered 9\.0 at step 1170's evaluation \(trained to step 2204\)/);
+  const short = check(new Runs([run(11_700, [[1170, 4.267, 9], [11_700, 5.1, 9]])]));
+  assertEquals(short.verdict, "not reproduced");
+  assertMatch(short.measured, /at step 11700$/);
+  assertEquals(check(new Runs([run(11_700, [[11_700, 6.4, 9]])])).verdict, "reproduced");
+});

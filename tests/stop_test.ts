@@ -54,7 +54,7 @@ Deno.test("a run asked to stop between log lines checkpoints that step and, resu
   await Deno.remove(runDir, { recursive: true });
 });
 
-Deno.test("Ctrl-C stops a sweep at the current step with exit 130, and the same command continues it to the end", async () => {
+Deno.test("Ctrl-C stops a sweep at the current step with exit 130, and the same command continues it to the end, recording both starts and keeping when it began", async () => {
   const reference = await Deno.makeTempDir();
   const straight = await runSweepCli(reference, "tests/fixtures/resume_sweep.ts");
   assertEquals(straight.code, 0, straight.stderr);
@@ -95,11 +95,18 @@ Deno.test("Ctrl-C stops a sweep at the current step with exit 130, and the same 
   assertEquals(checkpoint?.state.step, st.step, "the checkpoint is at the step the run stopped at");
   if (checkpoint) tf.dispose(Object.values(checkpoint.groups).flat().map((t) => t.tensor));
   assert((st.step as number) < 120);
+  const firstConfig = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
 
   const again = await runSweepCli(out, "tests/fixtures/resume_sweep.ts");
   assertEquals(again.code, 0, again.stderr);
   assertMatch(again.stdout, new RegExp(`resumed from step ${st.step}\\b`));
   assertEquals(trajectory(await metricLines(dir)), expected, "nothing lost, nothing repeated");
+  const config = JSON.parse(await Deno.readTextFile(`${dir}/config.json`));
+  assertEquals(config.created, firstConfig.created, "config.json keeps when the run was first started");
+  const starts = (await metricLines(dir)).filter((l) => l.kind === "start");
+  assertEquals(starts.map((s) => [s.step, s.resumed, s.backend]), [[0, false, "wasm"], [st.step, true, "wasm"]]);
+  assertEquals(starts[1]?.git, config.git, "each start line names the commit it trained with");
+  assertMatch(config.git, /^[0-9a-f]{40}$/);
   await Deno.remove(reference, { recursive: true });
   await Deno.remove(out, { recursive: true });
 });
