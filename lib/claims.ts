@@ -145,10 +145,14 @@ export class Runs {
 
   /**
    * How far training got.
-   * @returns The largest step any run reached.
+   * @returns The largest step any run reached: by its `status.json` (written at checkpoints) or, for a run still
+   *   training, by its latest log line.
    */
   maxStep(): number {
-    return Math.max(0, ...this.list.map((r) => r.status?.step ?? r.steps.at(-1)?.step ?? 0));
+    return Math.max(
+      0,
+      ...this.list.map((r) => Math.max(r.status?.step ?? 0, r.steps.at(-1)?.step ?? 0, r.evals.at(-1)?.step ?? 0)),
+    );
   }
 
   /**

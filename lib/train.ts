@@ -428,6 +428,7 @@ export async function trainRun(
       if (step < totalSteps && options.shouldStop?.()) {
         await writeCheckpoint(true);
         if (diverged) break; // the window held a non-finite loss: it ends as diverged, below
+        await writeProgressGif(runDir); // so far: a run trained in pieces shows its progress in every report
         await writeStatus("stopped");
         return { status: "stopped", step, seconds, ...(resumedFrom !== undefined ? { resumedFrom } : {}) };
       }
@@ -436,6 +437,7 @@ export async function trainRun(
     const finalStatus = diverged ? "diverged" : "completed";
     if (diverged) {
       const d = diverged as { step: number; reason: string };
+      await writeProgressGif(runDir); // how it got there
       await writeStatus("diverged", {
         diverged: { step: d.step, reason: d.reason, lastFinite },
       });

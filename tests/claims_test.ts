@@ -98,14 +98,14 @@ Deno.test("blog-001's claim counts a 1e-2 run whose classifier recognises nothin
 
 Deno.test("blog-000's claim names the step its numbers were evaluated at and decides only at epoch 50", async () => {
   const { default: blog000 } = await import("../experiments/blog-000-tf-dcgan.ts");
-  const run = (trainedTo: number, evals: [number, number, number][]): RunData => ({
+  const run = (trainedTo: number, evals: [number, number, number][], loggedTo = trainedTo): RunData => ({
     id: "run",
     dir: "",
     gridValues: {},
     config: { config: {} } as unknown as RunData["config"],
     status: { status: "stopped", step: trainedTo, epoch: 0, totalSteps: 11_700, updated: "", seconds: 1 },
     state: "stopped",
-    steps: [],
+    steps: [{ step: loggedTo, epoch: 0, values: {} }],
     epochs: [],
     evals: evals.map(([step, cis, classesCovered]) => ({ step, epoch: 0, values: { cis, classesCovered } })),
     samples: [],
@@ -116,6 +116,9 @@ Deno.test("blog-000's claim names the step its numbers were evaluated at and dec
   const midway = check(new Runs([run(2204, [[1170, 4.267, 9]])]));
   assertEquals(midway.verdict, "inconclusive");
   assertMatch(midway.measured, /cis 4\.27, classes covered 9\.0 at step 1170's evaluation \(trained to step 2204\)/);
+  // Still training: status.json stands at the last checkpoint, the log has gone on.
+  const running = check(new Runs([run(2340, [[1170, 4.267, 9], [2340, 4.293, 8]], 2500)]));
+  assertMatch(running.measured, /cis 4\.29, classes covered 8\.0 at step 2340's evaluation \(trained to step 2500\)/);
   const short = check(new Runs([run(11_700, [[1170, 4.267, 9], [11_700, 5.1, 9]])]));
   assertEquals(short.verdict, "not reproduced");
   assertMatch(short.measured, /at step 11700$/);

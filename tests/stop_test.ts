@@ -16,11 +16,11 @@ async function status(dir: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(`${dir}/status.json`));
 }
 
-Deno.test("a run asked to stop between log lines checkpoints that step and, resumed, logs what an unstopped run logs", async () => {
+Deno.test("a run asked to stop between log lines checkpoints that step and its GIF so far and, resumed, logs what an unstopped run logs", async () => {
   await startBackend("wasm");
   const data = await loadTrainingImages("mnist", "[-1,1]");
   // logEvery 4 and a stop after step 6: steps 5 and 6 are trained but not yet logged when it stops.
-  const run = tinyRun({ arch: "mlp-pytorch", noiseDim: 16, steps: 12, logEvery: 4, sampleEvery: 0 });
+  const run = tinyRun({ arch: "mlp-pytorch", noiseDim: 16, steps: 12, logEvery: 4, sampleEvery: 2 });
 
   const straightDir = await Deno.makeTempDir();
   await trainRun(run, { runDir: straightDir, data });
@@ -40,6 +40,7 @@ Deno.test("a run asked to stop between log lines checkpoints that step and, resu
   assertEquals(checkpoint.state.step, 6);
   assertEquals((checkpoint.state.window as { stats: number[] }).stats.length, 2 * 5, "steps 5 and 6 kept unlogged");
   tf.dispose(Object.values(checkpoint.groups).flat().map((t) => t.tensor));
+  const gifSoFar = (await Deno.stat(`${runDir}/samples/progress.gif`)).size;
 
   const resumed = await trainRun(run, { runDir, data });
   assertEquals(resumed.status, "completed");
@@ -50,6 +51,8 @@ Deno.test("a run asked to stop between log lines checkpoints that step and, resu
     expected,
     "the same log windows and the same numbers as a run never stopped",
   );
+  // The stopped run's progress GIF held the grids up to step 6 (4 frames); the finished one all 7.
+  assert((await Deno.stat(`${runDir}/samples/progress.gif`)).size > gifSoFar, "the GIF grows with the run");
   await Deno.remove(straightDir, { recursive: true });
   await Deno.remove(runDir, { recursive: true });
 });

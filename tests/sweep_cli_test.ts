@@ -85,7 +85,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a run that blows up is recorded as diverged and the sweep still exits 0",
+  name: "a run that blows up is recorded as diverged with its progress GIF, and the sweep still exits 0",
   fn: async () => {
     const out = await Deno.makeTempDir();
     const r = await runSweepCli(out, "tests/fixtures/diverge_sweep.ts", "--jobs", "1");
@@ -95,6 +95,7 @@ Deno.test({
     const s = await status(`${out}/diverge/${bad}`);
     assertEquals(s.status, "diverged");
     assertMatch((s.diverged as { reason: string }).reason, /Loss is .*divergenceThreshold/);
+    assert((await Deno.stat(`${out}/diverge/${bad}/samples/progress.gif`)).size > 100, "the GIF up to the blow-up");
     await Deno.remove(out, { recursive: true });
   },
 });
