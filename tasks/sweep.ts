@@ -9,6 +9,7 @@
  * stopped it, 130 / 143 when SIGINT / SIGTERM did.
  * @module
  */
+import { normalize } from "@std/path";
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
 import { parseFlags, runMain } from "../lib/cli.ts";
 import { InputError } from "../lib/input_error.ts";
@@ -163,8 +164,9 @@ export async function main(): Promise<number> {
     for (const s of summary.stale) console.log(`    ${s}`);
   }
   for (const c of summary.claims) console.log(`  claim ${c.id}: ${c.verdict.toUpperCase()} — ${c.measured}`);
+  const elsewhere = normalize(String(flags.out)) === "results" ? "" : ` --results ${String(flags.out)}`;
   console.log(
-    `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}`,
+    `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}${elsewhere}`,
   );
   if (summary.stoppedBy) {
     console.log(

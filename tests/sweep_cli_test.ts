@@ -7,12 +7,18 @@ async function status(dir: string): Promise<Record<string, unknown>> {
 }
 
 Deno.test({
-  name: "sweep trains every grid point into its own folder, then skips them when run again",
+  name:
+    "sweep trains every grid point into its own folder, names the report command for it, then skips them when run again",
   fn: async () => {
     const out = await Deno.makeTempDir();
     const first = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--jobs", "1");
     assertEquals(first.code, 0, first.stderr);
     assertMatch(first.stdout, /tiny: 2 completed, 0 diverged, 0 failed/);
+    // The report command it suggests finds these results (they are not in the default folder).
+    assert(
+      first.stdout.includes(`report: deno task report tests/fixtures/tiny_sweep.ts --results ${out}\n`),
+      first.stdout,
+    );
     const runs = (await listDir(`${out}/tiny`)).filter((n) => n.startsWith("lr-"));
     assertEquals(runs.length, 2);
     for (const run of runs) {
