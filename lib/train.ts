@@ -10,11 +10,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { getArch } from "./arch.ts";
-import { gitCommit } from "./git_commit.ts";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { ResolvedConfig } from "./config.ts";
+import { gitCommit } from "./git_commit.ts";
 import { JsonlWriter } from "./jsonl.ts";
 import { FusedAdamOptimizer } from "./kernels/fused_adam.ts";
 import { createEvaluator, evalFields, type Evaluator } from "./metrics/evaluator.ts";
