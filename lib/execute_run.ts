@@ -37,25 +37,24 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
 }
 
-/** Read a run's `status.json`, or null when there is none (or it is unreadable). */
-export async function readStatus(
-  runDir: string,
-): Promise<RunStatusFile | null> {
+/** A JSON file of the run folder, parsed; null when there is none (or it is unreadable). */
+async function readRunFile<T>(runDir: string, name: string): Promise<T | null> {
   try {
-    return JSON.parse(await Deno.readTextFile(join(runDir, "status.json")));
+    return JSON.parse(await Deno.readTextFile(join(runDir, name)));
   } catch {
     return null;
   }
 }
 
+/** Read a run's `status.json`, or null when there is none (or it is unreadable). */
+export function readStatus(runDir: string): Promise<RunStatusFile | null> {
+  return readRunFile<RunStatusFile>(runDir, "status.json");
+}
+
 /** When an earlier start of this same config created the run, from its `config.json`; null when there is none. */
 async function readCreated(runDir: string, configHash: string): Promise<string | null> {
-  try {
-    const earlier = JSON.parse(await Deno.readTextFile(join(runDir, "config.json")));
-    return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
-  } catch {
-    return null;
-  }
+  const earlier = await readRunFile<Partial<RunConfigFile>>(runDir, "config.json");
+  return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
 }
 
 /** Train `run` in `runDir`, unless another process holds its lock. */
