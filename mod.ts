@@ -18,8 +18,42 @@
  */
 export { defineExperiment, type Experiment, type Grid } from "./lib/experiment.ts";
 export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/arch.ts";
-export { type ConfigKey, defaults, type PartialConfig, type ResolvedConfig } from "./lib/config.ts";
+export {
+  type ConfigKey,
+  type Dataset,
+  DATASETS,
+  defaults,
+  type Loss,
+  LOSSES,
+  type PartialConfig,
+  PIXEL_RANGES,
+  type ResolvedConfig,
+} from "./lib/config.ts";
 export type { PixelRange } from "./lib/pixels.ts";
-export { type Claim, type ClaimOutcome, formatStat, Runs, stat, type Verdict } from "./lib/claims.ts";
-export type { EpochLine, MetricsLine, RunConfigFile, RunStatusFile, StepLine } from "./lib/records.ts";
+export {
+  type CheckedClaim,
+  type Claim,
+  type ClaimOutcome,
+  formatStat,
+  Runs,
+  type Stat,
+  stat,
+  type Verdict,
+} from "./lib/claims.ts";
+export type { RunData, RunState, SampleRef, SeriesPoint } from "./lib/report/read_results.ts";
+export type {
+  EndLine,
+  EpochLine,
+  EvalLine,
+  ExperimentFile,
+  MetricsLine,
+  RunConfigFile,
+  RunStatus,
+  RunStatusFile,
+  SampleLine,
+  StartLine,
+  StepLine,
+} from "./lib/records.ts";
+export type { BackendInfo } from "./lib/backend.ts";
+export type { TfFlagValue } from "./lib/tf_flags.ts";
 import "./lib/archs/builtin.ts";

@@ -19,8 +19,11 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** The backend in use, why, and on what. */
 export interface BackendInfo {
+  /** The tfjs backend. */
   name: "webgpu" | "wasm" | "cpu";
+  /** Why it was chosen (`--backend wasm`, `auto: no WebGPU adapter`, …). */
   reason: string;
+  /** What it runs on, in words (`wasm SIMD, 2 threads on AMD EPYC …`, the GPU's name). */
   device: string;
   /** TensorFlow.js flags set from the command line (`--tf-flag`), when any. */
   tfFlags?: Record<string, TfFlagValue>;

@@ -14,6 +14,7 @@ export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
 /** What a check found. */
 export interface ClaimOutcome {
+  /** Reproduced, not reproduced, or inconclusive (not enough data yet, or in between). */
   verdict: Verdict;
   /** The numbers behind the verdict, in words. */
   measured: string;
@@ -33,15 +34,21 @@ export interface Claim {
 
 /** A claim with its outcome, as written to `claims.json`. */
 export interface CheckedClaim extends ClaimOutcome {
+  /** The claim's id. */
   id: string;
+  /** What the post says. */
   text: string;
+  /** How the check decides. */
   method: string;
 }
 
 /** Mean, standard deviation and count of some numbers. */
 export interface Stat {
+  /** The mean; NaN for no values. */
   mean: number;
+  /** The sample standard deviation; 0 for one value. */
   sd: number;
+  /** How many values. */
   n: number;
 }
 

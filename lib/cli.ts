@@ -39,10 +39,18 @@ export function parseFlags(args: string[], spec: FlagSpec): Flags {
       "arguments",
       `unexpected ${extra}: this command takes ${
         spec.positionals === 0 ? "only flags" : `at most ${spec.positionals} argument(s) besides its flags`
-      } (a flag's name needs its dashes, e.g. --profile quick)`,
+      } (a flag's name needs its dashes, e.g. ${flagExample(spec)})`,
     );
   }
   return flags;
+}
+
+/** One of this command's own flags as it is written: `--profile quick` where it has one. */
+function flagExample(spec: FlagSpec): string {
+  const strings = spec.string ?? [];
+  if (strings.includes("profile")) return "--profile quick";
+  if (strings.length > 0) return `--${strings[0]} VALUE`;
+  return `--${spec.boolean?.[0] ?? "help"}`;
 }
 
 /**

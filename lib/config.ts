@@ -2,10 +2,11 @@
  * The run configuration: every key a grid may vary, its schema and its default.
  *
  * A run's resolved config is `defaults` ← experiment `base` ← grid point ←
- * `--set` overrides, then checked as a whole by {@linkcode resolvedConfigSchema}.
+ * `--set` overrides ({@linkcode resolveConfig}), each layer checked against {@linkcode configShape}.
  * @module
  */
 import { z } from "zod";
+import type { PixelRange } from "./pixels.ts";
 
 /** Which datasets the harness can load. */
 export const DATASETS = ["mnist", "fashion-mnist"] as const;
@@ -13,88 +14,125 @@ export const DATASETS = ["mnist", "fashion-mnist"] as const;
 export const LOSSES = ["bce", "minimax", "lsgan"] as const;
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */
 export const PIXEL_RANGES = ["[-1,1]", "[0,1]"] as const;
+/** A dataset name. */
+export type Dataset = (typeof DATASETS)[number];
+/** A GAN loss name. */
+export type Loss = (typeof LOSSES)[number];
 
 const positiveInt = z.number().int().positive();
 const probability = z.number().gt(0).lte(1);
 
 /**
- * The schema of every config key. Each key is optional here; defaults fill the
- * gaps. Architecture names are checked against the registry after parsing.
+ * A fully resolved run config: every key present. An experiment file writes any subset
+ * ({@linkcode PartialConfig}) in `base`, `grid` lists and profiles; {@linkcode defaults} fill the rest.
  */
-export const configShape = {
+export type ResolvedConfig = {
   /** Dataset: `mnist` or `fashion-mnist` (60,000 training images each). */
-  dataset: z.enum(DATASETS),
+  dataset: Dataset;
   /** Architecture name, as registered (built-in or by the experiment file). */
-  arch: z.string().min(1),
+  arch: string;
   /** GAN loss. */
-  loss: z.enum(LOSSES),
+  loss: Loss;
   /** Adam learning rate for both networks; `lrD`/`lrG` override it per network. */
-  lr: z.number().positive(),
+  lr: number;
   /** Discriminator learning rate (defaults to `lr`). */
-  lrD: z.number().positive(),
+  lrD: number;
   /** Generator learning rate (defaults to `lr`). */
-  lrG: z.number().positive(),
+  lrG: number;
   /** Adam beta1. */
-  beta1: z.number().min(0).lt(1),
+  beta1: number;
   /** Adam beta2. */
-  beta2: z.number().min(0).lt(1),
+  beta2: number;
   /** Adam epsilon (Keras 1e-7, PyTorch and TF1 1e-8). */
-  adamEpsilon: z.number().positive(),
+  adamEpsilon: number;
   /** Images per batch. */
-  batchSize: positiveInt,
+  batchSize: number;
   /** Training budget in epochs (ignored when `steps` is set). */
-  epochs: positiveInt,
+  epochs: number;
   /** Training budget in iterations; when set it replaces `epochs`. */
-  steps: positiveInt.nullable(),
+  steps: number | null;
   /** Length of the generator's noise vector. */
-  noiseDim: positiveInt,
+  noiseDim: number;
   /** Noise distribution: standard normal, or uniform on [-1, 1]. */
-  noise: z.enum(["normal", "uniform"]),
+  noise: "normal" | "uniform";
   /** Target for real images in D's loss; 1 = no smoothing, 0.9 = one-sided smoothing. */
-  labelSmoothing: probability,
+  labelSmoothing: number;
   /** Seed for weights, noise, data order and dropout. */
-  seed: z.number().int().min(0),
+  seed: number;
   /** Use only the first N training images (null = all). */
-  trainSize: positiveInt.max(60_000, { message: "at most 60000, the training images of MNIST and Fashion-MNIST" })
-    .nullable(),
+  trainSize: number | null;
   /** Write a `step` line every N iterations (losses averaged over those N). */
-  logEvery: positiveInt,
+  logEvery: number;
   /** Write a sample grid every N epochs (every N steps when `steps` is set); null = once an epoch either way. */
-  sampleEvery: positiveInt.nullable(),
+  sampleEvery: number | null;
   /** Rows and columns of the fixed-noise sample grid. */
-  sampleGrid: z.tuple([positiveInt, positiveInt]),
+  sampleGrid: [rows: number, columns: number];
   /** Pixel range of the data and the generator's output. */
-  pixelRange: z.enum(PIXEL_RANGES),
+  pixelRange: PixelRange;
   /** Batching: shuffle every epoch, draw each batch at random with replacement, or take the images in order. */
-  batching: z.enum(["shuffle", "random", "sequential"]),
+  batching: "shuffle" | "random" | "sequential";
   /** How D's real and fake losses combine: their sum (TF, PyTorch) or mean (Keras). */
-  dLossReduce: z.enum(["sum", "mean"]),
+  dLossReduce: "sum" | "mean";
   /** Evaluate quality every N epochs (every N steps when `steps` is set); 0 = only at the end. */
-  evalEvery: z.number().int().min(0),
+  evalEvery: number;
   /** Generated (and real test) images per evaluation; 0 = no evaluation. */
-  evalSamples: z.number().int().min(0).max(10_000),
+  evalSamples: number;
   /** A loss whose magnitude exceeds this (or is not finite) stops the run as `diverged`. */
-  divergenceThreshold: z.number().positive(),
+  divergenceThreshold: number;
   /**
    * Checkpoint every N epochs (every N steps when `steps` is set); 0 = only at the end; null = once an epoch
    * either way (a default of "every 1" would checkpoint every step of a step budget).
    */
+  checkpointEvery: number | null;
+};
+
+/**
+ * The schema of every config key (documented on {@linkcode ResolvedConfig}). Each key is optional in an
+ * experiment file; defaults fill the gaps. Architecture names are checked against the registry after parsing.
+ */
+export const configShape = {
+  dataset: z.enum(DATASETS),
+  arch: z.string().min(1),
+  loss: z.enum(LOSSES),
+  lr: z.number().positive(),
+  lrD: z.number().positive(),
+  lrG: z.number().positive(),
+  beta1: z.number().min(0).lt(1),
+  beta2: z.number().min(0).lt(1),
+  adamEpsilon: z.number().positive(),
+  batchSize: positiveInt,
+  epochs: positiveInt,
+  steps: positiveInt.nullable(),
+  noiseDim: positiveInt,
+  noise: z.enum(["normal", "uniform"]),
+  labelSmoothing: probability,
+  seed: z.number().int().min(0),
+  trainSize: positiveInt.max(60_000, { message: "at most 60000, the training images of MNIST and Fashion-MNIST" })
+    .nullable(),
+  logEvery: positiveInt,
+  sampleEvery: positiveInt.nullable(),
+  sampleGrid: z.tuple([positiveInt, positiveInt]),
+  pixelRange: z.enum(PIXEL_RANGES),
+  batching: z.enum(["shuffle", "random", "sequential"]),
+  dLossReduce: z.enum(["sum", "mean"]),
+  evalEvery: z.number().int().min(0),
+  evalSamples: z.number().int().min(0).max(10_000),
+  divergenceThreshold: z.number().positive(),
   checkpointEvery: z.number().int().min(0).nullable(),
-} as const;
+} as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };
+
+// And the other way round: each schema's output is exactly the interface's type, so the two cannot drift apart.
+type SchemaOutput = { [K in ConfigKey]: z.infer<(typeof configShape)[K]> };
+const _sameTypes: [SchemaOutput, ResolvedConfig] extends [ResolvedConfig, SchemaOutput] ? true : never = true;
 
 /** A config key. */
-export type ConfigKey = keyof typeof configShape;
+export type ConfigKey = keyof ResolvedConfig;
 
-/** Any subset of the config, as written in `base` or `--set`. */
+/** Any subset of the config, as an experiment file's `base` or a profile writes it, or `--set` gives it. */
+export type PartialConfig = { [K in ConfigKey]?: ResolvedConfig[K] | undefined };
+
+/** The schema of any subset of the config, as written in `base` or `--set`. */
 export const partialConfigSchema = z.strictObject(configShape).partial();
-
-/** A partial config as an experiment file writes it. */
-export type PartialConfig = z.infer<typeof partialConfigSchema>;
-
-/** A fully resolved config: every key present. */
-export type ResolvedConfig = {
-  [K in ConfigKey]: z.infer<(typeof configShape)[K]>;
-};
 
 /**
  * Harness defaults: seed 002's Keras MLP architecture, lr 2e-4 and β₁ 0.5 on MNIST, with the harness's own

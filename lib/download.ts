@@ -213,21 +213,24 @@ export async function fetchDataset(
     );
   }
   const dir = join(root, name);
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotCapable)) throw e;
-    throw new DatasetError(
-      `No permission to write the cache folder ${dir}: run with ` +
-        `--allow-write=${root} (or choose another with --cache-dir)`,
-      { cause: e },
-    );
-  }
   const bases = options.from === undefined
     ? info.mirrors
     : typeof options.from === "string"
     ? [options.from]
     : options.from;
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotCapable)) throw e;
+    const hosts = [...new Set(bases.map((b) => URL.parse(b)?.host).filter((h) => h))].join(",");
+    throw new DatasetError(
+      `No permission to write the cache folder ${dir} (\`deno task data\` may write only ~/.cache/gan-harness). ` +
+        `To download into ${root}: deno run --allow-read --allow-write=${root} ` +
+        `--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA --allow-net=${hosts} tasks/data.ts --fetch ${name} ` +
+        `--cache-dir ${root}`,
+      { cause: e },
+    );
+  }
   const log = options.log ?? (() => {});
   const results: FetchedFile[] = [];
   for (const split of ["train", "test"] as Split[]) {

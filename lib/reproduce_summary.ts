@@ -3,7 +3,10 @@
  * verdicts and numbers, linking each experiment's own report.
  * @module
  */
+import { join } from "@std/path";
 import type { CheckedClaim } from "./claims.ts";
+import type { Experiment } from "./experiment.ts";
+import { buildReport } from "./report/build_report.ts";
 import { formatDuration } from "./progress.ts";
 import { escapeHtml as h } from "./report/escape.ts";
 
@@ -19,6 +22,34 @@ export interface ReproducedExperiment {
   seconds: number;
   /** The runs' own training time, summed over runs and over every session that trained them (`status.json`). */
   trainingSeconds: number;
+  /** True when this call trained nothing for it (`--only` left it out) and checked its claims on earlier results. */
+  fromEarlierResults?: boolean;
+}
+
+/**
+ * The entry of a post that this call did not train: its claims checked against the results it already has in
+ * `out`, and its report rendered again from them.
+ * @returns null when `out` holds no results for it.
+ */
+export async function entryFromResults(
+  experiment: Pick<Experiment, "name" | "description" | "claims">,
+  out: string,
+): Promise<ReproducedExperiment | null> {
+  const expDir = join(out, experiment.name);
+  if (!(await Deno.stat(join(expDir, "experiment.json")).then(() => true, () => false))) return null;
+  const result = await buildReport({ resultsDir: expDir, claims: experiment.claims ?? [] });
+  const runs = result.results.runs;
+  const count = (s: string) => runs.filter((r) => r.state === s).length;
+  return {
+    name: experiment.name,
+    description: experiment.description ?? "",
+    report: `${experiment.name}/report.html`,
+    claims: result.claims,
+    runs: { completed: count("completed"), diverged: count("diverged"), failed: count("failed") },
+    seconds: 0,
+    trainingSeconds: runs.reduce((a, r) => a + (r.status?.seconds ?? 0), 0),
+    fromEarlierResults: true,
+  };
 }
 
 const CSS = `
@@ -57,9 +88,11 @@ export function renderSummary(
       h(e.description)
     }<br><span class="muted">${e.runs.completed} completed, ${e.runs.diverged} diverged, ${e.runs.failed} failed · ${
       h(formatDuration(e.trainingSeconds))
-    } of training over all runs (${h(formatDuration(e.seconds))} in this call) · <a href="${
-      h(e.report)
-    }">full report</a></span></p>
+    } of training over all runs (${
+      e.fromEarlierResults
+        ? "not trained in this call: claims checked on earlier results"
+        : `${h(formatDuration(e.seconds))} in this call`
+    }) · <a href="${h(e.report)}">full report</a></span></p>
 <table><thead><tr><th>claim</th><th>verdict</th><th>measured</th><th>how it is decided</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="4" class="muted">no claims declared</td></tr>'}</tbody></table>`;
   }).join("\n");

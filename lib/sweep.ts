@@ -147,6 +147,12 @@ export async function runSweep(
   const warn = (m: string) => display.log(`warning: ${m}`);
   const stop = options.stop ?? new StopRequest();
   const shouldStop = () => stop.requested;
+  if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {
+    warn(
+      `--threads ${options.threads} has no effect here: it sets the matrix-product threads of a run trained alone ` +
+        `on wasm, and this sweep trains ${jobs > 1 ? `${jobs} runs at a time` : `on ${backend.name}`}`,
+    );
+  }
 
   if (jobs === 1) {
     // One run at a time: on wasm its matrix products can have the other core.

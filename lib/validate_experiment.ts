@@ -56,6 +56,7 @@ const experimentSchema = z.strictObject({
 });
 
 const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
+const CLAIM_KEYS = Object.keys(claimSchema.shape);
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
@@ -78,16 +79,32 @@ function show(v: unknown): string {
   return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${Array.isArray(v) ? "array" : typeof v})`;
 }
 
+/** "; null is accepted too (…)" when the config key at `path` takes null, which zod's message leaves out. */
+function orNull(path: readonly PropertyKey[]): string {
+  const key = path.findLast((p): p is string => typeof p === "string" && Object.hasOwn(configShape, p));
+  if (key === undefined || !configShape[key as keyof typeof configShape].safeParse(null).success) return "";
+  return `; null is accepted too (${NULL_MEANS[key] ?? "the default"})`;
+}
+
+/** What null means for the config keys that accept it. */
+const NULL_MEANS: Record<string, string> = {
+  steps: "train for `epochs`",
+  trainSize: "all training images",
+  sampleEvery: "once an epoch",
+  checkpointEvery: "once an epoch",
+};
+
 /** One line for a zod issue. */
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0]!;
     const where = formatPath([...issue.path, key]);
-    const known = issue.path.length === 0 ? EXPERIMENT_KEYS : CONFIG_KEYS;
+    const known = issue.path.length === 0 ? EXPERIMENT_KEYS : issue.path[0] === "claims" ? CLAIM_KEYS : CONFIG_KEYS;
     return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
   }
   const where = formatPath(issue.path) || "(top level)";
-  return `${where}: ${issue.message.replace(/^Invalid input: /, "")}, got ${show(valueAt(input, issue.path))}`;
+  const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
+  return `${where}: ${message}, got ${show(valueAt(input, issue.path))}${orNull(issue.path)}`;
 }
 
 /**

@@ -5,11 +5,12 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { join } from "@std/path";
+import { dirname, join, resolve } from "@std/path";
 import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
+import { CHROMIUM } from "../lib/report/cdp.ts";
 import { type Claim, claimsFile, saveClaims } from "../lib/claims.ts";
 import { loadExperiment } from "../lib/plan.ts";
 import { InputError } from "../lib/input_error.ts";
@@ -24,8 +25,8 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --heatmap X,Y      grid keys of the heatmap axes (default: the two with most values)
   --samples LIST     sample points: first,middle,last (default) or epoch numbers
   --results DIR      results root for an experiment.ts argument (default results)
-  --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG;
-                     needs --allow-run=/usr/bin/chromium --allow-net=127.0.0.1 and write access to FILE's folder
+  --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG
+                     (deno task report may write it under results/ only)
   --no-charts        do not write report/*.svg and *.png
   --no-png           write SVGs only`;
 
@@ -45,6 +46,25 @@ function optionalString(v: unknown, flag: string): string | undefined {
     throw new UsageError(`--${flag} needs a value`);
   }
   return v;
+}
+
+/** Refuse `--screenshot` up front, before anything is written, when Deno may not start Chromium or write the PNG. */
+function checkScreenshotPermissions(png: string): void {
+  const missing = [
+    ...(Deno.permissions.querySync({ name: "run", command: CHROMIUM }).state === "granted"
+      ? []
+      : [`--allow-run=${CHROMIUM}`]),
+    ...(Deno.permissions.querySync({ name: "net", host: "127.0.0.1" }).state === "granted"
+      ? []
+      : ["--allow-net=127.0.0.1"]),
+    ...(mayWrite(dirname(resolve(png))) ? [] : [`--allow-write=${dirname(png)}`]),
+  ];
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--screenshot ${png} needs ${missing.join(" ")}; \`deno task report\` grants ` +
+        `--allow-run=${CHROMIUM} --allow-net=127.0.0.1 and writes under results/ only`,
+    );
+  }
 }
 
 /**
@@ -91,6 +111,7 @@ export async function report(args: string[]): Promise<number> {
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
+  if (screenshot !== undefined) checkScreenshotPermissions(screenshot);
   const choices = {
     out: optionalString(flags.out, "out"),
     facet: optionalString(flags.facet, "facet"),

@@ -14,7 +14,7 @@ import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, planSweep } from "../lib/plan.ts";
 import { ProgressDisplay } from "../lib/progress.ts";
 import { buildReport } from "../lib/report/build_report.ts";
-import { renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
+import { entryFromResults, renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
 import { parseStopAfter } from "../lib/duration.ts";
 import { stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
 import { runSweep } from "../lib/sweep.ts";
@@ -135,6 +135,17 @@ async function main(): Promise<number> {
     );
     return failed > 0 ? 1 : stopExitCode(stop.reason ?? "SIGINT");
   }
+  // With --only, the other posts keep their place on the summary page: their claims are checked again against the
+  // results they already have (nothing is trained for them); a post with no results yet is left out and named.
+  for (const file of BLOG_EXPERIMENTS.filter((f) => !files.includes(f))) {
+    const entry = await entryFromResults(await loadExperiment(file), out);
+    if (entry) done.push(entry);
+    else {console.log(
+        `${file}: no results in ${out}/ yet, so not on the summary (\`--only ${postOf(file)}\` trains it)`,
+      );}
+  }
+  const order = (name: string) => BLOG_EXPERIMENTS.findIndex((f) => f.endsWith(`/${name}.ts`));
+  done.sort((a, b) => order(a.name) - order(b.name));
   const seconds = (performance.now() - started) / 1000;
   const meta = { profile, backend: backendName, seconds, date: new Date().toISOString() };
   await writeFileAtomic(join(out, "reproduce.html"), renderSummary(done, meta));

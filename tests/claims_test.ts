@@ -1,8 +1,8 @@
-import { assertEquals, assertMatch } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { checkClaims, type Claim, formatStat, Runs, stat } from "../lib/claims.ts";
 import { readExperimentResults, type RunData } from "../lib/report/read_results.ts";
 import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
-import { renderSummary } from "../lib/reproduce_summary.ts";
+import { entryFromResults, renderSummary } from "../lib/reproduce_summary.ts";
 
 Deno.test("stat() gives mean, sample sd and count", () => {
   assertEquals(stat([1, 3]), { mean: 2, sd: Math.SQRT2, n: 2 });
@@ -123,4 +123,27 @@ Deno.test("blog-000's claim names the step its numbers were evaluated at and dec
   assertEquals(short.verdict, "not reproduced");
   assertMatch(short.measured, /at step 11700$/);
   assertEquals(check(new Runs([run(11_700, [[11_700, 6.4, 9]])])).verdict, "reproduced");
+});
+
+Deno.test("a post that reproduce --only left out keeps its summary entry, its claims checked on the results it has", async () => {
+  const out = await Deno.makeTempDir();
+  await writeFixtureExperiment(out, {
+    name: "blog-y",
+    grid: { lr: [1, 2, 3] },
+    outcome: (_, i) => i === 0 ? "completed" : i === 1 ? "diverged" : "pending",
+  });
+  const claims: Claim[] = [{
+    id: "n",
+    text: "t",
+    method: "m",
+    check: (r) => ({ verdict: "inconclusive", measured: `${r.list.filter((x) => x.state !== "pending").length} runs` }),
+  }];
+  const entry = await entryFromResults({ name: "blog-y", description: "d", claims }, out);
+  assertEquals(entry?.claims.map((c) => [c.verdict, c.measured]), [["inconclusive", "2 runs"]]);
+  assertEquals(entry?.runs, { completed: 1, diverged: 1, failed: 0 });
+  assert((entry?.trainingSeconds ?? 0) > 0);
+  const html = renderSummary([entry!], { profile: "quick", backend: "wasm", seconds: 1, date: "2026-11-29" });
+  assertMatch(html, /not trained in this call: claims checked on earlier results/);
+  assertEquals(await entryFromResults({ name: "blog-none", claims }, out), null);
+  await Deno.remove(out, { recursive: true });
 });

@@ -7,12 +7,18 @@ Deno.test("a negative number after a flag is that flag's value, so the command's
   assertEquals([flags.jobs, flags["stop-after"], flags._], ["-1", "-5m", ["file.ts"]]);
 });
 
-Deno.test("more positional arguments than a command takes are named, with a hint about flag dashes", () => {
+Deno.test("more positional arguments than a command takes are named, with a hint about flag dashes from its own flags", () => {
   const e = assertThrows(
-    () => parseFlags(["quick", "--only", "002"], { string: ["only"], positionals: 0 }),
+    () => parseFlags(["quick", "--only", "002"], { string: ["only", "profile"], positionals: 0 }),
     InputError,
   );
-  assertMatch(e.message, /^arguments: unexpected "quick": this command takes only flags.*--profile quick/);
+  assertMatch(e.message, /^arguments: unexpected "quick": this command takes only flags.*e\.g\. --profile quick\)$/);
+  // bench's --profile takes no value: the hint names one of its flags that does.
+  const bench = assertThrows(
+    () => parseFlags(["quick"], { string: ["backend"], boolean: ["profile"], positionals: 0 }),
+    InputError,
+  );
+  assertMatch(bench.message, /e\.g\. --backend VALUE\)$/);
   assertEquals(parseFlags(["a.ts"], { positionals: 1 })._, ["a.ts"]);
 });
 

@@ -282,3 +282,17 @@ Deno.test("fetchDataset() lists every source's failure when no mirror has a vali
     });
   });
 });
+
+Deno.test("fetchDataset() into a folder it may not write says which command would download there", async () => {
+  const e = await assertRejects(
+    () => fetchDataset("fashion-mnist", { cacheDir: "/not-writable/gan-cache" }),
+    DatasetError,
+  );
+  assertStringIncludes(e.message, "No permission to write the cache folder /not-writable/gan-cache/fashion-mnist");
+  const hosts = [...new Set(DATASET_INFO["fashion-mnist"].mirrors.map((m) => new URL(m).host))].join(",");
+  assertStringIncludes(
+    e.message,
+    `deno run --allow-read --allow-write=/not-writable/gan-cache --allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA ` +
+      `--allow-net=${hosts} tasks/data.ts --fetch fashion-mnist --cache-dir /not-writable/gan-cache`,
+  );
+});

@@ -66,6 +66,10 @@ Deno.test("report CLI checks every flag and where it may write before writing an
   assertEquals(outside.stderr.trim().split("\n").length, 1);
   assertStringIncludes(outside.stderr, '--out: this task may not write "/report.html"');
   await assertNotWritten(join(root, "report.html"));
+  const noBrowser = await runCli([root, "--no-charts", "--screenshot", join(dir, "shot.png")], dir);
+  assertEquals(noBrowser.code, 2, noBrowser.stderr);
+  assertStringIncludes(noBrowser.stderr, "needs --allow-run=/usr/bin/chromium --allow-net=127.0.0.1;");
+  await assertNotWritten(join(root, "report.html"));
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -56,7 +56,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a run trained alone gets a second thread for its matrix products, unless --threads 1; --threads 3 is refused",
+  name:
+    "a run trained alone gets a second thread for its matrix products, unless --threads 1; --threads 3 is refused, and ignored with a warning under --jobs 2",
   fn: async () => {
     const out = await Deno.makeTempDir();
     const device = async () => {
@@ -86,6 +87,19 @@ Deno.test({
     const bad = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--threads", "3");
     assertEquals(bad.code, 2);
     assertMatch(bad.stderr, /--threads.*expected 1 or 2, got "3"/);
+    await Deno.remove(`${out}/tiny`, { recursive: true });
+    const ignored = await runSweepCli(
+      out,
+      "tests/fixtures/tiny_sweep.ts",
+      "--set",
+      "steps=2",
+      "--jobs",
+      "2",
+      "--threads",
+      "2",
+    );
+    assertEquals(ignored.code, 0, ignored.stderr);
+    assertMatch(ignored.stdout + ignored.stderr, /--threads 2 has no effect here: .* 2 runs at a time/);
     await Deno.remove(out, { recursive: true });
   },
 });

@@ -26,6 +26,29 @@ Deno.test("an unknown top-level key suggests the experiment field", () => {
   );
 });
 
+Deno.test("an unknown key in a claim lists the claim's keys, not the config's", () => {
+  const m = messageOf({
+    name: "x",
+    claims: [{ id: "a", text: "t", method: "m", check: () => null, texts: "u" }],
+  });
+  assertMatch(m, /claims\[0\]\.texts: unknown key; did you mean 'text'\? \(known keys: id, text, method, check\)/);
+});
+
+Deno.test("a bad value for a key that also takes null says what null would mean", () => {
+  assertMatch(
+    messageOf({ name: "x", base: { steps: -1 } }),
+    /^experiments\/x\.ts: base\.steps: expected number to be >0, got -1 \(number\); null is accepted too \(train for `epochs`\)$/,
+  );
+  assertMatch(
+    messageOf({ name: "x", grid: { trainSize: [100, 0] } }),
+    /grid\.trainSize\[1\]: .*null is accepted too \(all training images\)$/,
+  );
+  assertMatch(
+    messageOf({ name: "x", base: { batchSize: 0 } }),
+    /base\.batchSize: expected number to be >0, got 0 \(number\)$/,
+  );
+});
+
 Deno.test("a wrong type names the field path, the value and its type", () => {
   const m = messageOf({ name: "x", base: { batchSize: "128" } });
   assertMatch(

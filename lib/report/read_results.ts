@@ -13,7 +13,9 @@ export type RunState = RunStatus | "pending";
 
 /** One point of a numeric series read from `metrics.jsonl`. */
 export interface SeriesPoint {
+  /** The line's iteration. */
   step: number;
+  /** Its epoch, when the line has one. */
   epoch: number | null;
   /** Every finite numeric field of the line except `step` and `epoch`. */
   values: Record<string, number>;
@@ -23,7 +25,9 @@ export interface SeriesPoint {
 
 /** One sample grid image of a run. */
 export interface SampleRef {
+  /** The iteration it was drawn at, when known (from its `sample` line or a `step-000500.png` name). */
   step: number | null;
+  /** The epoch, when known (from its `sample` line or an `epoch-0003.png` name). */
   epoch: number | null;
   /** Path relative to the run folder, e.g. `samples/epoch-0003.png`. */
   path: string;
@@ -31,13 +35,17 @@ export interface SampleRef {
 
 /** Everything read about one run. */
 export interface RunData {
+  /** The run id (its folder name). */
   id: string;
   /** Absolute or cwd-relative path of the run folder. */
   dir: string;
   /** The run's grid values (from `config.json`, else from the grid order). */
   gridValues: Record<string, unknown>;
+  /** `config.json`, or null when missing or unreadable. */
   config: RunConfigFile | null;
+  /** `status.json`, or null when missing or unreadable. */
   status: RunStatusFile | null;
+  /** Where it stands. */
   state: RunState;
   /** `step` lines. */
   steps: SeriesPoint[];
