@@ -272,3 +272,20 @@ Deno.test("an experiment module provided to the planner (the GPU bundle's way) i
   assertEquals((await loadExperiment(path)).name, "provided");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("the GPU bundle's experiment list names every file in experiments/, so pack.sh regenerates it unchanged", async () => {
+  const listed = [
+    ...(await Deno.readTextFile("bench/gpu/bundled_experiments.ts")).matchAll(/"\.\.\/\.\.\/(experiments\/[^"]+)"/g),
+  ]
+    .map((m) => m[1]);
+  const files = [];
+  for await (const e of Deno.readDir("experiments")) {
+    if (e.isFile && e.name.endsWith(".ts")) files.push(`experiments/${e.name}`);
+  }
+  // pack.sh lists them as the shell's glob sorts them (C locale here: byte order).
+  assertEquals(
+    listed,
+    files.sort(),
+    "run bash bench/gpu/pack.sh (or add the new file to bench/gpu/bundled_experiments.ts)",
+  );
+});
