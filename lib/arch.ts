@@ -5,6 +5,8 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { PixelRange } from "./pixels.ts";
+import { InputError } from "./input_error.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** What a builder is told about the run it builds for. */
 export interface ArchContext {
@@ -85,6 +87,24 @@ export function registerArch(name: string, arch: Architecture): void {
  */
 export function getArch(name: string): Architecture | undefined {
   return registry.get(name);
+}
+
+/**
+ * Look up an architecture that must exist.
+ * @param source Where the name came from, for the error (`config.arch`, `--arch`).
+ * @throws {InputError} naming the source, the name, the closest registered one and all of them.
+ */
+export function requireArch(name: string, source: string): Architecture {
+  const arch = registry.get(name);
+  if (arch === undefined) {
+    throw new InputError(
+      source,
+      `no architecture is registered as '${name}'${didYouMean(name, archNames())} (registered: ${
+        archNames().join(", ")
+      })`,
+    );
+  }
+  return arch;
 }
 
 /**

@@ -57,6 +57,26 @@ async function readCreated(runDir: string, configHash: string): Promise<string |
   return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
 }
 
+/**
+ * Mark the run in `runDir` failed with `error`, keeping how far it got (its last checkpoint's step, epoch and
+ * training seconds). The next sweep resumes a failed run from that checkpoint.
+ */
+export async function writeFailedStatus(runDir: string, error: string): Promise<void> {
+  const prior = await readStatus(runDir);
+  await writeJsonAtomic(
+    join(runDir, "status.json"),
+    {
+      status: "failed",
+      step: prior?.step ?? 0,
+      epoch: prior?.epoch ?? 0,
+      totalSteps: prior?.totalSteps ?? 0,
+      updated: new Date().toISOString(),
+      seconds: prior?.seconds ?? 0,
+      error,
+    } satisfies RunStatusFile,
+  );
+}
+
 /** Train `run` in `runDir`, unless another process holds its lock. */
 export async function executeRun(
   run: PlannedRun,
@@ -116,20 +136,7 @@ export async function executeRun(
         ...(outcome.resumedFrom !== undefined ? { resumedFrom: outcome.resumedFrom } : {}),
       };
     } catch (e) {
-      const error = e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e);
-      const prior = await readStatus(runDir);
-      await writeJsonAtomic(
-        join(runDir, "status.json"),
-        {
-          status: "failed",
-          step: prior?.step ?? 0,
-          epoch: prior?.epoch ?? 0,
-          totalSteps: prior?.totalSteps ?? 0,
-          updated: new Date().toISOString(),
-          seconds: prior?.seconds ?? 0,
-          error,
-        } satisfies RunStatusFile,
-      );
+      await writeFailedStatus(runDir, e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e));
       return {
         runId: run.runId,
         status: "failed",

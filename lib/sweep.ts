@@ -8,7 +8,7 @@ import { writeJsonAtomic } from "./atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "./backend.ts";
 import { type CheckedClaim, writeClaims } from "./claims.ts";
 import { loadDataset } from "./datasets.ts";
-import { executeRun, readStatus, type RunResult } from "./execute_run.ts";
+import { executeRun, readStatus, type RunResult, writeFailedStatus } from "./execute_run.ts";
 import { InputError } from "./input_error.ts";
 import type { Plan, PlanOptions } from "./plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress.ts";
@@ -182,41 +182,49 @@ export async function runSweep(
     }
   } else {
     const queue = [...todo];
+    const newWorker = () => new Worker(new URL("./run_worker.ts", import.meta.url), { type: "module" });
     await Promise.all(Array.from({ length: jobs }, async () => {
-      const worker = new Worker(new URL("./run_worker.ts", import.meta.url), {
-        type: "module",
-      });
+      let worker = newWorker();
       try {
         for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
+          const runDir = join(expDir, run.runId);
+          let crashed = false;
           const request: WorkerRequest = {
             experimentPath: options.experimentPath,
             planOptions: options.planOptions,
             runId: run.runId,
-            runDir: join(expDir, run.runId),
+            runDir,
             backend: backend.name,
             stop: stop.buffer,
             tfFlags,
           };
-          report(
-            await new Promise<RunResult>((resolve) => {
-              worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-                const m = e.data;
-                if (m.type === "progress") display.update(m.progress);
-                else if (m.type === "warn") warn(m.message);
-                else resolve(m.result);
-              };
-              worker.onerror = (e) => {
-                e.preventDefault();
-                resolve({
-                  runId: run!.runId,
-                  status: "failed",
-                  seconds: 0,
-                  error: `worker crashed: ${e.message}`,
-                });
-              };
-              worker.postMessage(request);
-            }),
-          );
+          const result = await new Promise<RunResult>((resolve) => {
+            worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+              const m = e.data;
+              if (m.type === "progress") display.update(m.progress);
+              else if (m.type === "warn") warn(m.message);
+              else resolve(m.result);
+            };
+            worker.onerror = (e) => {
+              e.preventDefault();
+              crashed = true;
+              resolve({
+                runId: run!.runId,
+                status: "failed",
+                seconds: 0,
+                error: `worker crashed: ${e.message}`,
+              });
+            };
+            worker.postMessage(request);
+          });
+          if (crashed) {
+            // An uncaught error does not end a worker: end it (its lock goes with it) before marking the run failed,
+            // so it cannot write the run's files again or answer for the next run; the next run gets a fresh one.
+            worker.terminate();
+            await writeFailedStatus(runDir, result.error ?? "worker crashed");
+            worker = newWorker();
+          }
+          report(result);
         }
       } finally {
         worker.terminate();

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { getArch } from "./arch.ts";
+import { requireArch } from "./arch.ts";
 import { writeJsonAtomic } from "./atomic_write.ts";
 import { BatchOrder, type BatchOrderState, gatherImages } from "./batches.ts";
 import { loadCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
@@ -91,10 +91,10 @@ export async function trainRun(
   const [h, w, c] = data.shape;
   const imageSize = h * w * c;
 
+  const arch = requireArch(config.arch, "config.arch");
   // Everything random follows the seed: weights and dropout through Math.random.
   const rng = new Rng(config.seed);
   const restoreMathRandom = routeMathRandom(rng);
-  const arch = getArch(config.arch)!;
   const ctx = {
     noiseDim: config.noiseDim,
     imageShape: data.shape,

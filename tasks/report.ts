@@ -172,10 +172,7 @@ if (import.meta.main) {
   try {
     Deno.exit(await report(Deno.args));
   } catch (e) {
-    if (
-      e instanceof UsageError || e instanceof InputError || e instanceof NotAnExperimentError ||
-      e instanceof RangeError
-    ) {
+    if (e instanceof UsageError || e instanceof InputError || e instanceof NotAnExperimentError) {
       console.error(`report: ${e.message}`);
       Deno.exit(2);
     }

@@ -28,9 +28,11 @@ export function runSweepCliWithEnv(env: Record<string, string>, out: string, ...
   return runDeno(sweepArgs(out, args), env);
 }
 
-/** Write an experiment file with a syntax error into a temp folder; returns its path. */
+/** Write an experiment file with a syntax error into .test-artifacts/; returns its path. */
 export async function badSyntaxFile(): Promise<string> {
-  const dir = await Deno.makeTempDir();
+  // One fixed file, rewritten by every test module that asks for it (not a temp folder per module left behind).
+  const dir = new URL("../.test-artifacts", import.meta.url).pathname;
+  await Deno.mkdir(dir, { recursive: true });
   const path = `${dir}/bad_syntax.ts`;
   await Deno.writeTextFile(path, 'export default {\n  name: "broken",\n  base: { lr: 0.01\n');
   return path;

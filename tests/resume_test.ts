@@ -2,6 +2,18 @@ import { assert, assertEquals } from "@std/assert";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
 
+/** Every line but `start`, without the fields that measure time: what a resumed run must log exactly as before. */
+function record(all: Record<string, unknown>[]): Record<string, unknown>[] {
+  return all.filter((l) => l.kind !== "start").map(({ ms: _ms, seconds: _s, time: _t, ...rest }) => rest);
+}
+
+/** Each file in the run's `samples/` (grids and the GIF), by name. */
+async function samples(runDir: string): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  for (const name of await listDir(`${runDir}/samples`)) out[name] = await Deno.readFile(`${runDir}/samples/${name}`);
+  return out;
+}
+
 async function lines(path: string): Promise<Record<string, unknown>[]> {
   const text = await Deno.readTextFile(path);
   return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
@@ -11,7 +23,9 @@ Deno.test("a sweep killed with SIGKILL resumes from its checkpoint and logs exac
   const reference = await Deno.makeTempDir();
   const straight = await runSweepCli(reference, "tests/fixtures/resume_sweep.ts");
   assertEquals(straight.code, 0, straight.stderr);
-  const expected = trajectory(await lines(`${await runFolder(reference, "resume")}/metrics.jsonl`));
+  const referenceDir = await runFolder(reference, "resume");
+  const expectedLines = await lines(`${referenceDir}/metrics.jsonl`);
+  const expected = trajectory(expectedLines);
   assertEquals(expected.length, 60);
 
   const out = await Deno.makeTempDir();
@@ -45,6 +59,8 @@ Deno.test("a sweep killed with SIGKILL resumes from its checkpoint and logs exac
   const all = await lines(`${dir}/metrics.jsonl`);
   assertEquals(all.filter((l) => l.kind === "start").map((l) => l.resumed), [false, true]);
   assertEquals(trajectory(all), expected, "no step is missing, duplicated or different after the resume");
+  assertEquals(record(all), record(expectedLines), "nor any epoch, sample or end line");
+  assertEquals(await samples(dir), await samples(referenceDir), "the same sample grids and GIF, byte for byte");
   assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).status, "completed");
   await Deno.remove(reference, { recursive: true });
   await Deno.remove(out, { recursive: true });

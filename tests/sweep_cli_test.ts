@@ -136,6 +136,21 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a run whose worker crashes is marked failed on disk, the other run trains, and the sweep ends with exit 1",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const r = await runSweepCli(out, "tests/fixtures/crashing_sweep.ts", "--jobs", "2");
+    assertEquals(r.code, 1, r.stdout + r.stderr);
+    assertMatch(r.stdout, /1 completed, 0 diverged, 1 failed/);
+    const [bad] = (await listDir(`${out}/crashing`)).filter((n) => n.startsWith("arch-crashing"));
+    const s = await status(`${out}/crashing/${bad}`);
+    assertEquals(s.status, "failed");
+    assertMatch(String(s.error), /worker crashed: .*uncaught in the worker/);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
 for (
   const [what, args, expected] of [
     ["an unknown key", ["tests/fixtures/invalid_unknown_key.ts"], /base\.learningrate: unknown key/],
@@ -276,4 +291,5 @@ Deno.test("reproduce with a profile one of the posts lacks exits 2 naming it, be
   assertEquals(code, 2, stderr);
   assertMatch(stderr, /--profile: "quik" is not a profile of experiments\/blog-000-tf-dcgan\.ts.*'quick'/);
   assertEquals(await listDir(out), []);
+  await Deno.remove(out, { recursive: true });
 });

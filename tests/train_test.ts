@@ -69,6 +69,36 @@ for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
 }
 
 Deno.test({
+  name: "the live tensor count is the same after every step with logging, sampling, evaluation and checkpoints all on",
+  fn: async () => {
+    await startBackend("wasm");
+    const runDir = await Deno.makeTempDir();
+    const run = tinyRun({
+      steps: 12,
+      logEvery: 1,
+      sampleEvery: 2,
+      evalEvery: 4,
+      evalSamples: 100,
+      checkpointEvery: 3,
+      noiseDim: 16,
+    });
+    const data = await loadTrainingImages("mnist", "[-1,1]");
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const outcome = await trainRun(run, { runDir, data, onProgress: () => counts.push(tf.memory().numTensors) });
+    assertEquals(outcome.status, "completed");
+    assertEquals(counts.length, 12);
+    assertEquals(new Set(counts).size, 1, `live tensors after each step: ${counts.join(", ")}`);
+    assertEquals(tf.memory().numTensors, before, "every tensor of the run is disposed");
+    const lines = await metricLines(runDir);
+    // Evaluations and checkpoints really happened between those steps.
+    assertEquals(lines.filter((l) => l.kind === "eval").map((l) => l.step), [4, 8, 12]);
+    assert((await Deno.stat(`${runDir}/checkpoint.bin`)).size > 0);
+    await Deno.remove(runDir, { recursive: true });
+  },
+});
+
+Deno.test({
   name: "the same config, seed and backend give identical losses; another seed does not",
   fn: async () => {
     await startBackend("wasm");

@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
-import type { Architecture } from "../lib/arch.ts";
+import { type Architecture, requireArch } from "../lib/arch.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment, parseAssignment, planSweep, provideExperiments } from "../lib/plan.ts";
 import { validateExperiment } from "../lib/validate_experiment.ts";
@@ -287,5 +287,12 @@ Deno.test("the GPU bundle's experiment list names every file in experiments/, so
     listed,
     files.sort(),
     "run bash bench/gpu/pack.sh (or add the new file to bench/gpu/bundled_experiments.ts)",
+  );
+});
+
+Deno.test("training a config whose architecture is not registered names the field, the closest name and the known ones", () => {
+  assertMatch(
+    assertThrows(() => requireArch("mlp-kera", "config.arch"), InputError).message,
+    /^config\.arch: no architecture is registered as 'mlp-kera'; did you mean 'mlp-keras'\? \(registered: .*mlp-keras/,
   );
 });

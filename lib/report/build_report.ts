@@ -60,6 +60,7 @@ import {
 import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
+import { InputError } from "../input_error.ts";
 
 /** What to build and where. */
 export interface ReportOptions {
@@ -387,8 +388,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const metrics = availableMetrics(runs);
   const metric = opts.metric ?? defaultMetric(runs);
   if (opts.metric !== undefined && !metrics.includes(opts.metric)) {
-    throw new RangeError(
-      `Cannot use metric '${opts.metric}': no run has it (metrics: ${metrics.join(", ") || "none"})`,
+    throw new InputError(
+      "--metric",
+      `cannot use metric '${opts.metric}': no run has it (metrics: ${metrics.join(", ") || "none"})`,
     );
   }
   const out = opts.out ?? join(opts.resultsDir, "report.html");

@@ -3,6 +3,7 @@
  * visual channel (facet, colour, heatmap axes).
  * @module
  */
+import { InputError } from "../input_error.ts";
 
 /** One grid key as the report shows it. */
 export interface GridDim {
@@ -79,9 +80,7 @@ function findDim(view: GridView, key: string, flag: string): GridDim {
   const dim = view.dims.find((d) => d.key === key);
   if (dim === undefined) {
     const known = view.dims.map((d) => d.key).join(", ") || "none";
-    throw new RangeError(
-      `Cannot use '${key}' for ${flag}: it is not a grid key (grid keys: ${known})`,
-    );
+    throw new InputError(flag, `cannot use '${key}': it is not a grid key (grid keys: ${known})`);
   }
   return dim;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { RunData, SampleRef } from "./read_results.ts";
+import { InputError } from "../input_error.ts";
 
 /** A sampling point asked for: by position or by number. */
 export type SamplePick = "first" | "middle" | "last" | number;
@@ -21,8 +22,9 @@ export function parseSamplePicks(text: string): SamplePick[] {
       if (s === "first" || s === "middle" || s === "last") return s;
       const n = Number(s);
       if (!Number.isInteger(n) || n < 0) {
-        throw new RangeError(
-          `Cannot pick sample '${s}': use first, middle, last or an epoch (step) number`,
+        throw new InputError(
+          "--samples",
+          `cannot pick sample '${s}': use first, middle, last or an epoch (step) number`,
         );
       }
       return n;
