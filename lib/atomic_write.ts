@@ -33,6 +33,23 @@ export async function writeFileAtomic(
   }
 }
 
+/**
+ * Remove the temp files that {@linkcode writeFileAtomic} leaves in `dir` when its process is killed mid-write
+ * (`checkpoint.bin.tmp-<pid>-<id>`, up to the run's full checkpoint size). Only for a folder no one else is writing:
+ * a run folder whose lock this process holds.
+ * @returns The names removed.
+ */
+export async function removeTempFiles(dir: string): Promise<string[]> {
+  const removed: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && /\.tmp-\d+-[0-9a-f]{8}$/.test(e.name)) {
+      await Deno.remove(`${dir}/${e.name}`);
+      removed.push(e.name);
+    }
+  }
+  return removed;
+}
+
 /** Atomically write a value as pretty JSON. */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");

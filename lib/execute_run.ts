@@ -6,7 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { writeJsonAtomic } from "./atomic_write.ts";
+import { removeTempFiles, writeJsonAtomic } from "./atomic_write.ts";
 import type { BackendInfo } from "./backend.ts";
 import { gitCommit } from "./git_commit.ts";
 import type { PlannedRun } from "./plan.ts";
@@ -95,6 +95,13 @@ export async function executeRun(
   }
   const started = performance.now();
   try {
+    // Half-written files of a process killed mid-write: the lock says no one else is writing here now.
+    for (const dir of [runDir, join(runDir, "samples")]) {
+      const removed = await removeTempFiles(dir).catch((e) =>
+        e instanceof Deno.errors.NotFound ? [] : Promise.reject(e)
+      );
+      if (removed.length) options.warn?.(`${dir}: removed ${removed.join(", ")} left by an interrupted write`);
+    }
     const before = await readStatus(runDir);
     if (before?.status === "completed" || before?.status === "diverged") {
       return {

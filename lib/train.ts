@@ -442,8 +442,12 @@ export async function trainRun(
         diverged: { step: d.step, reason: d.reason, lastFinite },
       });
     } else {
-      await writeEval();
-      await writeCheckpoint();
+      // A checkpoint at the last step is only ever the final one, written after the final evaluation: a run killed
+      // after it (before its status said completed) has both already, and must not log the evaluation twice.
+      if (resumedFrom !== totalSteps) {
+        await writeEval();
+        await writeCheckpoint();
+      }
       await saveGenerator(gan.generator, join(runDir, "generator"));
       await writeProgressGif(runDir);
       await writeStatus("completed");

@@ -1,10 +1,12 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
 
 /** Every line but `start`, without the fields that measure time: what a resumed run must log exactly as before. */
 function record(all: Record<string, unknown>[]): Record<string, unknown>[] {
-  return all.filter((l) => l.kind !== "start").map(({ ms: _ms, seconds: _s, time: _t, ...rest }) => rest);
+  return all.filter((l) => l.kind !== "start").map(({ ms: _ms, seconds: _s, time: _t, evalSeconds: _e, ...rest }) =>
+    rest
+  );
 }
 
 /** Each file in the run's `samples/` (grids and the GIF), by name. */
@@ -12,6 +14,22 @@ async function samples(runDir: string): Promise<Record<string, Uint8Array>> {
   const out: Record<string, Uint8Array> = {};
   for (const name of await listDir(`${runDir}/samples`)) out[name] = await Deno.readFile(`${runDir}/samples/${name}`);
   return out;
+}
+
+const TINY_RUN = ["tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4"];
+
+/** Train the tiny sweep's lr=2e-4 run to completion in `out`; returns its folder. */
+async function trainTinyRun(out: string): Promise<string> {
+  const first = await runSweepCli(out, ...TINY_RUN);
+  assertEquals(first.code, 0, first.stderr);
+  const dir = (await listDir(`${out}/tiny`)).find((n) => n.startsWith("lr-"))!;
+  return `${out}/tiny/${dir}`;
+}
+
+/** Make a finished run look like one whose process died: its status back to `running`. */
+async function markRunning(runDir: string): Promise<void> {
+  const status = JSON.parse(await Deno.readTextFile(`${runDir}/status.json`));
+  await Deno.writeTextFile(`${runDir}/status.json`, JSON.stringify({ ...status, status: "running" }));
 }
 
 async function lines(path: string): Promise<Record<string, unknown>[]> {
@@ -68,26 +86,56 @@ Deno.test("a sweep killed with SIGKILL resumes from its checkpoint and logs exac
 
 Deno.test("a torn last line and a corrupt newest checkpoint are repaired on resume", async () => {
   const out = await Deno.makeTempDir();
-  const first = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4");
-  assertEquals(first.code, 0, first.stderr);
-  const dir = (await listDir(`${out}/tiny`)).find((n) => n.startsWith("lr-"))!;
-  const runDir = `${out}/tiny/${dir}`;
+  const runDir = await trainTinyRun(out);
   const expected = trajectory(await lines(`${runDir}/metrics.jsonl`));
   // Pretend the process died mid-run: status running, a torn line, the newest checkpoint damaged.
-  const status = JSON.parse(await Deno.readTextFile(`${runDir}/status.json`));
-  await Deno.writeTextFile(`${runDir}/status.json`, JSON.stringify({ ...status, status: "running" }));
+  await markRunning(runDir);
   await Deno.writeTextFile(`${runDir}/metrics.jsonl`, '{"kind":"step","step":99,"dLo', { append: true });
   const ckpt = await Deno.readFile(`${runDir}/checkpoint.bin`);
   ckpt[ckpt.length - 5]! ^= 0xff;
   await Deno.writeFile(`${runDir}/checkpoint.bin`, ckpt);
 
-  const again = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4");
+  const again = await runSweepCli(out, ...TINY_RUN);
   assertEquals(again.code, 0, again.stderr);
   assert(
     /checkpoint\.bin: tensor bytes have sha256 .* trying the previous checkpoint/.test(again.stdout),
     again.stdout,
   );
   assertEquals(trajectory(await lines(`${runDir}/metrics.jsonl`)), expected);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a kill during the final checkpoint's write resumes from the previous one, logs what it would have, and clears the half-written files", async () => {
+  const out = await Deno.makeTempDir();
+  const runDir = await trainTinyRun(out);
+  const expected = record(await lines(`${runDir}/metrics.jsonl`));
+  // The state saveCheckpoint leaves when killed mid-write: checkpoint.bin renamed to .prev, the new one a temp file.
+  await markRunning(runDir);
+  await Deno.remove(`${runDir}/checkpoint.bin`); // the final one: its write was cut short
+  await Deno.writeFile(`${runDir}/checkpoint.bin.tmp-4242-0badc0de`, new Uint8Array(1000));
+  await Deno.writeTextFile(`${runDir}/samples/progress.gif.tmp-4242-0badf00d`, "GIF8");
+
+  const again = await runSweepCli(out, ...TINY_RUN);
+  assertEquals(again.code, 0, again.stderr);
+  assert(/resumed from step \d+/.test(again.stdout), again.stdout);
+  assertMatch(again.stdout, /removed checkpoint\.bin\.tmp-4242-0badc0de left by an interrupted write/);
+  assertEquals(record(await lines(`${runDir}/metrics.jsonl`)), expected);
+  const left = [...await listDir(runDir), ...await listDir(`${runDir}/samples`)].filter((n) => n.includes(".tmp-"));
+  assertEquals(left, []);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a run killed after its final checkpoint, before its status said completed, finishes without logging its last evaluation twice", async () => {
+  const out = await Deno.makeTempDir();
+  const runDir = await trainTinyRun(out);
+  const all = await lines(`${runDir}/metrics.jsonl`);
+  assert(all.at(-2)?.kind === "eval", "the final evaluation comes just before the end line");
+  await markRunning(runDir);
+  const again = await runSweepCli(out, ...TINY_RUN);
+  assertEquals(again.code, 0, again.stderr);
+  assertMatch(again.stdout, /completed at step \d+ .*\(resumed from step \d+\)/);
+  assertEquals(record(await lines(`${runDir}/metrics.jsonl`)), record(all));
+  assertEquals(JSON.parse(await Deno.readTextFile(`${runDir}/status.json`)).status, "completed");
   await Deno.remove(out, { recursive: true });
 });
 
