@@ -4,6 +4,9 @@
  */
 import { type Claim, defineExperiment, formatStat, stat } from "../mod.ts";
 
+/** The post's budget in iterations: 50 epochs of ⌊60,000 / 256⌋ = 234 full batches (11,700). */
+const POST_STEPS = 50 * Math.floor(60_000 / 256);
+
 export default defineExperiment({
   name: "blog-000-tf-dcgan",
   description: "TensorFlow DCGAN tutorial (seed 000): does the 4x4 fixed-noise grid show recognisable digits?",
@@ -56,7 +59,7 @@ export default defineExperiment({
         if (cis.n === 0) return { verdict: "inconclusive", measured: "no eval metrics logged" };
         const measured = `cis ${formatStat(cis, 2)}, classes covered ${formatStat(covered, 1)} ${runs.evaluatedAt()}`;
         if (cis.mean >= 6 && covered.mean >= 8) return { verdict: "reproduced", measured };
-        return { verdict: runs.lastEvalStep() >= 11_700 ? "not reproduced" : "inconclusive", measured };
+        return { verdict: runs.lastEvalStep() >= POST_STEPS ? "not reproduced" : "inconclusive", measured };
       },
     } satisfies Claim,
   ],

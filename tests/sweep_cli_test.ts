@@ -160,6 +160,13 @@ for (
     ["an unknown flag", ["tests/fixtures/tiny_sweep.ts", "--job", "2"], /--job: unknown flag; did you mean 'jobs'\?/],
     ["a bad --shard", ["tests/fixtures/tiny_sweep.ts", "--shard", "2/2"], /--shard: expected i\/n/],
     ["an unknown backend", ["tests/fixtures/tiny_sweep.ts", "--backend", "tpu"], /--backend: expected one of/],
+    ["--jobs 0", ["tests/fixtures/tiny_sweep.ts", "--jobs", "0"], /--jobs: expected a positive integer, got "0"/],
+    [
+      "a negative --jobs",
+      ["tests/fixtures/tiny_sweep.ts", "--jobs", "-1"],
+      /--jobs: expected a positive integer, got "-1"/,
+    ],
+    ["--jobs abc", ["tests/fixtures/tiny_sweep.ts", "--jobs", "abc"], /--jobs: expected a positive integer, got "abc"/],
   ] as const
 ) {
   Deno.test({
