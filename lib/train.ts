@@ -30,6 +30,22 @@ import { round, roundStats, scaleStats, STAT_KEYS, type Stats, zeroStats } from 
 import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "./train_step.ts";
 import type { TrainingImages } from "./training_images.ts";
 
+/** The loop's state in a checkpoint, beside the tensors: everything else a resumed run needs to go on as if never stopped. */
+interface TrainState extends LoopState {
+  /** The training stream (batches' noise, dropout, weight init) where it stood. */
+  rng: RngState;
+  /** The epoch's batch order and the position in it. */
+  order: BatchOrderState;
+  /** Sums of the step stats so far this epoch, for its `epoch` line. */
+  epochSums: Stats;
+  /** The last finite window means (the progress display's losses; a diverged run's last good numbers). */
+  lastFinite: Stats | null;
+  /** Training milliseconds so far this epoch (absent in checkpoints from before it was recorded). */
+  epochMs?: number;
+  /** Steps trained but not yet logged, kept by a stop between log lines: 5 stats per step, and their milliseconds. */
+  window?: { stats: number[]; ms: number };
+}
+
 /** What the progress display is told after every step. */
 export interface Progress {
   runId: string;
@@ -145,14 +161,7 @@ export async function trainRun(
 
   const checkpoint = await loadCheckpoint(runDir, warn);
   if (checkpoint) {
-    const s = checkpoint.state as LoopState & {
-      rng: RngState;
-      order: BatchOrderState;
-      epochSums: Stats;
-      lastFinite: Stats | null;
-      epochMs?: number;
-      window?: { stats: number[]; ms: number };
-    };
+    const s = checkpoint.state as TrainState;
     const g = checkpoint.groups;
     gan.generator.setWeights((g.generator ?? []).map((t) => t.tensor));
     gan.discriminator.setWeights((g.discriminator ?? []).map((t) => t.tensor));
@@ -319,7 +328,7 @@ export async function trainRun(
     await log.sync();
     const metricsBytes = (await Deno.stat(metricsPath)).size;
     const named = (model: tf.LayersModel) => model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
-    const state = {
+    const state: TrainState = {
       step,
       seconds,
       metricsBytes,
