@@ -168,3 +168,16 @@ Deno.test("buildReport() escapes grid values and descriptions that contain marku
   assertStringIncludes(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("buildReport() warns about an unreadable claims.json instead of silently showing no claims", async () => {
+  const dir = await Deno.makeTempDir();
+  const root = await writeFixtureExperiment(dir, { name: "bad-claims", grid: { lr: [1, 2] } });
+  await Deno.writeTextFile(join(root, "claims.json"), '[{"id": "a", "verdict": "repro');
+  const result = await buildReport({ resultsDir: root, chartDir: null });
+  assertEquals(result.claims, []);
+  assert(
+    result.notes.some((n) => /claims\.json is not a JSON list of checked claims/.test(n)),
+    result.notes.join("\n"),
+  );
+  await Deno.remove(dir, { recursive: true });
+});

@@ -358,14 +358,27 @@ function gridTable(
   };
 }
 
-/** The checked claims in `claims.json` (written by the sweep), or none. */
-async function readClaims(dir: string): Promise<CheckedClaim[]> {
+/** The checked claims in `claims.json` (written by the sweep): none when there is no such file; `note` when it is unreadable. */
+async function readClaims(dir: string): Promise<{ claims: CheckedClaim[]; note?: string }> {
+  const path = claimsFile(dir);
+  let text: string;
   try {
-    const parsed = JSON.parse(await Deno.readTextFile(claimsFile(dir)));
-    return Array.isArray(parsed) ? parsed : [];
-  } catch {
-    return [];
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return { claims: [] };
+    throw e;
   }
+  try {
+    const parsed = JSON.parse(text);
+    if (Array.isArray(parsed)) return { claims: parsed };
+  } catch {
+    // below
+  }
+  return {
+    claims: [],
+    note: `warning: ${path} is not a JSON list of checked claims, so no claims are shown; ` +
+      "`deno task report <experiment.ts>` checks them again from the results and rewrites it",
+  };
 }
 
 /**
@@ -421,7 +434,9 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
     return { id, spec };
   };
   const sections: PageSection[] = [];
-  const claims = opts.claims ? checkClaimsOn(opts.claims, results.runs) : await readClaims(opts.resultsDir);
+  const saved = opts.claims ? null : await readClaims(opts.resultsDir);
+  if (saved?.note) notes.push(saved.note);
+  const claims = opts.claims ? checkClaimsOn(opts.claims, results.runs) : saved!.claims;
   if (claims.length) {
     sections.push({
       id: "claims",
