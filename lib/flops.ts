@@ -31,7 +31,10 @@ function product(xs: readonly (number | null)[]): number {
 
 function singleShape(shape: tf.Shape | tf.Shape[], layer: string): tf.Shape {
   if (Array.isArray(shape[0])) {
-    throw new TypeError(`Cannot count FLOPs of layer '${layer}': it has several inputs or outputs`);
+    throw new TypeError(
+      `Cannot count FLOPs of layer '${layer}': it has several inputs or outputs; ` +
+        "the count takes layers with one input and one output (a Sequential or chain-shaped model)",
+    );
   }
   return shape as tf.Shape;
 }
@@ -58,7 +61,10 @@ export function layerFlops(model: tf.LayersModel): LayerFlops[] {
       const macsPerPosition = product(kernel.shape);
       const symbolic = layer.input;
       if (Array.isArray(symbolic)) {
-        throw new TypeError(`Cannot count FLOPs of layer '${layer.name}': it has several inputs`);
+        throw new TypeError(
+          `Cannot count FLOPs of layer '${layer.name}': it has several inputs; ` +
+            "Dense, Conv2D and Conv2DTranspose layers are counted when they have one",
+        );
       }
       const input = symbolic.shape;
       const output = singleShape(layer.outputShape, layer.name);

@@ -44,7 +44,10 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
     );
     const run = plan.runs.find((r) => r.runId === req.runId);
     if (!run) {
-      throw new Error(`run ${req.runId} is no longer in ${req.experimentPath}`);
+      throw new Error(
+        `${req.experimentPath} changed after this sweep started: run ${req.runId} is no longer in its grid ` +
+          `(it now has ${plan.runs.map((r) => r.runId).join(", ")}); start the sweep again to train the new grid`,
+      );
     }
     const backend = await startBackend(req.backend, req.tfFlags);
     const stop = new StopRequest(req.stop);

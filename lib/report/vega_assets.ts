@@ -21,7 +21,10 @@ function packageDir(require: NodeRequire, name: string): string {
   while (!dir.endsWith(suffix)) {
     const up: string = dirname(dir);
     if (up === dir) {
-      throw new Error(`Cannot find the folder of package '${name}'`);
+      throw new Error(
+        `Cannot find the folder of package '${name}' above ${require.resolve(name)}: the report needs the npm ` +
+          `packages in node_modules/ ("nodeModulesDir": "auto" in deno.json, then \`deno install\`)`,
+      );
     }
     dir = up;
   }
