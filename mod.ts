@@ -4,7 +4,7 @@
  * `deno task report`.
  *
  * @example A learning-rate × noise-dimension sweep (experiments/lr-vs-noise.ts)
- * ```ts
+ * ```ts ignore
  * import { defineExperiment } from "../mod.ts";
  *
  * export default defineExperiment({
