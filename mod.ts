@@ -30,16 +30,9 @@ export {
   type ResolvedConfig,
 } from "./lib/config.ts";
 export type { PixelRange } from "./lib/pixels.ts";
-export {
-  type CheckedClaim,
-  type Claim,
-  type ClaimOutcome,
-  formatStat,
-  Runs,
-  type Stat,
-  stat,
-  type Verdict,
-} from "./lib/claims.ts";
+export { type CheckedClaim, type Claim, type ClaimOutcome, type Verdict } from "./lib/claims.ts";
+export { Runs } from "./lib/runs.ts";
+export { formatStat, type Stat, stat } from "./lib/stat.ts";
 export type { RunData, RunState, SampleRef, SeriesPoint } from "./lib/report/read_results.ts";
 export type {
   EndLine,

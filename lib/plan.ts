@@ -1,26 +1,18 @@
 /**
- * From an experiment file to the list of runs: load and validate the file,
- * apply `--profile`, `--set` and `--only`, resolve each grid point and give it
- * its id.
+ * From a loaded experiment to the list of runs: apply `--profile`, `--set` and
+ * `--only`, resolve each grid point and give it its id. (Loading the file is
+ * `load_experiment.ts`; the `key=value` flags are parsed in `assignment.ts`.)
  * @module
  */
-import { resolve, toFileUrl } from "@std/path";
-import {
-  collidingKey,
-  CONFIG_KEYS,
-  type ConfigKey,
-  configShape,
-  type PartialConfig,
-  resolveConfig,
-  type ResolvedConfig,
-} from "./config.ts";
+import { collidingKey, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { parseAssignment } from "./assignment.ts";
 import { canonicalJson, sha256Hex } from "./canonical_json.ts";
 import type { Experiment } from "./experiment.ts";
 import { expandGrid } from "./grid.ts";
 import { InputError } from "./input_error.ts";
 import { runId } from "./run_id.ts";
 import { didYouMean } from "./suggest.ts";
-import { checkArchName, describeIssue, validateExperiment } from "./validate_experiment.ts";
+import { checkArchName } from "./validate_experiment.ts";
 import "./archs/builtin.ts";
 
 /** Images in the training split of every dataset the harness knows. */
@@ -50,94 +42,6 @@ export interface PlanOptions {
   profile?: string;
   set?: string[];
   only?: string[];
-}
-
-/** Experiment modules compiled into a one-file bundle (bench/gpu/), by absolute path. */
-const bundled = new Map<string, { default?: unknown }>();
-
-/**
- * Make experiment modules available without importing their files: for a one-file bundle run where the npm
- * packages the files import cannot be fetched (bench/gpu/sweep_entry.ts). Keys are paths relative to the
- * working directory, e.g. `experiments/blog-000-tf-dcgan.ts`; the files must still exist there.
- */
-export function provideExperiments(modules: Record<string, { default?: unknown }>): void {
-  for (const [path, mod] of Object.entries(modules)) bundled.set(resolve(path), mod);
-}
-
-/**
- * Import an experiment file and validate its default export.
- * @throws {InputError} for a missing file, a syntax error, no default export or an invalid experiment.
- */
-export async function loadExperiment(path: string): Promise<Experiment> {
-  let mod: { default?: unknown };
-  try {
-    const info = await Deno.stat(path);
-    if (!info.isFile) {
-      throw new InputError(
-        path,
-        "is not a file; expected an experiment file such as experiments/quickstart.ts",
-      );
-    }
-    mod = bundled.get(resolve(path)) ?? await import(toFileUrl(resolve(path)).href);
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    if (e instanceof Deno.errors.NotFound) {
-      throw new InputError(
-        path,
-        "no such file; expected an experiment file such as experiments/quickstart.ts",
-      );
-    }
-    const first = String((e as Error).message ?? e).split("\n").slice(0, 3)
-      .join(" ");
-    throw new InputError(path, `cannot load the experiment file: ${first}`);
-  }
-  if (mod.default === undefined) {
-    throw new InputError(
-      path,
-      "has no default export; expected `export default defineExperiment({ name, base, grid })`",
-    );
-  }
-  return validateExperiment(mod.default, path);
-}
-
-/** Parse `key=value` from `--set`/`--only`: the value as JSON where it parses and fits, else as text. */
-export function parseAssignment(
-  text: string,
-  flag: string,
-): [ConfigKey, unknown] {
-  const eq = text.indexOf("=");
-  if (eq <= 0) {
-    throw new InputError(
-      flag,
-      `expected key=value, got ${JSON.stringify(text)}`,
-    );
-  }
-  const key = text.slice(0, eq);
-  const raw = text.slice(eq + 1);
-  if (!(CONFIG_KEYS as string[]).includes(key)) {
-    throw new InputError(
-      flag,
-      `${key}: unknown key${didYouMean(key, CONFIG_KEYS)} (known keys: ${CONFIG_KEYS.join(", ")})`,
-    );
-  }
-  const schema = configShape[key as ConfigKey];
-  let value: unknown = raw;
-  try {
-    value = JSON.parse(raw);
-  } catch { /* plain text */ }
-  if (!schema.safeParse(value).success && schema.safeParse(raw).success) {
-    value = raw;
-  }
-  const checked = schema.safeParse(value);
-  if (!checked.success) {
-    throw new InputError(
-      flag,
-      describeIssue({ ...checked.error.issues[0]!, path: [key] }, {
-        [key]: value,
-      }),
-    );
-  }
-  return [key as ConfigKey, checked.data];
 }
 
 /** Checks that span several keys, on a resolved config. */

@@ -7,7 +7,8 @@
 /// <reference lib="deno.worker" />
 import { startBackend } from "./backend.ts";
 import { executeRun, type RunResult } from "./execute_run.ts";
-import { loadExperiment, type PlanOptions, planSweep } from "./plan.ts";
+import { loadExperiment } from "./load_experiment.ts";
+import { type PlanOptions, planSweep } from "./plan.ts";
 import { StopRequest } from "./stop_request.ts";
 import type { TfFlagValue } from "./tf_flags.ts";
 import type { Progress } from "./train.ts";

@@ -12,7 +12,7 @@ import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
 import { CHROMIUM } from "../lib/report/cdp.ts";
 import { type Claim, claimsFile, saveClaims } from "../lib/claims.ts";
-import { loadExperiment } from "../lib/plan.ts";
+import { loadExperiment } from "../lib/load_experiment.ts";
 import { InputError } from "../lib/input_error.ts";
 import { joinNegativeValues, mayWrite } from "../lib/cli.ts";
 

@@ -1,5 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { checkClaims, type Claim, formatStat, Runs, stat } from "../lib/claims.ts";
+import { checkClaims, type Claim } from "../lib/claims.ts";
+import { Runs } from "../lib/runs.ts";
+import { formatStat, stat } from "../lib/stat.ts";
 import { readExperimentResults, type RunData } from "../lib/report/read_results.ts";
 import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
 import { entryFromResults, renderSummary } from "../lib/reproduce_summary.ts";

@@ -1,7 +1,9 @@
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { type Architecture, requireArch } from "../lib/arch.ts";
 import { InputError } from "../lib/input_error.ts";
-import { loadExperiment, parseAssignment, planSweep, provideExperiments } from "../lib/plan.ts";
+import { parseAssignment } from "../lib/assignment.ts";
+import { loadExperiment, provideExperiments } from "../lib/load_experiment.ts";
+import { planSweep } from "../lib/plan.ts";
 import { validateExperiment } from "../lib/validate_experiment.ts";
 import { badSyntaxFile } from "./_sweep_cli.ts";
 
