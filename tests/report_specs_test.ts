@@ -7,7 +7,7 @@ import { compileSpec } from "../lib/report/compile.ts";
 import { type ChartSpec, classHistSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "../lib/report/specs.ts";
 import { evalMetricNames, summarizeGroups } from "../lib/report/final_values.ts";
 import { chartedEvalMetrics, metricTitle } from "../lib/report/eval_info.ts";
-import { classHistRows } from "../lib/report/build_report.ts";
+import { classHistRows } from "../lib/report/class_hist_rows.ts";
 import { renderSvg } from "../lib/report/svg.ts";
 import type { FixtureOptions } from "../lib/report/fixtures.ts";
 

@@ -7,60 +7,30 @@ import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../cla
 import { dirname, join } from "@std/path";
 import { writeFileAtomic } from "../atomic_write.ts";
 import { requireWritable } from "../cli.ts";
-import { type ExperimentResults, readExperimentResults, type RunData, type RunState } from "./read_results.ts";
-import {
-  type ChartLayout,
-  chooseHeatmapDims,
-  chooseLayout,
-  comboLabel,
-  formatValue,
-  type GridDim,
-  type GridView,
-  gridView,
-} from "./grid_view.ts";
+import { type ExperimentResults, readExperimentResults, type RunData } from "./read_results.ts";
+import { chooseHeatmapDims, chooseLayout, gridView } from "./grid_view.ts";
 import { curveRows } from "./curve_rows.ts";
-import {
-  availableMetrics,
-  evalMetricNames,
-  type GroupSummary,
-  summarizeGroups,
-  TRAINING_METRICS,
-} from "./final_values.ts";
-import {
-  type ChartSpec,
-  type ClassHistRow,
-  classHistSpec,
-  healthSpec,
-  type HeatCell,
-  heatmapSpec,
-  lossSpec,
-  metricsSpec,
-} from "./specs.ts";
+import { availableMetrics, evalMetricNames, summarizeGroups, TRAINING_METRICS } from "./final_values.ts";
+import { type ChartSpec, classHistSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "./specs.ts";
 import {
   betterDirection,
   chartedEvalMetrics,
   consistentEvals,
   EVAL_BOOKKEEPING,
-  lastClassHist,
   metricTitle,
   setupsLabel,
 } from "./eval_info.ts";
-import { formatDuration, formatNumber } from "./format.ts";
+import { formatDuration } from "./format.ts";
 import { sampleAt, type SamplePick, samplePoints } from "./samples.ts";
 import { ImageEmbedder } from "./images.ts";
-import {
-  type ImageMatrix,
-  type MatrixImage,
-  type PageChart,
-  type PageModel,
-  type PageSection,
-  renderPage,
-  type TextTable,
-} from "./html.ts";
+import { type PageChart, type PageModel, type PageSection, renderPage } from "./html.ts";
 import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
 import { InputError } from "../input_error.ts";
+import { backendsLabel, finalTable, gridTable, heatCells, problemsTable, STATES } from "./tables.ts";
+import { imageMatrix } from "./image_matrix.ts";
+import { classHistRows } from "./class_hist_rows.ts";
 
 /** What to build and where. */
 export interface ReportOptions {
@@ -102,15 +72,6 @@ export interface ReportResult {
   claims: CheckedClaim[];
 }
 
-const STATES: RunState[] = [
-  "completed",
-  "running",
-  "stopped",
-  "diverged",
-  "failed",
-  "pending",
-];
-
 /**
  * The metric the heatmap shows by default: `fcd` when logged, else the first
  * other eval metric (never the bookkeeping `evalN`, `evalSeconds`), else G's loss.
@@ -126,236 +87,6 @@ function spansOrders(rows: readonly { value: number }[]): boolean {
   const pos = rows.map((r) => r.value).filter((v) => v > 0);
   if (pos.length === 0) return false;
   return Math.max(...pos) / Math.min(...pos) > 100;
-}
-
-function stateSummary(states: GroupSummary["states"]): string {
-  return STATES.flatMap((s) => (states[s] ?? 0) > 0 ? [`${states[s]} ${s}`] : [])
-    .join(", ");
-}
-
-function heatCells(
-  groups: readonly GroupSummary[],
-  dims: { x: GridDim | null; y: GridDim | null; rest: GridDim[] },
-  metric: string,
-): HeatCell[] {
-  return groups.map((g) => {
-    const s = g.stats[metric];
-    const lost = (g.states.diverged ?? 0) + (g.states.failed ?? 0);
-    let text: string;
-    if (s === undefined) {
-      text = STATES.find((st) => st !== "completed" && (g.states[st] ?? 0) > 0) ??
-        "no value";
-    } else {
-      text = s.n > 1 ? `${formatNumber(s.mean)} ± ${formatNumber(s.sd)}` : formatNumber(s.mean);
-      if (lost > 0) text += `\n${lost} of ${g.runs.length} lost`;
-    }
-    return {
-      x: dims.x === null ? "" : formatValue(g.gridValues[dims.x.key]),
-      y: dims.y === null ? "" : formatValue(g.gridValues[dims.y.key]),
-      facet: comboLabel(dims.rest, g.gridValues),
-      mean: s?.mean ?? null,
-      text,
-      hasValue: s !== undefined,
-      detail: `${g.label} (${stateSummary(g.states)})`,
-    };
-  });
-}
-
-function finalTable(
-  groups: readonly GroupSummary[],
-  view: GridView,
-  metrics: readonly string[],
-): TextTable {
-  const seeds = view.seed !== null;
-  return {
-    head: [
-      ...(view.compare.length > 0 ? view.compare.map((d) => d.key) : ["grid point"]),
-      "runs",
-      ...metrics.map((m) => seeds ? `${m} (mean ± sd)` : m),
-    ],
-    rows: groups.map((g) => ({
-      cells: [
-        ...(view.compare.length > 0 ? view.compare.map((d) => formatValue(g.gridValues[d.key])) : ["all"]),
-        stateSummary(g.states),
-        ...metrics.map((m) => {
-          const s = g.stats[m];
-          if (s === undefined) return "—";
-          return s.n > 1 ? `${formatNumber(s.mean)} ± ${formatNumber(s.sd)} (n=${s.n})` : formatNumber(s.mean);
-        }),
-      ],
-    })),
-  };
-}
-
-function problemsTable(runs: readonly RunData[], view: GridView): TextTable {
-  const varying = view.dims.filter((d) => d.labels.length > 1);
-  const rows = runs.filter((r) => r.state !== "completed").map((r) => {
-    const st = r.status;
-    const where = st === null
-      ? "not started"
-      : `step ${st.diverged?.step ?? st.step} of ${st.totalSteps} (epoch ${st.epoch})`;
-    let why = "";
-    let details: string | undefined;
-    if (r.state === "diverged") {
-      why = st?.diverged?.reason ?? "diverged (no reason recorded)";
-      const lf = st?.diverged?.lastFinite;
-      if (lf) {
-        why += "; last finite: " +
-          Object.entries(lf).map(([k, v]) => `${k}=${formatNumber(v)}`).join(
-            ", ",
-          );
-      }
-    } else if (r.state === "failed") {
-      const err = st?.error ?? "failed (no error recorded)";
-      why = err.split("\n")[0] ?? err;
-      if (err.includes("\n")) details = err;
-    } else if (r.state === "running") {
-      why = `still training (status updated ${st?.updated ?? "?"})`;
-    } else if (r.state === "stopped") {
-      why = `stopped at step ${st?.step ?? "?"} with a checkpoint there (${
-        st?.updated ?? "?"
-      }); the same sweep command continues it`;
-    } else {
-      why = "no status.json yet";
-    }
-    const row: TextTable["rows"][number] = {
-      cells: [r.id, comboLabel(varying, r.gridValues), r.state, where, why],
-      state: r.state,
-    };
-    if (details !== undefined) row.details = details;
-    return row;
-  });
-  return { head: ["run", "grid values", "status", "where", "why"], rows };
-}
-
-function matrixLayout(view: GridView, layout: ChartLayout) {
-  const rowDims = view.compare.filter((d) => d !== layout.facet);
-  return { rowDims, columns: layout.facet?.labels ?? ["all runs"] };
-}
-
-async function imageMatrix(
-  title: string,
-  kind: "sample" | "gif",
-  runs: readonly RunData[],
-  view: GridView,
-  layout: ChartLayout,
-  pick: (run: RunData) => { path: string; caption: string } | null,
-  images: ImageEmbedder,
-): Promise<ImageMatrix> {
-  const { rowDims, columns } = matrixLayout(view, layout);
-  const rowLabels = [
-    ...new Set(runs.map((r) => comboLabel(rowDims, r.gridValues))),
-  ];
-  const rows = [];
-  for (const label of rowLabels) {
-    const cells: MatrixImage[][] = [];
-    for (const col of columns) {
-      const members = runs.filter((r) =>
-        comboLabel(rowDims, r.gridValues) === label &&
-        (layout.facet === null ||
-          formatValue(r.gridValues[layout.facet.key]) === col)
-      );
-      const cell: MatrixImage[] = [];
-      for (const run of members) {
-        const p = pick(run);
-        const src = p === null ? null : await images.src(join(run.dir, p.path));
-        const seed = view.seed === null ? "" : `seed ${formatValue(run.gridValues.seed)} · `;
-        const state = run.state === "completed" ? "" : ` · ${run.state}`;
-        cell.push({
-          src,
-          caption: `${seed}${p?.caption ?? "no sample"}${state}`,
-          state: run.state,
-          title: run.id,
-        });
-      }
-      cells.push(cell);
-    }
-    rows.push({ label, cells });
-  }
-  return {
-    title,
-    columnTitle: layout.facet?.key ?? null,
-    columns,
-    rows,
-    kind,
-  };
-}
-
-/**
- * The class histogram chart's rows: each run's last histogram (ten rows), or
- * one placeholder row for a run that has none; pending runs are left out.
- *
- * @param runs The runs.
- * @param view The grid.
- * @param layout Facet key (columns); rows are the other compared keys and the seed.
- * @returns The rows for {@linkcode classHistSpec}.
- */
-export function classHistRows(runs: readonly RunData[], view: GridView, layout: ChartLayout): ClassHistRow[] {
-  const varying = view.dims.filter((d) => d.labels.length > 1);
-  const rowDims = [...view.compare.filter((d) => d !== layout.facet), ...(view.seed === null ? [] : [view.seed])];
-  const rows: ClassHistRow[] = [];
-  for (const run of runs) {
-    if (run.state === "pending") continue;
-    const hist = lastClassHist(run);
-    const base = {
-      run: run.id,
-      label: varying.length > 0 ? comboLabel(varying, run.gridValues) : run.id,
-      col: layout.facet === null ? "all" : formatValue(run.gridValues[layout.facet.key]),
-      row: comboLabel(rowDims, run.gridValues),
-    };
-    const state = run.state === "completed" ? "" : ` · ${run.state}`;
-    if (hist === null) {
-      rows.push({ ...base, cls: 0, share: null, note: `no class histogram${state}`, collapsed: false, step: null });
-      continue;
-    }
-    const collapsed = hist.covered <= 5;
-    const note = `${hist.covered} of 10 classes${state}`;
-    hist.shares.slice(0, 10).forEach((share, cls) => {
-      rows.push({ ...base, cls, share, note: cls === 0 ? note : "", collapsed, step: hist.step });
-    });
-  }
-  return rows;
-}
-
-function backendsLabel(runs: readonly RunData[]): string {
-  const counts = new Map<string, number>();
-  for (const r of runs) {
-    if (r.config === null) continue;
-    const b = r.config.backend;
-    const name = b?.name ?? "?";
-    const device = b?.device ?? "?";
-    // the device often names the backend already: "wasm SIMD, 1 thread on cpu"
-    const key = device.toLowerCase().startsWith(name.toLowerCase()) ? device : `${name} on ${device}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  if (counts.size === 0) return "—";
-  return [...counts].map(([k, n]) => counts.size > 1 ? `${k} (${n} runs)` : k)
-    .join("; ");
-}
-
-function gridTable(
-  view: GridView,
-  layout: ChartLayout,
-  hx: GridDim | null,
-  hy: GridDim | null,
-) {
-  const role = (d: GridDim): string => {
-    if (d.labels.length <= 1) return "fixed";
-    if (d === view.seed) return "seeds (pooled: mean ± sd)";
-    const roles: string[] = [];
-    if (d === layout.facet) roles.push("columns");
-    if (d === layout.color) roles.push("colour");
-    if (layout.rest.includes(d)) roles.push("dash / rows");
-    if (d === hx) roles.push("heatmap x");
-    if (d === hy) roles.push("heatmap y");
-    return roles.join(", ");
-  };
-  return {
-    head: ["key", "values", "shown as"],
-    rows: view.dims.map((d) => ({
-      cells: [d.key, d.labels.join(", "), role(d)],
-    })),
-  };
 }
 
 /** The checked claims in `claims.json` (written by the sweep): none when there is no such file; `note` when it is unreadable. */
