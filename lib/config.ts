@@ -7,9 +7,10 @@
  */
 import { z } from "zod";
 import type { PixelRange } from "./pixels.ts";
+import { DATASET_NAMES } from "./dataset_info.ts";
 
 /** Which datasets the harness can load. */
-export const DATASETS = ["mnist", "fashion-mnist"] as const;
+export const DATASETS = DATASET_NAMES;
 /** The GAN losses: non-saturating BCE, the original minimax game, least squares. */
 export const LOSSES = ["bce", "minimax", "lsgan"] as const;
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */

@@ -5,8 +5,11 @@
  * @module
  */
 
+/** Dataset names, in a stable order. */
+export const DATASET_NAMES = ["mnist", "fashion-mnist"] as const;
+
 /** A dataset the harness can load. */
-export type DatasetName = "mnist" | "fashion-mnist";
+export type DatasetName = (typeof DATASET_NAMES)[number];
 
 /** A split of a dataset. */
 export type Split = "train" | "test";
@@ -199,9 +202,6 @@ export const DATASET_INFO: Readonly<Record<DatasetName, DatasetInfo>> = {
     },
   },
 };
-
-/** Dataset names, in a stable order. */
-export const DATASET_NAMES: readonly DatasetName[] = ["mnist", "fashion-mnist"];
 
 /** Where the Debian package `dataset-fashion-mnist` installs its files. */
 export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";

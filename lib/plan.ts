@@ -5,6 +5,7 @@
  * @module
  */
 import { collidingKey, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { DATASET_INFO } from "./dataset_info.ts";
 import { parseAssignment } from "./assignment.ts";
 import { canonicalJson, sha256Hex } from "./canonical_json.ts";
 import type { Experiment } from "./experiment.ts";
@@ -14,9 +15,6 @@ import { runId } from "./run_id.ts";
 import { didYouMean } from "./suggest.ts";
 import { checkArchName } from "./validate_experiment.ts";
 import "./archs/builtin.ts";
-
-/** Images in the training split of every dataset the harness knows. */
-export const TRAIN_IMAGES = 60_000;
 
 /** One grid point, resolved. */
 export interface PlannedRun {
@@ -53,7 +51,8 @@ function checkResolved(
 ): void {
   // Blame --set when it gave one of the values.
   const from = (...keys: string[]) => keys.some((k) => k in set) ? "--set" : source;
-  const available = Math.min(config.trainSize ?? TRAIN_IMAGES, TRAIN_IMAGES);
+  const images = DATASET_INFO[config.dataset].files.train.images.dims[0]!;
+  const available = Math.min(config.trainSize ?? images, images);
   if (config.batchSize > available) {
     throw new InputError(
       from("batchSize", "trainSize"),
