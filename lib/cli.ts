@@ -20,6 +20,8 @@ export interface FlagSpec {
   boolean?: string[];
   collect?: string[];
   default?: Record<string, unknown>;
+  /** Boolean flags that also take a `--no-` form (`--no-charts`). */
+  negatable?: string[];
   /** The most positional arguments the command takes (unlimited when absent). */
   positionals?: number;
 }
@@ -31,7 +33,12 @@ export interface FlagSpec {
  * own check can say what is wrong with it.
  */
 export function parseFlags(args: string[], spec: FlagSpec): Flags {
-  const known = [...(spec.string ?? []), ...(spec.boolean ?? []), "help"];
+  const known = [
+    ...(spec.string ?? []),
+    ...(spec.boolean ?? []),
+    ...(spec.negatable ?? []).map((f) => `no-${f}`),
+    "help",
+  ];
   const flags = parseFlagsAsGiven(joinNegativeValues(args, spec.string ?? []), spec, known);
   if (spec.positionals !== undefined && flags._.length > spec.positionals) {
     const extra = flags._.slice(spec.positionals).map((x) => JSON.stringify(String(x))).join(" ");
@@ -75,6 +82,7 @@ function parseFlagsAsGiven(args: string[], spec: FlagSpec, known: string[]): Fla
     string: spec.string ?? [],
     boolean: [...(spec.boolean ?? []), "help"],
     collect: spec.collect ?? [],
+    negatable: spec.negatable ?? [],
     default: spec.default ?? {},
     unknown: (arg: string) => {
       if (!arg.startsWith("-")) return true;
@@ -96,7 +104,8 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
   try {
     code = await main();
   } catch (e) {
-    if (e instanceof InputError || (e as Error)?.name === "DatasetError") {
+    // Bad input the user can fix: an experiment file, a flag, a dataset file, a results folder.
+    if (e instanceof InputError || ["DatasetError", "NotAnExperimentError"].includes((e as Error)?.name)) {
       console.error(`error: ${(e as Error).message}`);
       code = 2;
     } else {

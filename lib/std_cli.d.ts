@@ -3,6 +3,7 @@ export interface ParseOptions {
   string?: string[];
   boolean?: string[];
   collect?: string[];
+  negatable?: string[];
   default?: Record<string, unknown>;
   unknown?: (arg: string, key?: string, value?: unknown) => unknown;
 }

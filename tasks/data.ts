@@ -9,7 +9,9 @@
  * ```
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { parseFlags, runMain } from "../lib/cli.ts";
+import { InputError } from "../lib/input_error.ts";
+import { didYouMean } from "../lib/suggest.ts";
 import {
   DATASET_INFO,
   DATASET_NAMES,
@@ -49,26 +51,19 @@ interface Args {
 }
 
 function parse(argv: string[]): Args {
-  const raw = parseArgs(argv, {
+  const raw = parseFlags(argv, {
     string: ["fetch", "from", "cache-dir"],
-    boolean: ["force", "help"],
+    boolean: ["force"],
     collect: ["from"],
-    unknown: (arg: string) => {
-      throw new TypeError(`Unknown argument '${arg}'\n\n${USAGE}`);
-    },
+    positionals: 0,
   });
-  if (raw._.length > 0) {
-    throw new TypeError(`Unexpected argument '${raw._[0]}': deno task data takes only flags\n\n${USAGE}`);
-  }
   const args: Args = {
     from: raw.from as string[],
-    force: raw.force as boolean,
-    help: raw.help as boolean,
+    force: raw.force === true,
+    help: raw.help === true,
   };
-  if (raw.fetch !== undefined) args.fetch = raw.fetch as string;
-  if (raw["cache-dir"] !== undefined) {
-    args.cacheDir = raw["cache-dir"] as string;
-  }
+  if (raw.fetch !== undefined) args.fetch = String(raw.fetch);
+  if (raw["cache-dir"] !== undefined) args.cacheDir = String(raw["cache-dir"]);
   return args;
 }
 
@@ -135,28 +130,18 @@ async function report(name: DatasetName, cacheDir?: string): Promise<boolean> {
  *
  * @param argv Command-line arguments.
  * @returns The exit code: 0 when everything asked for is usable, 1 when a
- *   dataset is missing or fails verification or a download failed, 2 on a
- *   usage error.
+ *   dataset is missing or fails verification or a download failed.
+ * @throws {InputError} for a usage error (`runMain` prints it and exits 2).
  */
 export async function main(argv: string[]): Promise<number> {
-  let args: Args;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    if (e instanceof TypeError) {
-      console.error(e.message);
-      return 2;
-    }
-    throw e;
-  }
+  const args = parse(argv);
   if (args.help) {
     console.log(USAGE);
     return 0;
   }
   if (args.fetch === undefined) {
     if (args.from.length > 0 || args.force) {
-      console.error(`--from and --force go with --fetch\n\n${USAGE}`);
-      return 2;
+      throw new InputError(args.force ? "--force" : "--from", "goes with --fetch NAME (deno task data --help)");
     }
     let ok = true;
     for (const name of DATASET_NAMES) {
@@ -166,11 +151,10 @@ export async function main(argv: string[]): Promise<number> {
   }
   const name = args.fetch;
   if (!(DATASET_NAMES as readonly string[]).includes(name)) {
-    console.error(
-      `Unknown dataset '${name}' for --fetch: expected one of ` +
-        `${DATASET_NAMES.join(", ")}`,
+    throw new InputError(
+      "--fetch",
+      `unknown dataset '${name}'${didYouMean(name, DATASET_NAMES)} (expected one of ${DATASET_NAMES.join(", ")})`,
     );
-    return 2;
   }
   try {
     const options = {
@@ -195,6 +179,4 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
-}
+if (import.meta.main) await runMain(() => main(Deno.args));

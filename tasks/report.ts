@@ -4,17 +4,15 @@
  * each chart as SVG/PNG in `results/<experiment>/report/`).
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
 import { dirname, join, resolve } from "@std/path";
 import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
-import { NotAnExperimentError } from "../lib/report/read_results.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
 import { CHROMIUM } from "../lib/report/cdp.ts";
 import { type Claim, claimsFile, saveClaims } from "../lib/claims.ts";
 import { loadExperiment } from "../lib/load_experiment.ts";
 import { InputError } from "../lib/input_error.ts";
-import { joinNegativeValues, mayWrite } from "../lib/cli.ts";
+import { mayWrite, parseFlags, runMain } from "../lib/cli.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -30,9 +28,6 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --no-charts        do not write report/*.svg and *.png
   --no-png           write SVGs only`;
 
-/** A command-line mistake: printed as one line, exit code 2. */
-class UsageError extends Error {}
-
 /** The results folder of a target, and the claims its experiment file declares (none for a folder). */
 async function resultsDirFor(target: string, resultsRoot: string): Promise<{ dir: string; claims: readonly Claim[] }> {
   if (!/\.(ts|js|mts|mjs)$/.test(target)) return { dir: target, claims: [] };
@@ -43,7 +38,7 @@ async function resultsDirFor(target: string, resultsRoot: string): Promise<{ dir
 function optionalString(v: unknown, flag: string): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v !== "string" || v === "") {
-    throw new UsageError(`--${flag} needs a value`);
+    throw new InputError(`--${flag}`, "expected a value");
   }
   return v;
 }
@@ -60,8 +55,9 @@ function checkScreenshotPermissions(png: string): void {
     ...(mayWrite(dirname(resolve(png))) ? [] : [`--allow-write=${dirname(png)}`]),
   ];
   if (missing.length > 0) {
-    throw new UsageError(
-      `--screenshot ${png} needs ${missing.join(" ")}; \`deno task report\` grants ` +
+    throw new InputError(
+      "--screenshot",
+      `${png} needs ${missing.join(" ")}; \`deno task report\` grants ` +
         `--allow-run=${CHROMIUM} --allow-net=127.0.0.1 and writes under results/ only`,
     );
   }
@@ -84,17 +80,12 @@ export async function report(args: string[]): Promise<number> {
     "results",
     "screenshot",
   ];
-  const flags = parseArgs(joinNegativeValues(args, stringFlags), {
+  const flags = parseFlags(args, {
     string: stringFlags,
-    boolean: ["help", "charts", "png"],
-    default: { charts: true, png: true },
+    boolean: ["charts", "png"],
     negatable: ["charts", "png"],
-    unknown: (arg: string) => {
-      if (arg.startsWith("-")) {
-        throw new UsageError(`Unknown option '${arg}'\n${USAGE}`);
-      }
-      return true;
-    },
+    default: { charts: true, png: true },
+    positionals: 1,
   });
   if (flags.help) {
     console.log(USAGE);
@@ -102,9 +93,7 @@ export async function report(args: string[]): Promise<number> {
   }
   const positional = (flags._ as unknown[]).map(String);
   if (positional.length !== 1) {
-    throw new UsageError(
-      `Expected one experiment file or results folder\n${USAGE}`,
-    );
+    throw new InputError("arguments", "expected an experiment file or a results folder (deno task report --help)");
   }
   const target = positional[0] ?? "";
   // Every flag is parsed before anything is read or written.
@@ -168,14 +157,4 @@ export async function report(args: string[]): Promise<number> {
   return 0;
 }
 
-if (import.meta.main) {
-  try {
-    Deno.exit(await report(Deno.args));
-  } catch (e) {
-    if (e instanceof UsageError || e instanceof InputError || e instanceof NotAnExperimentError) {
-      console.error(`report: ${e.message}`);
-      Deno.exit(2);
-    }
-    throw e;
-  }
-}
+if (import.meta.main) await runMain(() => report(Deno.args));

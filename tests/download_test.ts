@@ -13,7 +13,7 @@ import { DATASET_INFO, DatasetError, DEBIAN_FASHION_DIR, type FileSpec, loadData
 import { sha256Hex } from "../lib/canonical_json.ts";
 import { downloadFile, fetchDataset } from "../lib/download.ts";
 import { encodeIdx } from "../lib/idx.ts";
-import { gzip, listDir, withTempDir } from "./_files.ts";
+import { gzip, listDir, runDeno, withTempDir } from "./_files.ts";
 
 /** A 200 response carrying `bytes`. */
 function respond(bytes: Uint8Array): Response {
@@ -295,4 +295,23 @@ Deno.test("fetchDataset() into a folder it may not write says which command woul
     `deno run --allow-read --allow-write=/not-writable/gan-cache --allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA ` +
       `--allow-net=${hosts} tasks/data.ts --fetch fashion-mnist --cache-dir /not-writable/gan-cache`,
   );
+});
+
+Deno.test("the data task's usage mistakes exit 2 with one line naming the flag, before anything is read or fetched", async () => {
+  for (
+    const [args, expected] of [
+      [["--fetsh", "mnist"], /^error: --fetsh: unknown flag; did you mean 'fetch'\?/],
+      [
+        ["--fetch", "mnis"],
+        /^error: --fetch: unknown dataset 'mnis'; did you mean 'mnist'\? \(expected one of mnist, fashion-mnist\)/,
+      ],
+      [["--from", "http://127.0.0.1:9/"], /^error: --from: goes with --fetch NAME/],
+      [["mnist"], /^error: arguments: unexpected "mnist": this command takes only flags/],
+    ] as const
+  ) {
+    const r = await runDeno(["run", "--allow-read", "--allow-env", "tasks/data.ts", ...args]);
+    assertEquals(r.code, 2, r.stderr);
+    assertEquals(r.stderr.trim().split("\n").length, 1, r.stderr);
+    assert(expected.test(r.stderr.trim()), r.stderr);
+  }
 });

@@ -59,7 +59,7 @@ Deno.test("report CLI checks every flag and where it may write before writing an
   const root = await writeFixtureExperiment(dir, { name: "w", grid: { lr: [1, 2] } });
   const noValue = await runCli([root, "--no-charts", "--screenshot"], dir);
   assertEquals(noValue.code, 2);
-  assertStringIncludes(noValue.stderr, "--screenshot needs a value");
+  assertStringIncludes(noValue.stderr, "--screenshot: expected a value");
   await assertNotWritten(join(root, "report.html"));
   const outside = await runCli([root, "--no-charts", "--out", "/report.html"], dir);
   assertEquals(outside.code, 2, outside.stderr);
