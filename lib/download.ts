@@ -227,7 +227,8 @@ export async function fetchDataset(
       `No permission to write the cache folder ${dir} (\`deno task data\` may write only ~/.cache/gan-harness). ` +
         `To download into ${root}: deno run --allow-read --allow-write=${root} ` +
         `--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA --allow-net=${hosts} tasks/data.ts --fetch ${name} ` +
-        `--cache-dir ${root}`,
+        `--cache-dir ${root}` + (options.from === undefined ? "" : bases.map((b) => ` --from ${b}`).join("")) +
+        (options.force ? " --force" : ""),
       { cause: e },
     );
   }

@@ -77,6 +77,35 @@ export async function writeFailedStatus(runDir: string, error: string): Promise<
   );
 }
 
+/**
+ * Mark failed a run whose worker died (an uncaught error, a wasm abort) before it could say how the run ended.
+ * Only under the run's lock, taken once the dead worker's is gone (up to 2 s), and never over a run that
+ * completed or diverged: another sweep may have the run, or the worker may have finished it before dying.
+ * Problems are told to `warn`; they do not end the sweep.
+ */
+export async function markCrashedRun(runDir: string, error: string, warn: (message: string) => void): Promise<void> {
+  try {
+    await Deno.mkdir(runDir, { recursive: true }); // a worker can die before it made the folder
+    let lock = await acquireRunLock(runDir);
+    for (let i = 0; i < 20 && !lock; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      lock = await acquireRunLock(runDir);
+    }
+    if (!lock) {
+      warn(`${runDir}: not marked failed: another process holds its lock`);
+      return;
+    }
+    try {
+      const status = (await readStatus(runDir))?.status;
+      if (status !== "completed" && status !== "diverged") await writeFailedStatus(runDir, error);
+    } finally {
+      await lock.release();
+    }
+  } catch (e) {
+    warn(`${runDir}: could not mark the run failed: ${(e as Error).message}`);
+  }
+}
+
 /** Train `run` in `runDir`, unless another process holds its lock. */
 export async function executeRun(
   run: PlannedRun,
@@ -96,7 +125,7 @@ export async function executeRun(
   const started = performance.now();
   try {
     // Half-written files of a process killed mid-write: the lock says no one else is writing here now.
-    for (const dir of [runDir, join(runDir, "samples")]) {
+    for (const dir of [runDir, join(runDir, "samples"), join(runDir, "generator")]) {
       const removed = await removeTempFiles(dir).catch((e) =>
         e instanceof Deno.errors.NotFound ? [] : Promise.reject(e)
       );

@@ -22,24 +22,30 @@ export interface ReproducedExperiment {
   seconds: number;
   /** The runs' own training time, summed over runs and over every session that trained them (`status.json`). */
   trainingSeconds: number;
-  /** True when this call trained nothing for it (`--only` left it out) and checked its claims on earlier results. */
-  fromEarlierResults?: boolean;
+  /**
+   * Set when this call trained nothing for it (`--only` left it out) and checked its claims on the results already
+   * there: says so, and whether those are the runs this call's settings (profile, `--set`) would train.
+   */
+  fromEarlierResults?: string;
 }
 
 /**
  * The entry of a post that this call did not train: its claims checked against the results it already has in
  * `out`, and its report rendered again from them.
+ * @param plannedRunIds The runs this call's settings would train for it, to say when the results are others.
  * @returns null when `out` holds no results for it.
  */
 export async function entryFromResults(
   experiment: Pick<Experiment, "name" | "description" | "claims">,
   out: string,
+  plannedRunIds: readonly string[],
 ): Promise<ReproducedExperiment | null> {
   const expDir = join(out, experiment.name);
   if (!(await Deno.stat(join(expDir, "experiment.json")).then(() => true, () => false))) return null;
   const result = await buildReport({ resultsDir: expDir, claims: experiment.claims ?? [] });
   const runs = result.results.runs;
   const count = (s: string) => runs.filter((r) => r.state === s).length;
+  const missing = plannedRunIds.filter((id) => !runs.some((r) => r.id === id && r.status !== null)).length;
   return {
     name: experiment.name,
     description: experiment.description ?? "",
@@ -48,7 +54,10 @@ export async function entryFromResults(
     runs: { completed: count("completed"), diverged: count("diverged"), failed: count("failed") },
     seconds: 0,
     trainingSeconds: runs.reduce((a, r) => a + (r.status?.seconds ?? 0), 0),
-    fromEarlierResults: true,
+    fromEarlierResults: "not trained in this call: claims checked on earlier results" +
+      (missing > 0
+        ? `, which lack ${missing} of the ${plannedRunIds.length} runs this call's settings would train`
+        : ""),
   };
 }
 
@@ -89,9 +98,7 @@ export function renderSummary(
     }<br><span class="muted">${e.runs.completed} completed, ${e.runs.diverged} diverged, ${e.runs.failed} failed · ${
       h(formatDuration(e.trainingSeconds))
     } of training over all runs (${
-      e.fromEarlierResults
-        ? "not trained in this call: claims checked on earlier results"
-        : `${h(formatDuration(e.seconds))} in this call`
+      e.fromEarlierResults ? h(e.fromEarlierResults) : `${h(formatDuration(e.seconds))} in this call`
     }) · <a href="${h(e.report)}">full report</a></span></p>
 <table><thead><tr><th>claim</th><th>verdict</th><th>measured</th><th>how it is decided</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="4" class="muted">no claims declared</td></tr>'}</tbody></table>`;

@@ -8,7 +8,7 @@ import { writeJsonAtomic } from "./atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "./backend.ts";
 import { type CheckedClaim, writeClaims } from "./claims.ts";
 import { loadDataset } from "./datasets.ts";
-import { executeRun, readStatus, type RunResult, writeFailedStatus } from "./execute_run.ts";
+import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
 import { InputError } from "./input_error.ts";
 import type { Plan, PlanOptions } from "./plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress.ts";
@@ -218,10 +218,10 @@ export async function runSweep(
             worker.postMessage(request);
           });
           if (crashed) {
-            // An uncaught error does not end a worker: end it (its lock goes with it) before marking the run failed,
-            // so it cannot write the run's files again or answer for the next run; the next run gets a fresh one.
+            // An uncaught error does not end a worker: end it, so it cannot answer for the next run (which gets a
+            // fresh one), then mark the run failed once its lock is free.
             worker.terminate();
-            await writeFailedStatus(runDir, result.error ?? "worker crashed");
+            await markCrashedRun(runDir, result.error ?? "worker crashed", warn);
             worker = newWorker();
           }
           report(result);

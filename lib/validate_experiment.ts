@@ -81,8 +81,14 @@ function show(v: unknown): string {
 
 /** "; null is accepted too (…)" when the config key at `path` takes null, which zod's message leaves out. */
 function orNull(path: readonly PropertyKey[]): string {
-  const key = path.findLast((p): p is string => typeof p === "string" && Object.hasOwn(configShape, p));
-  if (key === undefined || !configShape[key as keyof typeof configShape].safeParse(null).success) return "";
+  const at = path.findLastIndex((p) => typeof p === "string" && Object.hasOwn(configShape, p));
+  const key = path[at] as string | undefined;
+  // Only about the value itself (`base.steps`, `grid.steps[1]`), not a grid's list (`grid.steps`).
+  const aboutValue = at === path.length - 1 ? !(path[0] === "grid" && at === 1) : at === path.length - 2 &&
+    typeof path.at(-1) === "number";
+  if (key === undefined || !aboutValue || !configShape[key as keyof typeof configShape].safeParse(null).success) {
+    return "";
+  }
   return `; null is accepted too (${NULL_MEANS[key] ?? "the default"})`;
 }
 

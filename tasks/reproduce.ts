@@ -87,6 +87,18 @@ async function main(): Promise<number> {
     const planOptions = profile !== null ? { profile } : {};
     plans.push({ file, planOptions, plan: await planSweep(experiment, file, planOptions) });
   }
+  // The posts --only leaves out, loaded now rather than after hours of training; one that fails to load or plan is
+  // only left off the summary.
+  const others = [];
+  for (const file of BLOG_EXPERIMENTS.filter((f) => !files.includes(f))) {
+    try {
+      const experiment = await loadExperiment(file);
+      const plan = await planSweep(experiment, file, profile !== null ? { profile } : {});
+      others.push({ file, experiment, runIds: plan.runs.map((r) => r.runId) });
+    } catch (e) {
+      console.log(`${file}: will not be on the summary: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
 
   const started = performance.now();
   const display = new ProgressDisplay(Deno.stdout.isTerminal());
@@ -138,12 +150,16 @@ async function main(): Promise<number> {
   }
   // With --only, the other posts keep their place on the summary page: their claims are checked again against the
   // results they already have (nothing is trained for them); a post with no results yet is left out and named.
-  for (const file of BLOG_EXPERIMENTS.filter((f) => !files.includes(f))) {
-    const entry = await entryFromResults(await loadExperiment(file), out);
+  for (const { file, experiment, runIds } of others) {
+    const entry = await entryFromResults(experiment, out, runIds).catch((e) => {
+      console.log(`${file}: not on the summary: ${(e as Error).message.split("\n")[0]}`);
+      return undefined;
+    });
     if (entry) done.push(entry);
-    else {console.log(
-        `${file}: no results in ${out}/ yet, so not on the summary (\`--only ${postOf(file)}\` trains it)`,
-      );}
+    else if (entry === null) {
+      const again = `--only ${postOf(file)}${profile !== null ? ` --profile ${profile}` : ""}`;
+      console.log(`${file}: no results in ${out}/ yet, so not on the summary (\`${again}\` trains it)`);
+    }
   }
   const order = (name: string) => BLOG_EXPERIMENTS.findIndex((f) => f.endsWith(`/${name}.ts`));
   done.sort((a, b) => order(a.name) - order(b.name));

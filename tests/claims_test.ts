@@ -141,12 +141,15 @@ Deno.test("a post that reproduce --only left out keeps its summary entry, its cl
     method: "m",
     check: (r) => ({ verdict: "inconclusive", measured: `${r.list.filter((x) => x.state !== "pending").length} runs` }),
   }];
-  const entry = await entryFromResults({ name: "blog-y", description: "d", claims }, out);
+  const entry = await entryFromResults({ name: "blog-y", description: "d", claims }, out, []);
   assertEquals(entry?.claims.map((c) => [c.verdict, c.measured]), [["inconclusive", "2 runs"]]);
   assertEquals(entry?.runs, { completed: 1, diverged: 1, failed: 0 });
   assert((entry?.trainingSeconds ?? 0) > 0);
   const html = renderSummary([entry!], { profile: "quick", backend: "wasm", seconds: 1, date: "2026-11-29" });
   assertMatch(html, /not trained in this call: claims checked on earlier results/);
-  assertEquals(await entryFromResults({ name: "blog-none", claims }, out), null);
+  assertEquals(await entryFromResults({ name: "blog-none", claims }, out, []), null);
+  // Results from other settings (another profile, --set) than this call's are flagged as such.
+  const other = await entryFromResults({ name: "blog-y", claims }, out, ["lr-9_abcdef"]);
+  assertMatch(other?.fromEarlierResults ?? "", /which lack 1 of the 1 runs this call's settings would train/);
   await Deno.remove(out, { recursive: true });
 });

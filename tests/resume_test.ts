@@ -145,6 +145,8 @@ Deno.test("a sweep skips a run whose lock another process holds, and leaves its 
   const runDir = await trainTinyRun(out);
   await markRunning(runDir); // so the sweep would train it again if it could take the lock
   const before = await Deno.readTextFile(`${runDir}/metrics.jsonl`);
+  // A temp file as a live writer would have it: the skipped sweep must not clean it away either.
+  await Deno.writeFile(`${runDir}/checkpoint.bin.tmp-4242-0badc0de`, new Uint8Array(10));
   const lock = await acquireRunLock(runDir);
   if (!lock) throw new Error("the test could not take the lock");
   try {
@@ -153,6 +155,7 @@ Deno.test("a sweep skips a run whose lock another process holds, and leaves its 
     assertMatch(r.stdout, /skipped: another sweep is training it/);
     assertMatch(r.stdout, /1 held by another sweep/);
     assertEquals(await Deno.readTextFile(`${runDir}/metrics.jsonl`), before);
+    assert((await listDir(runDir)).includes("checkpoint.bin.tmp-4242-0badc0de"), "the lock holder's temp file stays");
   } finally {
     await lock.release();
   }

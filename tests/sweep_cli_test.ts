@@ -137,16 +137,22 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a run whose worker crashes is marked failed on disk, the other run trains, and the sweep ends with exit 1",
+  name:
+    "runs whose worker crashes are marked failed on disk, replacement workers train the others, and the sweep exits 1",
   fn: async () => {
     const out = await Deno.makeTempDir();
     const r = await runSweepCli(out, "tests/fixtures/crashing_sweep.ts", "--jobs", "2");
     assertEquals(r.code, 1, r.stdout + r.stderr);
-    assertMatch(r.stdout, /1 completed, 0 diverged, 1 failed/);
-    const [bad] = (await listDir(`${out}/crashing`)).filter((n) => n.startsWith("arch-crashing"));
-    const s = await status(`${out}/crashing/${bad}`);
-    assertEquals(s.status, "failed");
-    assertMatch(String(s.error), /worker crashed: .*uncaught in the worker/);
+    assertMatch(r.stdout, /2 completed, 0 diverged, 2 failed/);
+    const runs = (await listDir(`${out}/crashing`)).filter((n) => n.startsWith("arch-"));
+    for (const run of runs) {
+      const s = await status(`${out}/crashing/${run}`);
+      if (run.startsWith("arch-crashing")) {
+        assertEquals(s.status, "failed", run);
+        assertMatch(String(s.error), /worker crashed: .*uncaught in the worker/);
+      } else assertEquals(s.status, "completed", `${run}, trained by a replacement worker`);
+    }
+    assertEquals(runs.length, 4);
     await Deno.remove(out, { recursive: true });
   },
 });

@@ -49,6 +49,8 @@ Deno.test("a bad value for a key that also takes null says what null would mean"
     messageOf({ name: "x", base: { batchSize: 0 } }),
     /base\.batchSize: expected number to be >0, got 0 \(number\)$/,
   );
+  // About a grid's list, not a value: no hint (a grid lists values, so null alone is not a list).
+  assertMatch(messageOf({ name: "x", grid: { steps: null } }), /^experiments\/x\.ts: grid\.steps: [^;]*$/);
 });
 
 Deno.test("a wrong type names the field path, the value and its type", () => {

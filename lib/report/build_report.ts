@@ -118,7 +118,7 @@ async function readClaims(dir: string): Promise<{ claims: CheckedClaim[]; note?:
  * @param opts What to read and where to write.
  * @returns The files written and notes.
  * @throws {NotAnExperimentError} When the folder is not a sweep's results.
- * @throws {RangeError} When a requested key or metric does not exist.
+ * @throws {InputError} When a requested key or metric does not exist.
  */
 export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const results = await readExperimentResults(opts.resultsDir);

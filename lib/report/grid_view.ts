@@ -97,7 +97,7 @@ function byValueCount(view: GridView): GridDim[] {
  * @param view The grid.
  * @param choice Keys the user asked for (`--facet`, `--color`).
  * @returns The layout.
- * @throws {RangeError} When a requested key is not a grid key.
+ * @throws {InputError} When a requested key is not a grid key.
  */
 export function chooseLayout(
   view: GridView,
@@ -129,7 +129,7 @@ export function chooseLayout(
  * @param keys Keys the user asked for (`--heatmap x,y`).
  * @returns The x and y dimensions (null where the grid has too few keys) and
  * the compared keys left over, shown as heatmap facets.
- * @throws {RangeError} When a requested key is not a grid key.
+ * @throws {InputError} When a requested key is not a grid key.
  */
 export function chooseHeatmapDims(
   view: GridView,

@@ -14,7 +14,7 @@ export type SamplePick = "first" | "middle" | "last" | number;
  *
  * @param text Comma-separated picks.
  * @returns The picks.
- * @throws {RangeError} On anything but first/middle/last or a non-negative integer.
+ * @throws {InputError} On anything but first/middle/last or a non-negative integer.
  */
 export function parseSamplePicks(text: string): SamplePick[] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "").map(
