@@ -84,8 +84,9 @@ function orNull(path: readonly PropertyKey[]): string {
   const at = path.findLastIndex((p) => typeof p === "string" && Object.hasOwn(configShape, p));
   const key = path[at] as string | undefined;
   // Only about the value itself (`base.steps`, `grid.steps[1]`), not a grid's list (`grid.steps`).
-  const aboutValue = at === path.length - 1 ? !(path[0] === "grid" && at === 1) : at === path.length - 2 &&
-    typeof path.at(-1) === "number";
+  const last = path.length - 1;
+  const aboutValue = (at === last && !(path[0] === "grid" && at === 1)) ||
+    (at === last - 1 && typeof path[last] === "number");
   if (key === undefined || !aboutValue || !configShape[key as keyof typeof configShape].safeParse(null).success) {
     return "";
   }

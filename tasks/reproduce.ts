@@ -79,12 +79,12 @@ async function main(): Promise<number> {
 
   const stopAfter = parseStopAfter(flags["stop-after"]);
 
+  // Every experiment must offer the profile: one silently at its full budget could train for hours.
+  const planOptions = profile !== null ? { profile } : {};
   // Validate every file (and the profile) before training anything.
   const plans = [];
   for (const file of files) {
     const experiment = await loadExperiment(file);
-    // Every experiment must offer the profile: one silently at its full budget could train for hours.
-    const planOptions = profile !== null ? { profile } : {};
     plans.push({ file, planOptions, plan: await planSweep(experiment, file, planOptions) });
   }
   // The posts --only leaves out, loaded now rather than after hours of training; one that fails to load or plan is
@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   for (const file of BLOG_EXPERIMENTS.filter((f) => !files.includes(f))) {
     try {
       const experiment = await loadExperiment(file);
-      const plan = await planSweep(experiment, file, profile !== null ? { profile } : {});
+      const plan = await planSweep(experiment, file, planOptions);
       others.push({ file, experiment, runIds: plan.runs.map((r) => r.runId) });
     } catch (e) {
       console.log(`${file}: will not be on the summary: ${(e as Error).message.split("\n")[0]}`);
