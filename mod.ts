@@ -16,8 +16,8 @@
  * ```
  * @module
  */
-export { defineExperiment, type Experiment, type Grid } from "./lib/experiment.ts";
-export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/arch.ts";
+export { defineExperiment, type Experiment, type Grid } from "./lib/experiment/define.ts";
+export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/archs/registry.ts";
 export {
   type ConfigKey,
   type Dataset,
@@ -28,12 +28,12 @@ export {
   type PartialConfig,
   PIXEL_RANGES,
   type ResolvedConfig,
-} from "./lib/config.ts";
-export type { PixelRange } from "./lib/pixels.ts";
-export { type CheckedClaim, type Claim, type ClaimOutcome, type Verdict } from "./lib/claims.ts";
-export { Runs } from "./lib/runs.ts";
-export { formatStat, type Stat, stat } from "./lib/stat.ts";
-export type { RunData, RunState, SampleRef, SeriesPoint } from "./lib/report/read_results.ts";
+} from "./lib/experiment/config.ts";
+export type { PixelRange } from "./lib/data/pixels.ts";
+export { type CheckedClaim, type Claim, type ClaimOutcome, type Verdict } from "./lib/claims/claims.ts";
+export { Runs } from "./lib/claims/run_query.ts";
+export { formatStat, type Stat, stat } from "./lib/claims/summary_stats.ts";
+export type { RunData, RunState, SampleRef, SeriesPoint } from "./lib/results/read_results.ts";
 export type {
   EndLine,
   EpochLine,
@@ -46,7 +46,7 @@ export type {
   SampleLine,
   StartLine,
   StepLine,
-} from "./lib/records.ts";
-export type { BackendInfo } from "./lib/backend.ts";
-export type { TfFlagValue } from "./lib/tf_flags.ts";
+} from "./lib/results/records.ts";
+export type { BackendInfo } from "./lib/tfjs/backend.ts";
+export type { TfFlagValue } from "./lib/tfjs/flags.ts";
 import "./lib/archs/builtin.ts";

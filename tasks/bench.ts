@@ -2,7 +2,7 @@
  * `deno task bench`: milliseconds per training iteration (D step + G step, Adam,
  * batches and noise built as the loop builds them) for every architecture at its
  * post's batch size, on each backend asked for; GFLOP/s achieved by the
- * convention of `lib/flops.ts`; a table on stdout and the results as JSON.
+ * convention of `lib/bench/flops.ts`; a table on stdout and the results as JSON.
  *
  * ```sh
  * deno task bench                                  # wasm, all architectures
@@ -19,18 +19,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname, fromFileUrl, join } from "@std/path";
-import { writeJsonAtomic } from "../lib/atomic_write.ts";
-import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../lib/bench.ts";
-import { type BackendInfo, startBackend } from "../lib/backend.ts";
-import { parseFlags, requireWritable, runMain } from "../lib/cli.ts";
+import { writeJsonAtomic } from "../lib/results/atomic_write.ts";
+import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../lib/bench/iteration.ts";
+import { type BackendInfo, startBackend } from "../lib/tfjs/backend.ts";
+import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
-import { parseTfFlags } from "../lib/tf_flags.ts";
-import { loadTrainingImages } from "../lib/training_images.ts";
+import { parseTfFlags } from "../lib/tfjs/flags.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
-import "../lib/kernels_setup.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
@@ -251,7 +251,7 @@ async function main(): Promise<number> {
     deno: Deno.version.deno,
     warmup,
     repeats,
-    flopConvention: "lib/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
+    flopConvention: "lib/bench/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
       "backward = 2x forward; iteration = 4*G*B + 8*D*B",
     backends: backendInfo,
     tfFlags,

@@ -6,14 +6,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/backend.ts";
-import { parseFlags, requireWritable, runMain } from "../lib/cli.ts";
-import { DATASET_NAMES, type DatasetName } from "../lib/datasets.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
+import { DATASET_NAMES, type DatasetName } from "../lib/data/datasets.ts";
 import { InputError } from "../lib/input_error.ts";
 import { CLASSIFIERS_DIR } from "../lib/classifier/manifest.ts";
 import { saveClassifier } from "../lib/classifier/save.ts";
 import { classifierTrainDefaults, trainClassifier } from "../lib/classifier/train.ts";
-import "../lib/kernels_setup.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task classifier [options]
 

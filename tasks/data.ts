@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { didYouMean } from "../lib/suggest.ts";
 import {
@@ -24,8 +24,8 @@ import {
   searchDirs,
   type Split,
   verifyFile,
-} from "../lib/datasets.ts";
-import { fetchDataset } from "../lib/download.ts";
+} from "../lib/data/datasets.ts";
+import { fetchDataset } from "../lib/data/download.ts";
 
 const USAGE = `Usage:
   deno task data [--cache-dir DIR]

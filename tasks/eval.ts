@@ -6,15 +6,15 @@
  * @module
  */
 import { join } from "@std/path";
-import { startBackend } from "../lib/backend.ts";
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
-import { JsonlWriter } from "../lib/jsonl.ts";
+import { JsonlWriter } from "../lib/results/jsonl.ts";
 import { ClassifierPinError } from "../lib/classifier/load.ts";
 import { createEvaluator, evalFields, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
 import { loadSavedGenerator } from "../lib/metrics/load_generator.ts";
-import type { EvalLine } from "../lib/records.ts";
-import "../lib/kernels_setup.ts";
+import type { EvalLine } from "../lib/results/records.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task eval <runDir> [options]
 

@@ -9,10 +9,10 @@ import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
 import { CHROMIUM } from "../lib/report/cdp.ts";
-import { type Claim, claimsFile, saveClaims } from "../lib/claims.ts";
-import { loadExperiment } from "../lib/load_experiment.ts";
+import { type Claim, claimsFile, saveClaims } from "../lib/claims/claims.ts";
+import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
-import { mayWrite, parseFlags, runMain } from "../lib/cli.ts";
+import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 

@@ -7,20 +7,20 @@
  * @module
  */
 import { join } from "@std/path";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic_write.ts";
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/results/atomic_write.ts";
+import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
-import { loadExperiment } from "../lib/load_experiment.ts";
-import { planSweep } from "../lib/plan.ts";
-import { ProgressDisplay } from "../lib/progress.ts";
+import { loadExperiment } from "../lib/experiment/load.ts";
+import { planSweep } from "../lib/experiment/plan.ts";
+import { ProgressDisplay } from "../lib/sweep/progress_display.ts";
 import { buildReport } from "../lib/report/build_report.ts";
-import { entryFromResults, renderSummary, type ReproducedExperiment } from "../lib/reproduce_summary.ts";
-import { parseStopAfter } from "../lib/duration.ts";
-import { stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
-import { runSweep } from "../lib/sweep.ts";
-import { readStatus } from "../lib/execute_run.ts";
-import "../lib/kernels_setup.ts";
+import { entryFromResults, renderSummary, type ReproducedExperiment } from "../lib/report/reproduce_summary.ts";
+import { parseStopAfter } from "../lib/cli/duration.ts";
+import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
+import { runSweep } from "../lib/sweep/sweep.ts";
+import { readStatus } from "../lib/sweep/execute_run.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 /** The reproductions, in post order. */
 export const BLOG_EXPERIMENTS = [

@@ -10,18 +10,18 @@
  * @module
  */
 import { normalize } from "@std/path";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/backend.ts";
-import { parseFlags, runMain } from "../lib/cli.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend.ts";
+import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
-import { loadExperiment } from "../lib/load_experiment.ts";
-import { planSweep } from "../lib/plan.ts";
-import { formatDuration, ProgressDisplay } from "../lib/progress.ts";
-import { parseStopAfter } from "../lib/duration.ts";
-import { stopExitCode, stopOnSignals, StopRequest } from "../lib/stop_request.ts";
-import { runSweep } from "../lib/sweep.ts";
-import { parseTfFlags } from "../lib/tf_flags.ts";
-import { budget } from "../lib/train.ts";
-import "../lib/kernels_setup.ts";
+import { loadExperiment } from "../lib/experiment/load.ts";
+import { planSweep } from "../lib/experiment/plan.ts";
+import { formatDuration, ProgressDisplay } from "../lib/sweep/progress_display.ts";
+import { parseStopAfter } from "../lib/cli/duration.ts";
+import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
+import { runSweep } from "../lib/sweep/sweep.ts";
+import { parseTfFlags } from "../lib/tfjs/flags.ts";
+import { budget } from "../lib/train/loop.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `usage: deno task sweep <experiment.ts> [options]
 

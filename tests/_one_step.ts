@@ -5,12 +5,12 @@
 // aborted the whole test runner here (malloc heap corruption after all tests
 // passed), and a separate process keeps that out of the runner.
 import * as tf from "@tensorflow/tfjs";
-import { getArch } from "../lib/arch.ts";
-import { type BackendChoice, startBackend } from "../lib/backend.ts";
-import { Rng, routeMathRandom } from "../lib/rng.ts";
-import { discriminatorStep, type Gan, generatorStep } from "../lib/train_step.ts";
+import { getArch } from "../lib/archs/registry.ts";
+import { type BackendChoice, startBackend } from "../lib/tfjs/backend.ts";
+import { Rng, routeMathRandom } from "../lib/train/rng.ts";
+import { discriminatorStep, type Gan, generatorStep } from "../lib/train/steps.ts";
 import "../lib/archs/builtin.ts";
-import "../lib/kernels_setup.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 /** The small seeded GAN of these tests (the seed-001 MLP with 8-d noise). */
 export function tinyGan(seed: number): Gan {

@@ -1,6 +1,6 @@
 // Shared set-up for tests that train: a temp run folder and a tiny planned run.
-import { type PartialConfig, resolveConfig } from "../lib/config.ts";
-import type { PlannedRun } from "../lib/plan.ts";
+import { type PartialConfig, resolveConfig } from "../lib/experiment/config.ts";
+import type { PlannedRun } from "../lib/experiment/plan.ts";
 import "../lib/archs/builtin.ts";
 
 /** A planned run with a tiny budget over the first few hundred MNIST images. */

@@ -1,14 +1,14 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { getArch } from "../lib/arch.ts";
-import { startBackend } from "../lib/backend.ts";
-import { BENCH_ARCHS, benchCases, measureIteration, median } from "../lib/bench.ts";
-import { forwardFlops, iterationFlops, layerFlops } from "../lib/flops.ts";
-import { loadExperiment } from "../lib/load_experiment.ts";
-import { planSweep } from "../lib/plan.ts";
-import type { TrainingImages } from "../lib/training_images.ts";
+import { getArch } from "../lib/archs/registry.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { BENCH_ARCHS, benchCases, measureIteration, median } from "../lib/bench/iteration.ts";
+import { forwardFlops, iterationFlops, layerFlops } from "../lib/bench/flops.ts";
+import { loadExperiment } from "../lib/experiment/load.ts";
+import { planSweep } from "../lib/experiment/plan.ts";
+import type { TrainingImages } from "../lib/data/training_images.ts";
 import "../lib/archs/builtin.ts";
-import "../lib/kernels_setup.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 Deno.test({
   name: "layerFlops counts 2 per multiply-add for Dense, Conv2D and Conv2DTranspose, and nothing for other layers",

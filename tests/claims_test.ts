@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { checkClaims, type Claim } from "../lib/claims.ts";
-import { Runs } from "../lib/runs.ts";
-import { formatStat, stat } from "../lib/stat.ts";
-import { readExperimentResults, type RunData } from "../lib/report/read_results.ts";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
-import { entryFromResults, renderSummary } from "../lib/reproduce_summary.ts";
+import { checkClaims, type Claim } from "../lib/claims/claims.ts";
+import { Runs } from "../lib/claims/run_query.ts";
+import { formatStat, stat } from "../lib/claims/summary_stats.ts";
+import { readExperimentResults, type RunData } from "../lib/results/read_results.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
+import { entryFromResults, renderSummary } from "../lib/report/reproduce_summary.ts";
 
 Deno.test("stat() gives mean, sample sd and count", () => {
   assertEquals(stat([1, 3]), { mean: 2, sd: Math.SQRT2, n: 2 });

@@ -1,13 +1,13 @@
 import { assert, assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/backend.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
 import { accuracy } from "../lib/classifier/accuracy.ts";
 import { loadClassifier } from "../lib/classifier/load.ts";
 import { readManifest } from "../lib/classifier/manifest.ts";
 import { saveClassifier } from "../lib/classifier/save.ts";
 import { trainClassifier } from "../lib/classifier/train.ts";
-import { loadDataset } from "../lib/datasets.ts";
-import "../lib/kernels_setup.ts";
+import { loadDataset } from "../lib/data/datasets.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const tiny = { epochs: 1, batchSize: 32, trainLimit: 128, testLimit: 64 } as const;
 

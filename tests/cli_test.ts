@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertThrows } from "@std/assert";
-import { parseFlags, requireWritable } from "../lib/cli.ts";
+import { parseFlags, requireWritable } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 
 Deno.test("a negative number after a flag is that flag's value, so the command's own check can reject it", () => {

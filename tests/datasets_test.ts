@@ -18,8 +18,8 @@ import {
   type ImageSet,
   loadDataset,
   searchDirs,
-} from "../lib/datasets.ts";
-import { encodeIdx, readIdxFile } from "../lib/idx.ts";
+} from "../lib/data/datasets.ts";
+import { encodeIdx, readIdxFile } from "../lib/data/idx.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("../.test-artifacts", import.meta.url));
 

@@ -1,13 +1,13 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
-import { type ArchContext, getArch } from "../lib/arch.ts";
-import { startBackend } from "../lib/backend.ts";
-import { Rng, routeMathRandom } from "../lib/rng.ts";
-import { trainRun } from "../lib/train.ts";
-import { loadTrainingImages } from "../lib/training_images.ts";
-import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "../lib/train_step.ts";
-import "../lib/kernels_setup.ts";
+import { type ArchContext, getArch } from "../lib/archs/registry.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { Rng, routeMathRandom } from "../lib/train/rng.ts";
+import { trainRun } from "../lib/train/loop.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
+import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "../lib/train/steps.ts";
+import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
 
 const mnist: ArchContext = { noiseDim: 100, imageShape: [28, 28, 1], pixelRange: "[-1,1]" };

@@ -9,10 +9,10 @@
  */
 import { assert, assertEquals, assertRejects, assertStringIncludes, fail } from "@std/assert";
 import { join } from "node:path";
-import { DATASET_INFO, DatasetError, DEBIAN_FASHION_DIR, type FileSpec, loadDataset } from "../lib/datasets.ts";
-import { sha256Hex } from "../lib/canonical_json.ts";
-import { downloadFile, fetchDataset } from "../lib/download.ts";
-import { encodeIdx } from "../lib/idx.ts";
+import { DATASET_INFO, DatasetError, DEBIAN_FASHION_DIR, type FileSpec, loadDataset } from "../lib/data/datasets.ts";
+import { sha256Hex } from "../lib/sha256.ts";
+import { downloadFile, fetchDataset } from "../lib/data/download.ts";
+import { encodeIdx } from "../lib/data/idx.ts";
 import { gzip, listDir, runDeno, withTempDir } from "./_files.ts";
 
 /** A 200 response carrying `bytes`. */

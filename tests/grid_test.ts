@@ -1,7 +1,7 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
-import { resolveConfig } from "../lib/config.ts";
-import { expandGrid } from "../lib/grid.ts";
-import { runId } from "../lib/run_id.ts";
+import { resolveConfig } from "../lib/experiment/config.ts";
+import { expandGrid } from "../lib/experiment/grid.ts";
+import { runId } from "../lib/experiment/run_id.ts";
 
 Deno.test("expandGrid() gives the cartesian product with the last key fastest", () => {
   assertEquals(expandGrid({ lr: [0.01, 0.0002], noiseDim: [10, 100] }), [
@@ -64,6 +64,6 @@ Deno.test("runId() keeps only filename-safe characters", async () => {
     pixelRange: "[-1,1]",
     sampleGrid: [4, 6],
     arch: "<script>",
-  }, {});
+  }, resolveConfig({}));
   assertEquals(/^[A-Za-z0-9.+_-]+$/.test(id), true, id);
 });

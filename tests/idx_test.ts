@@ -6,8 +6,8 @@
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "node:path";
-import { gunzip, isGzip } from "../lib/gzip.ts";
-import { assertSameCount, encodeIdx, IdxFormatError, parseIdx, readIdxFile } from "../lib/idx.ts";
+import { gunzip, isGzip } from "../lib/data/gzip.ts";
+import { assertSameCount, encodeIdx, IdxFormatError, parseIdx, readIdxFile } from "../lib/data/idx.ts";
 import { gzip, withTempDir } from "./_files.ts";
 
 /** 3 images of 4×5 pixels whose value is their index in the file. */

@@ -1,13 +1,13 @@
 // Anchors that would fail if the metrics were wrong, with the committed (pinned) classifiers and N = 2000.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/backend.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
 import { ClassifierPinError, loadClassifier } from "../lib/classifier/load.ts";
 import { CLASSIFIERS_DIR } from "../lib/classifier/manifest.ts";
-import { loadDataset } from "../lib/datasets.ts";
+import { loadDataset } from "../lib/data/datasets.ts";
 import { createEvaluator, evalFields, type EvalMetrics } from "../lib/metrics/evaluator.ts";
-import { Rng } from "../lib/rng.ts";
-import "../lib/kernels_setup.ts";
+import { Rng } from "../lib/train/rng.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 const N = 2000;
 const LOG_10 = Math.log(10);

@@ -1,9 +1,9 @@
 // `deno task eval <runDir>` as a real subprocess, on a run trained here for a few steps.
 import { assert, assertEquals } from "@std/assert";
-import { startBackend } from "../lib/backend.ts";
-import { trainRun } from "../lib/train.ts";
-import { loadTrainingImages } from "../lib/training_images.ts";
-import "../lib/kernels_setup.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { trainRun } from "../lib/train/loop.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
+import "../lib/tfjs/kernels_setup.ts";
 import { runDeno } from "./_files.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
 

@@ -1,8 +1,8 @@
 import { assertAlmostEquals, assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/backend.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
 import { knnRadii, precisionRecall } from "../lib/metrics/precision_recall.ts";
-import "../lib/kernels_setup.ts";
+import "../lib/tfjs/kernels_setup.ts";
 
 /** Points 0, 1, 2, …, n−1 on the first axis of a d-dim space, shifted by `offset`. */
 function line(n: number, d: number, offset = 0): Float32Array {

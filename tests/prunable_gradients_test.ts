@@ -2,8 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertLess } from "@std/assert";
 import { randomData, setUpBackends } from "./_kernel_parity.ts";
 import { disposeGan, tinyGan } from "./_one_step.ts";
-import { generatorStep } from "../lib/train_step.ts";
-import "../lib/prunable_gradients.ts";
+import { generatorStep } from "../lib/train/steps.ts";
+import "../lib/tfjs/prunable_gradients.ts";
 
 await setUpBackends();
 

@@ -6,7 +6,7 @@
  */
 import { assert, assertEquals } from "@std/assert";
 import { resolve, toFileUrl } from "@std/path";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 import { measureText } from "../lib/report/text_metrics.ts";
 import { Browser, CHROMIUM, hasChromium } from "../lib/report/cdp.ts";

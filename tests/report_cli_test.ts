@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import { buildReport } from "../lib/report/build_report.ts";
 
 const TASK = new URL("../tasks/report.ts", import.meta.url).pathname;

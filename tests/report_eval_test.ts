@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import { buildReport, defaultMetric } from "../lib/report/build_report.ts";
-import { readExperimentResults } from "../lib/report/read_results.ts";
+import { readExperimentResults } from "../lib/results/read_results.ts";
 import { chartedEvalMetrics, consistentEvals, lastClassHist } from "../lib/report/eval_info.ts";
 import { evalMetricNames } from "../lib/report/final_values.ts";
 

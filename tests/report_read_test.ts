@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
-import { parseJsonl } from "../lib/jsonl.ts";
-import { NotAnExperimentError, readExperimentResults } from "../lib/report/read_results.ts";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
+import { parseJsonl } from "../lib/results/jsonl.ts";
+import { NotAnExperimentError, readExperimentResults } from "../lib/results/read_results.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import { finalValues, summarizeGroups } from "../lib/report/final_values.ts";
 import { gridView } from "../lib/report/grid_view.ts";
 import { ema } from "../lib/report/smooth.ts";

@@ -1,5 +1,5 @@
 import { assertEquals } from "@std/assert";
-import type { RunData, SampleRef } from "../lib/report/read_results.ts";
+import type { RunData, SampleRef } from "../lib/results/read_results.ts";
 import { sampleAt, samplePoints, sampleUnit } from "../lib/report/samples.ts";
 
 function run(samples: SampleRef[]): RunData {

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "@std/assert";
-import { writeFixtureExperiment } from "../lib/report/fixtures.ts";
-import { readExperimentResults } from "../lib/report/read_results.ts";
+import { writeFixtureExperiment } from "./_report_fixtures.ts";
+import { readExperimentResults } from "../lib/results/read_results.ts";
 import { chooseHeatmapDims, chooseLayout, gridView } from "../lib/report/grid_view.ts";
 import { curveRows } from "../lib/report/curve_rows.ts";
 import { compileSpec } from "../lib/report/compile.ts";
@@ -9,7 +9,7 @@ import { evalMetricNames, summarizeGroups } from "../lib/report/final_values.ts"
 import { chartedEvalMetrics, metricTitle } from "../lib/report/eval_info.ts";
 import { classHistRows } from "../lib/report/class_hist_rows.ts";
 import { renderSvg } from "../lib/report/svg.ts";
-import type { FixtureOptions } from "../lib/report/fixtures.ts";
+import type { FixtureOptions } from "./_report_fixtures.ts";
 
 async function specsFor(
   opts: FixtureOptions,

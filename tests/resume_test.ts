@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
-import { acquireRunLock } from "../lib/run_lock.ts";
+import { acquireRunLock } from "../lib/sweep/run_lock.ts";
 
 /** Every line but `start`, without the fields that measure time: what a resumed run must log exactly as before. */
 function record(all: Record<string, unknown>[]): Record<string, unknown>[] {

@@ -1,14 +1,14 @@
 import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/backend.ts";
-import { loadCheckpoint } from "../lib/checkpoint.ts";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { InputError } from "../lib/input_error.ts";
 import { buildReport } from "../lib/report/build_report.ts";
-import { parseDuration } from "../lib/duration.ts";
-import { StopRequest } from "../lib/stop_request.ts";
-import { trainRun } from "../lib/train.ts";
-import { loadTrainingImages } from "../lib/training_images.ts";
-import "../lib/kernels_setup.ts";
+import { parseDuration } from "../lib/cli/duration.ts";
+import { StopRequest } from "../lib/sweep/stop_request.ts";
+import { trainRun } from "../lib/train/loop.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
+import "../lib/tfjs/kernels_setup.ts";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
 

@@ -1,8 +1,8 @@
 import { assertEquals, assertMatch, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { InputError } from "../lib/input_error.ts";
-import { applyTfFlags, parseTfFlags } from "../lib/tf_flags.ts";
-import "../lib/backend.ts"; // registers the WebGPU backend's flags
+import { applyTfFlags, parseTfFlags } from "../lib/tfjs/flags.ts";
+import "../lib/tfjs/backend.ts"; // registers the WebGPU backend's flags
 
 Deno.test("--tf-flag values take the type of the flag's default and are set in the tfjs environment", () => {
   const parsed = parseTfFlags(["WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30", "WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false"]);

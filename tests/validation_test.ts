@@ -1,10 +1,10 @@
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
-import { type Architecture, requireArch } from "../lib/arch.ts";
+import { type Architecture, requireArch } from "../lib/archs/registry.ts";
 import { InputError } from "../lib/input_error.ts";
-import { parseAssignment } from "../lib/assignment.ts";
-import { loadExperiment, provideExperiments } from "../lib/load_experiment.ts";
-import { planSweep } from "../lib/plan.ts";
-import { validateExperiment } from "../lib/validate_experiment.ts";
+import { parseAssignment } from "../lib/experiment/assignment.ts";
+import { loadExperiment, provideExperiments } from "../lib/experiment/load.ts";
+import { planSweep } from "../lib/experiment/plan.ts";
+import { validateExperiment } from "../lib/experiment/validate.ts";
 import { badSyntaxFile } from "./_sweep_cli.ts";
 
 const FILE = "experiments/x.ts";

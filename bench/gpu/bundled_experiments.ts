@@ -1,5 +1,5 @@
 // The experiment files compiled into the GPU bundle (bench/gpu/sweep_entry.ts); bench/gpu/pack.sh regenerates this list.
-import { provideExperiments } from "../../lib/load_experiment.ts";
+import { provideExperiments } from "../../lib/experiment/load.ts";
 import * as e0 from "../../experiments/blog-000-tf-dcgan.ts";
 import * as e1 from "../../experiments/blog-001-pytorch-fashion.ts";
 import * as e2 from "../../experiments/blog-002-keras-mlp.ts";

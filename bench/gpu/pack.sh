@@ -18,7 +18,7 @@ mkdir -p "$kit/bundle" "$kit/data/mnist" "$kit/debs"
 # The experiment files compiled into the sweep bundle: every file in experiments/.
 {
   echo '// The experiment files compiled into the GPU bundle (bench/gpu/sweep_entry.ts); bench/gpu/pack.sh regenerates this list.'
-  echo 'import { provideExperiments } from "../../lib/load_experiment.ts";'
+  echo 'import { provideExperiments } from "../../lib/experiment/load.ts";'
   i=0
   for f in experiments/*.ts; do echo "import * as e$i from \"../../$f\";"; i=$((i + 1)); done
   echo

@@ -4,7 +4,7 @@
  * @module
  */
 import "./bundled_experiments.ts"; // registers the experiment modules before the sweep loads one
-import { runMain } from "../../lib/cli.ts";
+import { runMain } from "../../lib/cli/flags.ts";
 import { main } from "../../tasks/sweep.ts";
 
 await runMain(main);

@@ -1,10 +1,10 @@
 """Reference timing: one GAN training iteration of each harness architecture in PyTorch.
 
-Measures what `deno task bench` measures (lib/bench.ts, lib/train_step.ts), for the five architectures of
+Measures what `deno task bench` measures (lib/bench/iteration.ts, lib/train/steps.ts), for the five architectures of
 lib/archs/ at each post's batch size: one D step then one G step, each network with its own Adam, and a
 readback of the iteration's numbers. Each timed iteration:
   - a real batch gathered from a pool of 60,000 random MNIST-shaped images (shuffled epochs, or random
-    batches with replacement for dcgan-gia, as lib/batches.ts) and fresh noise for D (normal, or uniform
+    batches with replacement for dcgan-gia, as lib/data/batches.ts) and fresh noise for D (normal, or uniform
     on [-1, 1] for mlp-keras);
   - D step: G forward (training mode) on B noise; D forward and backward on the real and fake batches
     concatenated (2B rows, one pass, as the harness); BCE on logits, real target 1 (0.9 for mlp-keras),
@@ -22,7 +22,7 @@ Mirroring lib/archs/: same layers, widths, kernels, strides, biases on/off, Leak
 (tanh for [-1,1] pixels, sigmoid for mlp-tf1's [0,1]); D outputs logits. Images are NCHW 1x28x28 here
 (NHWC in the harness); 'same' convolutions use paddings that give the harness's sizes (28-14-7 and, for
 dcgan-gia's third conv, 7-4). Initialisers are PyTorch's (they do not change the time). FLOPs follow
-lib/flops.ts and are checked, when the script starts, against the harness's counts (copied below from a
+lib/bench/flops.ts and are checked, when the script starts, against the harness's counts (copied below from a
 results/bench.json); a mismatch prints a WARNING and sets matchesHarness false in the JSON.
 
 Written to be run on the GPU machine via bench/gpu/run.sh (fp32, TF32 off, so it compares with WebGPU
@@ -47,7 +47,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-# The posts' settings (lib/bench.ts, POSTS), in bench order.
+# The posts' settings (lib/bench/iteration.ts, POSTS), in bench order.
 POSTS = {
     "mlp-keras": dict(post="002", batches=[128], noise_dim=10, noise="uniform", pixels="[-1,1]", lr=2e-4,
                       beta1=0.5, eps=1e-7, loss="bce", real_target=0.9, reduce="mean", batching="shuffle"),
@@ -60,7 +60,7 @@ POSTS = {
     "dcgan-gia": dict(post="004", batches=[128], noise_dim=100, noise="normal", pixels="[-1,1]", lr=1e-3,
                       beta1=0.9, eps=1e-7, loss="bce", real_target=1.0, reduce="mean", batching="random"),
 }
-# The harness's numbers (lib/flops.ts, countParams; results/bench.json): forward FLOPs per sample of G and
+# The harness's numbers (lib/bench/flops.ts, countParams; results/bench.json): forward FLOPs per sample of G and
 # D, and parameter counts with BatchNorm's moving statistics (Keras counts them).
 HARNESS = {
     "mlp-keras": (2_921_472, 2_916_864, 1_463_312, 1_460_225),
@@ -72,7 +72,7 @@ HARNESS = {
 IMAGE = (1, 28, 28)  # MNIST, NCHW
 PIXELS = 28 * 28
 POOL = 60_000  # images in the on-device pool (MNIST's training set)
-FLOP_CONVENTION = ("lib/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; "
+FLOP_CONVENTION = ("lib/bench/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; "
                    "backward = 2x forward; iteration = 4*G*B + 8*D*B")
 
 
@@ -130,7 +130,7 @@ def build(arch, z, pixels):
 
 
 def forward_flops(model, in_shape, device):
-    """Forward FLOPs per sample by lib/flops.ts: Dense 2*in*out, Conv2D 2*kh*kw*cin*cout*OH*OW,
+    """Forward FLOPs per sample by lib/bench/flops.ts: Dense 2*in*out, Conv2D 2*kh*kw*cin*cout*OH*OW,
     Conv2DTranspose 2*kh*kw*cin*cout*IH*IW; everything else 0."""
     total = [0]
 
@@ -163,7 +163,7 @@ def count_params(model):
 
 
 class Batches:
-    """Real batches from an on-device pool of random images in the post's pixel range (lib/batches.ts order)."""
+    """Real batches from an on-device pool of random images in the post's pixel range (lib/data/batches.ts order)."""
 
     def __init__(self, batch, mode, pixels, device):
         lo = -1.0 if pixels == "[-1,1]" else 0.0
@@ -208,7 +208,7 @@ def make_iteration(arch, c, batch, device, args):
 
     def iteration():
         real = data.next()
-        # D step (lib/train_step.ts discriminatorStep). The harness runs this G forward outside its gradient
+        # D step (lib/train/steps.ts discriminatorStep). The harness runs this G forward outside its gradient
         # tape; torch's usual idiom, detach(), records a graph that is never used (a small cost).
         z = noise()
         with autocast():

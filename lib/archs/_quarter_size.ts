@@ -1,5 +1,5 @@
 // Shared by the DCGAN builders: G upsamples twice by 2, so it starts at a quarter of the image size.
-import type { ArchContext } from "../arch.ts";
+import type { ArchContext } from "./registry.ts";
 
 /**
  * Height and width of a DCGAN generator's first feature map: a quarter of the image's.

@@ -2,7 +2,7 @@
  * Registers the architectures that ship with the harness.
  * @module
  */
-import { registerArch } from "../arch.ts";
+import { registerArch } from "./registry.ts";
 import { dcganGia } from "./dcgan_gia.ts";
 import { dcganTf } from "./dcgan_tf.ts";
 import { mlpKeras } from "./mlp_keras.ts";

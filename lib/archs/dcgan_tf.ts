@@ -28,8 +28,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "../arch.ts";
-import { outputActivation } from "../pixels.ts";
+import type { Architecture } from "./registry.ts";
+import { outputActivation } from "../data/pixels.ts";
 import { quarterSize } from "./_quarter_size.ts";
 
 /** The seed-000 TensorFlow-tutorial DCGAN. */

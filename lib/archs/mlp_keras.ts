@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "../arch.ts";
-import { outputActivation } from "../pixels.ts";
+import type { Architecture } from "./registry.ts";
+import { outputActivation } from "../data/pixels.ts";
 
 /** The seed-002 Keras MLP GAN. */
 export const mlpKeras: Architecture = {

@@ -6,8 +6,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "../arch.ts";
-import { outputActivation } from "../pixels.ts";
+import type { Architecture } from "./registry.ts";
+import { outputActivation } from "../data/pixels.ts";
 
 /** A dense layer initialised the way PyTorch's nn.Linear is. */
 function torchLinear(

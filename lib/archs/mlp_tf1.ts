@@ -5,8 +5,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "../arch.ts";
-import { outputActivation } from "../pixels.ts";
+import type { Architecture } from "./registry.ts";
+import { outputActivation } from "../data/pixels.ts";
 
 const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.01 });
 

@@ -4,7 +4,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ImageSet } from "../datasets.ts";
+import type { ImageSet } from "../data/datasets.ts";
 
 /**
  * Bytes (0..255) to floats in [0, 1], the classifier's input range.

@@ -6,8 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { sha256Hex } from "../canonical_json.ts";
-import type { DatasetName } from "../datasets.ts";
+import { sha256Hex } from "../sha256.ts";
+import type { DatasetName } from "../data/datasets.ts";
 import { type ClassifierEntry, CLASSIFIERS_DIR, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /**

@@ -4,7 +4,7 @@
  * @module
  */
 import { fromFileUrl, join } from "@std/path";
-import type { DatasetName } from "../datasets.ts";
+import type { DatasetName } from "../data/datasets.ts";
 
 /** One dataset's pinned classifier. */
 export interface ClassifierEntry {

@@ -4,9 +4,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
-import { sha256Hex } from "../canonical_json.ts";
-import type { DatasetName } from "../datasets.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
+import { sha256Hex } from "../sha256.ts";
+import type { DatasetName } from "../data/datasets.ts";
 import { type ClassifierEntry, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /**

@@ -17,14 +17,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DatasetName } from "../datasets.ts";
-import { loadDataset } from "../datasets.ts";
+import type { DatasetName } from "../data/datasets.ts";
+import { loadDataset } from "../data/datasets.ts";
 import { bytesToUnit } from "../classifier/accuracy.ts";
 import { loadClassifier } from "../classifier/load.ts";
 import { FEATURE_DIM, NUM_CLASSES } from "../classifier/model.ts";
-import { fillNoise } from "../noise.ts";
-import type { PixelRange } from "../pixels.ts";
-import { Rng } from "../rng.ts";
+import { fillNoise } from "../train/noise.ts";
+import type { PixelRange } from "../data/pixels.ts";
+import { Rng } from "../train/rng.ts";
 import { formatClassHist } from "./class_hist.ts";
 import { classifierScore, coverage } from "./class_metrics.ts";
 import { type ClassifierOutputs, classify, featureModel } from "./features.ts";

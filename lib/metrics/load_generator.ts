@@ -5,9 +5,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import type { RunConfigFile, RunStatusFile } from "../records.ts";
+import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import type { GeneratorSettings } from "./evaluator.ts";
-import { DATASET_NAMES, type DatasetName } from "../datasets.ts";
+import { DATASET_NAMES, type DatasetName } from "../data/datasets.ts";
 import { InputError } from "../input_error.ts";
 
 async function readJson<T>(path: string, expected: string): Promise<T> {

@@ -3,11 +3,11 @@
  * charts, write `report.html` and the charts as SVG (and PNG).
  * @module
  */
-import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims.ts";
+import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims/claims.ts";
 import { dirname, join } from "@std/path";
-import { writeFileAtomic } from "../atomic_write.ts";
-import { requireWritable } from "../cli.ts";
-import { type ExperimentResults, readExperimentResults, type RunData } from "./read_results.ts";
+import { writeFileAtomic } from "../results/atomic_write.ts";
+import { requireWritable } from "../cli/flags.ts";
+import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
 import { chooseHeatmapDims, chooseLayout, gridView } from "./grid_view.ts";
 import { curveRows } from "./curve_rows.ts";
 import { availableMetrics, evalMetricNames, summarizeGroups, TRAINING_METRICS } from "./final_values.ts";

@@ -2,7 +2,7 @@
  * The rows of the report's class-histogram chart: each run's last evaluated class shares, placed like the charts.
  * @module
  */
-import type { RunData } from "./read_results.ts";
+import type { RunData } from "../results/read_results.ts";
 import { type ChartLayout, comboLabel, formatValue, type GridView } from "./grid_view.ts";
 import type { ClassHistRow } from "./specs.ts";
 import { lastClassHist } from "./eval_info.ts";

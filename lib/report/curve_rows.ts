@@ -2,7 +2,7 @@
  * Long-format rows (one per run, metric and logged point) for the curve charts.
  * @module
  */
-import type { RunData, SeriesPoint } from "./read_results.ts";
+import type { RunData, SeriesPoint } from "../results/read_results.ts";
 import { type ChartLayout, comboLabel, type GridView, runFields } from "./grid_view.ts";
 import { autoWeight, ema } from "./smooth.ts";
 

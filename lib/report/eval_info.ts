@@ -5,7 +5,7 @@
  * @module
  */
 import { parseClassHist } from "../metrics/class_hist.ts";
-import type { RunData, SeriesPoint } from "./read_results.ts";
+import type { RunData, SeriesPoint } from "../results/read_results.ts";
 
 /** Numeric eval fields that describe the evaluation, not the generator: never charted. */
 export const EVAL_BOOKKEEPING: readonly string[] = ["evalN", "evalSeconds"];

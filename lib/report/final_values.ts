@@ -2,7 +2,7 @@
  * Final values of each run and their mean ± sd over seeds.
  * @module
  */
-import type { RunData, RunState } from "./read_results.ts";
+import type { RunData, RunState } from "../results/read_results.ts";
 import { comboLabel, type GridView } from "./grid_view.ts";
 
 /** Metrics from training lines, in the order tables show them. */

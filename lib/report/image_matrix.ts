@@ -3,7 +3,7 @@
  * @module
  */
 import { join } from "@std/path";
-import type { RunData } from "./read_results.ts";
+import type { RunData } from "../results/read_results.ts";
 import { type ChartLayout, comboLabel, formatValue, type GridView } from "./grid_view.ts";
 import { ImageEmbedder } from "./images.ts";
 import { type ImageMatrix, type MatrixImage } from "./html.ts";

@@ -3,7 +3,7 @@
  * the sweep (or the epochs asked for), and each run's image at each point.
  * @module
  */
-import type { RunData, SampleRef } from "./read_results.ts";
+import type { RunData, SampleRef } from "../results/read_results.ts";
 import { InputError } from "../input_error.ts";
 
 /** A sampling point asked for: by position or by number. */

@@ -2,7 +2,7 @@
  * The report's text tables: the final values per grid point, runs that went wrong, the grid, and the heatmap's cells; and how run states are counted.
  * @module
  */
-import { type RunData, type RunState } from "./read_results.ts";
+import { type RunData, type RunState } from "../results/read_results.ts";
 import { type ChartLayout, comboLabel, formatValue, type GridDim, type GridView } from "./grid_view.ts";
 import type { GroupSummary } from "./final_values.ts";
 import type { HeatCell } from "./specs.ts";

@@ -1,0 +1,345 @@
+/**
+ * Measuring how long one training iteration takes: the seed posts' settings per
+ * architecture, and a function that times D step + G step exactly as
+ * `lib/train/loop.ts` runs them (batch gathered on the host, noise drawn, both
+ * uploaded, then the two steps with Adam), with warm-up iterations and the
+ * median of repeats. FLOPs follow the convention of `lib/bench/flops.ts`.
+ * @module
+ */
+import { FusedAdamOptimizer } from "../kernels/fused_adam.ts";
+import * as tf from "@tensorflow/tfjs";
+import { getArch } from "../archs/registry.ts";
+import { BatchOrder, gatherImages } from "../data/batches.ts";
+import { forwardFlops, type IterationFlops, iterationFlops } from "./flops.ts";
+import type { LossName } from "../train/losses.ts";
+import { fillNoise } from "../train/noise.ts";
+import type { PixelRange } from "../data/pixels.ts";
+import { Rng, routeMathRandom } from "../train/rng.ts";
+import type { TrainingImages } from "../data/training_images.ts";
+import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "../train/steps.ts";
+
+/** One architecture at one batch size, with the settings of the post it comes from. */
+export interface BenchCase {
+  /** Registered architecture name. */
+  arch: string;
+  /** The seed post it reproduces ("000" … "004"). */
+  post: string;
+  batchSize: number;
+  noiseDim: number;
+  noise: "normal" | "uniform";
+  pixelRange: PixelRange;
+  lr: number;
+  beta1: number;
+  adamEpsilon: number;
+  loss: LossName;
+  realTarget: number;
+  dLossReduce: "sum" | "mean";
+  batching: "shuffle" | "random" | "sequential";
+}
+
+type Post = Omit<BenchCase, "batchSize">;
+
+const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
+  "mlp-keras": {
+    post: {
+      arch: "mlp-keras",
+      post: "002",
+      noiseDim: 10,
+      noise: "uniform",
+      pixelRange: "[-1,1]",
+      lr: 2e-4,
+      beta1: 0.5,
+      adamEpsilon: 1e-7,
+      loss: "bce",
+      realTarget: 0.9,
+      dLossReduce: "mean",
+      batching: "sequential",
+    },
+    batchSizes: [128],
+  },
+  "mlp-pytorch": {
+    post: {
+      arch: "mlp-pytorch",
+      post: "001",
+      noiseDim: 64,
+      noise: "normal",
+      pixelRange: "[-1,1]",
+      lr: 1e-4,
+      beta1: 0.9,
+      adamEpsilon: 1e-8,
+      loss: "bce",
+      realTarget: 1,
+      dLossReduce: "sum",
+      batching: "shuffle",
+    },
+    batchSizes: [100],
+  },
+  "mlp-tf1": {
+    post: {
+      arch: "mlp-tf1",
+      post: "003",
+      noiseDim: 128,
+      noise: "normal",
+      pixelRange: "[0,1]",
+      lr: 2e-4,
+      beta1: 0.9,
+      adamEpsilon: 1e-8,
+      loss: "bce",
+      realTarget: 1,
+      dLossReduce: "sum",
+      batching: "shuffle",
+    },
+    batchSizes: [100],
+  },
+  "dcgan-tf": {
+    post: {
+      arch: "dcgan-tf",
+      post: "000",
+      noiseDim: 100,
+      noise: "normal",
+      pixelRange: "[-1,1]",
+      lr: 1e-4,
+      beta1: 0.9,
+      adamEpsilon: 1e-7,
+      loss: "bce",
+      realTarget: 1,
+      dLossReduce: "sum",
+      batching: "shuffle",
+    },
+    // The post's 256, and 64: what a CPU user is likely to pick.
+    batchSizes: [256, 64],
+  },
+  "dcgan-gia": {
+    post: {
+      arch: "dcgan-gia",
+      post: "004",
+      noiseDim: 100,
+      noise: "normal",
+      pixelRange: "[-1,1]",
+      lr: 1e-3,
+      beta1: 0.9,
+      adamEpsilon: 1e-7,
+      loss: "bce",
+      realTarget: 1,
+      dLossReduce: "mean",
+      batching: "random",
+    },
+    batchSizes: [128],
+  },
+};
+
+/** The architectures the bench knows the post settings of, in bench order. */
+export const BENCH_ARCHS: readonly string[] = Object.keys(POSTS);
+
+/**
+ * The bench cases for an architecture: its post's settings at each batch size
+ * the bench times (or at `batchSize` when given).
+ * @throws {RangeError} for an architecture the bench has no post settings for.
+ * @example
+ * ```ts
+ * import { benchCases } from "./iteration.ts";
+ * console.log(benchCases("dcgan-tf").map((c) => c.batchSize)); // [256, 64]
+ * ```
+ */
+export function benchCases(arch: string, batchSize?: number): BenchCase[] {
+  const entry = POSTS[arch];
+  if (!entry) {
+    throw new RangeError(`Cannot bench architecture '${arch}': expected one of ${BENCH_ARCHS.join(", ")}`);
+  }
+  const sizes = batchSize === undefined ? entry.batchSizes : [batchSize];
+  return sizes.map((b) => ({ ...entry.post, batchSize: b }));
+}
+
+/** How to measure. */
+export interface MeasureOptions {
+  /** Untimed iterations first (kernel set-up, Adam slots, wasm memory growth). */
+  warmup: number;
+  /** Timed iterations; the result is their median. */
+  repeats: number;
+  /** Seed for weights, noise, data order and dropout. */
+  seed?: number;
+  /** After timing, run one more iteration under `tf.profile` and report time per kernel. */
+  profile?: boolean;
+  /** GEMM threads in use (recorded in the result; the caller sets them with `useGemmThreads`). */
+  threads?: number;
+}
+
+/** Time spent in one kernel during a profiled iteration. */
+export interface KernelTime {
+  kernel: string;
+  ms: number;
+  calls: number;
+}
+
+/** One kernel call of a profiled iteration, with its shapes. */
+export interface KernelCall {
+  kernel: string;
+  ms: number;
+  inputShapes: Array<number[] | null>;
+  outputShapes: Array<number[] | null>;
+}
+
+/** What one measurement found. */
+export interface BenchResult {
+  arch: string;
+  post: string;
+  batchSize: number;
+  backend: string;
+  /** Threads of the GEMM (matrix products, convolutions) on wasm; 1 elsewhere. */
+  threads: number;
+  warmup: number;
+  /** Every timed iteration, in ms, in the order run. */
+  times: number[];
+  /** Median of `times`. */
+  msPerIteration: number;
+  flops: IterationFlops;
+  /** `flops.total` over the median time. */
+  gflopsPerSecond: number;
+  params: { generator: number; discriminator: number };
+  /** Share of the iteration spent building batches and noise on the host (the data pipeline). */
+  dataShare: number;
+  /** With `profile`: kernels by time, slowest first. */
+  kernels?: KernelTime[];
+  /** With `profile`: the slowest single kernel calls, with their shapes. */
+  slowestCalls?: KernelCall[];
+  /** With `profile`: share of the profiled iteration's wall time not inside any kernel. */
+  outsideKernels?: number;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Time training iterations of one case on the current backend.
+ *
+ * Each timed iteration ends with reading its losses back, so the time covers
+ * all the work of the iteration (on wasm and cpu the kernels run synchronously
+ * anyway; on webgpu the readback adds ≥ 10 ms that the training loop pays only
+ * once per `logEvery` steps). Every tensor made here is disposed.
+ * @param c the case.
+ * @param data training images in `c.pixelRange` (their shape is the image shape).
+ * @param options warm-up and repeats.
+ * @returns times, median, FLOPs and achieved GFLOP/s.
+ * @throws {RangeError} when `repeats` < 1, `warmup` < 0 or the data has fewer images than a batch.
+ */
+export async function measureIteration(
+  c: BenchCase,
+  data: TrainingImages,
+  options: MeasureOptions,
+): Promise<BenchResult> {
+  if (!Number.isInteger(options.repeats) || options.repeats < 1) {
+    throw new RangeError(`Cannot measure: 'repeats' must be a positive integer: current value is ${options.repeats}`);
+  }
+  if (!Number.isInteger(options.warmup) || options.warmup < 0) {
+    throw new RangeError(`Cannot measure: 'warmup' must be a non-negative integer: current value is ${options.warmup}`);
+  }
+  if (data.count < c.batchSize) {
+    throw new RangeError(`Cannot measure batch ${c.batchSize}: the data has only ${data.count} images`);
+  }
+  const arch = getArch(c.arch);
+  if (!arch) throw new RangeError(`Cannot measure: no architecture is registered as '${c.arch}'`);
+  const [h, w, ch] = data.shape;
+  const imageSize = h * w * ch;
+  const rng = new Rng(options.seed ?? 1);
+  const restoreMathRandom = routeMathRandom(rng);
+  const ctx = { noiseDim: c.noiseDim, imageShape: data.shape, pixelRange: c.pixelRange };
+  const gan: Gan = {
+    generator: arch.generator(ctx),
+    discriminator: arch.discriminator(ctx),
+    optD: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
+    optG: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
+  };
+  const settings: StepSettings = { loss: c.loss, realTarget: c.realTarget, dLossReduce: c.dLossReduce };
+  const order = new BatchOrder(data.count, c.batchSize, c.batching, rng);
+  const real = new Float32Array(c.batchSize * imageSize);
+  const noise = new Float32Array(c.batchSize * c.noiseDim);
+
+  let hostMs = 0; // building batches and noise on the host: the data pipeline
+  // One iteration as the training loop runs it, then a readback of its numbers.
+  const iteration = async (): Promise<number> => {
+    const t0 = performance.now();
+    const batch = tf.tensor4d(gatherImages(data.images, imageSize, order.next(), real), [c.batchSize, h, w, ch]);
+    const noiseD = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
+    hostMs += performance.now() - t0;
+    const dStats = discriminatorStep(gan, batch, noiseD, settings);
+    const t1 = performance.now();
+    const noiseG = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
+    hostMs += performance.now() - t1;
+    const gLoss = generatorStep(gan, noiseG, settings);
+    const both = tf.tidy(() => tf.concat([dStats, gLoss.reshape([1])]));
+    tf.dispose([batch, noiseD, noiseG, dStats, gLoss]);
+    const values = await both.data();
+    both.dispose();
+    const ms = performance.now() - t0;
+    if (!values.every(Number.isFinite)) {
+      throw new Error(`Cannot measure ${c.arch}: the iteration produced non-finite losses (${values.join(", ")})`);
+    }
+    return ms;
+  };
+
+  try {
+    for (let i = 0; i < options.warmup; i++) await iteration();
+    const times: number[] = [];
+    hostMs = 0;
+    for (let i = 0; i < options.repeats; i++) times.push(await iteration());
+    const ms = median(times);
+    const dataShare = hostMs / times.reduce((a, t) => a + t, 0);
+    const profiled = options.profile ? await profileKernels(iteration) : undefined;
+    const flops = iterationFlops(forwardFlops(gan.generator), forwardFlops(gan.discriminator), c.batchSize);
+    return {
+      arch: c.arch,
+      post: c.post,
+      batchSize: c.batchSize,
+      backend: tf.getBackend(),
+      threads: options.threads ?? 1,
+      warmup: options.warmup,
+      times,
+      msPerIteration: ms,
+      flops,
+      gflopsPerSecond: flops.total / (ms * 1e6),
+      params: { generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() },
+      dataShare,
+      ...(profiled ? profiled : {}),
+    };
+  } finally {
+    gan.generator.dispose();
+    gan.discriminator.dispose();
+    gan.optD.dispose();
+    gan.optG.dispose();
+    restoreMathRandom();
+  }
+}
+
+async function profileKernels(
+  iteration: () => Promise<number>,
+): Promise<{ kernels: KernelTime[]; slowestCalls: KernelCall[]; outsideKernels: number }> {
+  let wall = 0;
+  const info = await tf.profile(async () => {
+    wall = await iteration();
+  });
+  const byKernel = new Map<string, KernelTime>();
+  // Entries named `…__op` wrap the kernels they call: counting them would count time twice.
+  const calls = info.kernels.filter((k) => !k.name.endsWith("__op"));
+  for (const k of calls) {
+    const e = byKernel.get(k.name) ?? { kernel: k.name, ms: 0, calls: 0 };
+    e.ms += Number(k.kernelTimeMs);
+    e.calls += 1;
+    byKernel.set(k.name, e);
+  }
+  const kernels = [...byKernel.values()].sort((a, b) => b.ms - a.ms);
+  const inKernels = kernels.reduce((a, k) => a + k.ms, 0);
+  const slowestCalls = calls
+    .map((k) => ({
+      kernel: k.name,
+      ms: Number(k.kernelTimeMs),
+      inputShapes: k.inputShapes as Array<number[] | null>,
+      outputShapes: k.outputShapes as Array<number[] | null>,
+    }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, 10);
+  return { kernels, slowestCalls, outsideKernels: Math.max(0, 1 - inKernels / wall) };
+}

@@ -1,0 +1,87 @@
+/**
+ * Run ids: a readable slug of the grid values plus a short hash of the
+ * resolved config, e.g. `lr-0.01_noiseDim-10_3fa2c1`. The hash makes the id
+ * follow the config: change a value and the run is a new run.
+ *
+ * **A run id never changes because a config key was added.** The hash covers
+ * the {@linkcode FOUNDING_KEYS} always, and any key added since only where a
+ * run sets it to something other than its default, the value that reproduces
+ * the behaviour from before the key existed. So a new key with a default
+ * leaves every existing run its id, its folder and its checkpoint.
+ * @module
+ */
+import { canonicalJson } from "./canonical_json.ts";
+import { type ConfigKey, defaults, type ResolvedConfig } from "./config.ts";
+import { sha256Hex } from "../sha256.ts";
+
+/**
+ * The config keys the first run ids hashed, all of them, always. Never add to
+ * this list: a key added to the config later is hashed only when not at its default.
+ */
+export const FOUNDING_KEYS: readonly ConfigKey[] = [
+  "dataset",
+  "arch",
+  "loss",
+  "lr",
+  "lrD",
+  "lrG",
+  "beta1",
+  "beta2",
+  "adamEpsilon",
+  "batchSize",
+  "epochs",
+  "steps",
+  "noiseDim",
+  "noise",
+  "labelSmoothing",
+  "seed",
+  "trainSize",
+  "logEvery",
+  "sampleEvery",
+  "sampleGrid",
+  "pixelRange",
+  "batching",
+  "dLossReduce",
+  "evalEvery",
+  "evalSamples",
+  "divergenceThreshold",
+  "checkpointEvery",
+];
+
+const founding = new Set<string>(FOUNDING_KEYS);
+
+/**
+ * The part of a resolved config that identifies a run: every founding key, and
+ * each later key whose value differs from its default.
+ */
+export function identityConfig(
+  config: ResolvedConfig,
+  defaultValues: Record<string, unknown> = defaults,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (founding.has(key) || canonicalJson(value) !== canonicalJson(defaultValues[key])) out[key] = value;
+  }
+  return out;
+}
+
+/** The sha256 (hex) of a run's {@linkcode identityConfig}: `config.json`'s `configHash`. */
+export function configHash(config: ResolvedConfig, defaultValues?: Record<string, unknown>): Promise<string> {
+  return sha256Hex(canonicalJson(identityConfig(config, defaultValues)));
+}
+
+function slugValue(v: unknown): string {
+  const text = Array.isArray(v) ? v.join("x") : String(v);
+  return text.replace(/[^A-Za-z0-9.+-]+/g, "") || "x";
+}
+
+/** The id of a run with these grid values and this resolved config. */
+export async function runId(
+  gridValues: Record<string, unknown>,
+  config: ResolvedConfig,
+  defaultValues?: Record<string, unknown>,
+): Promise<string> {
+  const hash = (await configHash(config, defaultValues)).slice(0, 6);
+  const slug = Object.entries(gridValues).map(([k, v]) => `${k}-${slugValue(v)}`).join("_").slice(0, 80);
+  return slug ? `${slug}_${hash}` : `run_${hash}`;
+}

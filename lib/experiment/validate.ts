@@ -1,0 +1,187 @@
+/**
+ * Checks an experiment file's default export against the schema and turns
+ * the first problem into one message naming the file, the field path, the bad
+ * value and what would be accepted.
+ * @module
+ */
+import { z } from "zod";
+import { archNames, getArch, registerArch } from "../archs/registry.ts";
+import { collidingKey, CONFIG_KEYS, configShape, partialConfigSchema } from "./config.ts";
+import { canonicalJson } from "./canonical_json.ts";
+import type { Experiment } from "./define.ts";
+import { InputError } from "../input_error.ts";
+import { didYouMean } from "../suggest.ts";
+
+const gridShape = Object.fromEntries(
+  Object.entries(configShape).map((
+    [k, s],
+  ) => [
+    k,
+    z.array(s as z.ZodType).min(1, {
+      message: "an empty list: give at least one value to try",
+    }),
+  ]),
+);
+
+const architectureSchema = z.custom<Experiment["archs"]>(
+  (v) =>
+    typeof v === "object" && v !== null &&
+    Object.values(v).every((a) =>
+      typeof a === "object" && a !== null &&
+      typeof (a as Record<string, unknown>).generator === "function" &&
+      typeof (a as Record<string, unknown>).discriminator === "function"
+    ),
+  {
+    message: "expected { name: { description, generator(ctx), discriminator(ctx) } }",
+  },
+);
+
+const claimSchema = z.strictObject({
+  id: z.string().min(1),
+  text: z.string().min(1),
+  method: z.string().min(1),
+  check: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === "function", { message: "expected a function" }),
+});
+
+const experimentSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+    message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
+  }),
+  description: z.string().optional(),
+  base: partialConfigSchema.optional(),
+  grid: z.strictObject(gridShape).partial().optional(),
+  archs: architectureSchema.optional(),
+  profiles: z.record(z.string(), partialConfigSchema).optional(),
+  claims: z.array(claimSchema).optional(),
+});
+
+const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
+const CLAIM_KEYS = Object.keys(claimSchema.shape);
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v = root;
+  for (const p of path) {
+    v = (v as Record<PropertyKey, unknown> | undefined)?.[p];
+  }
+  return v;
+}
+
+/** `grid.lr[1]` from `["grid", "lr", 1]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`).join("");
+}
+
+function show(v: unknown): string {
+  if (typeof v === "function") return "a function";
+  if (v === undefined) return "undefined";
+  if (typeof v === "number" && !Number.isFinite(v)) return `${v} (number)`;
+  const json = JSON.stringify(v);
+  return `${json.length > 60 ? json.slice(0, 57) + "..." : json} (${Array.isArray(v) ? "array" : typeof v})`;
+}
+
+/** "; null is accepted too (…)" when the config key at `path` takes null, which zod's message leaves out. */
+function orNull(path: readonly PropertyKey[]): string {
+  const at = path.findLastIndex((p) => typeof p === "string" && Object.hasOwn(configShape, p));
+  const key = path[at] as string | undefined;
+  // Only about the value itself (`base.steps`, `grid.steps[1]`), not a grid's list (`grid.steps`).
+  const last = path.length - 1;
+  const aboutValue = (at === last && !(path[0] === "grid" && at === 1)) ||
+    (at === last - 1 && typeof path[last] === "number");
+  if (key === undefined || !aboutValue || !configShape[key as keyof typeof configShape].safeParse(null).success) {
+    return "";
+  }
+  return `; null is accepted too (${NULL_MEANS[key] ?? "the default"})`;
+}
+
+/** What null means for the config keys that accept it. */
+const NULL_MEANS: Record<string, string> = {
+  steps: "train for `epochs`",
+  trainSize: "all training images",
+  sampleEvery: "once an epoch",
+  checkpointEvery: "once an epoch",
+};
+
+/** One line for a zod issue. */
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  if (issue.code === "unrecognized_keys") {
+    const key = issue.keys[0]!;
+    const where = formatPath([...issue.path, key]);
+    const known = issue.path.length === 0 ? EXPERIMENT_KEYS : issue.path[0] === "claims" ? CLAIM_KEYS : CONFIG_KEYS;
+    return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
+  }
+  const where = formatPath(issue.path) || "(top level)";
+  const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
+  return `${where}: ${message}, got ${show(valueAt(input, issue.path))}${orNull(issue.path)}`;
+}
+
+/**
+ * Validate an experiment (the default export of `source`), registering the
+ * architectures it brings and checking every `arch` it names exists.
+ * @throws {InputError} naming `source`, the field and the bad value.
+ */
+export function validateExperiment(value: unknown, source: string): Experiment {
+  const parsed = experimentSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InputError(source, describeIssue(parsed.error.issues[0]!, value));
+  }
+  const exp = parsed.data as Experiment;
+  for (const [name, arch] of Object.entries(exp.archs ?? {})) {
+    try {
+      registerArch(name, arch);
+    } catch (e) {
+      throw new InputError(source, `archs.${name}: ${(e as Error).message}`);
+    }
+  }
+  checkArchName(exp.base?.arch, "base.arch", source);
+  exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
+  for (const [k, values] of Object.entries(exp.grid ?? {}) as [string, unknown[]][]) {
+    const seen = values.map((v) => canonicalJson(v));
+    seen.forEach((v, j) => {
+      const i = seen.indexOf(v);
+      if (i !== j) {
+        throw new InputError(source, `grid.${k}[${j}]: ${v} repeats grid.${k}[${i}]; list each value once`);
+      }
+    });
+  }
+  const gridKeys = Object.keys(exp.grid ?? {});
+  for (const k of Object.keys(exp.base ?? {})) {
+    // A base value for the very key the grid varies is the usual default-then-vary; one that a grid over lr
+    // overwrites (lrD, lrG) would never be used.
+    const g = collidingKey(k, gridKeys);
+    if (g !== undefined && g !== k) {
+      throw new InputError(
+        source,
+        `base.${k}: the grid varies ${g}, which sets ${k} too, so this value would never be used; vary ${k} in the grid instead of ${g}, or drop it`,
+      );
+    }
+  }
+  for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
+    checkArchName(layer.arch, `profiles.${p}.arch`, source);
+    for (const k of Object.keys(layer)) {
+      const g = collidingKey(k, gridKeys);
+      if (g !== undefined) {
+        throw new InputError(
+          source,
+          `profiles.${p}.${k}: the grid varies ${g}, so a profile cannot set it (the grid's value would win); ` +
+            `remove it from the profile, or narrow the run with --only ${g}=<value>`,
+        );
+      }
+    }
+  }
+  return exp;
+}
+
+/** @throws {InputError} when `name` is not a registered architecture. */
+export function checkArchName(
+  name: string | undefined,
+  field: string,
+  source: string,
+): void {
+  if (name === undefined || getArch(name)) return;
+  throw new InputError(
+    source,
+    `${field}: unknown architecture ${JSON.stringify(name)}${didYouMean(name, archNames())} (known: ${
+      archNames().join(", ")
+    }; an experiment file can add its own under 'archs')`,
+  );
+}

@@ -1,0 +1,333 @@
+/**
+ * Read a sweep's result folder (`results/<experiment>/`) into plain data,
+ * tolerating runs that are still writing.
+ * @module
+ */
+import { join } from "@std/path";
+import type { ExperimentFile, RunConfigFile, RunStatus, RunStatusFile } from "./records.ts";
+import { expandGrid } from "../experiment/grid.ts";
+import { parseJsonl } from "./jsonl.ts";
+
+/** Where a run stands; `pending` when it has no `status.json` yet. */
+export type RunState = RunStatus | "pending";
+
+/** One point of a numeric series read from `metrics.jsonl`. */
+export interface SeriesPoint {
+  /** The line's iteration. */
+  step: number;
+  /** Its epoch, when the line has one. */
+  epoch: number | null;
+  /** Every finite numeric field of the line except `step` and `epoch`. */
+  values: Record<string, number>;
+  /** Every string field except `kind` (e.g. an eval line's `classHist` and `classifier`). */
+  strings?: Record<string, string>;
+}
+
+/** One sample grid image of a run. */
+export interface SampleRef {
+  /** The iteration it was drawn at, when known (from its `sample` line or a `step-000500.png` name). */
+  step: number | null;
+  /** The epoch, when known (from its `sample` line or an `epoch-0003.png` name). */
+  epoch: number | null;
+  /** Path relative to the run folder, e.g. `samples/epoch-0003.png`. */
+  path: string;
+}
+
+/** Everything read about one run. */
+export interface RunData {
+  /** The run id (its folder name). */
+  id: string;
+  /** Absolute or cwd-relative path of the run folder. */
+  dir: string;
+  /** The run's grid values (from `config.json`, else from the grid order). */
+  gridValues: Record<string, unknown>;
+  /** `config.json`, or null when missing or unreadable. */
+  config: RunConfigFile | null;
+  /** `status.json`, or null when missing or unreadable. */
+  status: RunStatusFile | null;
+  /** Where it stands. */
+  state: RunState;
+  /** `step` lines. */
+  steps: SeriesPoint[];
+  /** `epoch` lines. */
+  epochs: SeriesPoint[];
+  /** `eval` lines. */
+  evals: SeriesPoint[];
+  /** Sample grids, in training order. */
+  samples: SampleRef[];
+  /** `samples/progress.gif` relative to the run folder, when present. */
+  gif: string | null;
+}
+
+/** A problem found while reading, shown in the report. */
+export interface ReadWarning {
+  /** The run it concerns, or null for the experiment. */
+  runId: string | null;
+  message: string;
+}
+
+/** A whole result folder. */
+export interface ExperimentResults {
+  dir: string;
+  experiment: ExperimentFile;
+  runs: RunData[];
+  warnings: ReadWarning[];
+}
+
+/** The result folder is missing or is not a sweep's folder. */
+export class NotAnExperimentError extends Error {
+  /** @param message What is wrong and what would be accepted. */
+  constructor(message: string) {
+    super(message);
+    this.name = "NotAnExperimentError";
+  }
+}
+
+async function readText(path: string): Promise<string | null> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
+  }
+}
+
+function asObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : null;
+  } catch {
+    return null;
+  }
+}
+
+function finiteNumber(v: unknown): number | null {
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function toPoint(record: Record<string, unknown>): SeriesPoint | null {
+  const step = finiteNumber(record.step);
+  if (step === null) return null;
+  const values: Record<string, number> = {};
+  const strings: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (k === "step" || k === "epoch" || k === "kind") continue;
+    const n = finiteNumber(v);
+    if (n !== null) values[k] = n;
+    else if (typeof v === "string") strings[k] = v;
+  }
+  const point: SeriesPoint = { step, epoch: finiteNumber(record.epoch), values };
+  if (Object.keys(strings).length > 0) point.strings = strings;
+  return point;
+}
+
+const SAMPLE_NAME = /^(epoch|step)-(\d+)\.png$/;
+
+async function listSamples(
+  runDir: string,
+  fromLines: SampleRef[],
+): Promise<{ samples: SampleRef[]; gif: string | null }> {
+  const seen = new Map<string, SampleRef>();
+  for (const s of fromLines) seen.set(s.path, s);
+  let gif: string | null = null;
+  try {
+    for await (const entry of Deno.readDir(join(runDir, "samples"))) {
+      if (!entry.isFile) continue;
+      if (entry.name === "progress.gif") gif = "samples/progress.gif";
+      const m = SAMPLE_NAME.exec(entry.name);
+      const path = `samples/${entry.name}`;
+      if (m === null || seen.has(path)) continue;
+      const n = Number(m[2]);
+      seen.set(path, {
+        step: m[1] === "step" ? n : null,
+        epoch: m[1] === "epoch" ? n : null,
+        path,
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  const samples = [...seen.values()].sort((a, b) =>
+    (a.step ?? a.epoch ?? 0) - (b.step ?? b.epoch ?? 0) ||
+    (a.epoch ?? 0) - (b.epoch ?? 0)
+  );
+  return { samples, gif };
+}
+
+const STATES: readonly string[] = [
+  "running",
+  "stopped",
+  "completed",
+  "failed",
+  "diverged",
+];
+
+const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
+
+function emptyRun(
+  id: string,
+  dir: string,
+  gridValues: Record<string, unknown>,
+): RunData {
+  return {
+    id,
+    dir,
+    gridValues,
+    config: null,
+    status: null,
+    state: "pending",
+    steps: [],
+    epochs: [],
+    evals: [],
+    samples: [],
+    gif: null,
+  };
+}
+
+async function readRun(
+  dir: string,
+  id: string,
+  gridValues: Record<string, unknown>,
+  warnings: ReadWarning[],
+): Promise<RunData> {
+  const warn = (message: string) => warnings.push({ runId: id, message });
+  const runDir = join(dir, id);
+  if (!SAFE_ID.test(id)) {
+    warn("run id is not a plain folder name; its files were not read");
+    return emptyRun(id, runDir, gridValues);
+  }
+
+  let config: RunConfigFile | null = null;
+  const configText = await readText(join(runDir, "config.json"));
+  if (configText !== null) {
+    const obj = asObject(configText);
+    if (obj === null) warn("config.json is not a JSON object; ignored");
+    else config = obj as unknown as RunConfigFile;
+  }
+
+  let status: RunStatusFile | null = null;
+  const statusText = await readText(join(runDir, "status.json"));
+  if (statusText !== null) {
+    const obj = asObject(statusText);
+    if (obj === null || !STATES.includes(String(obj.status))) {
+      warn("status.json is not a run status; ignored");
+    } else status = obj as unknown as RunStatusFile;
+  }
+
+  const steps: SeriesPoint[] = [];
+  const epochs: SeriesPoint[] = [];
+  const evals: SeriesPoint[] = [];
+  const sampleLines: SampleRef[] = [];
+  const metricsText = await readText(join(runDir, "metrics.jsonl"));
+  if (metricsText !== null) {
+    const parsed = parseJsonl(metricsText);
+    if (parsed.torn !== null) {
+      warn(
+        `metrics.jsonl: last line (${parsed.torn.line}) is incomplete ` +
+          `(${parsed.torn.text.length} characters, the writer was interrupted ` +
+          `or is still writing); reported up to line ${parsed.torn.line - 1}`,
+      );
+    }
+    for (const b of parsed.bad) {
+      warn(`metrics.jsonl: line ${b.line} is not a JSON object; skipped`);
+    }
+    for (const r of parsed.records) {
+      if (r.kind === "sample") {
+        if (typeof r.path === "string") {
+          sampleLines.push({
+            step: finiteNumber(r.step),
+            epoch: finiteNumber(r.epoch),
+            path: r.path,
+          });
+        }
+        continue;
+      }
+      const p = toPoint(r);
+      if (p === null) continue;
+      if (r.kind === "step") steps.push(p);
+      else if (r.kind === "epoch") epochs.push(p);
+      else if (r.kind === "eval") evals.push(p);
+    }
+  }
+  const { samples, gif } = await listSamples(runDir, sampleLines);
+  const state: RunState = status?.status ?? "pending";
+  return {
+    id,
+    dir: runDir,
+    gridValues: config?.gridValues ?? gridValues,
+    config,
+    status,
+    state,
+    steps,
+    epochs,
+    evals,
+    samples,
+    gif,
+  };
+}
+
+/**
+ * Read `experiment.json` and every run it lists. Runs that have not started
+ * are `pending`; unreadable files become warnings, never exceptions.
+ *
+ * @param dir The experiment's result folder, e.g. `results/lr-vs-noise`.
+ * @returns The experiment, its runs in grid order, and the warnings.
+ * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing
+ * or unreadable.
+ */
+export async function readExperimentResults(
+  dir: string,
+): Promise<ExperimentResults> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(dir);
+  } catch {
+    throw new NotAnExperimentError(
+      `Cannot read results folder '${dir}': it does not exist`,
+    );
+  }
+  if (!info.isDirectory) {
+    throw new NotAnExperimentError(
+      `Cannot read results folder '${dir}': it is not a folder`,
+    );
+  }
+  const text = await readText(join(dir, "experiment.json"));
+  if (text === null) {
+    throw new NotAnExperimentError(
+      `'${dir}' is not an experiment's results folder: it has no experiment.json ` +
+        `(expected results/<experiment>/ as written by a sweep)`,
+    );
+  }
+  const obj = asObject(text);
+  if (
+    obj === null || typeof obj.name !== "string" || !Array.isArray(obj.runs) ||
+    typeof obj.grid !== "object" || obj.grid === null
+  ) {
+    throw new NotAnExperimentError(
+      `'${join(dir, "experiment.json")}' is not an experiment file: ` +
+        `expected an object with 'name', 'grid' and 'runs'`,
+    );
+  }
+  for (const [k, v] of Object.entries(obj.grid as Record<string, unknown>)) {
+    if (!Array.isArray(v)) {
+      throw new NotAnExperimentError(
+        `'${join(dir, "experiment.json")}': grid.${k}: expected a list of values, got ${JSON.stringify(v)}`,
+      );
+    }
+  }
+  const experiment: ExperimentFile = {
+    name: obj.name,
+    description: typeof obj.description === "string" ? obj.description : "",
+    source: typeof obj.source === "string" ? obj.source : "",
+    grid: obj.grid as Record<string, unknown[]>,
+    runs: (obj.runs as unknown[]).map(String),
+    updated: typeof obj.updated === "string" ? obj.updated : "",
+  };
+  const points = expandGrid(experiment.grid);
+  const warnings: ReadWarning[] = [];
+  const runs: RunData[] = [];
+  for (const [i, id] of experiment.runs.entries()) {
+    runs.push(await readRun(dir, id, points[i] ?? {}, warnings));
+  }
+  return { dir, experiment, runs, warnings };
+}

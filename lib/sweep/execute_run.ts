@@ -1,0 +1,186 @@
+/**
+ * One run from start to its status: lock the folder, write `config.json`,
+ * train, and record how it ended — `completed`, `diverged` (a result), or
+ * `failed` (an exception, with the message in `status.json`).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { removeTempFiles, writeJsonAtomic } from "../results/atomic_write.ts";
+import type { BackendInfo } from "../tfjs/backend.ts";
+import { gitCommit } from "../results/git_commit.ts";
+import type { PlannedRun } from "../experiment/plan.ts";
+import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
+import { acquireRunLock } from "./run_lock.ts";
+import { type Progress, trainRun } from "../train/loop.ts";
+import { loadTrainingImages } from "../data/training_images.ts";
+
+/** How a run attempt ended, from the sweep's point of view. */
+export interface RunResult {
+  runId: string;
+  status: "completed" | "diverged" | "stopped" | "failed" | "skipped" | "locked";
+  seconds: number;
+  step?: number;
+  error?: string;
+  resumedFrom?: number;
+  note?: string;
+}
+
+/** Everything `executeRun` needs. */
+export interface ExecuteOptions {
+  experiment: string;
+  runDir: string;
+  backend: BackendInfo;
+  onProgress?: (p: Progress) => void;
+  warn?: (message: string) => void;
+  /** Polled after every step: true asks the run to checkpoint where it is and stop. */
+  shouldStop?: () => boolean;
+}
+
+/** A JSON file of the run folder, parsed; null when there is none (or it is unreadable). */
+async function readRunFile<T>(runDir: string, name: string): Promise<T | null> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(runDir, name)));
+  } catch {
+    return null;
+  }
+}
+
+/** Read a run's `status.json`, or null when there is none (or it is unreadable). */
+export function readStatus(runDir: string): Promise<RunStatusFile | null> {
+  return readRunFile<RunStatusFile>(runDir, "status.json");
+}
+
+/** When an earlier start of this same config created the run, from its `config.json`; null when there is none. */
+async function readCreated(runDir: string, configHash: string): Promise<string | null> {
+  const earlier = await readRunFile<Partial<RunConfigFile>>(runDir, "config.json");
+  return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
+}
+
+/**
+ * Mark the run in `runDir` failed with `error`, keeping how far it got (its last checkpoint's step, epoch and
+ * training seconds). The next sweep resumes a failed run from that checkpoint.
+ */
+export async function writeFailedStatus(runDir: string, error: string): Promise<void> {
+  const prior = await readStatus(runDir);
+  await writeJsonAtomic(
+    join(runDir, "status.json"),
+    {
+      status: "failed",
+      step: prior?.step ?? 0,
+      epoch: prior?.epoch ?? 0,
+      totalSteps: prior?.totalSteps ?? 0,
+      updated: new Date().toISOString(),
+      seconds: prior?.seconds ?? 0,
+      error,
+    } satisfies RunStatusFile,
+  );
+}
+
+/**
+ * Mark failed a run whose worker died (an uncaught error, a wasm abort) before it could say how the run ended.
+ * Only under the run's lock, taken once the dead worker's is gone (up to 2 s), and never over a run that
+ * completed or diverged: another sweep may have the run, or the worker may have finished it before dying.
+ * Problems are told to `warn`; they do not end the sweep.
+ */
+export async function markCrashedRun(runDir: string, error: string, warn: (message: string) => void): Promise<void> {
+  try {
+    await Deno.mkdir(runDir, { recursive: true }); // a worker can die before it made the folder
+    let lock = await acquireRunLock(runDir);
+    for (let i = 0; i < 20 && !lock; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      lock = await acquireRunLock(runDir);
+    }
+    if (!lock) {
+      warn(`${runDir}: not marked failed: another process holds its lock`);
+      return;
+    }
+    try {
+      const status = (await readStatus(runDir))?.status;
+      if (status !== "completed" && status !== "diverged") await writeFailedStatus(runDir, error);
+    } finally {
+      await lock.release();
+    }
+  } catch (e) {
+    warn(`${runDir}: could not mark the run failed: ${(e as Error).message}`);
+  }
+}
+
+/** Train `run` in `runDir`, unless another process holds its lock. */
+export async function executeRun(
+  run: PlannedRun,
+  options: ExecuteOptions,
+): Promise<RunResult> {
+  const { runDir } = options;
+  await Deno.mkdir(runDir, { recursive: true });
+  const lock = await acquireRunLock(runDir);
+  if (!lock) {
+    return {
+      runId: run.runId,
+      status: "locked",
+      seconds: 0,
+      note: "another sweep is training it",
+    };
+  }
+  const started = performance.now();
+  try {
+    // Half-written files of a process killed mid-write: the lock says no one else is writing here now.
+    for (const dir of [runDir, join(runDir, "samples"), join(runDir, "generator")]) {
+      const removed = await removeTempFiles(dir).catch((e) =>
+        e instanceof Deno.errors.NotFound ? [] : Promise.reject(e)
+      );
+      if (removed.length) options.warn?.(`${dir}: removed ${removed.join(", ")} left by an interrupted write`);
+    }
+    const before = await readStatus(runDir);
+    if (before?.status === "completed" || before?.status === "diverged") {
+      return {
+        runId: run.runId,
+        status: "skipped",
+        seconds: 0,
+        note: `already ${before.status}`,
+      };
+    }
+    const configFile: RunConfigFile = {
+      runId: run.runId,
+      experiment: options.experiment,
+      gridValues: run.gridValues,
+      config: run.config,
+      configHash: run.configHash,
+      backend: options.backend,
+      versions: { ...tf.version, deno: Deno.version.deno },
+      git: await gitCommit(),
+      created: (await readCreated(runDir, run.configHash)) ?? new Date().toISOString(),
+    };
+    await writeJsonAtomic(join(runDir, "config.json"), configFile);
+    try {
+      const data = await loadTrainingImages(
+        run.config.dataset,
+        run.config.pixelRange,
+      );
+      const outcome = await trainRun(run, {
+        runDir,
+        data,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.warn ? { warn: options.warn } : {}),
+        ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+      });
+      return {
+        runId: run.runId,
+        status: outcome.status,
+        seconds: (performance.now() - started) / 1000,
+        step: outcome.step,
+        ...(outcome.resumedFrom !== undefined ? { resumedFrom: outcome.resumedFrom } : {}),
+      };
+    } catch (e) {
+      await writeFailedStatus(runDir, e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e));
+      return {
+        runId: run.runId,
+        status: "failed",
+        seconds: (performance.now() - started) / 1000,
+        error: e instanceof Error ? e.message : String(e),
+      };
+    }
+  } finally {
+    await lock.release();
+  }
+}

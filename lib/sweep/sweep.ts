@@ -1,0 +1,256 @@
+/**
+ * A sweep: every planned run, in order or N at a time in workers, each
+ * skipped when already done, resumed when interrupted, and its end recorded.
+ * @module
+ */
+import { join } from "@std/path";
+import { writeJsonAtomic } from "../results/atomic_write.ts";
+import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
+import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
+import { loadDataset } from "../data/datasets.ts";
+import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
+import { InputError } from "../input_error.ts";
+import type { Plan, PlanOptions } from "../experiment/plan.ts";
+import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
+import type { ExperimentFile } from "../results/records.ts";
+import { useGemmThreads } from "../kernels/register_wasm_kernels.ts";
+import type { WorkerReply, WorkerRequest } from "./worker.ts";
+import { type StopReason, StopRequest } from "./stop_request.ts";
+import type { TfFlagValue } from "../tfjs/flags.ts";
+
+/** How to run a sweep. */
+export interface SweepOptions {
+  /** Results root (`results`). */
+  out: string;
+  backend: BackendChoice;
+  /** Runs trained at once; each in its own worker when more than 1. Default: cores on wasm/cpu, 1 on a GPU. */
+  jobs?: number;
+  /**
+   * Threads for the matrix products of a run trained alone on wasm (1 or 2). Default: 2 on a machine with 2 or
+   * more cores when the sweep trains one run at a time, else 1.
+   */
+  threads?: number;
+  /** Take every `count`-th run starting at `index` (0-based). */
+  shard?: { index: number; count: number };
+  /** The experiment file and the options that planned it (workers plan again from them). */
+  experimentPath: string;
+  planOptions: PlanOptions;
+  display: ProgressDisplay;
+  /** When asked, runs in training checkpoint at their current step and return `stopped`; no new run starts. */
+  stop?: StopRequest;
+  /** TensorFlow.js flags to set as the backend starts, in this thread and in every worker. */
+  tfFlags?: Record<string, TfFlagValue>;
+}
+
+/** What a sweep did. */
+export interface SweepSummary {
+  results: RunResult[];
+  /** Run folders of this experiment that are not in the current grid. */
+  stale: string[];
+  seconds: number;
+  backend: BackendInfo;
+  jobs: number;
+  /** The experiment's claims, checked against all its results (also in `claims.json`). */
+  claims: CheckedClaim[];
+  /** Why the sweep was stopped before its end (its runs then stand `stopped` or not started), or null. */
+  stoppedBy: StopReason | null;
+  /** Runs to train that were not started because of the stop. */
+  notStarted: number;
+}
+
+/** @throws {InputError} when `dir` cannot be created or written. */
+async function ensureWritable(dir: string, flag: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Deno.pid}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new InputError(
+      flag,
+      `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); choose a writable folder with --out`,
+    );
+  }
+}
+
+/** Run every run of `plan` that is not done yet. */
+export async function runSweep(
+  plan: Plan,
+  options: SweepOptions,
+): Promise<SweepSummary> {
+  const started = performance.now();
+  const { display } = options;
+  const expDir = join(options.out, plan.experiment.name);
+
+  // Check what can fail cheaply before any run folder exists.
+  for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
+    await loadDataset(dataset, "train");
+  }
+  const tfFlags = options.tfFlags ?? {};
+  const backend = await startBackend(options.backend, tfFlags);
+  await ensureWritable(expDir, "--out");
+
+  const experimentFile: ExperimentFile = {
+    name: plan.experiment.name,
+    description: plan.experiment.description ?? "",
+    source: plan.source,
+    grid: (plan.experiment.grid ?? {}) as Record<string, unknown[]>,
+    runs: plan.runs.map((r) => r.runId),
+    updated: new Date().toISOString(),
+  };
+  await writeJsonAtomic(join(expDir, "experiment.json"), experimentFile);
+
+  const mine = options.shard
+    ? plan.runs.filter((_, i) => i % options.shard!.count === options.shard!.index)
+    : plan.runs;
+  const results: RunResult[] = [];
+  const todo = [];
+  for (const run of mine) {
+    const status = await readStatus(join(expDir, run.runId));
+    if (status?.status === "completed" || status?.status === "diverged") {
+      results.push({
+        runId: run.runId,
+        status: "skipped",
+        seconds: 0,
+        note: `already ${status.status}`,
+      });
+    } else todo.push(run);
+  }
+  const alreadyDone = results.length;
+  const cores = navigator.hardwareConcurrency || 1;
+  const jobs = Math.max(
+    1,
+    Math.min(
+      options.jobs ?? (backend.name === "webgpu" ? 1 : cores),
+      todo.length || 1,
+    ),
+  );
+  display.log(
+    `${plan.experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}` +
+      (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
+      `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
+  );
+  if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
+
+  const resumed = (r: RunResult) => r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
+  const report = (r: RunResult) => {
+    results.push(r);
+    const what = r.status === "failed"
+      ? `FAILED: ${r.error}`
+      : r.status === "locked"
+      ? `skipped: ${r.note}`
+      : r.status === "stopped"
+      ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed(r)}`
+      : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${resumed(r)}`;
+    display.done(r.runId, `${r.runId}: ${what}`);
+  };
+  const warn = (m: string) => display.log(`warning: ${m}`);
+  const stop = options.stop ?? new StopRequest();
+  const shouldStop = () => stop.requested;
+  if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {
+    warn(
+      `--threads ${options.threads} has no effect here: it sets the matrix-product threads of a run trained alone ` +
+        `on wasm, and this sweep trains ${jobs > 1 ? `${jobs} runs at a time` : `on ${backend.name}`}`,
+    );
+  }
+
+  if (jobs === 1) {
+    // One run at a time: on wasm its matrix products can have the other core.
+    const threads = todo.length && backend.name === "wasm"
+      ? await useGemmThreads(options.threads ?? Math.min(2, cores))
+      : 1;
+    const runBackend = threads > 1
+      ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
+      : backend;
+    if (threads > 1) display.log(`matrix products on ${threads} threads`);
+    try {
+      for (const run of todo) {
+        if (stop.requested) break;
+        report(
+          await executeRun(run, {
+            experiment: plan.experiment.name,
+            runDir: join(expDir, run.runId),
+            backend: runBackend,
+            onProgress: (p) => display.update(p),
+            warn,
+            shouldStop,
+          }),
+        );
+      }
+    } finally {
+      if (threads > 1) await useGemmThreads(1);
+    }
+  } else {
+    const queue = [...todo];
+    const newWorker = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    await Promise.all(Array.from({ length: jobs }, async () => {
+      let worker = newWorker();
+      try {
+        for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
+          const runDir = join(expDir, run.runId);
+          let crashed = false;
+          const request: WorkerRequest = {
+            experimentPath: options.experimentPath,
+            planOptions: options.planOptions,
+            runId: run.runId,
+            runDir,
+            backend: backend.name,
+            stop: stop.buffer,
+            tfFlags,
+          };
+          const result = await new Promise<RunResult>((resolve) => {
+            worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+              const m = e.data;
+              if (m.type === "progress") display.update(m.progress);
+              else if (m.type === "warn") warn(m.message);
+              else resolve(m.result);
+            };
+            worker.onerror = (e) => {
+              e.preventDefault();
+              crashed = true;
+              resolve({
+                runId: run!.runId,
+                status: "failed",
+                seconds: 0,
+                error: `worker crashed: ${e.message}`,
+              });
+            };
+            worker.postMessage(request);
+          });
+          if (crashed) {
+            // An uncaught error does not end a worker: end it, so it cannot answer for the next run (which gets a
+            // fresh one), then mark the run failed once its lock is free.
+            worker.terminate();
+            await markCrashedRun(runDir, result.error ?? "worker crashed", warn);
+            worker = newWorker();
+          }
+          report(result);
+        }
+      } finally {
+        worker.terminate();
+      }
+    }));
+  }
+
+  const current = new Set(plan.runs.map((r) => r.runId));
+  const stale: string[] = [];
+  for await (const entry of Deno.readDir(expDir)) {
+    if (
+      entry.isDirectory && !current.has(entry.name) &&
+      (await readStatus(join(expDir, entry.name))) !== null
+    ) stale.push(entry.name);
+  }
+  const notStarted = todo.length - (results.length - alreadyDone);
+  const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
+  return {
+    results,
+    stale: stale.sort(),
+    seconds: (performance.now() - started) / 1000,
+    backend,
+    jobs,
+    claims,
+    // A stop asked for after the last run's last step stopped nothing.
+    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 ? stop.reason : null,
+    notStarted,
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * Registers the harness's own kernels whenever a backend starts: on wasm, a
+ * fast BatchMatMul and the conv backprop kernels tfjs-wasm lacks or runs slowly.
+ * Also makes Dense and Conv2D gradients prunable on every backend (see
+ * `prunable_gradients.ts`).
+ * @module
+ */
+import "./prunable_gradients.ts";
+import { onBackendReady } from "./backend.ts";
+import { registerWasmKernels } from "../kernels/register_wasm_kernels.ts";
+
+onBackendReady((backend) => {
+  if (backend === "wasm") registerWasmKernels();
+});

@@ -1,0 +1,175 @@
+/**
+ * Checkpoints: everything a run needs to continue exactly where it was —
+ * both networks' weights (BatchNorm statistics included), both optimisers'
+ * state (Adam moments and step count), the random generator, the data order,
+ * the step counter and the byte length of `metrics.jsonl` at that moment.
+ *
+ * One file, `checkpoint.bin`: an 8-byte header length, a JSON header (with the
+ * sha256 of the tensor bytes), then the tensor bytes. Written atomically; the
+ * previous checkpoint is kept as `checkpoint.prev.bin` in case the newest
+ * turns out corrupt.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { writeFileAtomic } from "../results/atomic_write.ts";
+import { sha256Hex } from "../sha256.ts";
+
+/** The non-tensor part of a checkpoint (JSON-serialisable). */
+export interface LoopState {
+  step: number;
+  seconds: number;
+  metricsBytes: number;
+  [key: string]: unknown;
+}
+
+interface Header {
+  version: 1;
+  state: LoopState;
+  tensors: {
+    group: string;
+    name: string;
+    shape: number[];
+    dtype: "float32" | "int32";
+    offset: number;
+    length: number;
+  }[];
+  sha256: string;
+}
+
+/** Named tensor groups to save: e.g. generator weights, optimiser slots. */
+export type TensorGroups = Record<
+  string,
+  { name: string; tensor: tf.Tensor }[]
+>;
+
+/** A checkpoint as read back: tensors are new (caller disposes them). */
+export interface LoadedCheckpoint {
+  state: LoopState;
+  groups: Record<string, { name: string; tensor: tf.Tensor }[]>;
+}
+
+const FILE = "checkpoint.bin";
+const PREV = "checkpoint.prev.bin";
+
+/** Save a checkpoint into `runDir` (previous one kept as the fallback). */
+export async function saveCheckpoint(
+  runDir: string,
+  state: LoopState,
+  groups: TensorGroups,
+): Promise<void> {
+  const tensors: Header["tensors"] = [];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [group, list] of Object.entries(groups)) {
+    for (const { name, tensor } of list) {
+      if (tensor.dtype !== "float32" && tensor.dtype !== "int32") {
+        throw new TypeError(`Cannot checkpoint ${group}/${name}: dtype ${tensor.dtype} is not float32 or int32`);
+      }
+      const data = await tensor.data<"float32" | "int32">();
+      const bytes = new Uint8Array(
+        data.buffer,
+        data.byteOffset,
+        data.byteLength,
+      ).slice();
+      tensors.push({
+        group,
+        name,
+        shape: tensor.shape,
+        dtype: tensor.dtype,
+        offset,
+        length: bytes.length,
+      });
+      chunks.push(bytes);
+      offset += bytes.length;
+    }
+  }
+  const body = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    body.set(c, at);
+    at += c.length;
+  }
+  const header: Header = {
+    version: 1,
+    state,
+    tensors,
+    sha256: await sha256Hex(body),
+  };
+  const headerBytes = new TextEncoder().encode(JSON.stringify(header));
+  const file = new Uint8Array(8 + headerBytes.length + body.length);
+  new DataView(file.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
+  file.set(headerBytes, 8);
+  file.set(body, 8 + headerBytes.length);
+  await Deno.rename(join(runDir, FILE), join(runDir, PREV)).catch(() => {});
+  await writeFileAtomic(join(runDir, FILE), file);
+}
+
+/** Why a checkpoint file could not be used. */
+export class CorruptCheckpointError extends Error {}
+
+async function readOne(path: string): Promise<LoadedCheckpoint> {
+  const file = await Deno.readFile(path);
+  if (file.length < 8) {
+    throw new CorruptCheckpointError(
+      `${path}: ${file.length} bytes, shorter than the 8-byte header length`,
+    );
+  }
+  const headerLength = Number(
+    new DataView(file.buffer, file.byteOffset).getBigUint64(0, true),
+  );
+  if (8 + headerLength > file.length) {
+    throw new CorruptCheckpointError(
+      `${path}: header of ${headerLength} bytes runs past the end of the file (${file.length} bytes)`,
+    );
+  }
+  let header: Header;
+  try {
+    header = JSON.parse(
+      new TextDecoder().decode(file.subarray(8, 8 + headerLength)),
+    );
+  } catch (e) {
+    throw new CorruptCheckpointError(
+      `${path}: header at byte 8 is not JSON (${(e as Error).message})`,
+    );
+  }
+  const body = file.slice(8 + headerLength);
+  const hash = await sha256Hex(body);
+  if (hash !== header.sha256) {
+    throw new CorruptCheckpointError(
+      `${path}: tensor bytes have sha256 ${hash.slice(0, 12)}…, header says ${header.sha256.slice(0, 12)}…`,
+    );
+  }
+  const groups: LoadedCheckpoint["groups"] = {};
+  for (const t of header.tensors) {
+    const values = t.dtype === "int32"
+      ? new Int32Array(body.buffer, t.offset, t.length / 4)
+      : new Float32Array(body.buffer, t.offset, t.length / 4);
+    (groups[t.group] ??= []).push({
+      name: t.name,
+      tensor: tf.tensor(values, t.shape, t.dtype),
+    });
+  }
+  return { state: header.state, groups };
+}
+
+/**
+ * Load the newest usable checkpoint of a run, or null when there is none.
+ * A corrupt newest checkpoint falls back to the previous one; `warn` is told.
+ */
+export async function loadCheckpoint(
+  runDir: string,
+  warn: (message: string) => void,
+): Promise<LoadedCheckpoint | null> {
+  for (const name of [FILE, PREV]) {
+    try {
+      return await readOne(join(runDir, name));
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      warn(
+        `${(e as Error).message}; ${name === FILE ? "trying the previous checkpoint" : "starting over"}`,
+      );
+    }
+  }
+  return null;
+}

@@ -1,0 +1,34 @@
+/**
+ * Save a trained generator in TF.js's standard layers format, for
+ * `deno task eval` and for loading in a browser with `tf.loadLayersModel`.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { join } from "@std/path";
+import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
+
+/** Save the generator in TF.js's standard layers format (model.json + weights.bin). */
+export async function saveGenerator(
+  generator: tf.LayersModel,
+  dir: string,
+): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await generator.save(tf.io.withSaveHandler(async (artifacts) => {
+    const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
+    const modelJson = {
+      modelTopology: artifacts.modelTopology,
+      format: "layers-model",
+      generatedBy: artifacts.generatedBy,
+      convertedBy: null,
+      weightsManifest: [{
+        paths: ["weights.bin"],
+        weights: artifacts.weightSpecs,
+      }],
+    };
+    await writeFileAtomic(join(dir, "weights.bin"), weights);
+    await writeJsonAtomic(join(dir, "model.json"), modelJson);
+    return {
+      modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" },
+    };
+  }));
+}
