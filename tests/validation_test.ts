@@ -1,5 +1,5 @@
 import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
-import { type Architecture, requireArch } from "../lib/archs/registry.ts";
+import { type Architecture, registerArch, requireArch } from "../lib/archs/registry.ts";
 import { InputError } from "../lib/input_error.ts";
 import { parseAssignment } from "../lib/experiment/assignment.ts";
 import { loadExperiment, provideExperiments } from "../lib/experiment/load.ts";
@@ -299,4 +299,56 @@ Deno.test("training a config whose architecture is not registered names the fiel
     assertThrows(() => requireArch("mlp-kera", "config.arch"), InputError).message,
     /^config\.arch: no architecture is registered as 'mlp-kera'; did you mean 'mlp-keras'\? \(registered: .*mlp-keras/,
   );
+});
+
+Deno.test("a Promise as the default export is refused with what to export instead", async () => {
+  const e = await assertRejects(() => loadExperiment("tests/fixtures/promise_default.ts"), InputError);
+  assertMatch(e.message, /^tests\/fixtures\/promise_default\.ts: default export: a Promise; export the experiment/);
+});
+
+Deno.test("an experiment file whose top-level await never settles gives up with a message naming the cause", async () => {
+  const { code, stderr } = await new Deno.Command("deno", {
+    args: ["run", "--allow-read", "tests/fixtures/load_with_timeout.ts", "tests/fixtures/never_settles.ts", "300"],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr);
+  assertEquals(code, 2, text);
+  assertMatch(text, /never_settles\.ts: did not finish loading in 0\.3 s: .*top level that never settles/);
+});
+
+Deno.test("an architecture whose discriminator has 3 outputs, or whose generator draws the wrong shape, is refused by name", async () => {
+  const tf = await import("@tensorflow/tfjs");
+  await tf.setBackend("cpu");
+  const mlp = (inputShape: number[], units: number, reshape?: number[]) =>
+    tf.sequential({
+      layers: [
+        ...(inputShape.length > 1 ? [tf.layers.flatten({ inputShape })] : []),
+        tf.layers.dense({ units, ...(inputShape.length > 1 ? {} : { inputShape }) }),
+        ...(reshape ? [tf.layers.reshape({ targetShape: reshape })] : []),
+      ],
+    });
+  const ctx = { noiseDim: 8, imageShape: [28, 28, 1] as [number, number, number], pixelRange: "[-1,1]" as const };
+  const before = tf.memory().numTensors;
+  registerArch("test-three-logits", {
+    description: "D with 3 outputs",
+    generator: () => mlp([8], 784, [28, 28, 1]),
+    discriminator: () => mlp([28, 28, 1], 3),
+  });
+  const three = requireArch("test-three-logits", "config.arch");
+  three.generator(ctx).dispose();
+  assertEquals(
+    assertThrows(() => three.discriminator(ctx), InputError).message,
+    "architecture 'test-three-logits': its discriminator returns [null,3]; expected one output of shape [null,1] (one logit per image)",
+  );
+  registerArch("test-small-images", {
+    description: "G draws 14×14",
+    generator: () => mlp([8], 196, [14, 14, 1]),
+    discriminator: () => mlp([28, 28, 1], 1),
+  });
+  assertMatch(
+    assertThrows(() => requireArch("test-small-images", "config.arch").generator(ctx), InputError).message,
+    /its generator returns \[null,14,14,1\]; expected one output of shape \[null,28,28,1\] \(the image shape\)/,
+  );
+  assertEquals(tf.memory().numTensors, before, "a refused network is disposed");
 });

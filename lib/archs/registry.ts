@@ -104,7 +104,39 @@ export function requireArch(name: string, source: string): Architecture {
       })`,
     );
   }
-  return arch;
+  return {
+    description: arch.description,
+    generator: (ctx) => checkShapes(arch.generator(ctx), name, "generator", [ctx.noiseDim], ctx.imageShape),
+    discriminator: (ctx) => checkShapes(arch.discriminator(ctx), name, "discriminator", ctx.imageShape, [1]),
+  };
+}
+
+/**
+ * A built network whose input and output shapes are the ones the loop feeds and reads, else disposed and an
+ * error naming the architecture: a discriminator with 3 outputs would otherwise train, on a broadcast loss.
+ */
+function checkShapes(
+  model: tf.LayersModel,
+  name: string,
+  role: "generator" | "discriminator",
+  input: readonly number[],
+  output: readonly number[],
+): tf.LayersModel {
+  const shapes = (tensors: tf.SymbolicTensor[]) => tensors.map((t) => t.shape);
+  const expected = (dims: readonly number[]) => JSON.stringify([null, ...dims]);
+  const got = (list: (number | null)[][]) => list.map((s) => JSON.stringify(s)).join(", ");
+  const ins = shapes(model.inputs);
+  const outs = shapes(model.outputs);
+  const problem = ins.length !== 1 || JSON.stringify(ins[0]) !== expected(input)
+    ? `takes ${got(ins)}; expected one input of shape ${expected(input)}`
+    : outs.length !== 1 || JSON.stringify(outs[0]) !== expected(output)
+    ? `returns ${got(outs)}; expected one output of shape ${expected(output)}${
+      role === "discriminator" ? " (one logit per image)" : " (the image shape)"
+    }`
+    : null;
+  if (problem === null) return model;
+  model.dispose();
+  throw new InputError(`architecture '${name}'`, `its ${role} ${problem}`);
 }
 
 /**

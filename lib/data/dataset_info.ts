@@ -205,3 +205,17 @@ export const DATASET_INFO: Readonly<Record<DatasetName, DatasetInfo>> = {
 
 /** Where the Debian package `dataset-fashion-mnist` installs its files. */
 export const DEBIAN_FASHION_DIR = "/usr/share/datasets/fashion-mnist";
+
+/** A dataset's image shape as the networks see it, `[rows, cols, channels]` (grayscale: 1 channel). */
+export function imageShape(name: DatasetName): [rows: number, cols: number, channels: number] {
+  const [, rows, cols] = DATASET_INFO[name].files.test.images.dims;
+  return [rows!, cols!, 1];
+}
+
+/** The number of training images of a dataset. */
+export function trainingImageCount(name: DatasetName): number {
+  return DATASET_INFO[name].files.train.images.dims[0]!;
+}
+
+/** The most training images any dataset has: the largest `trainSize` that can mean anything. */
+export const MAX_TRAINING_IMAGES: number = Math.max(...DATASET_NAMES.map(trainingImageCount));

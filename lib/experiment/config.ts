@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { PixelRange } from "../data/pixels.ts";
-import { DATASET_NAMES } from "../data/dataset_info.ts";
+import { DATASET_NAMES, MAX_TRAINING_IMAGES } from "../data/dataset_info.ts";
 
 /** Which datasets the harness can load. */
 export const DATASETS = DATASET_NAMES;
@@ -108,8 +108,9 @@ export const configShape = {
   noise: z.enum(["normal", "uniform"]),
   labelSmoothing: probability,
   seed: z.number().int().min(0),
-  trainSize: positiveInt.max(60_000, { message: "at most 60000, the training images of MNIST and Fashion-MNIST" })
-    .nullable(),
+  trainSize: positiveInt.max(MAX_TRAINING_IMAGES, {
+    message: `at most ${MAX_TRAINING_IMAGES}, the training images of ${DATASETS.join(" and ")}`,
+  }).nullable(),
   logEvery: positiveInt,
   sampleEvery: positiveInt.nullable(),
   sampleGrid: z.tuple([positiveInt, positiveInt]),

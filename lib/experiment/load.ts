@@ -25,7 +25,7 @@ export function provideExperiments(modules: Record<string, { default?: unknown }
  * Import an experiment file and validate its default export.
  * @throws {InputError} for a missing file, a syntax error, no default export or an invalid experiment.
  */
-export async function loadExperiment(path: string): Promise<Experiment> {
+export async function loadExperiment(path: string, options: LoadExperimentOptions = {}): Promise<Experiment> {
   let mod: { default?: unknown };
   try {
     const info = await Deno.stat(path);
@@ -35,7 +35,8 @@ export async function loadExperiment(path: string): Promise<Experiment> {
         "is not a file; expected an experiment file such as experiments/quickstart.ts",
       );
     }
-    mod = bundled.get(resolve(path)) ?? await import(toFileUrl(resolve(path)).href);
+    mod = bundled.get(resolve(path)) ??
+      await withTimeout(import(toFileUrl(resolve(path)).href), options.timeoutMs ?? LOAD_TIMEOUT_MS, path);
   } catch (e) {
     if (e instanceof InputError) throw e;
     if (e instanceof Deno.errors.NotFound) {
@@ -54,5 +55,40 @@ export async function loadExperiment(path: string): Promise<Experiment> {
       "has no default export; expected `export default defineExperiment({ name, base, grid })`",
     );
   }
+  if (typeof (mod.default as { then?: unknown } | null)?.then === "function") {
+    throw new InputError(
+      path,
+      "default export: a Promise; export the experiment itself, `export default defineExperiment({ ... })` " +
+        "(a value it needs can be awaited at the top level before it)",
+    );
+  }
   return validateExperiment(mod.default, path);
+}
+
+/** How long an experiment file may take to load before it is taken to hang (a top-level await that never settles). */
+export const LOAD_TIMEOUT_MS = 60_000;
+
+/** Options of {@linkcode loadExperiment}. */
+export interface LoadExperimentOptions {
+  /** Give up on a file whose import has not finished after this long (default {@linkcode LOAD_TIMEOUT_MS}). */
+  timeoutMs?: number;
+}
+
+async function withTimeout<T>(loading: Promise<T>, ms: number, path: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new InputError(
+          path,
+          `did not finish loading in ${ms / 1000} s: does it await something at the top level that never settles?`,
+        ),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([loading, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -5,13 +5,13 @@
  * @module
  */
 import { collidingKey, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
-import { DATASET_INFO } from "../data/dataset_info.ts";
+import { trainingImageCount } from "../data/dataset_info.ts";
 import { parseAssignment } from "./assignment.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { expandGrid } from "./grid.ts";
 import { InputError } from "../input_error.ts";
-import { configHash, runId } from "./run_id.ts";
+import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
 import { checkArchName } from "./validate.ts";
 import "../archs/builtin.ts";
@@ -51,7 +51,7 @@ function checkResolved(
 ): void {
   // Blame --set when it gave one of the values.
   const from = (...keys: string[]) => keys.some((k) => k in set) ? "--set" : source;
-  const images = DATASET_INFO[config.dataset].files.train.images.dims[0]!;
+  const images = trainingImageCount(config.dataset);
   const available = Math.min(config.trainSize ?? images, images);
   if (config.batchSize > available) {
     throw new InputError(
@@ -96,7 +96,7 @@ export async function planSweep(
     (set as Record<string, unknown>)[k] = v;
   }
   checkArchName(set.arch, "arch", "--set");
-  const only = (options.only ?? []).map((t) => parseAssignment(t, "--only"));
+  const only = onlyFilter((options.only ?? []).map((t) => parseAssignment(t, "--only")));
 
   const grid = (experiment.grid ?? {}) as Record<string, unknown[]>;
   for (const k of Object.keys(set)) {
@@ -112,20 +112,16 @@ export async function planSweep(
   }
   const before = resolveConfig(...layers) as Record<string, unknown>;
   const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
-  const runs: PlannedRun[] = [];
+  const all: PlannedRun[] = [];
   for (const point of expandGrid(grid)) {
     const config = resolveConfig(...layers, set, point as PartialConfig);
-    if (only.some(([k, v]) => canonicalJson(config[k]) !== canonicalJson(v))) {
-      continue;
-    }
-    checkResolved(config, formatPoint(point), source, set);
-    runs.push({
-      runId: await runId(point, config),
-      gridValues: point,
-      config,
-      configHash: await configHash(config),
-    });
+    const hash = await configHash(config);
+    all.push({ runId: runIdFromHash(point, hash), gridValues: point, config, configHash: hash });
   }
+  // Over the whole grid, so that --only never changes which ids need telling apart.
+  separateCollidingIds(all);
+  const runs = all.filter((r) => only(r.config));
+  for (const r of runs) checkResolved(r.config, formatPoint(r.gridValues), source, set);
   if (runs.length === 0) {
     throw new InputError(
       "--only",
@@ -133,6 +129,32 @@ export async function planSweep(
     );
   }
   return { experiment, source, runs, overrides };
+}
+
+/**
+ * `--only` as a test on a resolved config: several values of one key are alternatives (`--only seed=1 --only
+ * seed=2` keeps both seeds); different keys must all match.
+ */
+function onlyFilter(assignments: [string, unknown][]): (config: ResolvedConfig) => boolean {
+  const wanted = new Map<string, Set<string>>();
+  for (const [k, v] of assignments) {
+    const values = wanted.get(k) ?? new Set<string>();
+    wanted.set(k, values.add(canonicalJson(v)));
+  }
+  return (config) =>
+    [...wanted].every(([k, values]) => values.has(canonicalJson((config as Record<string, unknown>)[k])));
+}
+
+/**
+ * Two different configs whose ids agree (the slug is cut at 80 characters and the hash is 6 hex digits) would
+ * share a folder, and one of them would never train. Those runs, and only those, get a longer hash, so every
+ * id that was unique stays as it is. (Two grid points always differ in a value, so their configs differ.)
+ */
+function separateCollidingIds(runs: PlannedRun[]): void {
+  for (const group of Map.groupBy(runs, (r) => r.runId).values()) {
+    if (group.length < 2) continue;
+    for (const run of group) run.runId = runIdFromHash(run.gridValues, run.configHash, LONG_HASH_DIGITS);
+  }
 }
 
 function describeGrid(grid: Record<string, unknown[]>): string {

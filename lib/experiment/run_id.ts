@@ -11,7 +11,7 @@
  * @module
  */
 import { canonicalJson } from "./canonical_json.ts";
-import { type ConfigKey, defaults, type ResolvedConfig } from "./config.ts";
+import { CONFIG_KEYS, type ConfigKey, defaults, type ResolvedConfig } from "./config.ts";
 import { sha256Hex } from "../sha256.ts";
 
 /**
@@ -70,18 +70,37 @@ export function configHash(config: ResolvedConfig, defaultValues?: Record<string
   return sha256Hex(canonicalJson(identityConfig(config, defaultValues)));
 }
 
+/** The hash digits of runs whose 6-digit ids collide (see `plan.ts`): 64 bits. */
+export const LONG_HASH_DIGITS = 16;
+
 function slugValue(v: unknown): string {
   const text = Array.isArray(v) ? v.join("x") : String(v);
   return text.replace(/[^A-Za-z0-9.+-]+/g, "") || "x";
 }
 
-/** The id of a run with these grid values and this resolved config. */
+const keyRank = new Map<string, number>(CONFIG_KEYS.map((k, i) => [k, i]));
+
+/** Grid values in the config's key order, whatever order the grid declares them in: the slug's order. */
+function inConfigOrder(gridValues: Record<string, unknown>): [string, unknown][] {
+  const rank = (k: string) => keyRank.get(k) ?? CONFIG_KEYS.length;
+  return Object.entries(gridValues).sort(([a], [b]) => rank(a) - rank(b));
+}
+
+/**
+ * The id of a run with these grid values and this resolved config. The slug lists the grid values in the
+ * config's key order (as run ids always have), so the order a grid declares its keys in changes no id.
+ */
 export async function runId(
   gridValues: Record<string, unknown>,
   config: ResolvedConfig,
   defaultValues?: Record<string, unknown>,
 ): Promise<string> {
-  const hash = (await configHash(config, defaultValues)).slice(0, 6);
-  const slug = Object.entries(gridValues).map(([k, v]) => `${k}-${slugValue(v)}`).join("_").slice(0, 80);
-  return slug ? `${slug}_${hash}` : `run_${hash}`;
+  return runIdFromHash(gridValues, await configHash(config, defaultValues));
+}
+
+/** The id of a run with these grid values whose {@linkcode configHash} is `hash`, with `hashDigits` of it. */
+export function runIdFromHash(gridValues: Record<string, unknown>, hash: string, hashDigits = 6): string {
+  const short = hash.slice(0, hashDigits);
+  const slug = inConfigOrder(gridValues).map(([k, v]) => `${k}-${slugValue(v)}`).join("_").slice(0, 80);
+  return slug ? `${slug}_${short}` : `run_${short}`;
 }

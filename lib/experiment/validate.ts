@@ -134,13 +134,16 @@ export function validateExperiment(value: unknown, source: string): Experiment {
   }
   checkArchName(exp.base?.arch, "base.arch", source);
   exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
+  if (exp.grid) exp.grid = inDeclaredOrder(exp.grid, (value as { grid: object }).grid);
   for (const [k, values] of Object.entries(exp.grid ?? {}) as [string, unknown[]][]) {
-    const seen = values.map((v) => canonicalJson(v));
-    seen.forEach((v, j) => {
-      const i = seen.indexOf(v);
-      if (i !== j) {
-        throw new InputError(source, `grid.${k}[${j}]: ${v} repeats grid.${k}[${i}]; list each value once`);
+    const first = new Map<string, number>();
+    values.forEach((v, j) => {
+      const json = canonicalJson(v);
+      const i = first.get(json);
+      if (i !== undefined) {
+        throw new InputError(source, `grid.${k}[${j}]: ${json} repeats grid.${k}[${i}]; list each value once`);
       }
+      first.set(json, j);
     });
   }
   const gridKeys = Object.keys(exp.grid ?? {});
@@ -169,6 +172,16 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     }
   }
   return exp;
+}
+
+/**
+ * The parsed grid with its keys in the order the file wrote them (the schema's parse puts them in its own
+ * order): the grid expands in that order, the last key varying fastest.
+ */
+function inDeclaredOrder<G extends object>(parsed: G, declared: object): G {
+  return Object.fromEntries(
+    Object.keys(declared).filter((k) => Object.hasOwn(parsed, k)).map((k) => [k, parsed[k as keyof G]]),
+  ) as G;
 }
 
 /** @throws {InputError} when `name` is not a registered architecture. */

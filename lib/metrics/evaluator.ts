@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { DatasetName } from "../data/datasets.ts";
 import { loadDataset } from "../data/datasets.ts";
+import { imageShape } from "../data/dataset_info.ts";
 import { bytesToUnit } from "../classifier/accuracy.ts";
 import { loadClassifier } from "../classifier/load.ts";
 import { FEATURE_DIM, NUM_CLASSES } from "../classifier/model.ts";
@@ -102,7 +103,7 @@ export interface Evaluator {
   /** sha256 of the classifier's weights. */
   readonly classifierSha256: string;
   /**
-   * Metrics of `n` images in [0, 1] (row-major `n×28×28`).
+   * Metrics of `n` images in [0, 1] (row-major `n×rows×cols`, the dataset's image shape).
    * @throws {RangeError} When `images` does not hold `n` images.
    */
   evaluateImages(images: Float32Array): Promise<EvalMetrics>;
@@ -201,21 +202,24 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
     };
   };
 
+  const shape = imageShape(dataset);
+  const [rows, cols] = shape;
+  const pixels = shape.reduce((a, b) => a * b, 1);
   return {
     dataset,
     n,
     classifierSha256: loaded.sha256,
     async evaluateImages(images) {
       const started = performance.now();
-      if (images.length !== n * 784) {
+      if (images.length !== n * pixels) {
         throw new RangeError(
-          `Cannot evaluate: expected ${n} images of 28×28 (${n * 784} values), got ${images.length}`,
+          `Cannot evaluate: expected ${n} images of ${rows}×${cols} (${n * pixels} values), got ${images.length}`,
         );
       }
       const fake = await classify(
         net,
         n,
-        (start, count) => tf.tensor4d(images.subarray(start * 784, (start + count) * 784), [count, 28, 28, 1]),
+        (start, count) => tf.tensor4d(images.subarray(start * pixels, (start + count) * pixels), [count, ...shape]),
         o.batchSize,
       );
       return score(fake, started);
@@ -231,7 +235,7 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
         (_start, count) => {
           const z = fillNoise(rng, settings.noise, noise.subarray(0, count * settings.noiseDim));
           const images = generator.apply(tf.tensor2d(z, [count, settings.noiseDim]), { training: false }) as tf.Tensor;
-          return tf.clipByValue(tf.add(tf.mul(tf.reshape(images, [count, 28, 28, 1]), scale), offset), 0, 1);
+          return tf.clipByValue(tf.add(tf.mul(tf.reshape(images, [count, ...shape]), scale), offset), 0, 1);
         },
         o.batchSize,
       );

@@ -40,9 +40,20 @@ export function discriminatorTerms(
   fake: tf.Tensor,
   realTarget: number,
 ): [tf.Scalar, tf.Scalar] {
-  return loss === "lsgan"
-    ? [squaredError(real, realTarget), squaredError(fake, 0)]
-    : [bceWithLogits(real, realTarget), bceWithLogits(fake, 0)];
+  switch (loss) {
+    case "bce":
+    case "minimax":
+      return [bceWithLogits(real, realTarget), bceWithLogits(fake, 0)];
+    case "lsgan":
+      return [squaredError(real, realTarget), squaredError(fake, 0)];
+    default:
+      return unknownLoss(loss);
+  }
+}
+
+/** The end of an exhaustive `switch` over the losses: a new loss that a `switch` forgot fails type checking. */
+function unknownLoss(loss: never): never {
+  throw new TypeError(`Cannot compute a loss: unknown loss ${JSON.stringify(loss)}`);
 }
 
 /** G's loss on D's output for generated images. */
@@ -54,6 +65,8 @@ export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
       return tf.tidy(() => tf.neg(bceWithLogits(fake, 0)));
     case "lsgan":
       return squaredError(fake, 1);
+    default:
+      return unknownLoss(loss);
   }
 }
 
@@ -62,7 +75,15 @@ export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
  * cross-entropy losses, the raw score for least squares.
  */
 export function discriminatorOutput(loss: LossName, x: tf.Tensor): tf.Tensor {
-  return loss === "lsgan" ? x : tf.sigmoid(x);
+  switch (loss) {
+    case "bce":
+    case "minimax":
+      return tf.sigmoid(x);
+    case "lsgan":
+      return x;
+    default:
+      return unknownLoss(loss);
+  }
 }
 
 /** The output value that separates "real" from "fake" calls, on the `discriminatorOutput` scale. */
