@@ -17,6 +17,18 @@
  * @module
  */
 export { defineExperiment, type Experiment, type Grid } from "./lib/experiment/define.ts";
+export {
+  type Choice,
+  choice,
+  type Distribution,
+  type IntUniform,
+  intUniform,
+  type LogUniform,
+  logUniform,
+  type Search,
+  type Uniform,
+  uniform,
+} from "./lib/experiment/search.ts";
 export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/archs/registry.ts";
 export {
   type ConfigKey,

@@ -5,6 +5,7 @@
 import type { Architecture } from "../archs/registry.ts";
 import type { Claim } from "../claims/claims.ts";
 import type { ConfigKey, PartialConfig, ResolvedConfig } from "./config.ts";
+import type { Search } from "./search.ts";
 
 /** A grid: each config key maps to the list of values to try. */
 export type Grid = { [K in ConfigKey]?: ResolvedConfig[K][] };
@@ -25,6 +26,8 @@ export interface Experiment {
   profiles?: Record<string, PartialConfig>;
   /** What the sweep is expected to show, as checks over its results (see `lib/claims/claims.ts`). */
   claims?: Claim[];
+  /** Trials drawn from a search space, crossed with the grid (see `lib/experiment/search.ts`). */
+  search?: Search;
 }
 
 /**

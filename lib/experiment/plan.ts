@@ -10,6 +10,7 @@ import { parseAssignment } from "./assignment.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { expandGrid } from "./grid.ts";
+import { drawTrials, type Search } from "./search.ts";
 import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
@@ -99,8 +100,15 @@ export async function planSweep(
   const only = onlyFilter((options.only ?? []).map((t) => parseAssignment(t, "--only")));
 
   const grid = (experiment.grid ?? {}) as Record<string, unknown[]>;
+  const searched = Object.keys(experiment.search?.space ?? {});
   for (const k of Object.keys(set)) {
-    const g = collidingKey(k, Object.keys(grid));
+    const g = collidingKey(k, [...Object.keys(grid), ...searched]);
+    if (g !== undefined && searched.includes(g)) {
+      throw new InputError(
+        "--set",
+        `${k}: ${source} searches ${g} (search.space.${g}), so --set cannot fix it; remove it from the space to fix it`,
+      );
+    }
     if (g !== undefined) {
       const values = grid[g]!.map((v) => JSON.stringify(v)).join(", ");
       throw new InputError(
@@ -113,12 +121,13 @@ export async function planSweep(
   const before = resolveConfig(...layers) as Record<string, unknown>;
   const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
   const all: PlannedRun[] = [];
-  for (const point of expandGrid(grid)) {
+  for (const point of runPoints(grid, experiment.search)) {
     const config = resolveConfig(...layers, set, point as PartialConfig);
     const hash = await configHash(config);
     all.push({ runId: runIdFromHash(point, hash), gridValues: point, config, configHash: hash });
   }
   // Over the whole grid, so that --only never changes which ids need telling apart.
+  dropRepeatedTrials(all);
   separateCollidingIds(all);
   const runs = all.filter((r) => only(r.config));
   for (const r of runs) checkResolved(r.config, formatPoint(r.gridValues), source, set);
@@ -129,6 +138,32 @@ export async function planSweep(
     );
   }
   return { experiment, source, runs, overrides };
+}
+
+/**
+ * The value sets of the runs: every grid point (declared order, the last key fastest), each crossed with every
+ * trial of the search when there is one (the trials vary fastest).
+ */
+function runPoints(grid: Record<string, unknown[]>, search: Search | undefined): Record<string, unknown>[] {
+  const points = expandGrid(grid);
+  if (!search) return points;
+  const trials = drawTrials(search);
+  return points.flatMap((p) => trials.map((t) => ({ ...p, ...t })));
+}
+
+/**
+ * A search over few choices can draw the same configuration twice: it is one run, trained once (the first).
+ * (Only trials repeat: two grid points always differ in a value.)
+ */
+function dropRepeatedTrials(runs: PlannedRun[]): void {
+  const seen = new Set<string>();
+  let kept = 0;
+  for (const run of runs) {
+    if (seen.has(run.configHash)) continue;
+    seen.add(run.configHash);
+    runs[kept++] = run;
+  }
+  runs.length = kept;
 }
 
 /**
@@ -148,7 +183,7 @@ function onlyFilter(assignments: [string, unknown][]): (config: ResolvedConfig) 
 /**
  * Two different configs whose ids agree (the slug is cut at 80 characters and the hash is 6 hex digits) would
  * share a folder, and one of them would never train. Those runs, and only those, get a longer hash, so every
- * id that was unique stays as it is. (Two grid points always differ in a value, so their configs differ.)
+ * id that was unique stays as it is. (Repeated trials are dropped first, so the configs differ.)
  */
 function separateCollidingIds(runs: PlannedRun[]): void {
   for (const group of Map.groupBy(runs, (r) => r.runId).values()) {

@@ -6,7 +6,9 @@
  */
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "../archs/registry.ts";
-import { collidingKey, CONFIG_KEYS, configShape, partialConfigSchema } from "./config.ts";
+import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, partialConfigSchema } from "./config.ts";
+import { drawTrials, type Search, STRATEGIES } from "./search.ts";
+import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { InputError } from "../input_error.ts";
@@ -43,6 +45,26 @@ const claimSchema = z.strictObject({
   check: z.custom<(...a: unknown[]) => unknown>((v) => typeof v === "function", { message: "expected a function" }),
 });
 
+const bounds = { low: z.number(), high: z.number() };
+const distributionSchema = z.discriminatedUnion("distribution", [
+  z.strictObject({ distribution: z.literal("uniform"), ...bounds }),
+  z.strictObject({ distribution: z.literal("logUniform"), low: z.number().positive(), high: z.number() }),
+  z.strictObject({ distribution: z.literal("intUniform"), low: z.number().int(), high: z.number().int() }),
+  z.strictObject({
+    distribution: z.literal("choice"),
+    values: z.array(z.unknown()).min(1, { message: "an empty list: give at least one value to choose from" }),
+  }),
+], {
+  message: "expected a distribution: uniform(low, high), logUniform(low, high), intUniform(low, high) or choice([...])",
+});
+
+const searchSchema = z.strictObject({
+  strategy: z.enum(STRATEGIES),
+  trials: z.number().int().positive().max(100_000),
+  seed: z.number().int().min(0).optional(),
+  space: z.strictObject(Object.fromEntries(CONFIG_KEYS.map((k) => [k, distributionSchema]))).partial(),
+});
+
 const experimentSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -53,10 +75,13 @@ const experimentSchema = z.strictObject({
   archs: architectureSchema.optional(),
   profiles: z.record(z.string(), partialConfigSchema).optional(),
   claims: z.array(claimSchema).optional(),
+  search: searchSchema.optional(),
 });
 
 const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
 const CLAIM_KEYS = Object.keys(claimSchema.shape);
+const SEARCH_KEYS = Object.keys(searchSchema.shape);
+const DISTRIBUTION_KEYS = ["distribution", "low", "high", "values"];
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
@@ -101,12 +126,22 @@ const NULL_MEANS: Record<string, string> = {
   checkpointEvery: "once an epoch",
 };
 
+/** The keys that may stand where an unknown key was found. */
+function knownKeys(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return EXPERIMENT_KEYS;
+  if (path[0] === "claims") return CLAIM_KEYS;
+  if (path[0] === "search") {
+    return path.length === 1 ? SEARCH_KEYS : path.length === 2 ? CONFIG_KEYS : DISTRIBUTION_KEYS;
+  }
+  return CONFIG_KEYS;
+}
+
 /** One line for a zod issue. */
 export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0]!;
     const where = formatPath([...issue.path, key]);
-    const known = issue.path.length === 0 ? EXPERIMENT_KEYS : issue.path[0] === "claims" ? CLAIM_KEYS : CONFIG_KEYS;
+    const known = knownKeys(issue.path);
     return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
   }
   const where = formatPath(issue.path) || "(top level)";
@@ -146,7 +181,9 @@ export function validateExperiment(value: unknown, source: string): Experiment {
       first.set(json, j);
     });
   }
-  const gridKeys = Object.keys(exp.grid ?? {});
+  if (exp.search) checkSearch(exp.search, Object.keys(exp.grid ?? {}), source);
+  // The keys that vary from run to run: the grid's and the search space's.
+  const gridKeys = [...Object.keys(exp.grid ?? {}), ...Object.keys(exp.search?.space ?? {})];
   for (const k of Object.keys(exp.base ?? {})) {
     // A base value for the very key the grid varies is the usual default-then-vary; one that a grid over lr
     // overwrites (lrD, lrG) would never be used.
@@ -172,6 +209,60 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     }
   }
   return exp;
+}
+
+/**
+ * What the schema cannot say of a search: a space with keys, each distribution's low below its high, keys not
+ * also in the grid, and every drawn value one its key accepts.
+ * @throws {InputError} naming `search.…` and the bad value.
+ */
+function checkSearch(search: Search, gridKeys: string[], source: string): void {
+  const keys = Object.keys(search.space) as ConfigKey[];
+  if (keys.length === 0) {
+    throw new InputError(source, "search.space: empty; name at least one config key and its distribution");
+  }
+  if (search.strategy === "sobol" && keys.length > SOBOL_MAX_DIMENSIONS) {
+    throw new InputError(
+      source,
+      `search.space: ${keys.length} keys; the sobol strategy draws at most ${SOBOL_MAX_DIMENSIONS} (use random)`,
+    );
+  }
+  for (const k of keys) {
+    const d = search.space[k]!;
+    const where = `search.space.${k}`;
+    if (gridKeys.includes(k)) {
+      throw new InputError(source, `${where}: the grid varies ${k} too; vary it in the grid or the search, not both`);
+    }
+    if (d.distribution !== "choice" && !(d.low < d.high)) {
+      throw new InputError(
+        source,
+        `${where}: ${d.distribution}(${d.low}, ${d.high}) has low ≥ high; expected low < high`,
+      );
+    }
+    if (d.distribution === "choice") {
+      d.values.forEach((v, i) => checkValue(k, v, `${where}.values[${i}]`, source));
+      const seen = new Set(d.values.map((v) => canonicalJson(v)));
+      if (seen.size < d.values.length) {
+        throw new InputError(source, `${where}.values: a value is listed twice; list each value once`);
+      }
+    }
+  }
+  drawTrials(search).forEach((trial, i) => {
+    for (const [k, v] of Object.entries(trial)) checkValue(k as ConfigKey, v, `search.space.${k} (trial ${i})`, source);
+  });
+}
+
+/** @throws {InputError} when `key` does not accept `value`. */
+function checkValue(key: ConfigKey, value: unknown, where: string, source: string): void {
+  const parsed = configShape[key].safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
+    throw new InputError(
+      source,
+      `${where}: ${show(value)} is not a value of ${key}: ${message}; narrow the distribution to values ${key} accepts`,
+    );
+  }
 }
 
 /**

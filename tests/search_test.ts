@@ -1,0 +1,142 @@
+import { assert, assertEquals, assertMatch, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
+import { choice, drawTrials, intUniform, logUniform, type Search, uniform } from "../lib/experiment/search.ts";
+import { sobolPoints } from "../lib/experiment/sobol.ts";
+import { validateExperiment } from "../lib/experiment/validate.ts";
+import { planSweep } from "../lib/experiment/plan.ts";
+import { InputError } from "../lib/input_error.ts";
+
+const FILE = "experiments/s.ts";
+const plan = (value: unknown, set?: string[]) => planSweep(validateExperiment(value, FILE), FILE, set ? { set } : {});
+const refused = (value: unknown) => assertThrows(() => validateExperiment(value, FILE), InputError).message;
+
+Deno.test("sobolPoints() gives Joe and Kuo's sequence (as scipy's unscrambled Sobol draws it) in 32 dimensions", () => {
+  const points = sobolPoints(64, 32);
+  assertEquals(points[0], new Array(32).fill(0));
+  assertEquals(points[2]!.slice(0, 4), [0.75, 0.25, 0.25, 0.25]);
+  assertEquals(points[5]!.slice(0, 12), [
+    0.875,
+    0.875,
+    0.125,
+    0.375,
+    0.875,
+    0.625,
+    0.875,
+    0.375,
+    0.375,
+    0.125,
+    0.375,
+    0.875,
+  ]);
+  assertEquals(
+    points[63]!.slice(20, 32),
+    [
+      0.234375,
+      0.546875,
+      0.390625,
+      0.546875,
+      0.953125,
+      0.640625,
+      0.203125,
+      0.296875,
+      0.296875,
+      0.453125,
+      0.015625,
+      0.921875,
+    ],
+  );
+});
+
+Deno.test("16 sobol trials put one value in each sixteenth of a range, where random ones leave gaps", () => {
+  const bins = (strategy: Search["strategy"]) => {
+    const trials = drawTrials({ strategy, trials: 16, seed: 3, space: { beta1: uniform(0, 0.8) } });
+    return new Set(trials.map((t) => Math.floor((t.beta1! / 0.8) * 16))).size;
+  };
+  assertEquals(bins("sobol"), 16);
+  assert(bins("random") < 16);
+});
+
+Deno.test("trials follow the search seed only: the same seed draws the same trials, another seed others", () => {
+  const search: Search = {
+    strategy: "random",
+    trials: 5,
+    seed: 1,
+    space: { lr: logUniform(1e-5, 1e-2), noiseDim: choice([10, 64, 100]), batchSize: intUniform(32, 64) },
+  };
+  assertEquals(drawTrials(search), drawTrials(search));
+  assertNotEquals(drawTrials(search), drawTrials({ ...search, seed: 2 }));
+  for (const t of drawTrials({ ...search, trials: 200 })) {
+    assert(t.lr! >= 1e-5 && t.lr! < 1e-2, `lr ${t.lr}`);
+    assert([10, 64, 100].includes(t.noiseDim!));
+    assert(Number.isInteger(t.batchSize) && t.batchSize! >= 32 && t.batchSize! <= 64);
+  }
+  const sizes = new Set(drawTrials({ ...search, trials: 400 }).map((t) => t.batchSize));
+  assert(sizes.has(32) && sizes.has(64), "intUniform includes both ends");
+});
+
+Deno.test("a search crosses with the grid, each grid point with every trial, and plans the same ids every time", async () => {
+  const exp = {
+    name: "s",
+    grid: { dataset: ["mnist", "fashion-mnist"] },
+    search: { strategy: "sobol", trials: 3, seed: 7, space: { lr: logUniform(1e-4, 1e-2), beta1: uniform(0, 0.9) } },
+  };
+  const first = await plan(exp);
+  assertEquals(first.runs.length, 6);
+  assertEquals(first.runs.map((r) => r.gridValues.dataset), [
+    "mnist",
+    "mnist",
+    "mnist",
+    "fashion-mnist",
+    "fashion-mnist",
+    "fashion-mnist",
+  ]);
+  assertEquals(first.runs.slice(0, 3).map((r) => r.gridValues.lr), first.runs.slice(3).map((r) => r.gridValues.lr));
+  assertMatch(first.runs[0]!.runId, /^dataset-mnist_lr-[0-9.e-]+_beta1-[0-9.]+_[0-9a-f]{6}$/);
+  assertEquals((await plan(exp)).runs.map((r) => r.runId), first.runs.map((r) => r.runId));
+  assertEquals(first.runs[0]!.config.lrD, first.runs[0]!.gridValues.lr, "a searched lr sets both networks' rates");
+});
+
+Deno.test("a search that draws the same configuration twice trains it once", async () => {
+  const p = await plan({ name: "s", search: { strategy: "random", trials: 20, space: { noiseDim: choice([8, 16]) } } });
+  assertEquals(p.runs.map((r) => r.config.noiseDim).sort(), [16, 8]);
+});
+
+Deno.test("bad searches are refused with the field, the value and what would be accepted", async () => {
+  const s = (search: unknown, extra: Record<string, unknown> = {}) => refused({ name: "s", search, ...extra });
+  const space = { lr: logUniform(1e-4, 1e-2) };
+  assertMatch(s({ strategy: "grid", trials: 2, space }), /search\.strategy: .*"random"\|"sobol"/);
+  assertMatch(s({ strategy: "random", trials: 0, space }), /search\.trials: expected number to be >0/);
+  assertMatch(s({ strategy: "random", trials: 2, space: {} }), /search\.space: empty; name at least one config key/);
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { lr: uniform(0.1, 0.01) } }),
+    /search\.space\.lr: uniform\(0\.1, 0\.01\) has low ≥ high; expected low < high/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { lr: logUniform(0, 1) } }),
+    /search\.space\.lr\.low: expected number to be >0/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { noiseDm: choice([1]) } }),
+    /search\.space\.noiseDm: unknown key; did you mean 'noiseDim'\?/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { lr: { distribution: "normal", mean: 1 } } }),
+    /search\.space\.lr\.distribution: expected a distribution: uniform\(low, high\), logUniform.*got "normal"/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 8, space: { beta1: uniform(0.5, 1.5) } }),
+    /search\.space\.beta1 \(trial \d\): [0-9.]+ \(number\) is not a value of beta1: expected number to be <1; narrow/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { noiseDim: choice([10, 6.5]) } }),
+    /search\.space\.noiseDim\.values\[1\]: 6\.5 \(number\) is not a value of noiseDim: expected int/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space }, { grid: { lr: [1e-3] } }),
+    /search\.space\.lr: the grid varies lr too; vary it in the grid or the search, not both/,
+  );
+  const e = await assertRejects(
+    () => plan({ name: "s", search: { strategy: "random", trials: 2, space } }, ["lr=0.1"]),
+    InputError,
+  );
+  assertMatch(e.message, /^--set: lr: experiments\/s\.ts searches lr \(search\.space\.lr\), so --set cannot fix it/);
+});
