@@ -140,3 +140,33 @@ Deno.test("bad searches are refused with the field, the value and what would be 
   );
   assertMatch(e.message, /^--set: lr: experiments\/s\.ts searches lr \(search\.space\.lr\), so --set cannot fix it/);
 });
+
+Deno.test("bad pruning rules are refused: unknown metric, keep outside (0, 1), rungs out of order or past the budget", async () => {
+  const p = (prune: unknown, extra: Record<string, unknown> = {}) => refused({ name: "s", prune, ...extra });
+  assertMatch(p({ metric: "fid", rungs: [10], keep: 0.5 }), /prune\.metric: .*"fcd"\|"cis"/);
+  assertMatch(p({ metric: "fcd", rungs: [10], keep: 1 }), /prune\.keep: expected number to be <1, got 1/);
+  assertMatch(p({ metric: "fcd", rungs: [10], keep: 0 }), /prune\.keep: expected number to be >0, got 0/);
+  assertMatch(p({ metric: "fcd", rungs: [], keep: 0.5 }), /prune\.rungs: an empty list/);
+  assertMatch(
+    p({ metric: "fcd", rungs: [20, 10], keep: 0.5 }),
+    /prune\.rungs\[1\]: 10 is not after 20; list the rungs increasing/,
+  );
+  assertMatch(
+    p({ metric: "fcd", rungs: [10], keep: 0.5, every: 2 }),
+    /prune\.every: unknown key .*known keys: metric, mode, rungs, keep/,
+  );
+  assertMatch(
+    refused({ name: "s", collapse: { classesAtMost: -1 } }),
+    /collapse\.classesAtMost: expected number to be >=0/,
+  );
+  const past = await assertRejects(
+    () => plan({ name: "s", base: { steps: 100 }, prune: { metric: "fcd", rungs: [50, 100], keep: 0.5 } }),
+    InputError,
+  );
+  assertMatch(past.message, /prune\.rungs\[1\]: 100 is not before the end of base's budget \(100 steps\)/);
+  const noEval = await assertRejects(
+    () => plan({ name: "s", base: { steps: 100, evalSamples: 0 }, prune: { metric: "cis", rungs: [50], keep: 0.5 } }),
+    InputError,
+  );
+  assertMatch(noEval.message, /prune: base has evalSamples 0, so there is no cis to rank/);
+});

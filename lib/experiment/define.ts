@@ -6,6 +6,7 @@ import type { Architecture } from "../archs/registry.ts";
 import type { Claim } from "../claims/claims.ts";
 import type { ConfigKey, PartialConfig, ResolvedConfig } from "./config.ts";
 import type { Search } from "./search.ts";
+import type { Collapse, Prune } from "./stopping.ts";
 
 /** A grid: each config key maps to the list of values to try. */
 export type Grid = { [K in ConfigKey]?: ResolvedConfig[K][] };
@@ -28,6 +29,10 @@ export interface Experiment {
   claims?: Claim[];
   /** Trials drawn from a search space, crossed with the grid (see `lib/experiment/search.ts`). */
   search?: Search;
+  /** Successive-halving pruning: stop the runs that rank low at each rung (see `lib/sweep/asha.ts`). */
+  prune?: Prune;
+  /** Stop runs that have collapsed (off unless set). */
+  collapse?: Collapse;
 }
 
 /**

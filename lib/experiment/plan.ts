@@ -11,6 +11,8 @@ import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { expandGrid } from "./grid.ts";
 import { drawTrials, type Search } from "./search.ts";
+import { budget } from "./budget.ts";
+import type { Prune } from "./stopping.ts";
 import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
@@ -41,6 +43,27 @@ export interface PlanOptions {
   profile?: string;
   set?: string[];
   only?: string[];
+}
+
+/** @throws {InputError} when a run cannot be pruned as the experiment asks: no evaluations, or a rung past its end. */
+function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source: string): void {
+  if (config.evalSamples === 0) {
+    throw new InputError(
+      source,
+      `prune: ${where} has evalSamples 0, so there is no ${prune.metric} to rank; set evalSamples`,
+    );
+  }
+  const { totalSteps } = budget(config, trainingImageCount(config.dataset));
+  const last = prune.rungs.at(-1)!;
+  if (last >= totalSteps) {
+    throw new InputError(
+      source,
+      `prune.rungs[${
+        prune.rungs.length - 1
+      }]: ${last} is not before the end of ${where}'s budget (${totalSteps} steps); ` +
+        `expected rungs below ${totalSteps}`,
+    );
+  }
 }
 
 /** Checks that span several keys, on a resolved config. */
@@ -130,7 +153,10 @@ export async function planSweep(
   dropRepeatedTrials(all);
   separateCollidingIds(all);
   const runs = all.filter((r) => only(r.config));
-  for (const r of runs) checkResolved(r.config, formatPoint(r.gridValues), source, set);
+  for (const r of runs) {
+    checkResolved(r.config, formatPoint(r.gridValues), source, set);
+    if (experiment.prune) checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source);
+  }
   if (runs.length === 0) {
     throw new InputError(
       "--only",

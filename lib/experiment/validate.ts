@@ -9,6 +9,7 @@ import { archNames, getArch, registerArch } from "../archs/registry.ts";
 import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, partialConfigSchema } from "./config.ts";
 import { drawTrials, type Search, STRATEGIES } from "./search.ts";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
+import { RANKED_METRICS, type RankedMetric } from "./stopping.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { InputError } from "../input_error.ts";
@@ -65,6 +66,18 @@ const searchSchema = z.strictObject({
   space: z.strictObject(Object.fromEntries(CONFIG_KEYS.map((k) => [k, distributionSchema]))).partial(),
 });
 
+const pruneSchema = z.strictObject({
+  metric: z.enum(Object.keys(RANKED_METRICS) as [RankedMetric, ...RankedMetric[]]),
+  mode: z.enum(["min", "max"]).optional(),
+  rungs: z.array(z.number().int().positive()).min(1, { message: "an empty list: give at least one rung (a step)" }),
+  keep: z.number().gt(0).lt(1),
+});
+
+const collapseSchema = z.strictObject({
+  classesAtMost: z.number().int().min(0).optional(),
+  dWinsFor: z.number().int().positive().optional(),
+});
+
 const experimentSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
     message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
@@ -76,6 +89,8 @@ const experimentSchema = z.strictObject({
   profiles: z.record(z.string(), partialConfigSchema).optional(),
   claims: z.array(claimSchema).optional(),
   search: searchSchema.optional(),
+  prune: pruneSchema.optional(),
+  collapse: collapseSchema.optional(),
 });
 
 const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
@@ -130,6 +145,8 @@ const NULL_MEANS: Record<string, string> = {
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return EXPERIMENT_KEYS;
   if (path[0] === "claims") return CLAIM_KEYS;
+  if (path[0] === "prune") return Object.keys(pruneSchema.shape);
+  if (path[0] === "collapse") return Object.keys(collapseSchema.shape);
   if (path[0] === "search") {
     return path.length === 1 ? SEARCH_KEYS : path.length === 2 ? CONFIG_KEYS : DISTRIBUTION_KEYS;
   }
@@ -182,6 +199,11 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     });
   }
   if (exp.search) checkSearch(exp.search, Object.keys(exp.grid ?? {}), source);
+  exp.prune?.rungs.forEach((r, i, rungs) => {
+    if (i > 0 && r <= rungs[i - 1]!) {
+      throw new InputError(source, `prune.rungs[${i}]: ${r} is not after ${rungs[i - 1]}; list the rungs increasing`);
+    }
+  });
   // The keys that vary from run to run: the grid's and the search space's.
   const gridKeys = [...Object.keys(exp.grid ?? {}), ...Object.keys(exp.search?.space ?? {})];
   for (const k of Object.keys(exp.base ?? {})) {

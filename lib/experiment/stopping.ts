@@ -1,0 +1,47 @@
+/**
+ * Stopping runs early, as a sweep's policy (neither changes a run's trajectory, so neither is part of a run's
+ * id): successive-halving pruning on an evaluation metric, and the GAN-aware collapse rule.
+ * @module
+ */
+
+/** The evaluation metrics a rule can rank or watch, each with the direction that is better. */
+export const RANKED_METRICS = {
+  fcd: "min",
+  cis: "max",
+  classesCovered: "max",
+  klUniform: "min",
+  precision: "max",
+  recall: "max",
+} as const;
+
+/** A metric {@linkcode Prune} can rank on. */
+export type RankedMetric = keyof typeof RANKED_METRICS;
+
+/** An experiment's successive-halving rule (see `lib/sweep/asha.ts`). */
+export interface Prune {
+  /** The evaluation metric ranked at each rung. */
+  metric: RankedMetric;
+  /** `min` (lower is better) or `max`; default: the metric's own direction (fcd min, cis max, …). */
+  mode?: "min" | "max";
+  /** The steps at which runs are evaluated and ranked: increasing, each before every run's budget ends. */
+  rungs: number[];
+  /** The share of the runs at a rung that go on, in (0, 1): 1/3 keeps the best third (at least the best one). */
+  keep: number;
+}
+
+/**
+ * The GAN-aware early stop: a run whose generator has collapsed, or whose discriminator has won outright, stops
+ * as `collapsed` instead of training to its budget. Off unless set. FID-like metrics are not monotone, so the
+ * class rule looks at the best evaluation so far, not the last.
+ */
+export interface Collapse {
+  /** Stop at an evaluation when the most classes covered at any evaluation so far is at most this. */
+  classesAtMost?: number;
+  /** Stop when D's loss is below 0.01 and D(x) above 0.99 for this many log windows in a row. */
+  dWinsFor?: number;
+}
+
+/** The direction a rule ranks in. */
+export function pruneMode(prune: Prune): "min" | "max" {
+  return prune.mode ?? RANKED_METRICS[prune.metric];
+}

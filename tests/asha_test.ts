@@ -1,0 +1,90 @@
+import { assert, assertEquals } from "@std/assert";
+import { kept, type Prune, RungBook, type RungLine } from "../lib/sweep/asha.ts";
+
+const prune: Prune = { metric: "fcd", mode: "min", rungs: [100, 300], keep: 0.5 };
+const tempDir = () => Deno.makeTempDir({ prefix: "asha-" });
+
+Deno.test("a run goes on while it is among the best share of the runs that reached its rung so far", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  assertEquals((await book.decide("a", 100, 10)).kind, "continue"); // the best of 1
+  assertEquals(await book.decide("b", 100, 20), { kind: "prune", rank: 1, of: 2 });
+  assertEquals((await book.decide("c", 100, 5)).kind, "continue"); // best of 3, keep 1
+  assertEquals(await book.decide("d", 100, 7), { kind: "continue", rank: 1, of: 4 }); // keep 2 of 4
+  assertEquals((await book.decide("e", 100, NaN)).kind, "prune", "a non-finite metric ranks last");
+  assertEquals((await book.decide("a", 300, 9)).kind, "continue", "each rung ranks on its own");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("max mode ranks the highest first, and kept() keeps at least the best one", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, { ...prune, mode: "max", keep: 1 / 3 });
+  assertEquals((await book.decide("low", 100, 2)).kind, "continue");
+  assertEquals((await book.decide("high", 100, 8)).kind, "continue");
+  assertEquals((await book.decide("mid", 100, 5)).kind, "prune");
+  assertEquals([kept(1, 1 / 3), kept(3, 1 / 3), kept(6, 1 / 3), kept(9, 1 / 3)], [1, 1, 2, 3]);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a decision is made once: asked again (a run resumed after a kill) it is the one written", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  await book.decide("a", 100, 10);
+  const first = await book.decide("b", 100, 20);
+  await book.decide("c", 100, 1);
+  await book.decide("d", 100, 2);
+  // By now b would rank 2 of 4; its decision stays the one made when it reached the rung.
+  assertEquals(await new RungBook(dir, prune).decide("b", 100, 0), first);
+  assertEquals((await book.lines()).length, 4);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a pruned run is promoted once the rung has filled enough to keep it, and only once", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  await book.decide("a", 100, 10);
+  await book.decide("b", 100, 20); // 2nd of 2: pruned
+  await book.decide("c", 100, 30); // pruned
+  assertEquals(await book.promote(), []);
+  await book.decide("d", 100, 40); // 4 runs: the best 2 go on, so b now does
+  const promoted = await book.promote();
+  assertEquals(promoted.map((p) => [p.runId, p.kind, p.rank, p.of]), [["b", "promote", 1, 4]]);
+  assertEquals(await book.promote(), []);
+  assertEquals([...await book.pruned()].sort(), ["c", "d"]);
+  assertEquals((await book.decide("b", 100, 20)).kind, "continue", "a promoted run resuming at its rung goes on");
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("two processes deciding at once write each decision once, each made on everything before it", async () => {
+  const dir = await tempDir();
+  const run = (prefix: string) =>
+    new Deno.Command("deno", {
+      args: ["run", `--allow-read=${dir}`, `--allow-write=${dir}`, "tests/fixtures/rung_decider.ts", dir, prefix, "15"],
+    }).output();
+  const results = await Promise.all([run("a"), run("b")]);
+  for (const r of results) assertEquals(r.code, 0, new TextDecoder().decode(r.stderr));
+  const lines = await new RungBook(dir, prune).lines();
+  assertEquals(lines.length, 30);
+  assertEquals(new Set(lines.map((l) => l.runId)).size, 30);
+  // Replay the file in order: every recorded rank and decision follows from the lines before it.
+  const replay = await tempDir();
+  const again = new RungBook(replay, { ...prune, keep: 1 / 3 });
+  for (const l of lines) {
+    const d = await again.decide(l.runId, l.rung, l.value!);
+    assertEquals([d.kind, d.rank, d.of], [l.kind, l.rank, l.of], `${l.runId}`);
+  }
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(replay, { recursive: true });
+});
+
+Deno.test("a torn last line (a writer killed mid-decision) is dropped before the next decision", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  await book.decide("a", 100, 10);
+  await Deno.writeTextFile(`${dir}/rungs.jsonl`, '{"kind":"prune","runId":"x","ru', { append: true });
+  await book.decide("b", 100, 5);
+  const lines: RungLine[] = await book.lines();
+  assertEquals(lines.map((l) => l.runId), ["a", "b"]);
+  assert((await Deno.readTextFile(`${dir}/rungs.jsonl`)).endsWith("\n"));
+  await Deno.remove(dir, { recursive: true });
+});
