@@ -93,8 +93,8 @@ Deno.test("an unknown dataset or loss lists the accepted values", () => {
     /base\.dataset: .*"mnist"\|"fashion-mnist".*got "cifar10"/,
   );
   assertMatch(
-    messageOf({ name: "x", grid: { loss: ["bce", "wgan"] } }),
-    /grid\.loss\[1\]: .*"lsgan".*got "wgan"/,
+    messageOf({ name: "x", grid: { loss: ["bce", "began"] } }),
+    /grid\.loss\[1\]: .*"lsgan".*"wgan-gp".*got "began"/,
   );
 });
 

@@ -11,8 +11,13 @@ import { DATASET_NAMES, MAX_TRAINING_IMAGES } from "../data/dataset_info.ts";
 
 /** Which datasets the harness can load. */
 export const DATASETS = DATASET_NAMES;
-/** The GAN losses: non-saturating BCE, the original minimax game, least squares. */
-export const LOSSES = ["bce", "minimax", "lsgan"] as const;
+/**
+ * The GAN losses: non-saturating BCE, the original minimax game, least squares, hinge, Wasserstein with weight
+ * clipping, Wasserstein with a gradient penalty, and DRAGAN (BCE with a penalty around the real images).
+ */
+export const LOSSES = ["bce", "minimax", "lsgan", "hinge", "wgan", "wgan-gp", "dragan"] as const;
+/** The losses whose D is a critic scoring on an open scale (raw scores; a score above 0 calls an image real). */
+export const CRITIC_LOSSES: readonly Loss[] = ["hinge", "wgan", "wgan-gp"];
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */
 export const PIXEL_RANGES = ["[-1,1]", "[0,1]"] as const;
 /** A dataset name. */

@@ -4,7 +4,7 @@
  * `load.ts`; the `key=value` flags are parsed in `assignment.ts`.)
  * @module
  */
-import { collidingKey, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { collidingKey, CRITIC_LOSSES, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
 import { trainingImageCount } from "../data/dataset_info.ts";
 import { parseAssignment } from "./assignment.ts";
 import { canonicalJson } from "./canonical_json.ts";
@@ -66,6 +66,9 @@ function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source:
   }
 }
 
+/** Losses whose D update needs more than a loss (clipping, a penalty) than the loop does yet. */
+const UNWIRED_LOSSES: readonly string[] = ["wgan", "wgan-gp", "dragan"];
+
 /** Checks that span several keys, on a resolved config. */
 function checkResolved(
   config: ResolvedConfig,
@@ -81,6 +84,20 @@ function checkResolved(
     throw new InputError(
       from("batchSize", "trainSize"),
       `${where}: batchSize ${config.batchSize} is larger than the ${available} training images available (trainSize ${config.trainSize}); use batchSize ≤ ${available}`,
+    );
+  }
+  if (CRITIC_LOSSES.includes(config.loss) && config.labelSmoothing !== 1) {
+    throw new InputError(
+      from("loss", "labelSmoothing"),
+      `${where}: labelSmoothing ${config.labelSmoothing} with loss ${config.loss}: a critic scores on an open scale, ` +
+        `so there is no real label to smooth; use labelSmoothing 1 (or a cross-entropy loss)`,
+    );
+  }
+  if (UNWIRED_LOSSES.includes(config.loss)) {
+    throw new InputError(
+      from("loss"),
+      `${where}: loss ${config.loss} is not trainable yet (its weight clipping or gradient penalty is not wired into ` +
+        `the loop); use bce, minimax, lsgan or hinge`,
     );
   }
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {

@@ -6,13 +6,20 @@
  * | `bce`     | BCE(x, t)            | BCE(x, 0)      | BCE(x, 1) (non-saturating) |
  * | `minimax` | BCE(x, t)            | BCE(x, 0)      | −BCE(x, 0) = mean log(1 − D(G(z))) |
  * | `lsgan`   | mean (x − t)²        | mean x²        | mean (x − 1)²         |
+ * | `hinge`   | mean relu(1 − x)     | mean relu(1 + x) | −mean x             |
+ * | `wgan`, `wgan-gp` | −mean x      | mean x         | −mean x               |
+ * | `dragan`  | BCE(x, t)            | BCE(x, 0)      | BCE(x, 1)             |
+ *
+ * `wgan` clips D's weights to ±`clipValue` after each update; `wgan-gp` and `dragan` add a gradient
+ * penalty (`penalties.ts`). For the critic losses (`hinge`, `wgan`, `wgan-gp`) D's outputs are raw scores,
+ * and a score above 0 counts as calling the image real.
  *
  * `t` is the real label (1, or 0.9 with one-sided label smoothing). Each term is
  * a mean over the batch; D's two terms are summed or averaged (`dLossReduce`).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { LOSSES } from "../experiment/config.ts";
+import { CRITIC_LOSSES, type LOSSES } from "../experiment/config.ts";
 
 /** A loss name. */
 export type LossName = (typeof LOSSES)[number];
@@ -43,9 +50,17 @@ export function discriminatorTerms(
   switch (loss) {
     case "bce":
     case "minimax":
+    case "dragan":
       return [bceWithLogits(real, realTarget), bceWithLogits(fake, 0)];
     case "lsgan":
       return [squaredError(real, realTarget), squaredError(fake, 0)];
+    case "hinge":
+      return tf.tidy(() =>
+        [tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))] as [tf.Scalar, tf.Scalar]
+      );
+    case "wgan":
+    case "wgan-gp":
+      return tf.tidy(() => [tf.neg(tf.mean(real)), tf.mean(fake)] as [tf.Scalar, tf.Scalar]);
     default:
       return unknownLoss(loss);
   }
@@ -60,7 +75,12 @@ function unknownLoss(loss: never): never {
 export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
   switch (loss) {
     case "bce":
+    case "dragan":
       return bceWithLogits(fake, 1);
+    case "hinge":
+    case "wgan":
+    case "wgan-gp":
+      return tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar);
     case "minimax":
       return tf.tidy(() => tf.neg(bceWithLogits(fake, 0)));
     case "lsgan":
@@ -72,14 +92,18 @@ export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
 
 /**
  * D's output as the report shows it: the probability sigmoid(x) for the
- * cross-entropy losses, the raw score for least squares.
+ * cross-entropy losses, the raw score for least squares and the critic losses.
  */
 export function discriminatorOutput(loss: LossName, x: tf.Tensor): tf.Tensor {
   switch (loss) {
     case "bce":
     case "minimax":
+    case "dragan":
       return tf.sigmoid(x);
     case "lsgan":
+    case "hinge":
+    case "wgan":
+    case "wgan-gp":
       return x;
     default:
       return unknownLoss(loss);
@@ -87,6 +111,23 @@ export function discriminatorOutput(loss: LossName, x: tf.Tensor): tf.Tensor {
 }
 
 /** The output value that separates "real" from "fake" calls, on the `discriminatorOutput` scale. */
-export function decisionThreshold(_loss: LossName): number {
-  return 0.5;
+export function decisionThreshold(loss: LossName): number {
+  switch (loss) {
+    case "bce":
+    case "minimax":
+    case "dragan":
+    case "lsgan":
+      return 0.5;
+    case "hinge":
+    case "wgan":
+    case "wgan-gp":
+      return 0; // a critic's score: its sign is its call
+    default:
+      return unknownLoss(loss);
+  }
+}
+
+/** The losses whose D is a critic scoring on an open scale: label smoothing means nothing there. */
+export function isCriticLoss(loss: LossName): boolean {
+  return CRITIC_LOSSES.includes(loss);
 }
