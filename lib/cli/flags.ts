@@ -105,7 +105,7 @@ export async function runMain(main: () => Promise<number>): Promise<never> {
     code = await main();
   } catch (e) {
     // Bad input the user can fix: an experiment file, a flag, a dataset file, a results folder.
-    if (e instanceof InputError || ["DatasetError", "NotAnExperimentError"].includes((e as Error)?.name)) {
+    if (e instanceof InputError) {
       console.error(`error: ${(e as Error).message}`);
       code = 2;
     } else {

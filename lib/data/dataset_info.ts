@@ -4,6 +4,7 @@
  * sizes, checksums, mirrors) of each of their eight files.
  * @module
  */
+import { InputError } from "../input_error.ts";
 
 /** Dataset names, in a stable order. */
 export const DATASET_NAMES = ["mnist", "fashion-mnist"] as const;
@@ -55,13 +56,13 @@ export type SearchOptions = Pick<LoadOptions, "cacheDir" | "bundled">;
  * download failed. The message names the file, what was wrong (byte offset,
  * expected and actual values) and how to get good data.
  */
-export class DatasetError extends Error {
+export class DatasetError extends InputError {
   /**
-   * @param message What went wrong and how to fix it.
+   * @param message What went wrong and how to fix it (it names the file or URL).
    * @param options Standard error options (`cause`).
    */
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    super("dataset", message, { ...options, named: true });
     this.name = "DatasetError";
   }
 }

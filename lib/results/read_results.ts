@@ -7,6 +7,7 @@ import { join } from "@std/path";
 import type { ExperimentFile, RunConfigFile, RunStatus, RunStatusFile } from "./records.ts";
 import { expandGrid } from "../experiment/grid.ts";
 import { parseJsonl } from "./jsonl.ts";
+import { InputError } from "../input_error.ts";
 
 /** Where a run stands; `pending` when it has no `status.json` yet. */
 export type RunState = RunStatus | "pending";
@@ -75,10 +76,10 @@ export interface ExperimentResults {
 }
 
 /** The result folder is missing or is not a sweep's folder. */
-export class NotAnExperimentError extends Error {
-  /** @param message What is wrong and what would be accepted. */
+export class NotAnExperimentError extends InputError {
+  /** @param message What is wrong and what would be accepted (it names the folder or file). */
   constructor(message: string) {
-    super(message);
+    super("results folder", message, { named: true });
     this.name = "NotAnExperimentError";
   }
 }

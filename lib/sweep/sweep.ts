@@ -10,7 +10,7 @@ import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
 import { loadDataset } from "../data/datasets.ts";
 import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
 import { InputError } from "../input_error.ts";
-import type { Plan, PlanOptions } from "../experiment/plan.ts";
+import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
 import type { ExperimentFile } from "../results/records.ts";
 import { useGemmThreads } from "../kernels/register_wasm_kernels.ts";
@@ -73,23 +73,13 @@ async function ensureWritable(dir: string, flag: string): Promise<void> {
   }
 }
 
-/** Run every run of `plan` that is not done yet. */
-export async function runSweep(
-  plan: Plan,
-  options: SweepOptions,
-): Promise<SweepSummary> {
-  const started = performance.now();
-  const { display } = options;
-  const expDir = join(options.out, plan.experiment.name);
-
-  // Check what can fail cheaply before any run folder exists.
+/** The checks that can fail cheaply before any run folder exists, then the backend; writes `experiment.json`. */
+async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): Promise<BackendInfo> {
   for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
     await loadDataset(dataset, "train");
   }
-  const tfFlags = options.tfFlags ?? {};
-  const backend = await startBackend(options.backend, tfFlags);
+  const backend = await startBackend(options.backend, options.tfFlags ?? {});
   await ensureWritable(expDir, "--out");
-
   const experimentFile: ExperimentFile = {
     name: plan.experiment.name,
     description: plan.experiment.description ?? "",
@@ -99,139 +89,138 @@ export async function runSweep(
     updated: new Date().toISOString(),
   };
   await writeJsonAtomic(join(expDir, "experiment.json"), experimentFile);
+  return backend;
+}
 
-  const mine = options.shard
-    ? plan.runs.filter((_, i) => i % options.shard!.count === options.shard!.index)
-    : plan.runs;
-  const results: RunResult[] = [];
-  const todo = [];
+/** This shard's runs, split into those already done (as `skipped` results) and those to train. */
+async function sortOutDone(
+  plan: Plan,
+  options: SweepOptions,
+  expDir: string,
+): Promise<{ mine: PlannedRun[]; done: RunResult[]; todo: PlannedRun[] }> {
+  const { shard } = options;
+  const mine = shard ? plan.runs.filter((_, i) => i % shard.count === shard.index) : plan.runs;
+  const done: RunResult[] = [];
+  const todo: PlannedRun[] = [];
   for (const run of mine) {
     const status = await readStatus(join(expDir, run.runId));
     if (status?.status === "completed" || status?.status === "diverged") {
-      results.push({
-        runId: run.runId,
-        status: "skipped",
-        seconds: 0,
-        note: `already ${status.status}`,
-      });
+      done.push({ runId: run.runId, status: "skipped", seconds: 0, note: `already ${status.status}` });
     } else todo.push(run);
   }
-  const alreadyDone = results.length;
+  return { mine, done, todo };
+}
+
+/** What training the runs to do needs: where, on what, how to tell how each went, and when to stop. */
+interface TrainContext {
+  plan: Plan;
+  options: SweepOptions;
+  expDir: string;
+  backend: BackendInfo;
+  stop: StopRequest;
+  /** Record a run's result and show it. */
+  report: (r: RunResult) => void;
+  warn: (message: string) => void;
+}
+
+/** A run's result as one line: `FAILED: …`, `completed at step 400 in 1m05s`, … */
+function describeResult(r: RunResult): string {
+  const resumed = r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
+  return r.status === "failed"
+    ? `FAILED: ${r.error}`
+    : r.status === "locked"
+    ? `skipped: ${r.note}`
+    : r.status === "stopped"
+    ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed}`
+    : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${resumed}`;
+}
+
+/** Train `todo` one run at a time in this thread: on wasm its matrix products can have the other core. */
+async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void> {
+  const { backend, options, stop } = ctx;
   const cores = navigator.hardwareConcurrency || 1;
-  const jobs = Math.max(
-    1,
-    Math.min(
-      options.jobs ?? (backend.name === "webgpu" ? 1 : cores),
-      todo.length || 1,
-    ),
-  );
-  display.log(
-    `${plan.experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}` +
-      (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
-      `, ${results.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
-  );
-  if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
-
-  const resumed = (r: RunResult) => r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
-  const report = (r: RunResult) => {
-    results.push(r);
-    const what = r.status === "failed"
-      ? `FAILED: ${r.error}`
-      : r.status === "locked"
-      ? `skipped: ${r.note}`
-      : r.status === "stopped"
-      ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed(r)}`
-      : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${resumed(r)}`;
-    display.done(r.runId, `${r.runId}: ${what}`);
-  };
-  const warn = (m: string) => display.log(`warning: ${m}`);
-  const stop = options.stop ?? new StopRequest();
-  const shouldStop = () => stop.requested;
-  if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {
-    warn(
-      `--threads ${options.threads} has no effect here: it sets the matrix-product threads of a run trained alone ` +
-        `on wasm, and this sweep trains ${jobs > 1 ? `${jobs} runs at a time` : `on ${backend.name}`}`,
-    );
+  const threads = todo.length && backend.name === "wasm"
+    ? await useGemmThreads(options.threads ?? Math.min(2, cores))
+    : 1;
+  const runBackend = threads > 1
+    ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
+    : backend;
+  if (threads > 1) options.display.log(`matrix products on ${threads} threads`);
+  try {
+    for (const run of todo) {
+      if (stop.requested) break;
+      ctx.report(
+        await executeRun(run, {
+          experiment: ctx.plan.experiment.name,
+          runDir: join(ctx.expDir, run.runId),
+          backend: runBackend,
+          onProgress: (p) => options.display.update(p),
+          warn: ctx.warn,
+          shouldStop: () => stop.requested,
+        }),
+      );
+    }
+  } finally {
+    if (threads > 1) await useGemmThreads(1);
   }
+}
 
-  if (jobs === 1) {
-    // One run at a time: on wasm its matrix products can have the other core.
-    const threads = todo.length && backend.name === "wasm"
-      ? await useGemmThreads(options.threads ?? Math.min(2, cores))
-      : 1;
-    const runBackend = threads > 1
-      ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
-      : backend;
-    if (threads > 1) display.log(`matrix products on ${threads} threads`);
+/** Train `todo` in `jobs` workers, each taking the next run from the queue when its run ends. */
+async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContext): Promise<void> {
+  const { options, stop } = ctx;
+  const queue = [...todo];
+  const newWorker = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    let worker = newWorker();
     try {
-      for (const run of todo) {
-        if (stop.requested) break;
-        report(
-          await executeRun(run, {
-            experiment: plan.experiment.name,
-            runDir: join(expDir, run.runId),
-            backend: runBackend,
-            onProgress: (p) => display.update(p),
-            warn,
-            shouldStop,
-          }),
-        );
+      for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
+        const runDir = join(ctx.expDir, run.runId);
+        let crashed = false;
+        const request: WorkerRequest = {
+          experimentPath: options.experimentPath,
+          planOptions: options.planOptions,
+          runId: run.runId,
+          runDir,
+          backend: ctx.backend.name,
+          stop: stop.buffer,
+          tfFlags: options.tfFlags ?? {},
+        };
+        const result = await new Promise<RunResult>((resolve) => {
+          worker.onmessage = (e: MessageEvent<WorkerReply>) => {
+            const m = e.data;
+            if (m.type === "progress") options.display.update(m.progress);
+            else if (m.type === "warn") ctx.warn(m.message);
+            else resolve(m.result);
+          };
+          worker.onerror = (e) => {
+            e.preventDefault();
+            crashed = true;
+            resolve({
+              runId: run!.runId,
+              status: "failed",
+              seconds: 0,
+              error: `worker crashed: ${e.message}`,
+            });
+          };
+          worker.postMessage(request);
+        });
+        if (crashed) {
+          // An uncaught error does not end a worker: end it, so it cannot answer for the next run (which gets a
+          // fresh one), then mark the run failed once its lock is free.
+          worker.terminate();
+          await markCrashedRun(runDir, result.error ?? "worker crashed", ctx.warn);
+          worker = newWorker();
+        }
+        ctx.report(result);
       }
     } finally {
-      if (threads > 1) await useGemmThreads(1);
+      worker.terminate();
     }
-  } else {
-    const queue = [...todo];
-    const newWorker = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    await Promise.all(Array.from({ length: jobs }, async () => {
-      let worker = newWorker();
-      try {
-        for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
-          const runDir = join(expDir, run.runId);
-          let crashed = false;
-          const request: WorkerRequest = {
-            experimentPath: options.experimentPath,
-            planOptions: options.planOptions,
-            runId: run.runId,
-            runDir,
-            backend: backend.name,
-            stop: stop.buffer,
-            tfFlags,
-          };
-          const result = await new Promise<RunResult>((resolve) => {
-            worker.onmessage = (e: MessageEvent<WorkerReply>) => {
-              const m = e.data;
-              if (m.type === "progress") display.update(m.progress);
-              else if (m.type === "warn") warn(m.message);
-              else resolve(m.result);
-            };
-            worker.onerror = (e) => {
-              e.preventDefault();
-              crashed = true;
-              resolve({
-                runId: run!.runId,
-                status: "failed",
-                seconds: 0,
-                error: `worker crashed: ${e.message}`,
-              });
-            };
-            worker.postMessage(request);
-          });
-          if (crashed) {
-            // An uncaught error does not end a worker: end it, so it cannot answer for the next run (which gets a
-            // fresh one), then mark the run failed once its lock is free.
-            worker.terminate();
-            await markCrashedRun(runDir, result.error ?? "worker crashed", warn);
-            worker = newWorker();
-          }
-          report(result);
-        }
-      } finally {
-        worker.terminate();
-      }
-    }));
-  }
+  }));
+}
 
+/** Run folders in `expDir` with a status that are not runs of `plan`, sorted. */
+async function staleRuns(plan: Plan, expDir: string): Promise<string[]> {
   const current = new Set(plan.runs.map((r) => r.runId));
   const stale: string[] = [];
   for await (const entry of Deno.readDir(expDir)) {
@@ -240,11 +229,50 @@ export async function runSweep(
       (await readStatus(join(expDir, entry.name))) !== null
     ) stale.push(entry.name);
   }
-  const notStarted = todo.length - (results.length - alreadyDone);
+  return stale.sort();
+}
+
+/** Run every run of `plan` that is not done yet. */
+export async function runSweep(
+  plan: Plan,
+  options: SweepOptions,
+): Promise<SweepSummary> {
+  const started = performance.now();
+  const { display } = options;
+  const expDir = join(options.out, plan.experiment.name);
+  const backend = await prepareSweep(plan, options, expDir);
+  const { mine, done, todo } = await sortOutDone(plan, options, expDir);
+  const results: RunResult[] = [...done];
+  const cores = navigator.hardwareConcurrency || 1;
+  const jobs = Math.max(1, Math.min(options.jobs ?? (backend.name === "webgpu" ? 1 : cores), todo.length || 1));
+  display.log(
+    `${plan.experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}` +
+      (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
+      `, ${done.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
+  );
+  if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
+  const warn = (m: string) => display.log(`warning: ${m}`);
+  if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {
+    warn(
+      `--threads ${options.threads} has no effect here: it sets the matrix-product threads of a run trained alone ` +
+        `on wasm, and this sweep trains ${jobs > 1 ? `${jobs} runs at a time` : `on ${backend.name}`}`,
+    );
+  }
+  const stop = options.stop ?? new StopRequest();
+  const report = (r: RunResult) => {
+    results.push(r);
+    display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
+  };
+  const ctx: TrainContext = { plan, options, expDir, backend, stop, report, warn };
+  if (jobs === 1) await trainInOrder(todo, ctx);
+  else await trainInWorkers(todo, jobs, ctx);
+
+  const stale = await staleRuns(plan, expDir);
+  const notStarted = todo.length - (results.length - done.length);
   const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
   return {
     results,
-    stale: stale.sort(),
+    stale,
     seconds: (performance.now() - started) / 1000,
     backend,
     jobs,
