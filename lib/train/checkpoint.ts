@@ -45,6 +45,8 @@ export type TensorGroups = Record<
 
 /** A checkpoint as read back: tensors are new (caller disposes them). */
 export interface LoadedCheckpoint {
+  /** The file it was read from. */
+  path: string;
   state: LoopState;
   groups: Record<string, { name: string; tensor: tf.Tensor }[]>;
 }
@@ -150,7 +152,7 @@ async function readOne(path: string): Promise<LoadedCheckpoint> {
       tensor: tf.tensor(values, t.shape, t.dtype),
     });
   }
-  return { state: header.state, groups };
+  return { path, state: header.state, groups };
 }
 
 /**
