@@ -6,7 +6,8 @@ import { startBackend } from "../lib/tfjs/backend.ts";
 import { Rng, routeMathRandom } from "../lib/train/rng.ts";
 import { trainRun } from "../lib/train/loop.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
-import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "../lib/train/steps.ts";
+import { buildGan, disposeGan, ganIteration } from "../lib/train/gan.ts";
+import type { StepSettings } from "../lib/train/steps.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
 
@@ -136,31 +137,22 @@ async function twoIterations(name: string, backend: "cpu" | "wasm"): Promise<num
   // Math.random drives the initialisers and dropout: the same stream on both backends.
   const restore = routeMathRandom(new Rng(11));
   try {
-    const arch = getArch(name)!;
-    const gan: Gan = {
-      generator: arch.generator(ctx),
-      discriminator: arch.discriminator(ctx),
-      optD: tf.train.adam(1e-3),
-      optG: tf.train.adam(1e-3),
-    };
+    const gan = buildGan({ arch: name, lrD: 1e-3, lrG: 1e-3, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-7 }, ctx);
     const rng = new Rng(12);
     const batch = 3;
     const real = tf.tensor4d(rng.fillUniform(new Float32Array(batch * 64), -1, 1), [batch, 8, 8, 1]);
-    const noise = tf.tensor2d(rng.fillNormal(new Float32Array(batch * 8)), [batch, 8]);
+    const noise = () => tf.tensor2d(rng.fillNormal(new Float32Array(batch * 8)), [batch, 8]);
     const out: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const d = discriminatorStep(gan, real, noise, settings);
-      const g = generatorStep(gan, noise, settings);
-      out.push(...await d.data(), ...await g.data());
-      tf.dispose([d, g]);
+      const numbers = ganIteration(gan, real, noise, settings);
+      out.push(...await numbers.data());
+      numbers.dispose();
     }
-    const probe = tf.tidy(() => gan.generator.predict(noise) as tf.Tensor);
+    const z = noise();
+    const probe = tf.tidy(() => gan.generator.predict(z) as tf.Tensor);
     out.push(...await probe.data());
-    tf.dispose([probe, real, noise]);
-    gan.generator.dispose();
-    gan.discriminator.dispose();
-    gan.optD.dispose();
-    gan.optG.dispose();
+    tf.dispose([probe, real, z]);
+    disposeGan(gan);
     return out;
   } finally {
     restore();

@@ -99,7 +99,7 @@ Deno.test("a torn last line and a corrupt newest checkpoint are repaired on resu
   const again = await runSweepCli(out, ...TINY_RUN);
   assertEquals(again.code, 0, again.stderr);
   assert(
-    /checkpoint\.bin: tensor bytes have sha256 .* trying the previous checkpoint/.test(again.stdout),
+    /checkpoint\.bin: the file.s sha256 is .* trying the previous checkpoint/.test(again.stdout),
     again.stdout,
   );
   assertEquals(trajectory(await lines(`${runDir}/metrics.jsonl`)), expected);

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertNotEquals, assertRejects } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
 import { startBackend } from "../lib/tfjs/backend.ts";
@@ -210,5 +210,30 @@ Deno.test({
       });
     }
     await startBackend("wasm");
+  },
+});
+
+Deno.test({
+  name:
+    "a resume refuses a metrics.jsonl that is missing or shorter than its checkpoint recorded, and pads it with no NUL",
+  fn: async () => {
+    await startBackend("wasm");
+    const data = await loadTrainingImages("mnist", "[-1,1]");
+    const run = tinyRun({ noiseDim: 10, steps: 6, logEvery: 1 });
+    const runDir = await Deno.makeTempDir();
+    let steps = 0;
+    assertEquals((await trainRun(run, { runDir, data, shouldStop: () => ++steps >= 4 })).status, "stopped");
+    const log = await Deno.readFile(`${runDir}/metrics.jsonl`);
+
+    await Deno.remove(`${runDir}/metrics.jsonl`);
+    await assertRejects(() => trainRun(run, { runDir, data }), Error, "metrics.jsonl: missing, but");
+
+    await Deno.writeFile(`${runDir}/metrics.jsonl`, log.subarray(0, log.length - 10));
+    const e = await assertRejects(() => trainRun(run, { runDir, data }), Error, "shorter than the");
+    assertMatch(e.message, /delete the run folder/);
+    const after = await Deno.readFile(`${runDir}/metrics.jsonl`);
+    assert(!after.includes(0), "no NUL bytes were written into the log");
+    assertEquals(after.length, log.length - 10, "the log is left as it was");
+    await Deno.remove(runDir, { recursive: true });
   },
 });

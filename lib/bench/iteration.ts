@@ -6,17 +6,17 @@
  * median of repeats. FLOPs follow the convention of `lib/bench/flops.ts`.
  * @module
  */
-import { FusedAdamOptimizer } from "../kernels/fused_adam.ts";
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../archs/registry.ts";
-import { BatchOrder, gatherImages } from "../data/batches.ts";
+import { BatchOrder } from "../data/batches.ts";
 import { forwardFlops, type IterationFlops, iterationFlops } from "./flops.ts";
 import type { LossName } from "../train/losses.ts";
-import { fillNoise } from "../train/noise.ts";
 import type { PixelRange } from "../data/pixels.ts";
 import { Rng, routeMathRandom } from "../train/rng.ts";
 import type { TrainingImages } from "../data/training_images.ts";
-import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "../train/steps.ts";
+import { buildGan, disposeGan, ganIteration } from "../train/gan.ts";
+import { IterationInputs } from "../train/iteration_inputs.ts";
+import type { StepSettings } from "../train/steps.ts";
 
 /** One architecture at one batch size, with the settings of the post it comes from. */
 export interface BenchCase {
@@ -240,40 +240,33 @@ export async function measureIteration(
   if (data.count < c.batchSize) {
     throw new RangeError(`Cannot measure batch ${c.batchSize}: the data has only ${data.count} images`);
   }
-  const arch = getArch(c.arch);
-  if (!arch) throw new RangeError(`Cannot measure: no architecture is registered as '${c.arch}'`);
-  const [h, w, ch] = data.shape;
-  const imageSize = h * w * ch;
+  if (!getArch(c.arch)) throw new RangeError(`Cannot measure: no architecture is registered as '${c.arch}'`);
   const rng = new Rng(options.seed ?? 1);
   const restoreMathRandom = routeMathRandom(rng);
   const ctx = { noiseDim: c.noiseDim, imageShape: data.shape, pixelRange: c.pixelRange };
-  const gan: Gan = {
-    generator: arch.generator(ctx),
-    discriminator: arch.discriminator(ctx),
-    optD: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
-    optG: new FusedAdamOptimizer(c.lr, c.beta1, 0.999, c.adamEpsilon),
-  };
+  const gan = buildGan(
+    { arch: c.arch, lrD: c.lr, lrG: c.lr, beta1: c.beta1, beta2: 0.999, adamEpsilon: c.adamEpsilon },
+    ctx,
+  );
   const settings: StepSettings = { loss: c.loss, realTarget: c.realTarget, dLossReduce: c.dLossReduce };
   const order = new BatchOrder(data.count, c.batchSize, c.batching, rng);
-  const real = new Float32Array(c.batchSize * imageSize);
-  const noise = new Float32Array(c.batchSize * c.noiseDim);
+  const inputs = new IterationInputs(data, c, order, rng);
 
   let hostMs = 0; // building batches and noise on the host: the data pipeline
+  const onHost = <T>(make: () => T): T => {
+    const t = performance.now();
+    const made = make();
+    hostMs += performance.now() - t;
+    return made;
+  };
   // One iteration as the training loop runs it, then a readback of its numbers.
   const iteration = async (): Promise<number> => {
     const t0 = performance.now();
-    const batch = tf.tensor4d(gatherImages(data.images, imageSize, order.next(), real), [c.batchSize, h, w, ch]);
-    const noiseD = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
-    hostMs += performance.now() - t0;
-    const dStats = discriminatorStep(gan, batch, noiseD, settings);
-    const t1 = performance.now();
-    const noiseG = tf.tensor2d(fillNoise(rng, c.noise, noise), [c.batchSize, c.noiseDim]);
-    hostMs += performance.now() - t1;
-    const gLoss = generatorStep(gan, noiseG, settings);
-    const both = tf.tidy(() => tf.concat([dStats, gLoss.reshape([1])]));
-    tf.dispose([batch, noiseD, noiseG, dStats, gLoss]);
-    const values = await both.data();
-    both.dispose();
+    const batch = onHost(() => inputs.batch());
+    const numbers = ganIteration(gan, batch, () => onHost(() => inputs.noise()), settings);
+    batch.dispose();
+    const values = await numbers.data();
+    numbers.dispose();
     const ms = performance.now() - t0;
     if (!values.every(Number.isFinite)) {
       throw new Error(`Cannot measure ${c.arch}: the iteration produced non-finite losses (${values.join(", ")})`);
@@ -306,10 +299,7 @@ export async function measureIteration(
       ...(profiled ? profiled : {}),
     };
   } finally {
-    gan.generator.dispose();
-    gan.discriminator.dispose();
-    gan.optD.dispose();
-    gan.optG.dispose();
+    disposeGan(gan);
     restoreMathRandom();
   }
 }

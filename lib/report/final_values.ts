@@ -4,15 +4,10 @@
  */
 import type { RunData, RunState } from "../results/read_results.ts";
 import { comboLabel, type GridView } from "./grid_view.ts";
+import { STEP_NUMBERS } from "../results/step_numbers.ts";
 
 /** Metrics from training lines, in the order tables show them. */
-export const TRAINING_METRICS = [
-  "dLoss",
-  "gLoss",
-  "dReal",
-  "dFake",
-  "dAcc",
-] as const;
+export const TRAINING_METRICS = STEP_NUMBERS;
 
 /** Run wall time from `status.json`, as a metric name. */
 export const TIME_METRIC = "seconds";

@@ -12,6 +12,7 @@
  */
 import type { BackendInfo } from "../tfjs/backend.ts";
 import type { ResolvedConfig } from "../experiment/config.ts";
+import type { StepNumbers } from "./step_numbers.ts";
 
 /**
  * Where a run stands. `diverged` is a result (non-finite loss), `failed` a crash, `stopped` a run asked to stop
@@ -97,46 +98,26 @@ export interface StartLine {
   git?: string | null;
 }
 
-/** Every `logEvery` steps: means over the window that ends at `step`. */
-export interface StepLine {
+/** Every `logEvery` steps: the means of each of the `STEP_NUMBERS` (lib/results/step_numbers.ts) over the window that ends at `step`. */
+export interface StepLine extends StepNumbers {
   /** The line's kind. */
   kind: "step";
   /** The iteration the window ends at. */
   step: number;
   /** Epochs completed at that iteration. */
   epoch: number;
-  /** Mean discriminator loss over the window. */
-  dLoss: number;
-  /** Mean generator loss over the window. */
-  gLoss: number;
-  /** Mean D output on real images (probability for bce/minimax, raw score for lsgan). */
-  dReal: number;
-  /** Mean D output on generated images. */
-  dFake: number;
-  /** Share of real and fake images D classifies right (threshold 0.5 / 0.5 score). */
-  dAcc: number;
   /** Wall milliseconds per step over the window. */
   ms: number;
 }
 
-/** End of each epoch: means over the epoch. */
-export interface EpochLine {
+/** End of each epoch: the means of each of the `STEP_NUMBERS` (lib/results/step_numbers.ts) over the epoch. */
+export interface EpochLine extends StepNumbers {
   /** The line's kind. */
   kind: "epoch";
   /** The epoch that ended (1-based). */
   epoch: number;
   /** The iteration it ended at. */
   step: number;
-  /** Mean discriminator loss over the epoch. */
-  dLoss: number;
-  /** Mean generator loss over the epoch. */
-  gLoss: number;
-  /** Mean D output on real images. */
-  dReal: number;
-  /** Mean D output on generated images. */
-  dFake: number;
-  /** Share of images D classified right. */
-  dAcc: number;
   /** Wall seconds the epoch took. */
   seconds: number;
 }

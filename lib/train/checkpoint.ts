@@ -4,10 +4,12 @@
  * state (Adam moments and step count), the random generator, the data order,
  * the step counter and the byte length of `metrics.jsonl` at that moment.
  *
- * One file, `checkpoint.bin`: an 8-byte header length, a JSON header (with the
- * sha256 of the tensor bytes), then the tensor bytes. Written atomically; the
- * previous checkpoint is kept as `checkpoint.prev.bin` in case the newest
- * turns out corrupt.
+ * One file, `checkpoint.bin`: an 8-byte header length, a JSON header, the
+ * tensor bytes, then the sha256 of everything before it (32 bytes), so a
+ * changed header is caught as surely as a changed weight. Files of version 1
+ * (no trailer; the header's `sha256` covers the tensor bytes only) are still
+ * read. Written atomically; the previous checkpoint is kept as
+ * `checkpoint.prev.bin`, and read when the newest is unusable.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -24,7 +26,8 @@ export interface LoopState {
 }
 
 interface Header {
-  version: 1;
+  /** 2: the file ends with the sha256 of the rest; 1: `sha256` is that of the tensor bytes. */
+  version: 1 | 2;
   state: LoopState;
   tensors: {
     group: string;
@@ -34,7 +37,7 @@ interface Header {
     offset: number;
     length: number;
   }[];
-  sha256: string;
+  sha256?: string;
 }
 
 /** Named tensor groups to save: e.g. generator weights, optimiser slots. */
@@ -45,6 +48,8 @@ export type TensorGroups = Record<
 
 /** A checkpoint as read back: tensors are new (caller disposes them). */
 export interface LoadedCheckpoint {
+  /** The file it was read from. */
+  path: string;
   state: LoopState;
   groups: Record<string, { name: string; tensor: tf.Tensor }[]>;
 }
@@ -90,17 +95,14 @@ export async function saveCheckpoint(
     body.set(c, at);
     at += c.length;
   }
-  const header: Header = {
-    version: 1,
-    state,
-    tensors,
-    sha256: await sha256Hex(body),
-  };
+  const header: Header = { version: 2, state, tensors };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const file = new Uint8Array(8 + headerBytes.length + body.length);
+  const end = 8 + headerBytes.length + body.length;
+  const file = new Uint8Array(end + 32);
   new DataView(file.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   file.set(headerBytes, 8);
   file.set(body, 8 + headerBytes.length);
+  file.set(hexBytes(await sha256Hex(file.subarray(0, end))), end);
   await Deno.rename(join(runDir, FILE), join(runDir, PREV)).catch(() => {});
   await writeFileAtomic(join(runDir, FILE), file);
 }
@@ -133,13 +135,8 @@ async function readOne(path: string): Promise<LoadedCheckpoint> {
       `${path}: header at byte 8 is not JSON (${(e as Error).message})`,
     );
   }
-  const body = file.slice(8 + headerLength);
-  const hash = await sha256Hex(body);
-  if (hash !== header.sha256) {
-    throw new CorruptCheckpointError(
-      `${path}: tensor bytes have sha256 ${hash.slice(0, 12)}…, header says ${header.sha256.slice(0, 12)}…`,
-    );
-  }
+  const body = await checkedBody(path, file, header, headerLength);
+  checkTensors(path, header, body.length);
   const groups: LoadedCheckpoint["groups"] = {};
   for (const t of header.tensors) {
     const values = t.dtype === "int32"
@@ -150,7 +147,58 @@ async function readOne(path: string): Promise<LoadedCheckpoint> {
       tensor: tf.tensor(values, t.shape, t.dtype),
     });
   }
-  return { state: header.state, groups };
+  return { path, state: header.state, groups };
+}
+
+/** The tensor bytes, once the file's hash (version 2) or theirs (version 1) matches. */
+async function checkedBody(path: string, file: Uint8Array, header: Header, headerLength: number): Promise<Uint8Array> {
+  if (header.version === 2) {
+    const end = file.length - 32;
+    const hash = await sha256Hex(file.subarray(0, Math.max(0, end)));
+    const saved = Array.from(file.subarray(Math.max(0, end)), (b) => b.toString(16).padStart(2, "0")).join("");
+    if (end < 8 + headerLength || hash !== saved) {
+      throw new CorruptCheckpointError(
+        `${path}: the file's sha256 is ${hash.slice(0, 12)}…, its last 32 bytes say ${saved.slice(0, 12)}…`,
+      );
+    }
+    return file.slice(8 + headerLength, end);
+  }
+  if (header.version !== 1 || typeof header.sha256 !== "string") {
+    throw new CorruptCheckpointError(`${path}: header version ${JSON.stringify(header.version)}: expected 1 or 2`);
+  }
+  const body = file.slice(8 + headerLength);
+  const hash = await sha256Hex(body);
+  if (hash !== header.sha256) {
+    throw new CorruptCheckpointError(
+      `${path}: tensor bytes have sha256 ${hash.slice(0, 12)}…, header says ${header.sha256.slice(0, 12)}…`,
+    );
+  }
+  return body;
+}
+
+/** Every tensor entry names a known dtype and a shape its bytes hold, inside the tensor bytes; the state has its numbers. */
+function checkTensors(path: string, header: Header, bodyLength: number): void {
+  const { state } = header;
+  for (const k of ["step", "seconds", "metricsBytes"] as const) {
+    if (!Number.isInteger(state?.[k]) && !(k === "seconds" && Number.isFinite(state?.[k]))) {
+      throw new CorruptCheckpointError(`${path}: state.${k} is ${JSON.stringify(state?.[k])}: expected a number`);
+    }
+  }
+  for (const t of header.tensors ?? []) {
+    const size = Array.isArray(t.shape) ? t.shape.reduce((a, d) => a * d, 1) : NaN;
+    const ok = (t.dtype === "float32" || t.dtype === "int32") && Number.isInteger(size) && t.length === 4 * size &&
+      Number.isInteger(t.offset) && t.offset % 4 === 0 && t.offset >= 0 && t.offset + t.length <= bodyLength;
+    if (!ok) {
+      throw new CorruptCheckpointError(
+        `${path}: tensor ${t.group}/${t.name} (${t.dtype} [${t.shape}], bytes ${t.offset}+${t.length}) does not ` +
+          `fit: expected float32 or int32, 4 bytes per value, inside the ${bodyLength} tensor bytes`,
+      );
+    }
+  }
+}
+
+function hexBytes(hex: string): Uint8Array {
+  return Uint8Array.from(hex.match(/../g) ?? [], (h) => parseInt(h, 16));
 }
 
 /**

@@ -1,44 +1,25 @@
 /**
- * The five numbers logged per window of steps (D loss, G loss, D(x), D(G(z)),
- * D accuracy): sums, means and rounding for the log.
+ * Sums, means and rounding of a step's named numbers (lib/results/step_numbers.ts) for the log. Each works on
+ * any list of names, and builds its result in the list's order (the order of the fields in the log's lines).
  * @module
  */
 
-/** Sums or means of the five numbers over a window of steps. */
-export type Stats = {
-  dLoss: number;
-  gLoss: number;
-  dReal: number;
-  dFake: number;
-  dAcc: number;
-};
-export const STAT_KEYS = ["dLoss", "dReal", "dFake", "dAcc", "gLoss"] as const;
+/** Each number by name. */
+export type Numbers<N extends string> = Record<N, number>;
 
 /** All zero. */
-export function zeroStats(): Stats {
-  return { dLoss: 0, gLoss: 0, dReal: 0, dFake: 0, dAcc: 0 };
+export function zeroNumbers<N extends string>(names: readonly N[]): Numbers<N> {
+  return Object.fromEntries(names.map((k) => [k, 0])) as Numbers<N>;
 }
 
 /** Each number times `f`. */
-export function scaleStats(s: Stats, f: number): Stats {
-  return {
-    dLoss: s.dLoss * f,
-    gLoss: s.gLoss * f,
-    dReal: s.dReal * f,
-    dFake: s.dFake * f,
-    dAcc: s.dAcc * f,
-  };
+export function scaleNumbers<N extends string>(names: readonly N[], s: Numbers<N>, f: number): Numbers<N> {
+  return Object.fromEntries(names.map((k) => [k, s[k] * f])) as Numbers<N>;
 }
 
 /** Rounded to 6 digits for the log. */
-export function roundStats(s: Stats): Stats {
-  return {
-    dLoss: round(s.dLoss, 6),
-    gLoss: round(s.gLoss, 6),
-    dReal: round(s.dReal, 6),
-    dFake: round(s.dFake, 6),
-    dAcc: round(s.dAcc, 6),
-  };
+export function roundNumbers<N extends string>(names: readonly N[], s: Numbers<N>): Numbers<N> {
+  return Object.fromEntries(names.map((k) => [k, round(s[k], 6)])) as Numbers<N>;
 }
 
 /** Round for the log; non-finite values are kept as they are (JSON writes them as null). */

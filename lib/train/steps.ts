@@ -2,7 +2,7 @@
  * One GAN iteration, as two functions: a discriminator step and a generator
  * step. Each runs inside `tf.tidy` and returns its numbers as one small kept
  * tensor, so the loop can read many steps back at once (a readback costs
- * ≥ 10 ms on Deno's WebGPU).
+ * ≥ 10 ms on Deno's WebGPU). `ganIteration` (gan.ts) runs the two in turn.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -24,9 +24,6 @@ export interface StepSettings {
   /** Sum D's real and fake terms, or average them. */
   dLossReduce: "sum" | "mean";
 }
-
-/** Indices into the vector `discriminatorStep` returns. */
-export const D_STATS = ["dLoss", "dReal", "dFake", "dAcc"] as const;
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);

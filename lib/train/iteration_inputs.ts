@@ -1,0 +1,44 @@
+/**
+ * What each iteration trains on: the next batch of real images, gathered on
+ * the host in the run's batch order and uploaded, and noise drawn from the
+ * run's stream.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { type BatchOrder, gatherImages } from "../data/batches.ts";
+import type { TrainingImages } from "../data/training_images.ts";
+import { fillNoise } from "./noise.ts";
+import type { Rng } from "./rng.ts";
+
+/** The real batches and the noise of a run's iterations. */
+export class IterationInputs {
+  readonly #real: Float32Array;
+  readonly #noise: Float32Array;
+  readonly #imageSize: number;
+
+  /** Batches of `batchSize` from `data` in `order`; noise of `noiseDim` (`noise`-distributed) from `rng`. */
+  constructor(
+    readonly data: TrainingImages,
+    readonly settings: { batchSize: number; noiseDim: number; noise: "normal" | "uniform" },
+    readonly order: BatchOrder,
+    readonly rng: Rng,
+  ) {
+    const [h, w, c] = data.shape;
+    this.#imageSize = h * w * c;
+    this.#real = new Float32Array(settings.batchSize * this.#imageSize);
+    this.#noise = new Float32Array(settings.batchSize * settings.noiseDim);
+  }
+
+  /** The next batch of real images, `[batchSize, h, w, c]` (dispose it). */
+  batch(): tf.Tensor4D {
+    const [h, w, c] = this.data.shape;
+    const pixels = gatherImages(this.data.images, this.#imageSize, this.order.next(), this.#real);
+    return tf.tensor4d(pixels, [this.settings.batchSize, h, w, c]);
+  }
+
+  /** A fresh draw of noise, `[batchSize, noiseDim]` (dispose it). */
+  noise(): tf.Tensor2D {
+    const { batchSize, noiseDim, noise } = this.settings;
+    return tf.tensor2d(fillNoise(this.rng, noise, this.#noise), [batchSize, noiseDim]);
+  }
+}
