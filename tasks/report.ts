@@ -9,7 +9,7 @@ import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
 import { CHROMIUM } from "../lib/report/cdp.ts";
-import { type Claim, claimsFile, saveClaims } from "../lib/claims/claims.ts";
+import { type CheckedClaim, type Claim, claimsFile, saveClaims } from "../lib/claims/claims.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
 import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
@@ -28,11 +28,44 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --no-charts        do not write report/*.svg and *.png
   --no-png           write SVGs only`;
 
+/**
+ * Refuse, with one line, a file or folder this process may not read: `deno task report` reads the project's own
+ * folder (its experiments, results and node_modules), the system fonts and Chromium only.
+ * @throws {InputError} naming `flag` and the path.
+ */
+function requireReadable(flag: string, path: string): void {
+  if (Deno.permissions.querySync({ name: "read", path }).state === "granted") return;
+  throw new InputError(
+    flag,
+    `this task may not read ${JSON.stringify(path)} (deno task report reads the project folder only); ` +
+      "keep experiments and results inside the project, or run deno run --allow-read=<folder> tasks/report.ts",
+  );
+}
+
 /** The results folder of a target, and the claims its experiment file declares (none for a folder). */
 async function resultsDirFor(target: string, resultsRoot: string): Promise<{ dir: string; claims: readonly Claim[] }> {
-  if (!/\.(ts|js|mts|mjs)$/.test(target)) return { dir: target, claims: [] };
+  const isFile = /\.(ts|js|mts|mjs)$/.test(target);
+  requireReadable(isFile ? "experiment file" : "results folder", target);
+  if (!isFile) return { dir: target, claims: [] };
   const experiment = await loadExperiment(target);
-  return { dir: join(resultsRoot, experiment.name), claims: experiment.claims ?? [] };
+  const dir = join(resultsRoot, experiment.name);
+  requireReadable("--results", dir);
+  return { dir, claims: experiment.claims ?? [] };
+}
+
+/** Save the checked claims beside the results when this process may; a line on stderr when it cannot. */
+async function trySaveClaims(resultsDir: string, claims: readonly CheckedClaim[]): Promise<void> {
+  const path = claimsFile(resultsDir);
+  if (!mayWrite(path)) {
+    console.error(`report: ${path} not updated (no write access there)`);
+    return;
+  }
+  try {
+    await saveClaims(resultsDir, claims);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.PermissionDenied)) throw e;
+    console.error(`report: ${path} not updated (${e.message})`);
+  }
 }
 
 function optionalString(v: unknown, flag: string): string | undefined {
@@ -118,10 +151,7 @@ export async function report(args: string[]): Promise<number> {
   const opts: ReportOptions = { resultsDir, ...choices, ...(claims.length ? { claims } : {}) };
   if (flags.charts !== true) opts.chartDir = null;
   const result = await buildReport(opts);
-  if (claims.length) {
-    if (mayWrite(claimsFile(resultsDir))) await saveClaims(resultsDir, result.claims);
-    else console.error(`report: ${claimsFile(resultsDir)} not updated (no write access there)`);
-  }
+  if (claims.length) await trySaveClaims(resultsDir, result.claims);
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
   const counts = ["completed", "running", "stopped", "diverged", "failed", "pending"]
@@ -132,11 +162,7 @@ export async function report(args: string[]): Promise<number> {
   console.log(
     `Wrote ${result.html} (${result.charts.length} charts, ${runs.length} runs: ${counts.join(", ")})`,
   );
-  if (result.files.length > 0) {
-    console.log(
-      `Charts: ${result.files.length} files in ${join(resultsDir, "report")}`,
-    );
-  }
+  if (result.files.length > 0) console.log(`Charts: ${result.files.length} files in ${result.chartDir}`);
   if (screenshot !== undefined) {
     let shot;
     try {

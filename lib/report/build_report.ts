@@ -4,7 +4,7 @@
  * @module
  */
 import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims/claims.ts";
-import { dirname, join } from "@std/path";
+import { basename, dirname, extname, join } from "@std/path";
 import { writeFileAtomic } from "../results/atomic_write.ts";
 import { requireWritable } from "../cli/flags.ts";
 import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
@@ -46,7 +46,10 @@ export interface ReportOptions {
   heatmap?: string[] | undefined;
   /** Sampling points to show (default first, middle, last). */
   samples?: SamplePick[] | undefined;
-  /** Folder for chart SVG/PNG files (default `<resultsDir>/report`); null: none. */
+  /**
+   * Folder for chart SVG/PNG files (default: beside the HTML file, named after it: `<resultsDir>/report` for the
+   * default `report.html`, `x/elsewhere/` for `--out x/elsewhere.html`); null: none.
+   */
   chartDir?: string | null | undefined;
   /** Write PNGs beside the SVGs (default true). */
   png?: boolean | undefined;
@@ -61,6 +64,8 @@ export interface ReportResult {
   html: string;
   /** Chart files written (SVG and PNG paths). */
   files: string[];
+  /** The folder they were written to, or null for none. */
+  chartDir: string | null;
   /** Charts on the page, by id. */
   charts: string[];
   /** Notes for the console (PNG skipped, images linked, warnings). */
@@ -104,6 +109,27 @@ async function readClaims(dir: string): Promise<{ claims: CheckedClaim[]; note?:
   };
 }
 
+/** Charts go beside the HTML file, in a folder named after it: `report.html` → `report/`. */
+function defaultChartDir(out: string): string {
+  const name = basename(out, extname(out));
+  return join(dirname(out), name === basename(out) ? `${name}-charts` : name);
+}
+
+/**
+ * Fail before anything is written when `dir` cannot be made or written to (a read-only folder, a file in the way).
+ * @throws {InputError} naming `flag`, the folder and the system's reason.
+ */
+async function probeWritable(flag: string, dir: string, fix: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Deno.pid}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new InputError(flag, `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); ${fix}`);
+  }
+}
+
 /** Read the results and settle what the report shows and where it goes. */
 async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: string; chartDir: string | null }> {
   const results = await readExperimentResults(opts.resultsDir);
@@ -122,9 +148,14 @@ async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: st
     );
   }
   const out = opts.out ?? join(opts.resultsDir, "report.html");
-  const chartDir = opts.chartDir === undefined ? join(opts.resultsDir, "report") : opts.chartDir;
+  const chartDir = opts.chartDir === undefined ? defaultChartDir(out) : opts.chartDir;
   requireWritable("--out", out);
   if (chartDir !== null) requireWritable("chart folder (--no-charts for none)", chartDir);
+  if ((await Deno.stat(out).catch(() => null))?.isDirectory) {
+    throw new InputError("--out", `${out} is a folder; expected the path of the HTML file to write`);
+  }
+  await probeWritable("--out", dirname(out), "choose another --out");
+  if (chartDir !== null) await probeWritable("chart folder", chartDir, "choose another --out, or --no-charts");
   return { results, evalCheck, runs, view, layout, heat, metrics, metric, out, chartDir };
 }
 
@@ -224,5 +255,5 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   await writeFileAtomic(out, html);
   const files = chartDir === null ? [] : await writeCharts(charts, chartDir, opts.png ?? true, notes);
   for (const w of model.warnings) notes.push(`warning: ${w}`);
-  return { html: out, files, charts: charts.list.map((c) => c.id), notes, results, claims };
+  return { html: out, files, chartDir, charts: charts.list.map((c) => c.id), notes, results, claims };
 }

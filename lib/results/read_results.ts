@@ -3,7 +3,7 @@
  * tolerating runs that are still writing.
  * @module
  */
-import { join } from "@std/path";
+import { isAbsolute, join, normalize, SEPARATOR } from "@std/path";
 import type { ExperimentFile, RunConfigFile, RunStatus, RunStatusFile } from "./records.ts";
 import { expandGrid } from "../experiment/grid.ts";
 import { parseJsonl } from "./jsonl.ts";
@@ -123,6 +123,41 @@ function toPoint(record: Record<string, unknown>): SeriesPoint | null {
 }
 
 const SAMPLE_NAME = /^(epoch|step)-(\d+)\.png$/;
+
+/**
+ * Whether `path` (from a `sample` line) stays inside `runDir`: relative, no `..` above it, and, where the file
+ * exists, no link out of it. A path that leads nowhere is inside as written (nothing there to read).
+ */
+async function staysInside(runDir: string, path: string): Promise<boolean> {
+  const lexical = normalize(path);
+  if (path === "" || isAbsolute(path) || lexical === ".." || lexical.startsWith(`..${SEPARATOR}`)) return false;
+  let real: string;
+  try {
+    real = await Deno.realPath(join(runDir, path));
+  } catch (e) {
+    return e instanceof Deno.errors.NotFound;
+  }
+  return real.startsWith((await Deno.realPath(runDir)) + SEPARATOR);
+}
+
+/** The sample lines whose path stays inside the run folder; a warning for each other one. */
+async function samplesInside(
+  runDir: string,
+  lines: SampleRef[],
+  warn: (message: string) => void,
+): Promise<SampleRef[]> {
+  const kept: SampleRef[] = [];
+  for (const s of lines) {
+    if (await staysInside(runDir, s.path)) kept.push(s);
+    else {
+      warn(
+        `metrics.jsonl: the sample of step ${s.step} has path ${JSON.stringify(s.path)}, which leads outside ` +
+          "the run folder; not shown (expected a path inside it such as samples/epoch-0001.png)",
+      );
+    }
+  }
+  return kept;
+}
 
 async function listSamples(
   runDir: string,
@@ -250,7 +285,7 @@ async function readRun(
       else if (r.kind === "eval") evals.push(p);
     }
   }
-  const { samples, gif } = await listSamples(runDir, sampleLines);
+  const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
   const state: RunState = status?.status ?? "pending";
   return {
     id,
