@@ -38,52 +38,60 @@ async function lines(path: string): Promise<Record<string, unknown>[]> {
   return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-Deno.test("a sweep killed with SIGKILL resumes from its checkpoint and logs exactly what an uninterrupted run logs", async () => {
-  const reference = await Deno.makeTempDir();
-  const straight = await runSweepCli(reference, "tests/fixtures/resume_sweep.ts");
-  assertEquals(straight.code, 0, straight.stderr);
-  const referenceDir = await runFolder(reference, "resume");
-  const expectedLines = await lines(`${referenceDir}/metrics.jsonl`);
-  const expected = trajectory(expectedLines);
-  assertEquals(expected.length, 60);
+/** The kinds of GAN the kill test trains: today's loop, and critic steps with a gradient penalty. */
+const KILLED_KINDS: [string, string[]][] = [
+  ["bce", []],
+  ["wgan-gp, 2 critic steps", ["--set", "loss=wgan-gp", "--set", "nCritic=2"]],
+];
 
-  const out = await Deno.makeTempDir();
-  const child = new Deno.Command("deno", {
-    args: sweepArgs(out, ["tests/fixtures/resume_sweep.ts"]),
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  // Kill it once a checkpoint exists and training has gone past it.
-  let killedAt = -1;
-  for (let i = 0; i < 1200 && killedAt < 0; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    const dir = await runFolder(out, "resume").catch(() => null);
-    if (!dir || !dir.endsWith("_" + dir.slice(-6))) continue;
-    const text = await Deno.readTextFile(`${dir}/metrics.jsonl`).catch(() => "");
-    const steps = text.split("\n").filter((l) => l.includes('"kind":"step"')).length;
-    const hasCheckpoint = (await listDir(dir)).includes("checkpoint.bin");
-    if (hasCheckpoint && steps >= 13) {
-      child.kill("SIGKILL");
-      killedAt = steps * 2;
+for (const [kind, set] of KILLED_KINDS) {
+  Deno.test(`a sweep killed with SIGKILL resumes from its checkpoint and logs exactly what an uninterrupted run logs (${kind})`, async () => {
+    const reference = await Deno.makeTempDir();
+    const straight = await runSweepCli(reference, "tests/fixtures/resume_sweep.ts", ...set);
+    assertEquals(straight.code, 0, straight.stderr);
+    const referenceDir = await runFolder(reference, "resume");
+    const expectedLines = await lines(`${referenceDir}/metrics.jsonl`);
+    const expected = trajectory(expectedLines);
+    assertEquals(expected.length, 60);
+
+    const out = await Deno.makeTempDir();
+    const child = new Deno.Command("deno", {
+      args: sweepArgs(out, ["tests/fixtures/resume_sweep.ts", ...set]),
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    // Kill it once a checkpoint exists and training has gone past it.
+    let killedAt = -1;
+    for (let i = 0; i < 1200 && killedAt < 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const dir = await runFolder(out, "resume").catch(() => null);
+      if (!dir || !dir.endsWith("_" + dir.slice(-6))) continue;
+      const text = await Deno.readTextFile(`${dir}/metrics.jsonl`).catch(() => "");
+      const steps = text.split("\n").filter((l) => l.includes('"kind":"step"')).length;
+      const hasCheckpoint = (await listDir(dir)).includes("checkpoint.bin");
+      if (hasCheckpoint && steps >= 13) {
+        child.kill("SIGKILL");
+        killedAt = steps * 2;
+      }
     }
-  }
-  await child.status;
-  assert(killedAt > 0, "the sweep was killed mid-run");
-  const dir = await runFolder(out, "resume");
-  assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).status, "running");
+    await child.status;
+    assert(killedAt > 0, "the sweep was killed mid-run");
+    const dir = await runFolder(out, "resume");
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).status, "running");
 
-  const resumed = await runSweepCli(out, "tests/fixtures/resume_sweep.ts");
-  assertEquals(resumed.code, 0, resumed.stderr);
-  assert(/resumed from step (\d+)/.test(resumed.stdout), resumed.stdout);
-  const all = await lines(`${dir}/metrics.jsonl`);
-  assertEquals(all.filter((l) => l.kind === "start").map((l) => l.resumed), [false, true]);
-  assertEquals(trajectory(all), expected, "no step is missing, duplicated or different after the resume");
-  assertEquals(record(all), record(expectedLines), "nor any epoch, sample or end line");
-  assertEquals(await samples(dir), await samples(referenceDir), "the same sample grids and GIF, byte for byte");
-  assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).status, "completed");
-  await Deno.remove(reference, { recursive: true });
-  await Deno.remove(out, { recursive: true });
-});
+    const resumed = await runSweepCli(out, "tests/fixtures/resume_sweep.ts", ...set);
+    assertEquals(resumed.code, 0, resumed.stderr);
+    assert(/resumed from step (\d+)/.test(resumed.stdout), resumed.stdout);
+    const all = await lines(`${dir}/metrics.jsonl`);
+    assertEquals(all.filter((l) => l.kind === "start").map((l) => l.resumed), [false, true]);
+    assertEquals(trajectory(all), expected, "no step is missing, duplicated or different after the resume");
+    assertEquals(record(all), record(expectedLines), "nor any epoch, sample or end line");
+    assertEquals(await samples(dir), await samples(referenceDir), "the same sample grids and GIF, byte for byte");
+    assertEquals(JSON.parse(await Deno.readTextFile(`${dir}/status.json`)).status, "completed");
+    await Deno.remove(reference, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  });
+}
 
 Deno.test("a torn last line and a corrupt newest checkpoint are repaired on resume", async () => {
   const out = await Deno.makeTempDir();

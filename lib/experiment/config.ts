@@ -90,6 +90,12 @@ export type ResolvedConfig = {
    * either way (a default of "every 1" would checkpoint every step of a step budget).
    */
   checkpointEvery: number | null;
+  /** D (critic) updates per G update, each on its own real batch and noise (5 for WGAN and WGAN-GP in their papers). */
+  nCritic: number;
+  /** `wgan`: D's weights are clipped to ±this after every D update. */
+  clipValue: number;
+  /** `wgan-gp`, `dragan`: the gradient penalty's weight λ. */
+  gpWeight: number;
 };
 
 /**
@@ -126,6 +132,9 @@ export const configShape = {
   evalSamples: z.number().int().min(0).max(10_000),
   divergenceThreshold: z.number().positive(),
   checkpointEvery: z.number().int().min(0).nullable(),
+  nCritic: positiveInt,
+  clipValue: z.number().positive(),
+  gpWeight: z.number().min(0),
 } as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };
 
 // And the other way round: each schema's output is exactly the interface's type, so the two cannot drift apart.
@@ -173,6 +182,10 @@ export const defaults = {
   evalSamples: 10_000,
   divergenceThreshold: 1e6,
   checkpointEvery: null,
+  // Keys added after the first run ids: each default is the behaviour from before it existed (lib/experiment/run_id.ts).
+  nCritic: 1,
+  clipValue: 0.01,
+  gpWeight: 10,
 } satisfies ResolvedConfig;
 
 /** Every config key, in declaration order. */

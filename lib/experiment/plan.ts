@@ -66,9 +66,6 @@ function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source:
   }
 }
 
-/** Losses whose D update needs more than a loss (clipping, a penalty) than the loop does yet. */
-const UNWIRED_LOSSES: readonly string[] = ["wgan", "wgan-gp", "dragan"];
-
 /** Checks that span several keys, on a resolved config. */
 function checkResolved(
   config: ResolvedConfig,
@@ -91,13 +88,6 @@ function checkResolved(
       from("loss", "labelSmoothing"),
       `${where}: labelSmoothing ${config.labelSmoothing} with loss ${config.loss}: a critic scores on an open scale, ` +
         `so there is no real label to smooth; use labelSmoothing 1 (or a cross-entropy loss)`,
-    );
-  }
-  if (UNWIRED_LOSSES.includes(config.loss)) {
-    throw new InputError(
-      from("loss"),
-      `${where}: loss ${config.loss} is not trainable yet (its weight clipping or gradient penalty is not wired into ` +
-        `the loop); use bce, minimax, lsgan or hinge`,
     );
   }
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type ArchContext, requireArch } from "../archs/registry.ts";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import { FusedAdamOptimizer } from "../kernels/fused_adam.ts";
-import { discriminatorStep, type Gan, generatorStep, type StepSettings } from "./steps.ts";
+import { discriminatorStep, type Gan, generatorStep, penaltyNoiseShape, type StepSettings } from "./steps.ts";
 
 /** What building a GAN needs from a config: the architecture and both Adams' settings. */
 export type GanSpec = Pick<ResolvedConfig, "arch" | "lrD" | "lrG" | "beta1" | "beta2" | "adamEpsilon">;
@@ -37,22 +37,48 @@ export function disposeGan(gan: Gan): void {
   for (const x of [gan.generator, gan.discriminator, gan.optD, gan.optG]) x.dispose();
 }
 
+/** What an iteration draws beyond its first real batch: more batches for more critic steps, penalty noise. */
+export interface IterationDraws {
+  /** The next real batch (disposed here). */
+  batch(): tf.Tensor;
+  /** Uniform [0, 1) noise of a shape, from the run's stream (disposed here). */
+  uniform(shape: number[]): tf.Tensor;
+}
+
 /**
- * One training iteration: a D step on `real` and a batch generated from fresh
- * noise, then a G step on another draw of noise. `noise` is called twice, once
- * before each step (after the D step for G's, as D's dropout draws from the
- * same stream); the tensors it returns are disposed here.
+ * One training iteration: `nCritic` D steps (1 unless set), the first on `real` and each later one on a batch from
+ * `draws`, each against a batch generated from fresh noise, then a G step on another draw of noise. `noise` is
+ * called before each step (after the D steps for G's, as D's dropout draws from the same stream); a penalised
+ * loss draws its penalty's noise after D's. The tensors drawn are disposed here.
  * @returns a kept tensor of the iteration's numbers in `STEP_NUMBERS` order (lib/results/step_numbers.ts):
- *   `[dLoss, gLoss, dReal, dFake, dAcc]`. Dispose it after reading.
+ *   `[dLoss, gLoss, dReal, dFake, dAcc]`, D's the mean over its steps. Dispose it after reading.
  */
-export function ganIteration(gan: Gan, real: tf.Tensor, noise: () => tf.Tensor, settings: StepSettings): tf.Tensor1D {
-  const noiseD = noise();
-  const dStats = discriminatorStep(gan, real, noiseD, settings);
+export function ganIteration(
+  gan: Gan,
+  real: tf.Tensor,
+  noise: () => tf.Tensor,
+  settings: StepSettings,
+  draws?: IterationDraws,
+): tf.Tensor1D {
+  const critic = settings.nCritic ?? 1;
+  if ((critic > 1 || penaltyNoiseShape(settings.loss, real.shape) !== null) && !draws) {
+    throw new TypeError(`Cannot train loss ${settings.loss} with ${critic} critic steps without draws for them`);
+  }
+  const dStats: tf.Tensor1D[] = [];
+  for (let i = 0; i < critic; i++) {
+    const batch = i === 0 ? real : draws!.batch();
+    const noiseD = noise();
+    const shape = penaltyNoiseShape(settings.loss, batch.shape);
+    const extra = shape ? draws!.uniform(shape) : undefined;
+    dStats.push(discriminatorStep(gan, batch, noiseD, settings, extra));
+    tf.dispose([noiseD, ...(extra ? [extra] : []), ...(i === 0 ? [] : [batch])]);
+  }
   const noiseG = noise();
   const gLoss = generatorStep(gan, noiseG, settings);
-  const numbers = tf.tidy(() =>
-    tf.concat([dStats.slice([0], [1]), gLoss.reshape([1]), dStats.slice([1], [3])]) as tf.Tensor1D
-  );
-  tf.dispose([noiseD, dStats, noiseG, gLoss]);
+  const numbers = tf.tidy(() => {
+    const d = dStats.length === 1 ? dStats[0]! : tf.div(tf.addN(dStats), dStats.length);
+    return tf.concat([d.slice([0], [1]), gLoss.reshape([1]), d.slice([1], [3])]) as tf.Tensor1D;
+  });
+  tf.dispose([...dStats, noiseG, gLoss]);
   return numbers;
 }

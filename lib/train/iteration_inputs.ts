@@ -36,6 +36,13 @@ export class IterationInputs {
     return tf.tensor4d(pixels, [this.settings.batchSize, h, w, c]);
   }
 
+  /** Uniform [0, 1) values of `shape` from the run's stream (a gradient penalty's ε or u; dispose it). */
+  uniform(shape: number[]): tf.Tensor {
+    const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < out.length; i++) out[i] = this.rng.next();
+    return tf.tensor(out, shape);
+  }
+
   /** A fresh draw of noise, `[batchSize, noiseDim]` (dispose it). */
   noise(): tf.Tensor2D {
     const { batchSize, noiseDim, noise } = this.settings;

@@ -17,6 +17,7 @@ import { join } from "@std/path";
 import { BatchOrder } from "../data/batches.ts";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
+import { budget } from "../experiment/budget.ts";
 import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
 import type { EpochLine, StepLine } from "../results/records.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS, type StepNumber } from "../results/step_numbers.ts";
@@ -67,19 +68,7 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
 }
 
-/** The budget in steps and the length of an epoch. */
-export function budget(
-  config: ResolvedConfig,
-  images: number,
-): { totalSteps: number; stepsPerEpoch: number } {
-  const stepsPerEpoch = Math.floor(
-    Math.min(config.trainSize ?? images, images) / config.batchSize,
-  );
-  return {
-    totalSteps: config.steps ?? config.epochs * stepsPerEpoch,
-    stepsPerEpoch,
-  };
-}
+export { budget } from "../experiment/budget.ts";
 
 /** Train one run to its budget (or to divergence), resuming from its checkpoint if it has one. */
 export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<RunOutcome> {
@@ -115,6 +104,9 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
         loss: config.loss,
         realTarget: config.labelSmoothing,
         dLossReduce: config.dLossReduce,
+        nCritic: config.nCritic,
+        clipValue: config.clipValue,
+        gpWeight: config.gpWeight,
       };
       const inputs = new IterationInputs(data, config, order, rng);
       const parts = { run, options, totalSteps, stepsPerEpoch, gan, settings, inputs, fixedNoise, rng, order };
@@ -170,7 +162,7 @@ async function train(t: Training, step: number, resumed: boolean): Promise<RunOu
   if (step === 0) await files.writeSample(step, gan.generator, t.fixedNoise); // the untrained generator: "epoch 0"
   while (step < totalSteps && !diverged) {
     const batch = t.inputs.batch();
-    window.push(ganIteration(gan, batch, () => t.inputs.noise(), t.settings));
+    window.push(ganIteration(gan, batch, () => t.inputs.noise(), t.settings, t.inputs));
     batch.dispose();
     step++;
 

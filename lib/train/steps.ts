@@ -6,6 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { gradientPenalty, interpolates, perturbed } from "./penalties.ts";
 import { decisionThreshold, discriminatorOutput, discriminatorTerms, generatorLoss, type LossName } from "./losses.ts";
 
 /** The two networks and their optimisers. */
@@ -23,6 +24,27 @@ export interface StepSettings {
   realTarget: number;
   /** Sum D's real and fake terms, or average them. */
   dLossReduce: "sum" | "mean";
+  /** D updates per G update (default 1). */
+  nCritic?: number;
+  /** `wgan`: clip D's weights to ±this after each update. */
+  clipValue?: number;
+  /** `wgan-gp`, `dragan`: the gradient penalty's weight. */
+  gpWeight?: number;
+}
+
+/**
+ * The random numbers a gradient penalty needs, and their shape for a batch of `real`: WGAN-GP's ε per image,
+ * DRAGAN's u per pixel; none for the other losses.
+ */
+export function penaltyNoiseShape(loss: LossName, real: readonly number[]): number[] | null {
+  switch (loss) {
+    case "wgan-gp":
+      return [real[0]!];
+    case "dragan":
+      return [...real];
+    default:
+      return null;
+  }
 }
 
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
@@ -38,6 +60,7 @@ export function discriminatorStep(
   real: tf.Tensor,
   noise: tf.Tensor,
   s: StepSettings,
+  penaltyNoise?: tf.Tensor,
 ): tf.Tensor1D {
   // Kept from inside the gradient tape; disposed by hand below.
   let realOut: tf.Tensor | undefined;
@@ -55,9 +78,11 @@ export function discriminatorStep(
       fakeOut = tf.keep(f);
       const [lr, lf] = discriminatorTerms(s.loss, r, f, s.realTarget);
       const sum = lr.add(lf);
-      return (s.dLossReduce === "sum" ? sum : sum.div(2)) as tf.Scalar;
+      const loss = (s.dLossReduce === "sum" ? sum : sum.div(2)) as tf.Scalar;
+      return penaltyNoise ? tf.add(loss, penaltyOf(gan.discriminator, real, fake, penaltyNoise, s)) as tf.Scalar : loss;
     }, trainableVariables(gan.discriminator));
     gan.optD.applyGradients(grads);
+    if (s.loss === "wgan") clipWeights(gan.discriminator, s.clipValue ?? 0.01);
     const pReal = discriminatorOutput(s.loss, realOut!);
     const pFake = discriminatorOutput(s.loss, fakeOut!);
     const t = decisionThreshold(s.loss);
@@ -72,6 +97,17 @@ export function discriminatorStep(
   });
   tf.dispose([realOut!, fakeOut!]);
   return stats;
+}
+
+/** The loss's gradient penalty at its points (`penalties.ts`). */
+function penaltyOf(d: tf.LayersModel, real: tf.Tensor, fake: tf.Tensor, noise: tf.Tensor, s: StepSettings): tf.Scalar {
+  const points = s.loss === "wgan-gp" ? interpolates(real, fake, noise as tf.Tensor1D) : perturbed(real, noise);
+  return gradientPenalty(d, points, s.gpWeight ?? 10);
+}
+
+/** WGAN's Lipschitz constraint: every weight of D clipped to [−c, c]. */
+function clipWeights(d: tf.LayersModel, c: number): void {
+  for (const w of d.trainableWeights) w.write(tf.clipByValue(w.read(), -c, c));
 }
 
 /**

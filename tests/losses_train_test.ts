@@ -1,0 +1,75 @@
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
+import * as tf from "@tensorflow/tfjs";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { trainRun } from "../lib/train/loop.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
+import type { PartialConfig } from "../lib/experiment/config.ts";
+import "../lib/tfjs/kernels_setup.ts";
+import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
+
+/** Train a tiny run on `backend`; its step lines, and the run folder (removed by the caller). */
+async function train(backend: "wasm" | "cpu", overrides: PartialConfig) {
+  await startBackend(backend);
+  const runDir = await Deno.makeTempDir();
+  const before = tf.memory().numTensors;
+  const outcome = await trainRun(tinyRun({ noiseDim: 16, checkpointEvery: 0, ...overrides }), {
+    runDir,
+    data: await loadTrainingImages("mnist", "[-1,1]"),
+  });
+  assertEquals(tf.memory().numTensors, before, "every tensor of the run is disposed");
+  assertEquals(outcome.status, "completed");
+  return { runDir, steps: trajectory(await metricLines(runDir)) };
+}
+
+const CASES: [string, PartialConfig][] = [
+  ["hinge", { loss: "hinge" }],
+  ["wgan, 3 critic steps", { loss: "wgan", nCritic: 3, clipValue: 0.02 }],
+  ["wgan-gp, 2 critic steps", { loss: "wgan-gp", nCritic: 2 }],
+  ["dragan", { loss: "dragan" }],
+  ["wgan-gp on the DCGAN", { loss: "wgan-gp", arch: "dcgan-gia", batchSize: 16, steps: 2, logEvery: 1 }],
+];
+
+for (const [name, overrides] of CASES) {
+  Deno.test(`${name} trains on wasm with finite losses, the same trajectory twice`, async () => {
+    const first = await train("wasm", { arch: "mlp-pytorch", ...overrides });
+    const second = await train("wasm", { arch: "mlp-pytorch", ...overrides });
+    assert(first.steps.length > 0);
+    for (const line of first.steps) {
+      for (const k of ["dLoss", "gLoss", "dReal", "dFake", "dAcc"]) {
+        assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
+      }
+    }
+    assertEquals(second.steps, first.steps, "same seed, same log");
+    await Deno.remove(first.runDir, { recursive: true });
+    await Deno.remove(second.runDir, { recursive: true });
+  });
+}
+
+Deno.test("wgan clips every discriminator weight to ±clipValue", async () => {
+  const { runDir } = await train("wasm", { arch: "mlp-pytorch", loss: "wgan", nCritic: 2, clipValue: 0.015 });
+  const checkpoint = await loadCheckpoint(runDir, () => {});
+  if (!checkpoint) throw new Error("no final checkpoint");
+  const d = checkpoint.groups.discriminator!;
+  let largest = 0;
+  for (const w of d) for (const v of await w.tensor.data()) largest = Math.max(largest, Math.abs(v));
+  assert(largest <= 0.015 + 1e-7, `largest |w| ${largest}`);
+  assert(largest > 0.01, "the clip is reached, not merely respected by small weights");
+  tf.dispose(Object.values(checkpoint.groups).flat().map((t) => t.tensor));
+  await Deno.remove(runDir, { recursive: true });
+});
+
+Deno.test("critic steps and gradient penalties give the same numbers on cpu and wasm", async () => {
+  const overrides: PartialConfig = { arch: "mlp-tf1", loss: "wgan-gp", nCritic: 2, steps: 2, logEvery: 1 };
+  const onWasm = await train("wasm", overrides);
+  const onCpu = await train("cpu", overrides);
+  assertEquals(onCpu.steps.length, onWasm.steps.length);
+  onCpu.steps.forEach((line, i) => {
+    for (const k of ["dLoss", "gLoss", "dReal", "dFake"]) {
+      const a = line[k] as number, b = onWasm.steps[i]![k] as number;
+      assertAlmostEquals(b, a, 1e-3 * Math.max(1, Math.abs(a)), `step ${line.step} ${k}`);
+    }
+  });
+  await Deno.remove(onWasm.runDir, { recursive: true });
+  await Deno.remove(onCpu.runDir, { recursive: true });
+});
