@@ -14,6 +14,8 @@ export const STATES: RunState[] = [
   "completed",
   "running",
   "stopped",
+  "pruned",
+  "collapsed",
   "diverged",
   "failed",
   "pending",
@@ -106,6 +108,13 @@ export function problemsTable(runs: readonly RunData[], view: GridView): TextTab
       if (err.includes("\n")) details = err;
     } else if (r.state === "running") {
       why = `still training (status updated ${st?.updated ?? "?"})`;
+    } else if (r.state === "pruned") {
+      const p = st?.pruned;
+      why = p
+        ? `pruned at step ${p.rung}: ${p.metric} ${formatNumber(p.value)}, ${p.rank + 1} of ${p.of} at that rung`
+        : "pruned";
+    } else if (r.state === "collapsed") {
+      why = st?.collapsed?.reason ?? "collapsed";
     } else if (r.state === "stopped") {
       why = `stopped at step ${st?.step ?? "?"} with a checkpoint there (${
         st?.updated ?? "?"

@@ -191,11 +191,14 @@ async function listSamples(
 }
 
 const STATES: readonly string[] = [
+  // every RunStatus (records.ts)
   "running",
   "stopped",
   "completed",
   "failed",
   "diverged",
+  "pruned",
+  "collapsed",
 ];
 
 const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;

@@ -18,7 +18,7 @@ import type { StepNumbers } from "./step_numbers.ts";
  * Where a run stands. `diverged` is a result (non-finite loss), `failed` a crash, `stopped` a run asked to stop
  * (Ctrl-C, SIGTERM, `--stop-after`) that checkpointed where it was and continues when the sweep runs again.
  */
-export type RunStatus = "running" | "stopped" | "completed" | "failed" | "diverged";
+export type RunStatus = "running" | "stopped" | "completed" | "failed" | "diverged" | "pruned" | "collapsed";
 
 /** `results/<experiment>/experiment.json`: the sweep as declared. */
 export interface ExperimentFile {
@@ -74,6 +74,10 @@ export interface RunStatusFile {
   seconds: number;
   /** For `failed`: the error message (and stack). */
   error?: string;
+  /** For `pruned`: the rung it stopped at, its metric there, and its rank among the runs at that rung then. */
+  pruned?: { rung: number; metric: string; value: number; rank: number; of: number };
+  /** For `collapsed`: why the collapse rule stopped it. */
+  collapsed?: { step: number; reason: string };
   /** For `diverged`: where, and the last finite losses seen. */
   diverged?: {
     step: number;

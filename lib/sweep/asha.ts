@@ -75,13 +75,14 @@ export class RungBook {
   /**
    * Promote every pruned run that is now among the best share of its rung (more runs have reached it since),
    * writing each promotion once.
+   * @param only promote only these runs (a shard's), when given.
    * @returns the runs promoted now.
    */
-  promote(): Promise<RungLine[]> {
+  promote(only?: ReadonlySet<string>): Promise<RungLine[]> {
     return this.#locked(async (lines, append) => {
       const promoted: RungLine[] = [];
       for (const line of latestByRun(lines).values()) {
-        if (line.kind !== "prune") continue;
+        if (line.kind !== "prune" || (only && !only.has(line.runId))) continue;
         const entrants = firstAt(lines, line.rung);
         const rank = rankOf(entrants, line.runId, pruneMode(this.#prune));
         if (rank >= kept(entrants.length, this.#prune.keep)) continue;

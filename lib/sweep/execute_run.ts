@@ -5,20 +5,22 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "@std/path";
+import { dirname, join } from "@std/path";
 import { removeTempFiles, writeJsonAtomic } from "../results/atomic_write.ts";
 import type { BackendInfo } from "../tfjs/backend.ts";
 import { gitCommit } from "../results/git_commit.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import { acquireRunLock } from "./run_lock.ts";
+import { doneBecause, stoppingFor } from "./early_stop.ts";
+import type { Experiment } from "../experiment/define.ts";
 import { type Progress, trainRun } from "../train/loop.ts";
 import { loadTrainingImages } from "../data/training_images.ts";
 
 /** How a run attempt ended, from the sweep's point of view. */
 export interface RunResult {
   runId: string;
-  status: "completed" | "diverged" | "stopped" | "failed" | "skipped" | "locked";
+  status: "completed" | "diverged" | "stopped" | "pruned" | "collapsed" | "failed" | "skipped" | "locked";
   seconds: number;
   step?: number;
   error?: string;
@@ -35,6 +37,8 @@ export interface ExecuteOptions {
   warn?: (message: string) => void;
   /** Polled after every step: true asks the run to checkpoint where it is and stop. */
   shouldStop?: () => boolean;
+  /** The experiment, for its early-stopping rules (none when absent). */
+  rules?: Experiment;
 }
 
 /** A JSON file of the run folder, parsed; null when there is none (or it is unreadable). */
@@ -97,7 +101,9 @@ export async function markCrashedRun(runDir: string, error: string, warn: (messa
     }
     try {
       const status = (await readStatus(runDir))?.status;
-      if (status !== "completed" && status !== "diverged") await writeFailedStatus(runDir, error);
+      if (status !== "completed" && status !== "diverged" && status !== "collapsed") {
+        await writeFailedStatus(runDir, error);
+      }
     } finally {
       await lock.release();
     }
@@ -132,14 +138,12 @@ export async function executeRun(
       if (removed.length) options.warn?.(`${dir}: removed ${removed.join(", ")} left by an interrupted write`);
     }
     const before = await readStatus(runDir);
-    if (before?.status === "completed" || before?.status === "diverged") {
-      return {
-        runId: run.runId,
-        status: "skipped",
-        seconds: 0,
-        note: `already ${before.status}`,
-      };
+    const expDir = dirname(runDir);
+    const done = options.rules ? await doneBecause(before, options.rules, expDir, run.runId) : null;
+    if (done !== null || before?.status === "completed" || before?.status === "diverged") {
+      return { runId: run.runId, status: "skipped", seconds: 0, note: done ?? `already ${before!.status}` };
     }
+    const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId) : undefined;
     const configFile: RunConfigFile = {
       runId: run.runId,
       experiment: options.experiment,
@@ -163,6 +167,7 @@ export async function executeRun(
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.warn ? { warn: options.warn } : {}),
         ...(options.shouldStop ? { shouldStop: options.shouldStop } : {}),
+        ...(stopping ? { stopping } : {}),
       });
       return {
         runId: run.runId,

@@ -9,6 +9,8 @@ import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/back
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
 import { loadDataset } from "../data/datasets.ts";
 import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
+import { doneBecause } from "./early_stop.ts";
+import { RungBook } from "./asha.ts";
 import { InputError } from "../input_error.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
@@ -104,8 +106,9 @@ async function sortOutDone(
   const todo: PlannedRun[] = [];
   for (const run of mine) {
     const status = await readStatus(join(expDir, run.runId));
-    if (status?.status === "completed" || status?.status === "diverged") {
-      done.push({ runId: run.runId, status: "skipped", seconds: 0, note: `already ${status.status}` });
+    const because = await doneBecause(status, plan.experiment, expDir, run.runId);
+    if (because !== null) {
+      done.push({ runId: run.runId, status: "skipped", seconds: 0, note: because });
     } else todo.push(run);
   }
   return { mine, done, todo };
@@ -157,6 +160,7 @@ async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void
           onProgress: (p) => options.display.update(p),
           warn: ctx.warn,
           shouldStop: () => stop.requested,
+          rules: ctx.plan.experiment,
         }),
       );
     }
@@ -232,6 +236,29 @@ async function staleRuns(plan: Plan, expDir: string): Promise<string[]> {
   return stale.sort();
 }
 
+/**
+ * ASHA's promotions: once this shard's runs are through, each pruned run that the rung book now keeps (more runs
+ * have reached its rung since) resumes from its checkpoint; again until none is promoted.
+ */
+async function trainPromoted(
+  mine: PlannedRun[],
+  ctx: TrainContext,
+  train: (runs: PlannedRun[]) => Promise<void>,
+): Promise<void> {
+  const prune = ctx.plan.experiment.prune;
+  if (!prune) return;
+  const book = new RungBook(ctx.expDir, prune);
+  const byId = new Map(mine.map((r) => [r.runId, r]));
+  while (!ctx.stop.requested) {
+    const promoted = await book.promote(new Set(byId.keys()));
+    if (promoted.length === 0) return;
+    for (const p of promoted) {
+      ctx.options.display.log(`${p.runId}: promoted at step ${p.rung} (${p.rank + 1} of ${p.of} there now)`);
+    }
+    await train(promoted.map((p) => byId.get(p.runId)!));
+  }
+}
+
 /** Run every run of `plan` that is not done yet. */
 export async function runSweep(
   plan: Plan,
@@ -264,8 +291,9 @@ export async function runSweep(
     display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   };
   const ctx: TrainContext = { plan, options, expDir, backend, stop, report, warn };
-  if (jobs === 1) await trainInOrder(todo, ctx);
-  else await trainInWorkers(todo, jobs, ctx);
+  const train = (runs: PlannedRun[]) => jobs === 1 ? trainInOrder(runs, ctx) : trainInWorkers(runs, jobs, ctx);
+  await train(todo);
+  await trainPromoted(mine, ctx, train);
 
   const stale = await staleRuns(plan, expDir);
   const notStarted = todo.length - (results.length - done.length);

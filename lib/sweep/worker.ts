@@ -59,6 +59,7 @@ self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
       onProgress: (progress) => reply({ type: "progress", progress }),
       warn: (message) => reply({ type: "warn", message }),
       shouldStop: () => stop.requested,
+      rules: experiment,
     });
     reply({ type: "result", result });
   } catch (err) {

@@ -19,7 +19,7 @@ import type { ResolvedConfig } from "../experiment/config.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
 import { budget } from "../experiment/budget.ts";
 import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
-import type { EpochLine, StepLine } from "../results/records.ts";
+import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS, type StepNumber } from "../results/step_numbers.ts";
 import type { TrainingImages } from "../data/training_images.ts";
 import { buildGan, disposeGan, ganIteration } from "./gan.ts";
@@ -34,6 +34,9 @@ import { round, roundNumbers } from "./step_stats.ts";
 import type { Gan, StepSettings } from "./steps.ts";
 import { restoreTrainState } from "./train_state.ts";
 import { TrainingClock } from "./training_clock.ts";
+import { CollapseWatch } from "./collapse_watch.ts";
+import type { Collapse, Prune } from "../experiment/stopping.ts";
+import type { RungDecision } from "../sweep/asha.ts";
 
 /** What the progress display is told after every step. */
 export interface Progress {
@@ -49,8 +52,12 @@ export interface Progress {
 
 /** How a run ended. */
 export interface RunOutcome {
-  /** `stopped`: asked to stop before its budget; its checkpoint holds the step it reached. */
-  status: "completed" | "diverged" | "stopped";
+  /**
+   * `stopped`: asked to stop before its budget; its checkpoint holds the step it reached. `pruned`: stopped at a
+   * rung by the experiment's pruning rule, checkpointed there (a promotion resumes it). `collapsed`: stopped by the
+   * collapse rule, a result like `diverged`.
+   */
+  status: "completed" | "diverged" | "stopped" | "pruned" | "collapsed";
   step: number;
   seconds: number;
   /** Set when a checkpoint was found and training continued from it. */
@@ -66,6 +73,18 @@ export interface TrainOptions {
   warn?: (message: string) => void;
   /** Polled after every step: true asks the run to checkpoint where it is and return `stopped`. */
   shouldStop?: () => boolean;
+  /** The experiment's early-stopping rules (off when absent). */
+  stopping?: Stopping;
+}
+
+/** Early stopping as a sweep asks for it: successive-halving rungs and the collapse rule. */
+export interface Stopping {
+  /** The pruning rule: at each rung the run is evaluated and `decide` is asked whether it goes on. */
+  prune?: Prune;
+  /** The rung decision (the sweep's rung book): given the rung and the metric's value there. */
+  decide?: (rung: number, value: number) => Promise<RungDecision>;
+  /** The collapse rule. */
+  collapse?: Collapse;
 }
 
 export { budget } from "../experiment/budget.ts";
@@ -109,8 +128,11 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
         gpWeight: config.gpWeight,
       };
       const inputs = new IterationInputs(data, config, order, rng);
-      const parts = { run, options, totalSteps, stepsPerEpoch, gan, settings, inputs, fixedNoise, rng, order };
-      return await train({ ...parts, files, window, clock, evaluator }, state?.step ?? 0, state !== null);
+      const watch = new CollapseWatch(options.stopping?.collapse);
+      if (state?.collapse) watch.setState(state.collapse);
+      const parts = { run, options, totalSteps, stepsPerEpoch, gan, settings, inputs, fixedNoise, rng, order, watch };
+      const training = { ...parts, files, window, clock, evaluator, collapsedBy: null };
+      return await train(training, state?.step ?? 0, state !== null);
     } finally {
       evaluator?.dispose();
       files.close();
@@ -140,7 +162,16 @@ interface Training {
   window: LogWindow<StepNumber>;
   clock: TrainingClock;
   evaluator: Evaluator | null;
+  /** The collapse rule's watch over evaluations and log windows. */
+  watch: CollapseWatch;
+  /** Set by a log window in which the collapse rule fired: the loop stops the run at its next check. */
+  collapsedBy: string | null;
 }
+
+/** Why a run stops before its budget, by a rule of the sweep's. */
+type EarlyStop =
+  | { status: "pruned"; pruned: NonNullable<RunStatusFile["pruned"]> }
+  | { status: "collapsed"; reason: string };
 
 /** A stop request is a signal handler or a timer: they run only when the loop yields, which a step does not. */
 const YIELD_MS = 100;
@@ -172,7 +203,9 @@ async function train(t: Training, step: number, resumed: boolean): Promise<RunOu
     if (epochEnd) await logEpoch(t, step);
     const due = (every: number | null) => isDue(every, step, config.steps !== null, stepsPerEpoch);
     if (step === totalSteps || due(config.sampleEvery)) await files.writeSample(step, gan.generator, t.fixedNoise);
-    if (step < totalSteps && due(config.evalEvery)) await evaluate(t, step);
+    const evaluated = step < totalSteps && due(config.evalEvery) ? await evaluate(t, step) : null;
+    const early = step < totalSteps ? await earlyStop(t, step, evaluated) : null;
+    if (early) return outcome(await stopEarly(t, step, early));
     if (step < totalSteps && due(config.checkpointEvery)) diverged = await checkpoint(t, step);
     clock.endStep();
     options.onProgress?.(progress(t, step));
@@ -205,6 +238,7 @@ function isDue(every: number | null, step: number, byStep: boolean, stepsPerEpoc
 async function logWindow(t: Training, step: number): Promise<Divergence | null> {
   const read = await t.window.flush(step);
   if (!read) return null;
+  if (!read.diverged) t.collapsedBy ??= t.watch.onWindow(read.means.dLoss, read.means.dReal);
   const ms = t.clock.endWindow();
   await t.files.log(
     {
@@ -231,10 +265,79 @@ async function logEpoch(t: Training, step: number): Promise<void> {
   );
 }
 
-/** Evaluate the generator at `step`, when the run evaluates, with the training clock paused. */
-async function evaluate(t: Training, step: number): Promise<void> {
+/**
+ * Evaluate the generator at `step`, when the run evaluates, with the training clock paused.
+ * @returns the eval line's fields, or null when the run does not evaluate.
+ */
+async function evaluate(t: Training, step: number): Promise<Record<string, number | string> | null> {
   const evaluator = t.evaluator;
-  if (evaluator) await t.clock.pause(() => t.files.writeEval(step, evaluator, t.gan.generator));
+  if (!evaluator) return null;
+  const fields = await t.clock.pause(() => t.files.writeEval(step, evaluator, t.gan.generator));
+  const reason = typeof fields.classesCovered === "number" ? t.watch.onEval(fields.classesCovered) : null;
+  t.collapsedBy ??= reason;
+  return fields;
+}
+
+/**
+ * Whether a rule of the sweep stops the run at `step`: the collapse rule (fired by a log window or an evaluation),
+ * or a rung of the pruning rule, where the run is evaluated (unless it just was) and ranked.
+ */
+async function earlyStop(
+  t: Training,
+  step: number,
+  evaluated: Record<string, number | string> | null,
+): Promise<EarlyStop | null> {
+  const prune = t.options.stopping?.prune;
+  const decide = t.options.stopping?.decide;
+  if (prune && decide && prune.rungs.includes(step)) {
+    const fields = evaluated ?? await evaluate(t, step);
+    if (t.collapsedBy) return { status: "collapsed", reason: t.collapsedBy };
+    const value = fields?.[prune.metric];
+    const d = await decide(step, typeof value === "number" ? value : NaN);
+    if (d.kind === "prune") {
+      return {
+        status: "pruned",
+        pruned: {
+          rung: step,
+          metric: prune.metric,
+          value: typeof value === "number" ? value : NaN,
+          rank: d.rank,
+          of: d.of,
+        },
+      };
+    }
+  }
+  return t.collapsedBy ? { status: "collapsed", reason: t.collapsedBy } : null;
+}
+
+/**
+ * End a run a rule stopped. A pruned run is checkpointed where it stands, so a promotion resumes it exactly; a
+ * collapsed one is a result, with its generator saved and an `end` line.
+ */
+async function stopEarly(t: Training, step: number, early: EarlyStop): Promise<"pruned" | "collapsed"> {
+  const { files, clock, options } = t;
+  await writeProgressGif(options.runDir);
+  switch (early.status) {
+    case "pruned":
+      await checkpoint(t, step);
+      await files.writeStatus("pruned", { step, seconds: clock.seconds }, { pruned: early.pruned });
+      return "pruned";
+    case "collapsed":
+      await logWindow(t, step);
+      await saveGenerator(t.gan.generator, join(options.runDir, "generator"));
+      await files.writeStatus("collapsed", { step, seconds: clock.seconds }, {
+        collapsed: { step, reason: early.reason },
+      });
+      await files.log({
+        kind: "end",
+        time: new Date().toISOString(),
+        step,
+        status: "collapsed",
+        seconds: round(clock.seconds, 3),
+      });
+      await files.sync();
+      return "collapsed";
+  }
 }
 
 /**
@@ -257,6 +360,7 @@ async function checkpoint(t: Training, step: number, keepWindow = false): Promis
     lastFinite: t.window.lastFinite,
     epochMs: t.clock.epochMs(),
     ...(window ? { window } : {}),
+    ...(t.options.stopping?.collapse ? { collapse: t.watch.getState() } : {}),
   }, t.gan);
   return diverged;
 }

@@ -112,10 +112,16 @@ export class RunFiles {
   }
 
   /** Evaluate `generator` with `evaluator` (its noise is its own: the training stream is untouched), and log it. */
-  async writeEval(step: number, evaluator: Evaluator, generator: tf.LayersModel): Promise<void> {
+  async writeEval(
+    step: number,
+    evaluator: Evaluator,
+    generator: tf.LayersModel,
+  ): Promise<Record<string, number | string>> {
     const { noiseDim, noise, pixelRange } = this.options.config;
     const m = await evaluator.evaluateGenerator(generator, { noiseDim, noise, pixelRange });
-    await this.log({ kind: "eval", step, epoch: this.epochAt(step), ...evalFields(m, evaluator.classifierSha256) });
+    const fields = evalFields(m, evaluator.classifierSha256);
+    await this.log({ kind: "eval", step, epoch: this.epochAt(step), ...fields });
+    return fields;
   }
 
   /**

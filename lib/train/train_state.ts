@@ -10,6 +10,7 @@ import type { BatchOrder, BatchOrderState } from "../data/batches.ts";
 import type { StepNumbers } from "../results/step_numbers.ts";
 import { loadCheckpoint, type LoadedCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { KeptWindow } from "./log_window.ts";
+import type { CollapseWatchState } from "./collapse_watch.ts";
 import { disposeOptimizerState, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
 import type { Rng, RngState } from "./rng.ts";
 import type { Gan } from "./steps.ts";
@@ -35,6 +36,8 @@ export interface LoopProgress {
   epochMs?: number;
   /** Steps trained but not yet logged, kept by a stop between log lines. */
   window?: KeptWindow;
+  /** The collapse rule's watch (runs with a `collapse` rule only). */
+  collapse?: CollapseWatchState;
 }
 
 /** A restored run: its state, and which checkpoint file it came from. */
