@@ -13,6 +13,7 @@ import { InputError } from "./input_error.ts";
 import type { Plan, PlanOptions } from "./plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress.ts";
 import type { ExperimentFile } from "./records.ts";
+import { describeGemm, gemmForRun } from "./kernels/gemm_info.ts";
 import { useGemmThreads } from "./kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./run_worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
@@ -154,23 +155,43 @@ export async function runSweep(
     );
   }
 
+  if (todo.length && backend.gemm) {
+    display.log(describeGemm(backend.gemm));
+    if (backend.gemm.library !== "openblas") warn(`the native GEMM is not in use: ${backend.gemm.fallback}`);
+  }
+
   if (jobs === 1) {
     // One run at a time: on wasm its matrix products can have the other core.
     const threads = todo.length && backend.name === "wasm"
       ? await useGemmThreads(options.threads ?? Math.min(2, cores))
       : 1;
-    const runBackend = threads > 1
-      ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
-      : backend;
+    const backendWith = (threads: number): BackendInfo =>
+      threads > 1
+        ? {
+          ...backend,
+          device: backend.device.replace("1 thread", `${threads} threads`),
+          ...(backend.gemm ? { gemm: { ...backend.gemm, threads } } : {}),
+        }
+        : backend;
     if (threads > 1) display.log(`matrix products on ${threads} threads`);
+    let current = threads;
     try {
       for (const run of todo) {
         if (stop.requested) break;
+        const runDir = join(expDir, run.runId);
+        // A resumed run keeps the GEMM threads it trained with (OpenBLAS's last bits depend on them).
+        const gemm = backend.gemm ? await gemmForRun(runDir, backend.gemm, threads, true) : { threads };
+        if (gemm.warning) warn(gemm.warning);
+        if (gemm.threads !== current) {
+          current = await useGemmThreads(gemm.threads);
+          const why = current === threads ? "" : ", the threads its checkpoint was trained with";
+          display.log(`${run.runId}: matrix products on ${current} thread(s)${why}`);
+        }
         report(
           await executeRun(run, {
             experiment: plan.experiment.name,
-            runDir: join(expDir, run.runId),
-            backend: runBackend,
+            runDir,
+            backend: backendWith(current),
             onProgress: (p) => display.update(p),
             warn,
             shouldStop,
@@ -178,7 +199,7 @@ export async function runSweep(
         );
       }
     } finally {
-      if (threads > 1) await useGemmThreads(1);
+      if (current > 1) await useGemmThreads(1);
     }
   } else {
     const queue = [...todo];
@@ -188,6 +209,8 @@ export async function runSweep(
       try {
         for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
           const runDir = join(expDir, run.runId);
+          const gemm = backend.gemm ? await gemmForRun(runDir, backend.gemm, 1, false) : null;
+          if (gemm?.warning) warn(gemm.warning);
           let crashed = false;
           const request: WorkerRequest = {
             experimentPath: options.experimentPath,
