@@ -45,7 +45,7 @@ function operands(m: number, k: number, n: number, tA: boolean, tB: boolean, see
   };
 }
 
-/** Products, fused products and conv gradients (several patch-row blocks), read back. */
+/** Products, fused products, conv gradients (several patch-row blocks) and leading-axis sums, read back. */
 function workload(): Float32Array[] {
   return tf.tidy(() => {
     const a = tf.tensor2d(randomData(160 * 300, 71), [160, 300]);
@@ -59,6 +59,8 @@ function workload(): Float32Array[] {
       tf.matMul(b, a, true, true),
       tf.fused.matMul({ a, b, bias, activation: "leakyrelu", leakyreluAlpha: 0.2 }),
       ...tf.grads(f)([x, w]),
+      tf.sum(x, [0, 1, 2]),
+      tf.mean(x, [0, 1]),
     ].map((t) => t.dataSync() as Float32Array);
   });
 }
@@ -110,7 +112,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "OpenBLAS convolutions (forward, fused, both gradients, transposed) match cpu",
+  name: "OpenBLAS convolutions (forward, fused, both gradients, transposed) and leading-axis sums match cpu",
   ignore,
   fn: async () => {
     const before = nativeSgemmCalls();
@@ -132,14 +134,15 @@ Deno.test({
       });
       assertLess(err, 1e-4, `stride ${s} ${pad}: rel error ${err}`);
     }
-    // Several blocks of patch rows: the filter gradient accumulates into dW across OpenBLAS calls.
+    // Several blocks of patch rows: the filter gradient accumulates into dW across OpenBLAS calls; then the
+    // leading-axis Sum and Mean (cblas_sgemv).
     const want = await (async () => {
       await tf.setBackend("cpu");
       const out = workload().slice(3);
       await tf.setBackend("wasm");
       return out;
     })();
-    workload().slice(3).forEach((got, i) => assertLess(relError(got, want[i]!), 1e-4, `gradient ${i}`));
+    workload().slice(3).forEach((got, i) => assertLess(relError(got, want[i]!), 1e-4, `output ${i + 3}`));
     assertGreater(nativeSgemmCalls() - before, 10, "the convolutions ran on OpenBLAS");
   },
 });
@@ -202,4 +205,25 @@ Deno.test("without the FFI permission a run uses the wasm SIMD GEMM, says how to
   const granted = await probe([`--allow-ffi=${libraryPath}`]);
   assertEquals(granted.gemm.library, "openblas");
   assertLess(relError(Float32Array.from(granted.values), Float32Array.from(without.values)), 1e-5);
+});
+
+Deno.test({
+  name: "batch-norm gradients with their sums on OpenBLAS (big tensors) match cpu",
+  ignore,
+  fn: async () => {
+    const v = randomData(32 * 14 * 14 * 64, 43);
+    const before = nativeSgemmCalls();
+    const err = await compareBackends(() => {
+      const model = tf.sequential({ layers: [tf.layers.batchNormalization({ inputShape: [14, 14, 64] })] });
+      const x = tf.tensor4d(v, [32, 14, 14, 64]);
+      const f = (x: tf.Tensor) => model.apply(x, { training: true }) as tf.Tensor;
+      const { value, grads } = tf.variableGrads(() => f(x).mul(x).sum() as tf.Scalar);
+      const xGrad = tf.grad((x: tf.Tensor) => f(x).square().sum())(x);
+      const out = [value, xGrad, ...Object.values(grads)];
+      model.dispose();
+      return out;
+    });
+    assertLess(err, 1e-3, `rel error ${err}`);
+    assertGreater(nativeSgemmCalls() - before, 0, "the sums ran on OpenBLAS");
+  },
 });

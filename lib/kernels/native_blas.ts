@@ -49,6 +49,10 @@ const SYMBOLS = {
     ],
     result: "void",
   },
+  cblas_sgemv: {
+    parameters: ["i32", "i32", "i32", "i32", "f32", "buffer", "i32", "buffer", "i32", "f32", "buffer", "i32"],
+    result: "void",
+  },
   openblas_set_num_threads: { parameters: ["i32"], result: "void" },
   openblas_get_num_threads: { parameters: [], result: "i32" },
   openblas_get_config: { parameters: [], result: "pointer" },
@@ -89,7 +93,7 @@ let loaded: { lib: Library; info: NativeBlasInfo } | null | undefined;
 let whyNot = "";
 let calls = 0;
 
-/** Products run by `cblas_sgemm` so far in this thread (for tests and profiles). */
+/** Calls to OpenBLAS (`cblas_sgemm`, `cblas_sgemv`) so far in this thread (for tests and profiles). */
 export function nativeSgemmCalls(): number {
   return calls;
 }
@@ -247,6 +251,42 @@ export function nativeSgemm(
     beta,
     heap.subarray(c, c + m * n),
     n,
+  );
+  return true;
+}
+
+let ones = new Float32Array(0);
+
+/**
+ * `out[j] = scale · Σ_i x[i, j]` for a row-major `rows × cols` matrix at float index `x` of `heap`, written at
+ * float index `out`, by `cblas_sgemv` (xᵀ · 1): the column sums that bias and batch-norm gradients reduce to.
+ * Returns false, without touching anything, when no native GEMM is loaded.
+ */
+export function nativeColumnSums(
+  heap: Float32Array,
+  x: number,
+  rows: number,
+  cols: number,
+  out: number,
+  scale: number,
+): boolean {
+  const lib = current()?.lib;
+  if (!lib) return false;
+  if (ones.length < rows) ones = new Float32Array(rows).fill(1);
+  calls++;
+  lib.symbols.cblas_sgemv(
+    CBLAS_ROW_MAJOR,
+    CBLAS_TRANS,
+    rows,
+    cols,
+    scale,
+    heap.subarray(x, x + rows * cols),
+    cols,
+    ones,
+    1,
+    0,
+    heap.subarray(out, out + cols),
+    1,
   );
   return true;
 }
