@@ -156,8 +156,9 @@ export async function runSweep(
   }
 
   if (todo.length && backend.gemm) {
-    display.log(describeGemm(backend.gemm));
-    if (backend.gemm.library !== "openblas") warn(`the native GEMM is not in use: ${backend.gemm.fallback}`);
+    // Once per sweep: which GEMM the runs train on, and a warning (with the fix) when it is not the native one.
+    if (backend.gemm.library === "openblas") display.log(describeGemm(backend.gemm));
+    else warn(describeGemm(backend.gemm));
   }
 
   if (jobs === 1) {

@@ -12,7 +12,7 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { decodeBase64 } from "./_base64.ts";
 import { gemmThread } from "./_gemm_threads.ts";
-import { nativeSgemm } from "./native_blas.ts";
+import { nativeBlasReady, nativeSgemm } from "./native_blas.ts";
 import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from "./simd/_simd_wasm.ts";
 
 /** Activations the GEMM applies itself, numbered as tfjs-backend-wasm's FusableActivation. */
@@ -241,6 +241,7 @@ export class SimdKernels {
     alpha: number,
     accumulate: boolean,
   ): boolean {
+    if (!nativeBlasReady()) return false;
     const heap = new Float32Array(this.#memory.buffer);
     const c0 = c / 4;
     const op = (o: Operand) => ({ offset: o.ptr / 4, rowStride: o.rowStride, colStride: o.colStride });

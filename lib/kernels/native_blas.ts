@@ -178,6 +178,11 @@ export function setNativeBlas(next: NativeBlasChoice): void {
   choice = next;
 }
 
+/** Whether products can run on the native GEMM now (loaded, and not switched off). */
+export function nativeBlasReady(): boolean {
+  return current() !== null;
+}
+
 /** The native GEMM in use, or null (see {@linkcode nativeBlasStatus} for why). */
 export function nativeBlas(): NativeBlasInfo | null {
   const c = current();
