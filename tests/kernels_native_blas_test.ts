@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertGreater, assertLess, assertStringIncludes } from "@std/assert";
 import { compareBackends, randomData, relError, setUpBackends } from "./_kernel_parity.ts";
 import { runDeno } from "./_files.ts";
-import { gemmInfo } from "../lib/kernels/gemm_info.ts";
+import { gemmForRun, type GemmInfo, gemmInfo } from "../lib/kernels/gemm_info.ts";
 import { nativeBlas, nativeSgemmCalls, OPENBLAS_PATHS, setNativeBlas } from "../lib/kernels/native_blas.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 
@@ -226,4 +226,31 @@ Deno.test({
     assertLess(err, 1e-3, `rel error ${err}`);
     assertGreater(nativeSgemmCalls() - before, 0, "the sums ran on OpenBLAS");
   },
+});
+
+Deno.test("gemmForRun keeps a resumed run's recorded GEMM threads and warns when it cannot repeat its GEMM", async () => {
+  const dir = await Deno.makeTempDir();
+  const openblas = (threads: number): GemmInfo => ({ library: "openblas", version: "OpenBLAS 0.3.21", threads });
+  const wasm: GemmInfo = { library: "wasm-simd", version: "relaxed SIMD build", threads: 1 };
+  const record = (gemm?: GemmInfo) =>
+    Deno.writeTextFile(`${dir}/config.json`, JSON.stringify({ backend: { name: "wasm", ...(gemm ? { gemm } : {}) } }));
+  try {
+    assertEquals(await gemmForRun(dir, openblas(1), 2, true), { threads: 2 }, "a new run gets the preferred threads");
+    await record(openblas(1));
+    assertEquals(await gemmForRun(dir, openblas(1), 2, true), { threads: 2 }, "no checkpoint: nothing to resume");
+    await Deno.writeFile(`${dir}/checkpoint.bin`, new Uint8Array(4));
+    assertEquals(await gemmForRun(dir, openblas(1), 2, true), { threads: 1 }, "resumes on the threads it trained with");
+    await record(openblas(2));
+    const sideBySide = await gemmForRun(dir, openblas(1), 1, false);
+    assertEquals(sideBySide.threads, 1);
+    assertStringIncludes(sideBySide.warning ?? "", "--jobs 1 --threads 2");
+    await record(); // a config.json from before the GEMM was recorded: the wasm SIMD GEMM trained it
+    const older = await gemmForRun(dir, openblas(1), 1, false);
+    assertStringIncludes(older.warning ?? "", "without the --allow-ffi permission");
+    assertEquals(await gemmForRun(dir, wasm, 2, true), { threads: 2 }, "the SIMD GEMM's bits do not depend on threads");
+    await record(openblas(1));
+    assertStringIncludes((await gemmForRun(dir, wasm, 1, false)).warning ?? "", "grant --allow-ffi");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
