@@ -9,6 +9,7 @@
  * deno task bench --backend wasm,cpu --repeats 3   # cpu times the MLPs only
  * deno task bench --arch dcgan-tf --backend cpu    # naming a DCGAN times it on cpu too
  * deno task bench --arch mlp-keras --reference     # and the numpy reference (python3)
+ * deno task bench --reference torch --threads 1,2  # and PyTorch on the same cores (/usr/bin/python3 with torch)
  * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
  * deno task bench --backend webgpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30   # a tfjs flag set
  * ```
@@ -28,6 +29,7 @@ import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
+import { describeGemm, gemmInfo } from "../lib/kernels/gemm_info.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
@@ -45,8 +47,11 @@ Options:
   --json FILE      where to write the results (default: results/bench.json)
   --profile        after timing, profile one iteration and print the 8 slowest kernels
                    and the 5 slowest single calls with their shapes
-  --reference      also time the numpy reference of the mlp-keras iteration
-                   (bench/reference/mlp_keras_numpy.py, one core, needs python3 with numpy)
+  --reference [LIST]  also time references, comma-separated: numpy (the default when no value
+                   is given: bench/reference/mlp_keras_numpy.py, the mlp-keras iteration on one
+                   core, needs python3 with numpy) and torch (bench/reference/torch_gan.py --device
+                   cpu --threads 1 for the same architectures and batches, needs /usr/bin/python3
+                   with torch; OpenBLAS there uses its own threads); prints harness/reference ratios
   --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
                    WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
                    WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
@@ -79,6 +84,61 @@ function list<T extends string>(flag: string, value: unknown, allowed: readonly 
   }
   if (items.length === 0) throw new InputError(`--${flag}`, "expected at least one value");
   return items as T[];
+}
+
+/** What the torch reference wrote (bench/reference/torch_gan.py's JSON), the parts used here. */
+interface TorchReference {
+  torch: string;
+  deviceName: string;
+  blas: { libraries: string[]; openblas?: string; openblasThreads?: number; mkldnn: boolean } | null;
+  results: Array<{ arch: string; batchSize: number; msPerIteration: number; times: number[] }>;
+}
+
+const TORCH_PYTHON = "/usr/bin/python3";
+
+/**
+ * Run bench/reference/torch_gan.py on the CPU for `archs` (one torch thread; OpenBLAS's own threads), writing
+ * its JSON to `jsonPath`; null (with a note printed) when /usr/bin/python3 or torch is missing.
+ */
+async function runTorchReference(
+  archs: string[],
+  batch: number | undefined,
+  repeats: number,
+  warmup: number,
+  jsonPath: string,
+): Promise<TorchReference | null> {
+  const script = join(dirname(fromFileUrl(import.meta.url)), "..", "bench", "reference", "torch_gan.py");
+  const args = [script, "--device", "cpu", "--threads", "1", "--arch", archs.join(","), "--json", jsonPath];
+  args.push("--warmup", String(warmup + 1), "--repeats", String(repeats));
+  if (batch !== undefined) args.push("--batch", String(batch));
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(TORCH_PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable) {
+      console.log(`torch reference: cannot run ${TORCH_PYTHON} (${(e as Error).message}); skipped`);
+      return null;
+    }
+    throw e;
+  }
+  const stderr = new TextDecoder().decode(out.stderr);
+  if (!out.success) {
+    const missing = /No module named 'torch'/.test(stderr);
+    console.log(
+      `torch reference: ${
+        missing ? `torch is not installed for ${TORCH_PYTHON} (apt-get install python3-torch)` : stderr.trim()
+      }; skipped`,
+    );
+    return null;
+  }
+  const ref = JSON.parse(await Deno.readTextFile(jsonPath)) as TorchReference;
+  const blas = ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
+  const threads = ref.blas?.openblasThreads ? `, ${ref.blas.openblasThreads} OpenBLAS threads` : "";
+  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blas}${threads}`);
+  for (const r of ref.results) {
+    console.log(`  torch ${r.arch} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
+  }
+  return ref;
 }
 
 /** Run the numpy reference on one core; null (with a note printed) when python3 or numpy is missing. */
@@ -114,7 +174,7 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Reference;
 }
 
-/** The table on stdout; `simdPeak` (GFLOP/s) adds each wasm row's share of its cores' SIMD peak. */
+/** The table on stdout; `simdPeak` (GFLOP/s) adds each SIMD-GEMM row's share of its cores' SIMD peak. */
 function table(results: BenchResult[], simdPeak: number | null): string {
   const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s", "of peak"];
   const rows = results.map((r) => [
@@ -127,7 +187,10 @@ function table(results: BenchResult[], simdPeak: number | null): string {
     Math.max(...r.times).toFixed(1),
     (r.flops.total / 1e9).toFixed(3),
     r.gflopsPerSecond.toFixed(2),
-    r.backend === "wasm" && simdPeak ? `${(100 * r.gflopsPerSecond / (simdPeak * r.threads)).toFixed(0)}%` : "-",
+    // The share of the wasm SIMD peak says something only for the SIMD GEMM.
+    r.backend === "wasm" && simdPeak && r.gemm?.library === "wasm-simd"
+      ? `${(100 * r.gflopsPerSecond / (simdPeak * r.threads)).toFixed(0)}%`
+      : "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -136,8 +199,8 @@ function table(results: BenchResult[], simdPeak: number | null): string {
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads", "tf-flag"],
-    boolean: ["reference", "profile"],
+    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads", "tf-flag", "reference"],
+    boolean: ["profile"],
     collect: ["tf-flag"],
     default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
     positionals: 0,
@@ -160,8 +223,13 @@ async function main(): Promise<number> {
 
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
   const cases = archs.flatMap((a) => benchCases(a, batch)).sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
-  // The reference runs first, next to the wasm mlp-keras timing, so both see similar machine load.
-  const ref = flags.reference ? await runReference(repeats, warmup) : null;
+  const references = flags.reference === undefined
+    ? []
+    : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
+  // The references run first, next to the harness's timings, so both see similar machine load.
+  const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
+  const torchJson = jsonPath.replace(/(\.json)?$/, "-torch.json");
+  const torch = references.includes("torch") ? await runTorchReference(archs, batch, repeats, warmup, torchJson) : null;
   const results: BenchResult[] = [];
   const backendInfo: Record<string, BackendInfo> = {};
   const skipped: string[] = [];
@@ -171,6 +239,7 @@ async function main(): Promise<number> {
     backendInfo[backend] = info;
     const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
     console.log(`backend ${backend}: ${info.device} (${info.reason})`);
+    if (info.gemm) console.log(`  ${describeGemm(info.gemm)}`);
     if (backend === "wasm") {
       const simd = simdFor(tf.backend() as BackendWasm);
       if (simd) {
@@ -188,6 +257,8 @@ async function main(): Promise<number> {
         continue;
       }
       if (threads > 1) console.log(`  GEMM on ${threads} threads:`);
+      const gemm = backend === "wasm" ? gemmInfo() : null;
+      if (gemm && threads > 1) console.log(`  ${describeGemm(gemm)}`);
       for (const c of cases) {
         if (slow && CONV_ARCHS.has(c.arch) && !named) {
           skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
@@ -241,6 +312,30 @@ async function main(): Promise<number> {
       console.log(`  tfjs ${backend} / numpy: ${ratio.toFixed(2)}×`);
     }
   }
+  let torchRatios: Array<{ arch: string; batchSize: number; threads: number; harnessMs: number; torchMs: number }> = [];
+  if (torch) {
+    torchRatios = results.filter((r) => r.backend === "wasm").flatMap((r) => {
+      const t = torch.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize);
+      return t
+        ? [{
+          arch: r.arch,
+          batchSize: r.batchSize,
+          threads: r.threads,
+          harnessMs: r.msPerIteration,
+          torchMs: t.msPerIteration,
+        }]
+        : [];
+    });
+    console.log();
+    const blas = torch.blas?.openblas ?? torch.blas?.libraries.join(", ") ?? "unknown BLAS";
+    console.log(`harness (wasm) / torch ${torch.torch} (1 torch thread, ${blas}):`);
+    for (const x of torchRatios) {
+      console.log(
+        `  ${x.arch} batch ${x.batchSize}, ${x.threads} GEMM thread${x.threads > 1 ? "s" : ""}: ` +
+          `${x.harnessMs.toFixed(1)} / ${x.torchMs.toFixed(1)} ms = ${(x.harnessMs / x.torchMs).toFixed(2)}×`,
+      );
+    }
+  }
   console.log("\nTimings are noisy on a shared 2-core machine: see min/max, and compare runs taken back to back.");
 
   await Deno.mkdir(dirname(jsonPath), { recursive: true });
@@ -259,6 +354,9 @@ async function main(): Promise<number> {
     results,
     skipped,
     reference,
+    torchReference: torch
+      ? { json: torchJson, torch: torch.torch, deviceName: torch.deviceName, blas: torch.blas, ratios: torchRatios }
+      : null,
   });
   console.log(`wrote ${jsonPath}`);
   return 0;

@@ -7,6 +7,7 @@ export { listDir } from "./_files.ts";
 export function sweepArgs(out: string, args: string[]): string[] {
   return [
     "run",
+    "--allow-ffi=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
     "--allow-read",
     `--allow-write=${out}`,
     "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",

@@ -91,6 +91,11 @@ for (const arch of ["mlp-keras", "dcgan-gia"]) {
       assertEquals([r.arch, r.batchSize, r.backend, r.times.length], [arch, 4, "wasm", 1]);
       assert(r.msPerIteration > 0 && Number.isFinite(r.gflopsPerSecond));
       assert(r.flops.total > 0 && r.params.generator > 0 && r.params.discriminator > 0);
+      // Which GEMM ran is in the result: OpenBLAS under the test task's --allow-ffi, else the wasm SIMD GEMM.
+      assert(
+        r.gemm && ["openblas", "wasm-simd"].includes(r.gemm.library) && r.gemm.threads >= 1,
+        JSON.stringify(r.gemm),
+      );
       await assertRejects(() => measureIteration(c, data, { warmup: 0, repeats: 0 }), RangeError, "repeats");
     },
   });

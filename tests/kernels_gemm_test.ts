@@ -5,6 +5,7 @@ import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts"
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { gemmThread, WaitClock } from "../lib/kernels/_gemm_threads.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
+import { setNativeBlas } from "../lib/kernels/native_blas.ts";
 
 await setUpBackends();
 
@@ -199,6 +200,17 @@ Deno.test("setSimdKernels() switches builds and falls back to stock when off", a
 });
 
 Deno.test("a second GEMM thread gives bit-identical products and convolutions, and hands it the big ones", async () => {
+  // The SIMD GEMM's own second thread: with OpenBLAS loaded, useGemmThreads sets OpenBLAS's threads instead
+  // (tests/kernels_native_blas_test.ts).
+  setNativeBlas("off");
+  try {
+    await secondThreadIsBitIdentical();
+  } finally {
+    setNativeBlas("auto");
+  }
+});
+
+async function secondThreadIsBitIdentical(): Promise<void> {
   await tf.setBackend("wasm");
   const a = tf.tensor2d(randomData(160 * 300, 71), [160, 300]);
   const b = tf.tensor2d(randomData(300 * 200, 72), [300, 200]);
@@ -231,7 +243,7 @@ Deno.test("a second GEMM thread gives bit-identical products and convolutions, a
   assertEquals(gemmThread(), null);
   await assertRejects(() => useGemmThreads(3), RangeError, "expected 1 or 2");
   tf.dispose([a, b, bias, x, w]);
-});
+}
 
 Deno.test("the second thread's stall guard does not count a suspended process's pause as silence", () => {
   const clock = new WaitClock(0);

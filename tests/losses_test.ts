@@ -1,4 +1,4 @@
-import { assertAlmostEquals } from "@std/assert";
+import { assertAlmostEquals, assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { bceWithLogits, discriminatorTerms, generatorLoss } from "../lib/train/losses.ts";
 
@@ -61,4 +61,13 @@ Deno.test("LSGAN losses are squared distances to the targets", async () => {
     1e-6,
   );
   tf.dispose([r, f]);
+});
+
+Deno.test("nCritic null trains the critic as each loss's paper does: 5 for wgan and wgan-gp, 1 otherwise", async () => {
+  const { criticSteps } = await import("../lib/experiment/config.ts");
+  assertEquals(criticSteps({ loss: "wgan", nCritic: null }), 5);
+  assertEquals(criticSteps({ loss: "wgan-gp", nCritic: null }), 5);
+  assertEquals(criticSteps({ loss: "bce", nCritic: null }), 1);
+  assertEquals(criticSteps({ loss: "dragan", nCritic: null }), 1);
+  assertEquals(criticSteps({ loss: "wgan-gp", nCritic: 2 }), 2);
 });

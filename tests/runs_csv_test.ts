@@ -46,7 +46,7 @@ Deno.test("runs.csv has one row per run: id, the config keys that vary, status, 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("runs.csv quotes fields with commas and quotes", async () => {
+Deno.test("runs.csv quotes fields with commas and quotes", () => {
   const run = {
     id: 'a,"b"',
     dir: "",

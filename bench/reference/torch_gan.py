@@ -268,6 +268,37 @@ def table(results):
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
+def blas_in_use():
+    """Which BLAS torch's matmuls call on the CPU: the shared libraries mapped after one product, and, for
+    OpenBLAS, its config and threads (Debian's torch links libblas.so.3, which the alternatives system
+    points at the reference BLAS or at OpenBLAS)."""
+    torch.ones(64, 64) @ torch.ones(64, 64)
+    libs = []
+    try:
+        with open("/proc/self/maps") as fh:
+            for line in fh:
+                path = line.split()[-1] if len(line.split()) >= 6 else ""
+                name = os.path.basename(path)
+                if ("blas" in name or "mkl" in name or "dnnl" in name) and path not in libs:
+                    libs.append(path)
+    except OSError:
+        pass
+    info = {"libraries": [os.path.realpath(p) for p in libs]}
+    for path in info["libraries"]:
+        if "openblas" in path:
+            try:
+                import ctypes
+                lib = ctypes.CDLL(path)
+                lib.openblas_get_config.restype = ctypes.c_char_p
+                info["openblas"] = lib.openblas_get_config().decode()
+                info["openblasThreads"] = lib.openblas_get_num_threads()
+            except (OSError, AttributeError):
+                pass
+            break
+    info["mkldnn"] = bool(torch.backends.mkldnn.is_available())
+    return info
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--device", choices=["cuda", "cpu"], default="cuda" if torch.cuda.is_available() else "cpu")
@@ -311,7 +342,11 @@ def main():
              "adam": args.adam, "cudnnBenchmark": cudnn_benchmark}
     tags = [t for t, on in (("bf16", args.amp == "bf16"), ("tf32", flags["tf32"]), ("compile", args.compile)) if on]
     dev_label = device.type + (f" ({', '.join(tags)})" if tags else "")
+    blas = blas_in_use() if device.type == "cpu" else None
     print(f"torch {torch.__version__} on {device.type}: {name}")
+    if blas:
+        print(f"BLAS: {blas.get('openblas') or ', '.join(blas['libraries']) or 'unknown'}"
+              + (f", {blas['openblasThreads']} OpenBLAS threads" if "openblasThreads" in blas else ""))
     print(f"flags: {json.dumps(flags)}; data kept on the device (an upper bound on the harness's speed)")
     if args.compile and args.warmup < 2:
         print("note: with --compile the first iterations compile; use --warmup >= 2")
@@ -360,7 +395,7 @@ def main():
     out = {"kind": "bench-torch", "time": datetime.now(timezone.utc).isoformat(), "torch": torch.__version__,
            "python": platform.python_version(), "cuda": torch.version.cuda,
            "cudnn": torch.backends.cudnn.version() if device.type == "cuda" else None,
-           "device": device.type, "deviceName": name, "flags": flags, "warmup": args.warmup,
+           "device": device.type, "deviceName": name, "blas": blas, "flags": flags, "warmup": args.warmup,
            "repeats": args.repeats, "dataOnDevice": True, "flopConvention": FLOP_CONVENTION, "results": results}
     parent = os.path.dirname(args.json)
     if parent:

@@ -6,6 +6,7 @@
  * median of repeats. FLOPs follow the convention of `lib/bench/flops.ts`.
  * @module
  */
+import { type GemmInfo, gemmInfo } from "../kernels/gemm_info.ts";
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../archs/registry.ts";
 import { BatchOrder } from "../data/batches.ts";
@@ -187,6 +188,8 @@ export interface BenchResult {
   backend: string;
   /** Threads of the GEMM (matrix products, convolutions) on wasm; 1 elsewhere. */
   threads: number;
+  /** On wasm: which GEMM ran (OpenBLAS via FFI or the wasm SIMD GEMM), its version and threads. */
+  gemm?: GemmInfo;
   warmup: number;
   /** Every timed iteration, in ms, in the order run. */
   times: number[];
@@ -283,6 +286,7 @@ export async function measureIteration(
     const dataShare = hostMs / times.reduce((a, t) => a + t, 0);
     const profiled = options.profile ? await profileKernels(iteration) : undefined;
     const flops = iterationFlops(forwardFlops(gan.generator), forwardFlops(gan.discriminator), c.batchSize);
+    const gemm = gemmInfo();
     return {
       arch: c.arch,
       post: c.post,
@@ -296,6 +300,7 @@ export async function measureIteration(
       gflopsPerSecond: flops.total / (ms * 1e6),
       params: { generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() },
       dataShare,
+      ...(gemm ? { gemm } : {}),
       ...(profiled ? profiled : {}),
     };
   } finally {

@@ -18,6 +18,11 @@ export const DATASETS = DATASET_NAMES;
 export const LOSSES = ["bce", "minimax", "lsgan", "hinge", "wgan", "wgan-gp", "dragan"] as const;
 /** The losses whose D is a critic scoring on an open scale (raw scores; a score above 0 calls an image real). */
 export const CRITIC_LOSSES: readonly Loss[] = ["hinge", "wgan", "wgan-gp"];
+/** D updates per G update as each loss's paper sets them: WGAN and WGAN-GP train the critic 5 times per G step. */
+export function criticSteps(config: Pick<ResolvedConfig, "loss" | "nCritic">): number {
+  return config.nCritic ?? (config.loss === "wgan" || config.loss === "wgan-gp" ? 5 : 1);
+}
+
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */
 export const PIXEL_RANGES = ["[-1,1]", "[0,1]"] as const;
 /** A dataset name. */
@@ -90,8 +95,11 @@ export type ResolvedConfig = {
    * either way (a default of "every 1" would checkpoint every step of a step budget).
    */
   checkpointEvery: number | null;
-  /** D (critic) updates per G update, each on its own real batch and noise (5 for WGAN and WGAN-GP in their papers). */
-  nCritic: number;
+  /**
+   * D (critic) updates per G update, each on its own real batch and noise; null = as the loss's paper sets it
+   * ({@linkcode criticSteps}: 5 for `wgan` and `wgan-gp`, 1 otherwise).
+   */
+  nCritic: number | null;
   /** `wgan`: D's weights are clipped to ±this after every D update. */
   clipValue: number;
   /** `wgan-gp`, `dragan`: the gradient penalty's weight λ. */
@@ -132,7 +140,7 @@ export const configShape = {
   evalSamples: z.number().int().min(0).max(10_000),
   divergenceThreshold: z.number().positive(),
   checkpointEvery: z.number().int().min(0).nullable(),
-  nCritic: positiveInt,
+  nCritic: positiveInt.nullable(),
   clipValue: z.number().positive(),
   gpWeight: z.number().min(0),
 } as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };
@@ -183,7 +191,7 @@ export const defaults = {
   divergenceThreshold: 1e6,
   checkpointEvery: null,
   // Keys added after the first run ids: each default is the behaviour from before it existed (lib/experiment/run_id.ts).
-  nCritic: 1,
+  nCritic: null,
   clipValue: 0.01,
   gpWeight: 10,
 } satisfies ResolvedConfig;

@@ -139,6 +139,7 @@ const NULL_MEANS: Record<string, string> = {
   trainSize: "all training images",
   sampleEvery: "once an epoch",
   checkpointEvery: "once an epoch",
+  nCritic: "as the loss's paper sets it: 5 for wgan and wgan-gp, 1 otherwise",
 };
 
 /** The keys that may stand where an unknown key was found. */

@@ -12,6 +12,7 @@
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { decodeBase64 } from "./_base64.ts";
 import { gemmThread } from "./_gemm_threads.ts";
+import { nativeBlasReady, nativeSgemm } from "./native_blas.ts";
 import { KERNELS_RELAXED_SIMD, KERNELS_SIMD } from "./simd/_simd_wasm.ts";
 
 /** Activations the GEMM applies itself, numbered as tfjs-backend-wasm's FusableActivation. */
@@ -128,7 +129,10 @@ export class SimdKernels {
    * `c[m×n] = act(A·B + bias)`, with `A` m×k and `B` k×n read through their
    * strides, `c` densely packed row-major, `bias` a pointer to n floats or 0.
    * With `accumulate`, `c += A·B` instead (no bias, linear activation).
-   * Big products run on two threads when `setGemmThreads(2)` started one.
+   * Runs on OpenBLAS (lib/kernels/native_blas.ts) when it is loaded, with
+   * the bias and activation applied after the product; otherwise on the SIMD
+   * module, where big products run on two threads when `setGemmThreads(2)`
+   * started one.
    * @throws {RangeError} when the workspace cannot be allocated.
    */
   gemm(
@@ -143,6 +147,7 @@ export class SimdKernels {
     alpha: number,
     accumulate = false,
   ): void {
+    if (this.#native(a, b, c, m, n, k, bias, activation, alpha, accumulate)) return;
     const work = this.#buffer(this.#work, this.#exports.workspace_floats(n), "GEMM workspace");
     const own = (rows: number) =>
       this.#exports.gemm(
@@ -222,6 +227,49 @@ export class SimdKernels {
       buffer.ptr = 0;
       buffer.floats = 0;
     }
+  }
+
+  #native(
+    a: Operand,
+    b: Operand,
+    c: number,
+    m: number,
+    n: number,
+    k: number,
+    bias: number,
+    activation: number,
+    alpha: number,
+    accumulate: boolean,
+  ): boolean {
+    if (!nativeBlasReady()) return false;
+    const heap = new Float32Array(this.#memory.buffer);
+    const c0 = c / 4;
+    const op = (o: Operand) => ({ offset: o.ptr / 4, rowStride: o.rowStride, colStride: o.colStride });
+    if (bias && !accumulate) {
+      // C starts as the bias in every row, then C += A·B.
+      const row = heap.subarray(bias / 4, bias / 4 + n);
+      for (let i = 0; i < m; i++) heap.set(row, c0 + i * n);
+    }
+    if (!nativeSgemm(heap, op(a), op(b), c0, m, n, k, accumulate || bias ? 1 : 0)) {
+      return false; // nothing written but the bias rows, which the SIMD GEMM overwrites
+    }
+    if (accumulate) return true;
+    const len = m * n;
+    switch (activation) {
+      case GEMM_ACTIVATIONS.leakyrelu:
+        this.#exports.leaky_relu(c, c, len, alpha);
+        break;
+      case GEMM_ACTIVATIONS.relu:
+        for (let i = c0; i < c0 + len; i++) if (heap[i]! < 0) heap[i] = 0;
+        break;
+      case GEMM_ACTIVATIONS.relu6:
+        for (let i = c0; i < c0 + len; i++) {
+          const v = heap[i]! < 0 ? 0 : heap[i]!;
+          heap[i] = v > 6 ? 6 : v;
+        }
+        break;
+    }
+    return true;
   }
 
   #buffer(buffer: { ptr: number; floats: number }, floats: number, what: string): number {

@@ -14,6 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { setGemmThreads } from "./_gemm_threads.ts";
 import { simdFor } from "./_simd_module.ts";
+import { nativeBlas, setNativeBlasThreads } from "./native_blas.ts";
 import { captureStock } from "./_wasm_ops.ts";
 import { adamKernelConfig } from "./fused_adam.ts";
 import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
@@ -113,7 +114,9 @@ export function wasmKernelsRegistered(): boolean {
  * Let the harness's GEMM (matrix products and convolutions) use `threads`
  * threads, 1 or 2, on the current wasm backend: for one run that has the
  * machine to itself (a sweep training two runs at once already uses both
- * cores). Results are bit-identical either way. Call it again with 1 to
+ * cores). On OpenBLAS this sets its threads (process-wide); on the SIMD GEMM
+ * it starts or stops the second thread. Results are bit-identical either
+ * way (tests/kernels_native_blas_test.ts checks OpenBLAS's). Call it again with 1 to
  * stop the second thread (a running one keeps the process alive).
  * @param threads 1 or 2.
  * @returns the threads in use: 1 off wasm, without the SIMD module, or where
@@ -121,6 +124,14 @@ export function wasmKernelsRegistered(): boolean {
  * @throws {RangeError} for a count other than 1 or 2.
  */
 export async function useGemmThreads(threads: number): Promise<number> {
+  if (threads !== 1 && threads !== 2) {
+    throw new RangeError(`GEMM threads: expected 1 or 2, got ${threads}`);
+  }
+  if (tf.getBackend() === "wasm" && nativeBlas()) {
+    // OpenBLAS runs its own threads: the SIMD GEMM's second thread stays off.
+    await setGemmThreads(1);
+    return setNativeBlasThreads(threads);
+  }
   const kernels = tf.getBackend() === "wasm" ? simdFor(tf.backend() as BackendWasm) : null;
   if (!kernels) return await setGemmThreads(threads === 2 ? 1 : threads);
   return await setGemmThreads(threads, kernels.variant);

@@ -15,6 +15,7 @@ import { InputError } from "../input_error.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
 import type { ExperimentFile } from "../results/records.ts";
+import { describeGemm, gemmForRun } from "../kernels/gemm_info.ts";
 import { useGemmThreads } from "../kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
@@ -145,18 +146,33 @@ async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void
   const threads = todo.length && backend.name === "wasm"
     ? await useGemmThreads(options.threads ?? Math.min(2, cores))
     : 1;
-  const runBackend = threads > 1
-    ? { ...backend, device: backend.device.replace("1 thread", `${threads} threads`) }
-    : backend;
+  const backendWith = (threads: number): BackendInfo =>
+    threads > 1
+      ? {
+        ...backend,
+        device: backend.device.replace("1 thread", `${threads} threads`),
+        ...(backend.gemm ? { gemm: { ...backend.gemm, threads } } : {}),
+      }
+      : backend;
   if (threads > 1) options.display.log(`matrix products on ${threads} threads`);
+  let current = threads;
   try {
     for (const run of todo) {
       if (stop.requested) break;
+      const runDir = join(ctx.expDir, run.runId);
+      // A resumed run keeps the GEMM threads it trained with (OpenBLAS's last bits depend on them).
+      const gemm = backend.gemm ? await gemmForRun(runDir, backend.gemm, threads, true) : { threads };
+      if (gemm.warning) ctx.warn(gemm.warning);
+      if (gemm.threads !== current) {
+        current = await useGemmThreads(gemm.threads);
+        const why = current === threads ? "" : ", the threads its checkpoint was trained with";
+        options.display.log(`${run.runId}: matrix products on ${current} thread(s)${why}`);
+      }
       ctx.report(
         await executeRun(run, {
           experiment: ctx.plan.experiment.name,
-          runDir: join(ctx.expDir, run.runId),
-          backend: runBackend,
+          runDir,
+          backend: backendWith(current),
           onProgress: (p) => options.display.update(p),
           warn: ctx.warn,
           shouldStop: () => stop.requested,
@@ -165,7 +181,7 @@ async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void
       );
     }
   } finally {
-    if (threads > 1) await useGemmThreads(1);
+    if (current > 1) await useGemmThreads(1);
   }
 }
 
@@ -179,6 +195,8 @@ async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContex
     try {
       for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
         const runDir = join(ctx.expDir, run.runId);
+        const gemm = ctx.backend.gemm ? await gemmForRun(runDir, ctx.backend.gemm, 1, false) : null;
+        if (gemm?.warning) ctx.warn(gemm.warning);
         let crashed = false;
         const request: WorkerRequest = {
           experimentPath: options.experimentPath,
@@ -290,6 +308,11 @@ export async function runSweep(
     results.push(r);
     display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   };
+  if (todo.length && backend.gemm) {
+    // Once per sweep: which GEMM the runs train on, and a warning (with the fix) when it is not the native one.
+    if (backend.gemm.library === "openblas") display.log(describeGemm(backend.gemm));
+    else warn(describeGemm(backend.gemm));
+  }
   const ctx: TrainContext = { plan, options, expDir, backend, stop, report, warn };
   const train = (runs: PlannedRun[]) => jobs === 1 ? trainInOrder(runs, ctx) : trainInWorkers(runs, jobs, ctx);
   await train(todo);

@@ -11,6 +11,7 @@ import "@tensorflow/tfjs-backend-wasm";
 import { applyTfFlags, type TfFlagValue } from "./flags.ts";
 import "@tensorflow/tfjs-backend-webgpu";
 import { InputError } from "../input_error.ts";
+import type { GemmInfo } from "../kernels/gemm_info.ts";
 
 /** Backends a user can ask for. */
 export const BACKEND_CHOICES = ["auto", "webgpu", "wasm", "cpu"] as const;
@@ -27,6 +28,8 @@ export interface BackendInfo {
   device: string;
   /** TensorFlow.js flags set from the command line (`--tf-flag`), when any. */
   tfFlags?: Record<string, TfFlagValue>;
+  /** On wasm: the GEMM the matrix products and convolutions run on (OpenBLAS or the wasm SIMD GEMM). */
+  gemm?: GemmInfo;
 }
 
 interface GpuAdapterLike {
@@ -72,10 +75,13 @@ async function cpuName(): Promise<string> {
   return `${Deno.build.arch} CPU, ${navigator.hardwareConcurrency} cores`;
 }
 
-let kernelsHook: ((backend: string) => void) | undefined;
+/** What a backend-ready hook may add to the backend info. */
+export type BackendExtras = Pick<BackendInfo, "gemm">;
 
-/** Install a function called once a backend is set (used to register extra kernels). */
-export function onBackendReady(hook: (backend: string) => void): void {
+let kernelsHook: ((backend: string) => BackendExtras | void) | undefined;
+
+/** Install a function called once a backend is set (used to register extra kernels); what it returns joins the info. */
+export function onBackendReady(hook: (backend: string) => BackendExtras | void): void {
   kernelsHook = hook;
 }
 
@@ -125,6 +131,7 @@ export async function startBackend(
     }
   }
   await tf.ready();
-  kernelsHook?.(info.name);
+  const extras = kernelsHook?.(info.name) ?? {};
+  info = { ...info, ...extras };
   return Object.keys(tfFlags).length ? { ...info, tfFlags } : info;
 }

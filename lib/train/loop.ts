@@ -15,7 +15,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { BatchOrder } from "../data/batches.ts";
-import type { ResolvedConfig } from "../experiment/config.ts";
+import { criticSteps, type ResolvedConfig } from "../experiment/config.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
 import { budget } from "../experiment/budget.ts";
 import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
@@ -123,7 +123,7 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
         loss: config.loss,
         realTarget: config.labelSmoothing,
         dLossReduce: config.dLossReduce,
-        nCritic: config.nCritic,
+        nCritic: criticSteps(config),
         clipValue: config.clipValue,
         gpWeight: config.gpWeight,
       };

@@ -1,0 +1,130 @@
+/**
+ * Which GEMM the wasm backend's matrix products and convolutions run on, as
+ * printed at start-up and recorded in each run's `config.json` and in the
+ * bench JSON.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { gemmThread } from "./_gemm_threads.ts";
+import { simdFor } from "./_simd_module.ts";
+import { nativeBlasStatus, OPENBLAS_INSTALL } from "./native_blas.ts";
+
+/** The GEMM in use on wasm. */
+export interface GemmInfo {
+  /**
+   * `openblas`: OpenBLAS's `cblas_sgemm` through Deno's FFI, on the wasm heap in place;
+   * `wasm-simd`: the harness's own SIMD GEMM (lib/kernels/simd/gemm.c);
+   * `tfjs-wasm`: the stock kernels (no SIMD module here, or switched off).
+   */
+  library: "openblas" | "wasm-simd" | "tfjs-wasm";
+  /** The library's own description: `openblas_get_config()`, or the SIMD build (`relaxed`, `simd`). */
+  version: string;
+  /** Threads per product. */
+  threads: number;
+  /** The shared library loaded, for `openblas`. */
+  path?: string;
+  /** Why the native GEMM is not in use, for the others. */
+  fallback?: string;
+}
+
+/**
+ * The GEMM the current wasm backend uses now.
+ * @returns null off wasm.
+ * @example Print the GEMM in use
+ * ```ts ignore
+ * const gemm = gemmInfo();
+ * if (gemm) console.log(describeGemm(gemm));
+ * ```
+ */
+export function gemmInfo(): GemmInfo | null {
+  if (tf.getBackend() !== "wasm") return null;
+  const status = nativeBlasStatus();
+  if (status.native) {
+    const { config, threads, path } = status.native;
+    return { library: "openblas", version: config, threads, path };
+  }
+  const simd = simdFor(tf.backend() as BackendWasm);
+  if (!simd) return { library: "tfjs-wasm", version: tf.version.tfjs, threads: 1, fallback: status.note };
+  return {
+    library: "wasm-simd",
+    version: `${simd.variant} SIMD build`,
+    threads: gemmThread()?.variant === simd.variant ? 2 : 1,
+    fallback: status.note,
+  };
+}
+
+/**
+ * One line for the console: `OpenBLAS 0.3.21 … , 1 thread` or the SIMD GEMM and why.
+ * @param gemm what {@linkcode gemmInfo} returned.
+ */
+export function describeGemm(gemm: GemmInfo): string {
+  const threads = `${gemm.threads} thread${gemm.threads === 1 ? "" : "s"}`;
+  switch (gemm.library) {
+    case "openblas":
+      return `matrix products and convolutions on ${gemm.version} (cblas_sgemm via FFI), ${threads}`;
+    case "wasm-simd":
+    case "tfjs-wasm":
+      return `matrix products and convolutions on the ${
+        gemm.library === "wasm-simd" ? `wasm SIMD GEMM (${gemm.version})` : "stock tfjs-wasm kernels"
+      }, ${threads}: ${gemm.fallback ?? "native GEMM not in use"}`;
+  }
+}
+
+export { OPENBLAS_INSTALL };
+
+/** What {@linkcode gemmForRun} decided for one run. */
+export interface RunGemm {
+  /** GEMM threads to train it with. */
+  threads: number;
+  /** Set when the run's earlier steps ran on a GEMM this process cannot repeat: its numbers will differ from then on. */
+  warning?: string;
+}
+
+/**
+ * The GEMM threads a run should train with, given what its `config.json` recorded. OpenBLAS's products differ in
+ * their last bits between 1 and 2 threads (each thread count is deterministic on its own), so a run resumed from a
+ * checkpoint keeps the thread count it trained with where the sweep can choose (`canChoose`: one run at a time);
+ * a new run gets `preferred`. A resumed run whose recorded GEMM (library or threads) cannot be matched gets a
+ * warning: it trains on, but no longer bit for bit as it would have uninterrupted.
+ * @param runDir the run's folder (config.json and checkpoint.bin are read from it).
+ * @param now the GEMM this process runs (`BackendInfo.gemm`).
+ * @param preferred the threads for a new run.
+ * @param canChoose whether this run's threads can be set (false when runs train side by side: OpenBLAS's thread
+ * count is process-wide, so it stays 1).
+ */
+export async function gemmForRun(
+  runDir: string,
+  now: GemmInfo,
+  preferred: number,
+  canChoose: boolean,
+): Promise<RunGemm> {
+  let recorded: GemmInfo | undefined;
+  try {
+    await Deno.stat(`${runDir}/checkpoint.bin`);
+    const config = JSON.parse(await Deno.readTextFile(`${runDir}/config.json`)) as { backend?: { gemm?: GemmInfo } };
+    // Runs from before the GEMM was recorded trained on the wasm SIMD GEMM.
+    recorded = config.backend?.gemm ?? { library: "wasm-simd", version: "", threads: 1 };
+  } catch {
+    return { threads: preferred }; // nothing to resume
+  }
+  const describe = (g: GemmInfo) => g.library === "openblas" ? `OpenBLAS on ${g.threads} thread(s)` : g.library;
+  if (recorded.library !== now.library) {
+    const how = recorded.library === "openblas"
+      ? `grant --allow-ffi for ${recorded.path ?? "the OpenBLAS library"} as before`
+      : "run without the --allow-ffi permission (deno run with the task's other flags) to keep the wasm SIMD GEMM";
+    return {
+      threads: preferred,
+      warning: `${runDir}: its checkpoint was trained on ${describe(recorded)}, this sweep runs ${describe(now)}; ` +
+        `it resumes, but its numbers will differ from an uninterrupted run's; to continue bit for bit, ${how}`,
+    };
+  }
+  if (now.library !== "openblas" || recorded.threads === preferred) return { threads: preferred };
+  if (canChoose) return { threads: recorded.threads };
+  return {
+    threads: preferred,
+    warning: `${runDir}: its checkpoint was trained on OpenBLAS with ${recorded.threads} threads, and runs trained ` +
+      `side by side get ${preferred}; it resumes, but its numbers will differ from an uninterrupted run's; to continue ` +
+      `bit for bit, resume it with --jobs 1 --threads ${recorded.threads}`,
+  };
+}
