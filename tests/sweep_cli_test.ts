@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { runDeno } from "./_files.ts";
-import { badSyntaxFile, listDir, runSweepCli, runSweepCliWithEnv } from "./_sweep_cli.ts";
+import { badSyntaxFile, listDir, runSweepCli, runSweepCliWithEnv, sweepArgs } from "./_sweep_cli.ts";
 
 async function status(dir: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(`${dir}/status.json`));
@@ -150,6 +150,35 @@ Deno.test({
       if (run.startsWith("arch-crashing")) {
         assertEquals(s.status, "failed", run);
         assertMatch(String(s.error), /worker crashed: .*uncaught in the worker/);
+      } else assertEquals(s.status, "completed", `${run}, trained by a replacement worker`);
+    }
+    assertEquals(runs.length, 4);
+    await Deno.remove(out, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "runs whose worker exits (Deno.exit) are marked failed with the exit, the others train, and the sweep exits 1",
+  fn: async () => {
+    const out = await Deno.makeTempDir();
+    const child = new Deno.Command("deno", {
+      args: sweepArgs(out, ["tests/fixtures/exiting_sweep.ts", "--jobs", "2"]),
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    // A sweep that waits for an answer from a worker that is gone never ends: give up on it rather than hang here.
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    const r = await child.output().finally(() => clearTimeout(timer));
+    const stdout = new TextDecoder().decode(r.stdout);
+    assertEquals(r.code, 1, stdout + new TextDecoder().decode(r.stderr));
+    assertMatch(stdout, /2 completed, 0 diverged, 2 failed/);
+    const runs = (await listDir(`${out}/exiting`)).filter((n) => n.startsWith("arch-"));
+    for (const run of runs) {
+      const s = await status(`${out}/exiting/${run}`);
+      if (run.startsWith("arch-exiting")) {
+        assertEquals(s.status, "failed", run);
+        assertMatch(String(s.error), /worker ended without a result: .*Deno\.exit\(3\)/);
       } else assertEquals(s.status, "completed", `${run}, trained by a replacement worker`);
     }
     assertEquals(runs.length, 4);

@@ -212,7 +212,16 @@ async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContex
             const m = e.data;
             if (m.type === "progress") options.display.update(m.progress);
             else if (m.type === "warn") ctx.warn(m.message);
-            else resolve(m.result);
+            else if (m.type === "result") resolve(m.result);
+            else {
+              crashed = true;
+              resolve({
+                runId: run!.runId,
+                status: "failed",
+                seconds: 0,
+                error: `worker ended without a result: ${m.how}`,
+              });
+            }
           };
           worker.onerror = (e) => {
             e.preventDefault();
@@ -227,8 +236,8 @@ async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContex
           worker.postMessage(request);
         });
         if (crashed) {
-          // An uncaught error does not end a worker: end it, so it cannot answer for the next run (which gets a
-          // fresh one), then mark the run failed once its lock is free.
+          // An uncaught error does not end a worker, and one that is ending may still be running: end it, so it cannot
+          // answer for the next run (which gets a fresh one), then mark the run failed once its lock is free.
           worker.terminate();
           await markCrashedRun(runDir, result.error ?? "worker crashed", ctx.warn);
           worker = newWorker();

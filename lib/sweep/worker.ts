@@ -31,7 +31,32 @@ export interface WorkerRequest {
 export type WorkerReply =
   | { type: "progress"; progress: Progress }
   | { type: "warn"; message: string }
-  | { type: "result"; result: RunResult };
+  | { type: "result"; result: RunResult }
+  /** The worker is ending before its run did (the run's code called `Deno.exit` or `close`). */
+  | { type: "ended"; how: string };
+
+/**
+ * A worker that ends sends no error and no result, and the sweep would wait for its run forever: say so first.
+ * (Deno.exit in a worker ends the worker alone, as `close()` does.)
+ */
+function tellBeforeEnding(): void {
+  const exit = Deno.exit;
+  const close = self.close.bind(self);
+  const say = (how: string) => self.postMessage({ type: "ended", how } satisfies WorkerReply);
+  Object.defineProperty(Deno, "exit", {
+    value: (code?: number): never => {
+      say(`the run called Deno.exit(${code ?? ""})`);
+      return exit(code);
+    },
+    configurable: true,
+    writable: true,
+  });
+  self.close = () => {
+    say("the run called close()");
+    close();
+  };
+}
+tellBeforeEnding();
 
 self.onmessage = async (e: MessageEvent<WorkerRequest>) => {
   const req = e.data;
