@@ -335,3 +335,18 @@ Deno.test("reproduce with a profile one of the posts lacks exits 2 naming it, be
   assertEquals(await listDir(out), []);
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("--only trains a subset but experiment.json keeps the whole grid, so two subsets make one sweep", async () => {
+  const out = await Deno.makeTempDir();
+  for (const lr of ["1e-3", "2e-4"]) {
+    const r = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", `lr=${lr}`, "--set", "steps=4");
+    assertEquals(r.code, 0, r.stderr);
+    assert(!/no longer belong/.test(r.stdout), r.stdout);
+  }
+  const experiment = JSON.parse(await Deno.readTextFile(`${out}/tiny/experiment.json`));
+  assertEquals(experiment.runs.length, 2);
+  for (const id of experiment.runs) {
+    assertEquals(JSON.parse(await Deno.readTextFile(`${out}/tiny/${id}/status.json`)).status, "completed");
+  }
+  await Deno.remove(out, { recursive: true });
+});

@@ -34,6 +34,8 @@ export interface Plan {
   /** The experiment file, as given. */
   source: string;
   runs: PlannedRun[];
+  /** Every run id of the whole grid (and search) in order, whatever `--only` selects: what `experiment.json` lists. */
+  gridRunIds: string[];
   /** What `--set` changed, one `key=value (was old)` line each. */
   overrides: string[];
 }
@@ -170,7 +172,7 @@ export async function planSweep(
       `${(options.only ?? []).join(" ")} matches no run of ${source} (${describeGrid(grid)})`,
     );
   }
-  return { experiment, source, runs, overrides };
+  return { experiment, source, runs, gridRunIds: all.map((r) => r.runId), overrides };
 }
 
 /**

@@ -88,7 +88,7 @@ async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): 
     description: plan.experiment.description ?? "",
     source: plan.source,
     grid: (plan.experiment.grid ?? {}) as Record<string, unknown[]>,
-    runs: plan.runs.map((r) => r.runId),
+    runs: plan.gridRunIds, // the whole grid: --only selects what trains now, not what the experiment is
     updated: new Date().toISOString(),
   };
   await writeJsonAtomic(join(expDir, "experiment.json"), experimentFile);
@@ -252,7 +252,7 @@ async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContex
 
 /** Run folders in `expDir` with a status that are not runs of `plan`, sorted. */
 async function staleRuns(plan: Plan, expDir: string): Promise<string[]> {
-  const current = new Set(plan.runs.map((r) => r.runId));
+  const current = new Set(plan.gridRunIds);
   const stale: string[] = [];
   for await (const entry of Deno.readDir(expDir)) {
     if (
