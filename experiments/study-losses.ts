@@ -31,7 +31,8 @@ export default defineExperiment({
     {
       id: "ns-not-beaten",
       text: "No loss is consistently better than the non-saturating GAN (Lucic et al.'s headline).",
-      method: "For each loss, on each dataset and seed, compare its final fcd with NS's (bce) of the same dataset and " +
+      method:
+        "For each loss, on each dataset and seed, compare its final fcd with NS's (bce) of the same dataset and " +
         "seed. A loss is consistently better when its fcd is lower on all 4 (dataset, seed) pairs. Reproduced when no " +
         "loss is; not reproduced when one is (named); inconclusive while any pair lacks an fcd.",
       check(runs) {

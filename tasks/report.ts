@@ -4,7 +4,7 @@
  * each chart as SVG/PNG in `results/<experiment>/report/`).
  * @module
  */
-import { dirname, join, resolve } from "@std/path";
+import { basename, dirname, join, resolve } from "@std/path";
 import { buildReport, type ReportOptions } from "../lib/report/build_report.ts";
 import { parseSamplePicks } from "../lib/report/samples.ts";
 import { screenshotReport } from "../lib/report/screenshot.ts";
@@ -160,7 +160,9 @@ export async function report(args: string[]): Promise<number> {
       return n > 0 ? [`${n} ${s}`] : [];
     });
   console.log(
-    `Wrote ${result.html} (${result.charts.length} charts, ${runs.length} runs: ${counts.join(", ")})`,
+    `Wrote ${result.html} and ${basename(result.csv)} (${result.charts.length} charts, ${runs.length} runs: ${
+      counts.join(", ")
+    })`,
   );
   if (result.files.length > 0) console.log(`Charts: ${result.files.length} files in ${result.chartDir}`);
   if (screenshot !== undefined) {

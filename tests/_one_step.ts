@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, startBackend } from "../lib/tfjs/backend.ts";
 import { buildGan, disposeGan, ganIteration } from "../lib/train/gan.ts";
-import { Rng, routeMathRandom } from "../lib/train/rng.ts";
+import { Rng, routeMathRandom } from "../lib/rng.ts";
 import type { Gan } from "../lib/train/steps.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";

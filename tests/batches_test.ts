@@ -1,6 +1,6 @@
 import { assertEquals, assertNotEquals } from "@std/assert";
 import { BatchOrder } from "../lib/data/batches.ts";
-import { Rng } from "../lib/train/rng.ts";
+import { Rng } from "../lib/rng.ts";
 
 function take(order: BatchOrder, n: number): number[][] {
   return Array.from({ length: n }, () => Array.from(order.next()));

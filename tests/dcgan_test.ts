@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
 import { type ArchContext, getArch } from "../lib/archs/registry.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
-import { Rng, routeMathRandom } from "../lib/train/rng.ts";
+import { Rng, routeMathRandom } from "../lib/rng.ts";
 import { trainRun } from "../lib/train/loop.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { buildGan, disposeGan, ganIteration } from "../lib/train/gan.ts";

@@ -6,7 +6,7 @@ import { ClassifierPinError, loadClassifier } from "../lib/classifier/load.ts";
 import { CLASSIFIERS_DIR } from "../lib/classifier/manifest.ts";
 import { loadDataset } from "../lib/data/datasets.ts";
 import { createEvaluator, evalFields, type EvalMetrics } from "../lib/metrics/evaluator.ts";
-import { Rng } from "../lib/train/rng.ts";
+import { Rng } from "../lib/rng.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const N = 2000;

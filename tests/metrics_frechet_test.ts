@@ -2,7 +2,7 @@ import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/ass
 import { frechetDistance, type Gaussian, sqrtPsd, traceSqrtProduct } from "../lib/metrics/frechet.ts";
 import { moments } from "../lib/metrics/moments.ts";
 import { symmetricEigen } from "../lib/metrics/symmetric_eigen.ts";
-import { Rng } from "../lib/train/rng.ts";
+import { Rng } from "../lib/rng.ts";
 
 const f64 = (a: number[]) => new Float64Array(a);
 

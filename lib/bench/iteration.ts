@@ -13,7 +13,7 @@ import { BatchOrder } from "../data/batches.ts";
 import { forwardFlops, type IterationFlops, iterationFlops } from "./flops.ts";
 import type { LossName } from "../train/losses.ts";
 import type { PixelRange } from "../data/pixels.ts";
-import { Rng, routeMathRandom } from "../train/rng.ts";
+import { Rng, routeMathRandom } from "../rng.ts";
 import type { TrainingImages } from "../data/training_images.ts";
 import { buildGan, disposeGan, ganIteration } from "../train/gan.ts";
 import { IterationInputs } from "../train/iteration_inputs.ts";

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { type DatasetName, loadDataset } from "../data/datasets.ts";
-import { Rng, routeMathRandom } from "../train/rng.ts";
+import { Rng, routeMathRandom } from "../rng.ts";
 import { buildClassifier, NUM_CLASSES } from "./model.ts";
 import { accuracy, bytesToUnit } from "./accuracy.ts";
 

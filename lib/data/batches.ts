@@ -5,7 +5,7 @@
  * every epoch (seed 002's sequential batches).
  * @module
  */
-import type { Rng } from "../train/rng.ts";
+import type { Rng } from "../rng.ts";
 
 /** Saved position in the data order, for resuming. */
 export interface BatchOrderState {

@@ -17,7 +17,7 @@
  */
 import type { ConfigKey, ResolvedConfig } from "./config.ts";
 import { sobolPoints } from "./sobol.ts";
-import { Rng } from "../train/rng.ts";
+import { Rng } from "../rng.ts";
 
 /** A value drawn uniformly from `[low, high)`. */
 export interface Uniform {

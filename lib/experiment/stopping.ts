@@ -45,3 +45,10 @@ export interface Collapse {
 export function pruneMode(prune: Prune): "min" | "max" {
   return prune.mode ?? RANKED_METRICS[prune.metric];
 }
+
+/** A rung's decision for a run: go on or stop, with its 0-based rank among the runs at the rung then. */
+export interface RungDecision {
+  kind: "continue" | "prune";
+  rank: number;
+  of: number;
+}

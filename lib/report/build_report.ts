@@ -8,6 +8,7 @@ import { basename, dirname, extname, join } from "@std/path";
 import { writeFileAtomic } from "../results/atomic_write.ts";
 import { requireWritable } from "../cli/flags.ts";
 import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
+import { runsCsv } from "../results/runs_csv.ts";
 import { chooseHeatmapDims, chooseLayout, gridView } from "./grid_view.ts";
 import { availableMetrics, evalMetricNames } from "./final_values.ts";
 import { chartedEvalMetrics, consistentEvals, EVAL_BOOKKEEPING } from "./eval_info.ts";
@@ -62,6 +63,8 @@ export interface ReportOptions {
 /** What was written. */
 export interface ReportResult {
   html: string;
+  /** `runs.csv`, beside the page: one row per run. */
+  csv: string;
   /** Chart files written (SVG and PNG paths). */
   files: string[];
   /** The folder they were written to, or null for none. */
@@ -253,7 +256,10 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const html = renderPage(model, await readVegaBuilds());
   await Deno.mkdir(dirname(out), { recursive: true });
   await writeFileAtomic(out, html);
+  // The sweep in one table, beside the page: one row per run, for pandas, DuckDB or R.
+  const csv = join(dirname(out), "runs.csv");
+  await writeFileAtomic(csv, runsCsv(results.runs));
   const files = chartDir === null ? [] : await writeCharts(charts, chartDir, opts.png ?? true, notes);
   for (const w of model.warnings) notes.push(`warning: ${w}`);
-  return { html: out, files, chartDir, charts: charts.list.map((c) => c.id), notes, results, claims };
+  return { html: out, csv, files, chartDir, charts: charts.list.map((c) => c.id), notes, results, claims };
 }

@@ -7,7 +7,7 @@ import { join } from "@std/path";
 import type { CheckedClaim } from "../claims/claims.ts";
 import type { Experiment } from "../experiment/define.ts";
 import { buildReport } from "./build_report.ts";
-import { formatDuration } from "../sweep/progress_display.ts";
+import { formatDuration } from "../cli/duration.ts";
 import { escapeHtml as h } from "./escape.ts";
 
 /** One experiment's part of the summary. */

@@ -13,9 +13,9 @@
  */
 import { join } from "@std/path";
 import { parseJsonl } from "../results/jsonl.ts";
-import { type Prune, pruneMode } from "../experiment/stopping.ts";
+import { type Prune, pruneMode, type RungDecision } from "../experiment/stopping.ts";
 
-export type { Prune };
+export type { Prune, RungDecision };
 
 /** A run's decision at a rung: `continue` or `prune`; `promote` later overrides a `prune`. */
 export interface RungLine {
@@ -29,13 +29,6 @@ export interface RungLine {
   rank: number;
   of: number;
   time: string;
-}
-
-/** What {@linkcode RungBook.decide} answers. */
-export interface RungDecision {
-  kind: "continue" | "prune";
-  rank: number;
-  of: number;
 }
 
 /** The share that goes on at a rung of `n` runs: at least the best one. */

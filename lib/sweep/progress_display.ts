@@ -4,20 +4,11 @@
  * @module
  */
 import type { Progress } from "../train/loop.ts";
+import { formatDuration } from "../cli/duration.ts";
+
+export { formatDuration };
 
 const encoder = new TextEncoder();
-
-/** Format seconds as `1h02m`, `3m05s` or `12s`. */
-export function formatDuration(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  if (s >= 3600) {
-    return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-  }
-  if (s >= 60) {
-    return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  }
-  return `${s}s`;
-}
 
 function describe(p: Progress, width: number): string {
   const frac = p.totalSteps ? p.step / p.totalSteps : 0;

@@ -7,8 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { type BatchOrder, gatherImages } from "../data/batches.ts";
 import type { TrainingImages } from "../data/training_images.ts";
-import { fillNoise } from "./noise.ts";
-import type { Rng } from "./rng.ts";
+import { fillNoise } from "../noise.ts";
+import type { Rng } from "../rng.ts";
 
 /** The real batches and the noise of a run's iterations. */
 export class IterationInputs {

@@ -25,9 +25,9 @@ import type { TrainingImages } from "../data/training_images.ts";
 import { buildGan, disposeGan, ganIteration } from "./gan.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
 import { type Divergence, LogWindow } from "./log_window.ts";
-import { fillNoise } from "./noise.ts";
+import { fillNoise } from "../noise.ts";
 import { writeProgressGif } from "./progress_gif.ts";
-import { Rng, routeMathRandom } from "./rng.ts";
+import { Rng, routeMathRandom } from "../rng.ts";
 import { RunFiles } from "./run_files.ts";
 import { saveGenerator } from "./save_generator.ts";
 import { round, roundNumbers } from "./step_stats.ts";
@@ -35,8 +35,7 @@ import type { Gan, StepSettings } from "./steps.ts";
 import { restoreTrainState } from "./train_state.ts";
 import { TrainingClock } from "./training_clock.ts";
 import { CollapseWatch } from "./collapse_watch.ts";
-import type { Collapse, Prune } from "../experiment/stopping.ts";
-import type { RungDecision } from "../sweep/asha.ts";
+import type { Collapse, Prune, RungDecision } from "../experiment/stopping.ts";
 
 /** What the progress display is told after every step. */
 export interface Progress {

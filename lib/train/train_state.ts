@@ -12,7 +12,7 @@ import { loadCheckpoint, type LoadedCheckpoint, type LoopState, saveCheckpoint }
 import type { KeptWindow } from "./log_window.ts";
 import type { CollapseWatchState } from "./collapse_watch.ts";
 import { disposeOptimizerState, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
-import type { Rng, RngState } from "./rng.ts";
+import type { Rng, RngState } from "../rng.ts";
 import type { Gan } from "./steps.ts";
 
 /** The loop's state in a checkpoint, beside the tensors: {@linkcode LoopProgress} and the log's length. */
