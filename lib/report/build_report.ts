@@ -5,7 +5,7 @@
  */
 import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims/claims.ts";
 import { basename, dirname, extname, join } from "@std/path";
-import { writeFileAtomic } from "../results/atomic_write.ts";
+import { ensureWritable, writeFileAtomic } from "../results/atomic_write.ts";
 import { requireWritable } from "../cli/flags.ts";
 import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
 import { runsCsv } from "../results/runs_csv.ts";
@@ -118,21 +118,6 @@ function defaultChartDir(out: string): string {
   return join(dirname(out), name === basename(out) ? `${name}-charts` : name);
 }
 
-/**
- * Fail before anything is written when `dir` cannot be made or written to (a read-only folder, a file in the way).
- * @throws {InputError} naming `flag`, the folder and the system's reason.
- */
-async function probeWritable(flag: string, dir: string, fix: string): Promise<void> {
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${Deno.pid}`);
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (e) {
-    throw new InputError(flag, `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); ${fix}`);
-  }
-}
-
 /** Read the results and settle what the report shows and where it goes. */
 async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: string; chartDir: string | null }> {
   const results = await readExperimentResults(opts.resultsDir);
@@ -157,8 +142,8 @@ async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: st
   if ((await Deno.stat(out).catch(() => null))?.isDirectory) {
     throw new InputError("--out", `${out} is a folder; expected the path of the HTML file to write`);
   }
-  await probeWritable("--out", dirname(out), "choose another --out");
-  if (chartDir !== null) await probeWritable("chart folder", chartDir, "choose another --out, or --no-charts");
+  await ensureWritable("--out", dirname(out), "choose another --out");
+  if (chartDir !== null) await ensureWritable("chart folder", chartDir, "choose another --out, or --no-charts");
   return { results, evalCheck, runs, view, layout, heat, metrics, metric, out, chartDir };
 }
 

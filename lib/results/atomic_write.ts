@@ -3,6 +3,8 @@
  * write a temp file beside it, fsync, rename over.
  * @module
  */
+import { join } from "@std/path";
+import { InputError } from "../input_error.ts";
 
 /** Atomically replace `path` with `data`. */
 export async function writeFileAtomic(
@@ -53,4 +55,19 @@ export async function removeTempFiles(dir: string): Promise<string[]> {
 /** Atomically write a value as pretty JSON. */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
   return writeFileAtomic(path, JSON.stringify(value, null, 2) + "\n");
+}
+
+/**
+ * Fail before anything is written when `dir` cannot be made or written to (a read-only folder, a file in the way).
+ * @throws {InputError} naming `flag`, the folder, the system's reason and `fix`.
+ */
+export async function ensureWritable(flag: string, dir: string, fix: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-test-${Deno.pid}`);
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new InputError(flag, `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); ${fix}`);
+  }
 }

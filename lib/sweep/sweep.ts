@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { writeJsonAtomic } from "../results/atomic_write.ts";
+import { ensureWritable, writeJsonAtomic } from "../results/atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
 import { loadDataset } from "../data/datasets.ts";
@@ -61,28 +61,13 @@ export interface SweepSummary {
   notStarted: number;
 }
 
-/** @throws {InputError} when `dir` cannot be created or written. */
-async function ensureWritable(dir: string, flag: string): Promise<void> {
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-    const probe = join(dir, `.write-test-${Deno.pid}`);
-    await Deno.writeTextFile(probe, "");
-    await Deno.remove(probe);
-  } catch (e) {
-    throw new InputError(
-      flag,
-      `cannot write to ${dir} (${(e as Error).name}: ${(e as Error).message}); choose a writable folder with --out`,
-    );
-  }
-}
-
 /** The checks that can fail cheaply before any run folder exists, then the backend; writes `experiment.json`. */
 async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): Promise<BackendInfo> {
   for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
     await loadDataset(dataset, "train");
   }
   const backend = await startBackend(options.backend, options.tfFlags ?? {});
-  await ensureWritable(expDir, "--out");
+  await ensureWritable("--out", expDir, "choose a writable folder with --out");
   const experimentFile: ExperimentFile = {
     name: plan.experiment.name,
     description: plan.experiment.description ?? "",
