@@ -11,7 +11,6 @@ import { loadDataset } from "../data/datasets.ts";
 import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
 import { doneBecause } from "./early_stop.ts";
 import { RungBook } from "./asha.ts";
-import { InputError } from "../input_error.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
 import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
 import type { ExperimentFile } from "../results/records.ts";
