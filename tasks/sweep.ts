@@ -15,12 +15,14 @@ import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
-import { formatDuration, ProgressDisplay } from "../lib/sweep/progress_display.ts";
+import { formatDuration } from "../lib/cli/duration.ts";
+import { ProgressDisplay } from "../lib/sweep/progress_display.ts";
 import { parseStopAfter } from "../lib/cli/duration.ts";
 import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
 import { runSweep } from "../lib/sweep/sweep.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
-import { budget } from "../lib/train/loop.ts";
+import { budget } from "../lib/experiment/budget.ts";
+import { trainingImageCount } from "../lib/data/dataset_info.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `usage: deno task sweep <experiment.ts> [options]
@@ -119,7 +121,7 @@ export async function main(): Promise<number> {
     plan.runs.forEach((run, i) => {
       const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
       const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-      const { totalSteps } = budget(run.config, 60_000);
+      const { totalSteps } = budget(run.config, trainingImageCount(run.config.dataset));
       console.log(
         `  ${run.runId}  ${values}  ${run.config.arch} ${run.config.dataset} ${totalSteps} steps${skip}`,
       );

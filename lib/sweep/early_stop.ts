@@ -26,7 +26,7 @@ export function stoppingFor(experiment: Experiment, expDir: string, runId: strin
  */
 export async function doneBecause(
   status: RunStatusFile | null,
-  experiment: Experiment,
+  experiment: Pick<Experiment, "prune">,
   expDir: string,
   runId: string,
 ): Promise<string | null> {

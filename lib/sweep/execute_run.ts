@@ -139,10 +139,8 @@ export async function executeRun(
     }
     const before = await readStatus(runDir);
     const expDir = dirname(runDir);
-    const done = options.rules ? await doneBecause(before, options.rules, expDir, run.runId) : null;
-    if (done !== null || before?.status === "completed" || before?.status === "diverged") {
-      return { runId: run.runId, status: "skipped", seconds: 0, note: done ?? `already ${before!.status}` };
-    }
+    const done = await doneBecause(before, options.rules ?? {}, expDir, run.runId);
+    if (done !== null) return { runId: run.runId, status: "skipped", seconds: 0, note: done };
     const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId) : undefined;
     const configFile: RunConfigFile = {
       runId: run.runId,

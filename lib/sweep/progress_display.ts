@@ -6,8 +6,6 @@
 import type { Progress } from "../train/loop.ts";
 import { formatDuration } from "../cli/duration.ts";
 
-export { formatDuration };
-
 const encoder = new TextEncoder();
 
 function describe(p: Progress, width: number): string {

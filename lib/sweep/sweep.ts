@@ -12,7 +12,8 @@ import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execut
 import { doneBecause } from "./early_stop.ts";
 import { RungBook } from "./asha.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
-import { formatDuration, type ProgressDisplay } from "./progress_display.ts";
+import { formatDuration } from "../cli/duration.ts";
+import type { ProgressDisplay } from "./progress_display.ts";
 import type { ExperimentFile } from "../results/records.ts";
 import { describeGemm, gemmForRun } from "../kernels/gemm_info.ts";
 import { useGemmThreads } from "../kernels/register_wasm_kernels.ts";

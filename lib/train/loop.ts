@@ -86,8 +86,6 @@ export interface Stopping {
   collapse?: Collapse;
 }
 
-export { budget } from "../experiment/budget.ts";
-
 /** Train one run to its budget (or to divergence), resuming from its checkpoint if it has one. */
 export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<RunOutcome> {
   const { config } = run;
@@ -291,15 +289,16 @@ async function earlyStop(
   if (prune && decide && prune.rungs.includes(step)) {
     const fields = evaluated ?? await evaluate(t, step);
     if (t.collapsedBy) return { status: "collapsed", reason: t.collapsedBy };
-    const value = fields?.[prune.metric];
-    const d = await decide(step, typeof value === "number" ? value : NaN);
+    const field = fields?.[prune.metric];
+    const value = typeof field === "number" ? field : NaN;
+    const d = await decide(step, value);
     if (d.kind === "prune") {
       return {
         status: "pruned",
         pruned: {
           rung: step,
           metric: prune.metric,
-          value: typeof value === "number" ? value : NaN,
+          value,
           rank: d.rank,
           of: d.of,
         },
