@@ -42,6 +42,21 @@ export {
   type ResolvedConfig,
 } from "./lib/experiment/config.ts";
 export type { PixelRange } from "./lib/data/pixels.ts";
+export {
+  type GanKind,
+  getKind,
+  type KindContext,
+  kindNames,
+  type KindRun,
+  type KindState,
+  registerKind,
+} from "./lib/train/kinds/kind.ts";
+export { buildGan, disposeGan, ganIteration, type IterationDraws, type IterationLabels } from "./lib/train/gan.ts";
+export { type Conditioning, discriminatorStep, type Gan, generatorStep, type StepSettings } from "./lib/train/steps.ts";
+export { evaluateGenerator, generatorSettings, stepSettings } from "./lib/train/kinds/gan.ts";
+export { sampleGridLabels, sampleGridNoise } from "./lib/train/kinds/grid_inputs.ts";
+export type { IterationInputs } from "./lib/train/iteration_inputs.ts";
+export type { EvalMetrics, Evaluator, GeneratorSettings } from "./lib/metrics/evaluator.ts";
 export { type CheckedClaim, type Claim, type ClaimOutcome, type Verdict } from "./lib/claims/claims.ts";
 export { Runs } from "./lib/claims/run_query.ts";
 export { formatStat, type Stat, stat } from "./lib/claims/summary_stats.ts";
@@ -62,3 +77,4 @@ export type {
 export type { BackendInfo } from "./lib/tfjs/backend.ts";
 export type { TfFlagValue } from "./lib/tfjs/flags.ts";
 import "./lib/archs/builtin.ts";
+import "./lib/train/kinds/builtin.ts";

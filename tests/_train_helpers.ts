@@ -2,6 +2,11 @@
 import { type PartialConfig, resolveConfig } from "../lib/experiment/config.ts";
 import type { PlannedRun } from "../lib/experiment/plan.ts";
 import "../lib/archs/builtin.ts";
+import { assertEquals } from "@std/assert";
+import * as tf from "@tensorflow/tfjs";
+import { startBackend } from "../lib/tfjs/backend.ts";
+import { trainRun } from "../lib/train/loop.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
 
 /** A planned run with a tiny budget over the first few hundred MNIST images. */
 export function tinyRun(overrides: PartialConfig = {}): PlannedRun {
@@ -31,4 +36,21 @@ export function trajectory(
   lines: Record<string, unknown>[],
 ): Record<string, unknown>[] {
   return lines.filter((l) => l.kind === "step").map(({ ms: _ms, ...rest }) => rest);
+}
+
+/**
+ * Train a {@linkcode tinyRun} on `backend` to completion, checking it leaks no tensor.
+ * @returns its step lines (without timings) and its run folder (the caller removes it).
+ */
+export async function trainTiny(backend: "wasm" | "cpu", overrides: PartialConfig) {
+  await startBackend(backend);
+  const runDir = await Deno.makeTempDir();
+  const before = tf.memory().numTensors;
+  const outcome = await trainRun(tinyRun({ checkpointEvery: 0, ...overrides }), {
+    runDir,
+    data: await loadTrainingImages("mnist", "[-1,1]"),
+  });
+  assertEquals(tf.memory().numTensors, before, "every tensor of the run is disposed");
+  assertEquals(outcome.status, "completed");
+  return { runDir, steps: trajectory(await metricLines(runDir)) };
 }

@@ -74,6 +74,7 @@ function syntheticImages(wave: (i: number) => number): TrainingImages {
     images: new Float32Array(count * 784).map((_, i) => wave(i) * 0.9),
     count,
     shape: [28, 28, 1],
+    labels: new Uint8Array(count).map((_, i) => i % 10),
     source: "synthetic",
   };
 }

@@ -1,26 +1,11 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/tfjs/backend.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
-import { trainRun } from "../lib/train/loop.ts";
-import { loadTrainingImages } from "../lib/data/training_images.ts";
 import type { PartialConfig } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
-import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
+import { trainTiny as trainOn } from "./_train_helpers.ts";
 
-/** Train a tiny run on `backend`; its step lines, and the run folder (removed by the caller). */
-async function train(backend: "wasm" | "cpu", overrides: PartialConfig) {
-  await startBackend(backend);
-  const runDir = await Deno.makeTempDir();
-  const before = tf.memory().numTensors;
-  const outcome = await trainRun(tinyRun({ noiseDim: 16, checkpointEvery: 0, ...overrides }), {
-    runDir,
-    data: await loadTrainingImages("mnist", "[-1,1]"),
-  });
-  assertEquals(tf.memory().numTensors, before, "every tensor of the run is disposed");
-  assertEquals(outcome.status, "completed");
-  return { runDir, steps: trajectory(await metricLines(runDir)) };
-}
+const train = (backend: "wasm" | "cpu", overrides: PartialConfig) => trainOn(backend, { noiseDim: 16, ...overrides });
 
 const CASES: [string, PartialConfig][] = [
   ["hinge", { loss: "hinge" }],

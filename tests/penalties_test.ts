@@ -7,6 +7,11 @@ import { randomData, setUpBackends } from "./_kernel_parity.ts";
 await setUpBackends();
 
 /** A small conv critic: conv → LeakyReLU → conv → LeakyReLU → dense, the shape of the DCGAN discriminators. */
+/** D's score in training mode, as the penalty takes it. */
+function scoreOf(d: tf.LayersModel): (x: tf.Tensor) => tf.Tensor {
+  return (x) => d.apply(x, { training: true }) as tf.Tensor;
+}
+
 function critic(): tf.Sequential {
   const m = tf.sequential({
     layers: [
@@ -47,9 +52,9 @@ Deno.test("the gradient penalty's gradient in D's weights matches finite differe
   const d = critic();
   const x = images(1);
   const weights = d.trainableWeights.map((w) => w.read() as tf.Variable);
-  const { value, grads } = tf.variableGrads(() => gradientPenalty(d, x, 10), weights);
+  const { value, grads } = tf.variableGrads(() => gradientPenalty(scoreOf(d), x, 10), weights);
   assert(value.dataSync()[0]! > 0.1, "a penalty worth checking");
-  const penalty = () => tf.tidy(() => gradientPenalty(d, x, 10).dataSync()[0]!);
+  const penalty = () => tf.tidy(() => gradientPenalty(scoreOf(d), x, 10).dataSync()[0]!);
   const pattern = activationPattern(d, x);
   let checked = 0;
   const probes = [[0, 5], [0, 20], [0, 11], [1, 2], [1, 0], [2, 17], [2, 60], [2, 99], [3, 1], [3, 3], [4, 3], [4, 12]];
@@ -84,7 +89,7 @@ Deno.test("the gradient penalty and its weight gradients agree on wasm (the harn
     const d = critic();
     const x = images(2);
     const { value, grads } = tf.variableGrads(
-      () => gradientPenalty(d, x, 10),
+      () => gradientPenalty(scoreOf(d), x, 10),
       d.trainableWeights.map((w) => w.read() as tf.Variable),
     );
     const out = await Promise.all([value, ...Object.values(grads)].map((t) => t.data<"float32">()));

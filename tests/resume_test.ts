@@ -38,10 +38,12 @@ async function lines(path: string): Promise<Record<string, unknown>[]> {
   return text.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-/** The kinds of GAN the kill test trains: today's loop, and critic steps with a gradient penalty. */
+/** What the kill test trains: today's loop, critic steps with a gradient penalty, a conditional kind and SR. */
 const KILLED_KINDS: [string, string[]][] = [
   ["bce", []],
   ["wgan-gp, 2 critic steps", ["--set", "loss=wgan-gp", "--set", "nCritic=2"]],
+  ["acgan", ["--set", "kind=acgan"]],
+  ["srgan", ["--set", "kind=srgan"]],
 ];
 
 for (const [kind, set] of KILLED_KINDS) {

@@ -28,7 +28,7 @@ Deno.test({
       assertEquals(config.config.arch, "mlp-tf1");
       assertEquals(typeof config.versions["tfjs-core"], "string");
       assert((await listDir(`${out}/tiny/${run}/samples`)).includes("step-000024.png"));
-      assertEquals(await listDir(`${out}/tiny/${run}/generator`), ["model.json", "weights.bin"]);
+      assertEquals(await listDir(`${out}/tiny/${run}/generator`), ["inputs.json", "model.json", "weights.bin"]);
       const evals = (await Deno.readTextFile(`${out}/tiny/${run}/metrics.jsonl`)).split("\n")
         .filter((l) => l.includes('"kind":"eval"')).map((l) => JSON.parse(l));
       assertEquals(evals.map((e) => e.step), [12, 24], "an eval line every evalEvery steps and at the end");

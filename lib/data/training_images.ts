@@ -11,6 +11,8 @@ export interface TrainingImages {
   images: Float32Array;
   count: number;
   shape: [number, number, number];
+  /** The class of each image, 0 to 9 (what a conditional kind conditions on). */
+  labels: Uint8Array;
   /** Where the images came from (file or folder). */
   source: string;
 }
@@ -41,6 +43,7 @@ export async function loadTrainingImages(
     images: scaleImages(set.images, range),
     count: set.count,
     shape: [set.rows, set.cols, 1],
+    labels: set.labels,
     source: set.source,
   };
   cache.clear(); // one dataset at a time: 188 MB each

@@ -104,11 +104,34 @@ export type ResolvedConfig = {
   clipValue: number;
   /** `wgan-gp`, `dragan`: the gradient penalty's weight λ. */
   gpWeight: number;
+  /**
+   * The kind of GAN, as registered (`lib/train/kinds/`): `gan` (one G, one D, unconditional), `cgan` (G and D
+   * both take the class label), `acgan` (G takes the label, D also names the class), or one an experiment file
+   * brings under `kinds`.
+   */
+  kind: string;
+  /** `acgan`: the weight of the class cross-entropy in D's and G's losses. */
+  auxWeight: number;
+  /** `srgan`: side of the low-resolution input, made from the 28×28 image by area averaging (28 / a power of 2). */
+  lowRes: number;
+  /** `srgan`: the weight of the pixel MSE in G's loss. */
+  contentWeight: number;
+  /** `srgan`: the weight of the MSE of the pinned classifier's features (the perceptual loss) in G's loss. */
+  perceptualWeight: number;
+  /** `srgan`: the weight of the adversarial term in G's loss. */
+  adversarialWeight: number;
+  /** `cyclegan`: domain B (domain A is `dataset`); null for the kinds with one domain. */
+  datasetB: Dataset | null;
+  /** `cyclegan`: the weight of the cycle-consistency L1 loss. */
+  cycleWeight: number;
+  /** `cyclegan`: the weight of the identity loss; null = half of `cycleWeight`, as the CycleGAN paper. */
+  identityWeight: number | null;
 };
 
 /**
  * The schema of every config key (documented on {@linkcode ResolvedConfig}). Each key is optional in an
- * experiment file; defaults fill the gaps. Architecture names are checked against the registry after parsing.
+ * experiment file; defaults fill the gaps. Architecture and kind names are checked against their registries after
+ * parsing.
  */
 export const configShape = {
   dataset: z.enum(DATASETS),
@@ -143,6 +166,15 @@ export const configShape = {
   nCritic: positiveInt.nullable(),
   clipValue: z.number().positive(),
   gpWeight: z.number().min(0),
+  kind: z.string().min(1),
+  auxWeight: z.number().min(0),
+  lowRes: positiveInt,
+  contentWeight: z.number().min(0),
+  perceptualWeight: z.number().min(0),
+  adversarialWeight: z.number().min(0),
+  datasetB: z.enum(DATASETS).nullable(),
+  cycleWeight: z.number().min(0),
+  identityWeight: z.number().min(0).nullable(),
 } as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };
 
 // And the other way round: each schema's output is exactly the interface's type, so the two cannot drift apart.
@@ -194,6 +226,15 @@ export const defaults = {
   nCritic: null,
   clipValue: 0.01,
   gpWeight: 10,
+  kind: "gan",
+  auxWeight: 1,
+  lowRes: 14,
+  contentWeight: 1,
+  perceptualWeight: 0.01,
+  adversarialWeight: 1e-3,
+  datasetB: null,
+  cycleWeight: 10,
+  identityWeight: null,
 } satisfies ResolvedConfig;
 
 /** Every config key, in declaration order. */

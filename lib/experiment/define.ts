@@ -3,6 +3,7 @@
  * @module
  */
 import type { Architecture } from "../archs/registry.ts";
+import type { GanKind } from "../train/kinds/kind.ts";
 import type { Claim } from "../claims/claims.ts";
 import type { ConfigKey, PartialConfig, ResolvedConfig } from "./config.ts";
 import type { Search } from "./search.ts";
@@ -23,6 +24,8 @@ export interface Experiment {
   grid?: Grid;
   /** Architectures this file brings, by name (usable as `arch` values). */
   archs?: Record<string, Architecture>;
+  /** Kinds of GAN this file brings, by name (usable as `kind` values; see `lib/train/kinds/kind.ts`). */
+  kinds?: Record<string, GanKind>;
   /** Named overrides picked with `--profile NAME` (e.g. a quick budget). */
   profiles?: Record<string, PartialConfig>;
   /** What the sweep is expected to show, as checks over its results (see `lib/claims/claims.ts`). */

@@ -4,7 +4,15 @@
  * `load.ts`; the `key=value` flags are parsed in `assignment.ts`.)
  * @module
  */
-import { collidingKey, CRITIC_LOSSES, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import {
+  collidingKey,
+  type ConfigKey,
+  CRITIC_LOSSES,
+  defaults,
+  type PartialConfig,
+  resolveConfig,
+  type ResolvedConfig,
+} from "./config.ts";
 import { trainingImageCount } from "../data/dataset_info.ts";
 import { parseAssignment } from "./assignment.ts";
 import { canonicalJson } from "./canonical_json.ts";
@@ -16,8 +24,10 @@ import type { Prune } from "./stopping.ts";
 import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
-import { checkArchName } from "./validate.ts";
+import { checkArchName, checkKindName } from "./validate.ts";
+import { getKind, kindOptionOwners } from "../train/kinds/kind.ts";
 import "../archs/builtin.ts";
+import "../train/kinds/builtin.ts";
 
 /** One grid point, resolved. */
 export interface PlannedRun {
@@ -92,10 +102,37 @@ function checkResolved(
         `so there is no real label to smooth; use labelSmoothing 1 (or a cross-entropy loss)`,
     );
   }
+  checkKindName(config.kind, `${where}: kind`, from("kind"));
+  checkKindOptions(config, where, from);
+  const problem = getKind(config.kind)?.check?.(config);
+  if (problem) {
+    const { key, problem: what } = problem;
+    throw new InputError(
+      from(key, "kind"),
+      `${where}: ${key} ${JSON.stringify(config[key])} with kind ${config.kind}: ${what}`,
+    );
+  }
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {
     throw new InputError(
       from("sampleGrid"),
       `${where}: sampleGrid ${JSON.stringify(config.sampleGrid)} has more than 1024 cells; use rows × cols ≤ 1024`,
+    );
+  }
+}
+
+/**
+ * @throws {InputError} when a run sets (off its default) an option that only another kind of GAN reads: it would
+ *   be silently ignored.
+ */
+function checkKindOptions(config: ResolvedConfig, where: string, from: (...keys: string[]) => string): void {
+  for (const [key, owners] of kindOptionOwners()) {
+    if (owners.includes(config.kind) || canonicalJson(config[key]) === canonicalJson(defaults[key as ConfigKey])) {
+      continue;
+    }
+    throw new InputError(
+      from(key, "kind"),
+      `${where}: ${key} ${JSON.stringify(config[key])} is an option of kind ${owners.join(" and ")}, but the run's ` +
+        `kind is ${config.kind}, which does not read it; drop ${key}, or set kind to ${owners.join(" or ")}`,
     );
   }
 }
@@ -129,6 +166,7 @@ export async function planSweep(
     (set as Record<string, unknown>)[k] = v;
   }
   checkArchName(set.arch, "arch", "--set");
+  checkKindName(set.kind, "kind", "--set");
   const only = onlyFilter((options.only ?? []).map((t) => parseAssignment(t, "--only")));
 
   const grid = (experiment.grid ?? {}) as Record<string, unknown[]>;

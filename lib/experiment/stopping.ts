@@ -12,6 +12,7 @@ export const RANKED_METRICS = {
   klUniform: "min",
   precision: "max",
   recall: "max",
+  labelAccuracy: "max",
 } as const;
 
 /** A metric {@linkcode Prune} can rank on. */

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "../archs/registry.ts";
+import { getKind, kindNames, registerKind } from "../train/kinds/kind.ts";
 import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, partialConfigSchema } from "./config.ts";
 import { drawTrials, type Search, STRATEGIES } from "./search.ts";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
@@ -37,6 +38,17 @@ const architectureSchema = z.custom<Experiment["archs"]>(
   {
     message: "expected { name: { description, generator(ctx), discriminator(ctx) } }",
   },
+);
+
+const kindSchema = z.custom<Experiment["kinds"]>(
+  (v) =>
+    typeof v === "object" && v !== null &&
+    Object.values(v).every((k) => {
+      const kind = k as Record<string, unknown> | null;
+      return typeof kind === "object" && kind !== null && typeof kind.build === "function" &&
+        Array.isArray(kind.numbers) && Array.isArray(kind.losses) && Array.isArray(kind.options);
+    }),
+  { message: "expected { name: { description, numbers, losses, options, build(config, ctx) } } (a GanKind)" },
 );
 
 const claimSchema = z.strictObject({
@@ -86,6 +98,7 @@ const experimentSchema = z.strictObject({
   base: partialConfigSchema.optional(),
   grid: z.strictObject(gridShape).partial().optional(),
   archs: architectureSchema.optional(),
+  kinds: kindSchema.optional(),
   profiles: z.record(z.string(), partialConfigSchema).optional(),
   claims: z.array(claimSchema).optional(),
   search: searchSchema.optional(),
@@ -140,6 +153,8 @@ const NULL_MEANS: Record<string, string> = {
   sampleEvery: "once an epoch",
   checkpointEvery: "once an epoch",
   nCritic: "as the loss's paper sets it: 5 for wgan and wgan-gp, 1 otherwise",
+  datasetB: "no second domain",
+  identityWeight: "half of cycleWeight",
 };
 
 /** The keys that may stand where an unknown key was found. */
@@ -185,8 +200,17 @@ export function validateExperiment(value: unknown, source: string): Experiment {
       throw new InputError(source, `archs.${name}: ${(e as Error).message}`);
     }
   }
+  for (const [name, kind] of Object.entries(exp.kinds ?? {})) {
+    try {
+      registerKind(name, kind);
+    } catch (e) {
+      throw new InputError(source, `kinds.${name}: ${(e as Error).message}`);
+    }
+  }
   checkArchName(exp.base?.arch, "base.arch", source);
   exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
+  checkKindName(exp.base?.kind, "base.kind", source);
+  exp.grid?.kind?.forEach((k, i) => checkKindName(k, `grid.kind[${i}]`, source));
   if (exp.grid) exp.grid = inDeclaredOrder(exp.grid, (value as { grid: object }).grid);
   for (const [k, values] of Object.entries(exp.grid ?? {}) as [string, unknown[]][]) {
     const first = new Map<string, number>();
@@ -220,6 +244,7 @@ export function validateExperiment(value: unknown, source: string): Experiment {
   }
   for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
     checkArchName(layer.arch, `profiles.${p}.arch`, source);
+    checkKindName(layer.kind, `profiles.${p}.kind`, source);
     for (const k of Object.keys(layer)) {
       const g = collidingKey(k, gridKeys);
       if (g !== undefined) {
@@ -310,5 +335,16 @@ export function checkArchName(
     `${field}: unknown architecture ${JSON.stringify(name)}${didYouMean(name, archNames())} (known: ${
       archNames().join(", ")
     }; an experiment file can add its own under 'archs')`,
+  );
+}
+
+/** @throws {InputError} when `name` is not a registered kind of GAN. */
+export function checkKindName(name: string | undefined, field: string, source: string): void {
+  if (name === undefined || getKind(name)) return;
+  throw new InputError(
+    source,
+    `${field}: unknown kind of GAN ${JSON.stringify(name)}${didYouMean(name, kindNames())} (known: ${
+      kindNames().join(", ")
+    }; an experiment file can add its own under 'kinds')`,
   );
 }

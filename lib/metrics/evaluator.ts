@@ -81,6 +81,11 @@ export interface EvalMetrics {
   recall?: number;
   /** Share of the samples per class, classes 0 to 9. */
   classHist: number[];
+  /**
+   * A conditional generator's: the share of its samples the classifier assigns to the class they were drawn for
+   * (classes in turn, 0 to 9); absent for an unconditional one.
+   */
+  labelAccuracy?: number;
   /** Samples compared. */
   n: number;
   /** Wall seconds the evaluation took (generation included). */
@@ -92,6 +97,10 @@ export interface GeneratorSettings {
   noiseDim: number;
   noise: "normal" | "uniform";
   pixelRange: PixelRange;
+  /** A conditional generator's classes: it takes the noise, then a one-hot label (sample i is of class i mod this). */
+  classes?: number;
+  /** A super-resolution generator's input side: it takes `lowRes`² images, not noise (its kind evaluates it). */
+  lowRes?: number;
 }
 
 /** Computes {@linkcode EvalMetrics} for one dataset with its pinned classifier. */
@@ -183,7 +192,7 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
     return hit;
   };
 
-  const score = async (fake: ClassifierOutputs, started: number): Promise<EvalMetrics> => {
+  const score = async (fake: ClassifierOutputs, started: number, classes?: number): Promise<EvalMetrics> => {
     const ref = await real();
     const fcd = frechetDistance(moments(fake.features, FEATURE_DIM), ref.gaussian);
     const cov = coverage(fake.probs, NUM_CLASSES, o.coverageShare);
@@ -197,6 +206,7 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
       klUniform: cov.klUniform,
       ...(pr !== null ? pr : {}),
       classHist: cov.histogram,
+      ...(classes !== undefined ? { labelAccuracy: labelAccuracy(fake, classes) } : {}),
       n: fake.n,
       seconds: (performance.now() - started) / 1000,
     };
@@ -229,22 +239,43 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
       const rng = new Rng(o.seed);
       const noise = new Float32Array(o.batchSize * settings.noiseDim);
       const [scale, offset] = settings.pixelRange === "[-1,1]" ? [0.5, 0.5] : [1, 0];
+      const { classes } = settings;
       const fake = await classify(
         net,
         n,
-        (_start, count) => {
+        (start, count) => {
           const z = fillNoise(rng, settings.noise, noise.subarray(0, count * settings.noiseDim));
-          const images = generator.apply(tf.tensor2d(z, [count, settings.noiseDim]), { training: false }) as tf.Tensor;
+          let input: tf.Tensor = tf.tensor2d(z, [count, settings.noiseDim]);
+          if (classes !== undefined) input = tf.concat([input, cycledLabels(start, count, classes)], 1);
+          const images = generator.apply(input, { training: false }) as tf.Tensor;
           return tf.clipByValue(tf.add(tf.mul(tf.reshape(images, [count, ...shape]), scale), offset), 0, 1);
         },
         o.batchSize,
       );
-      return score(fake, started);
+      return score(fake, started, classes);
     },
     dispose() {
       loaded.model.dispose();
     },
   };
+}
+
+/** One-hot labels of samples `start` to `start + count − 1`, sample i of class i mod `classes`. */
+function cycledLabels(start: number, count: number, classes: number): tf.Tensor2D {
+  const y = Int32Array.from({ length: count }, (_, i) => (start + i) % classes);
+  return tf.oneHot(tf.tensor1d(y, "int32"), classes).toFloat() as tf.Tensor2D;
+}
+
+/** The share of samples whose most probable class is the one they were drawn for (sample i: i mod `classes`). */
+function labelAccuracy(fake: ClassifierOutputs, classes: number): number {
+  let right = 0;
+  for (let i = 0; i < fake.n; i++) {
+    const p = fake.probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    let best = 0;
+    for (let c = 1; c < NUM_CLASSES; c++) if (p[c]! > p[best]!) best = c;
+    if (best === i % classes) right++;
+  }
+  return right / fake.n;
 }
 
 /**
@@ -265,6 +296,7 @@ export function evalFields(m: EvalMetrics, classifierSha256: string): Record<str
     klUniform: r(m.klUniform),
     ...(m.precision !== undefined ? { precision: r(m.precision) } : {}),
     ...(m.recall !== undefined ? { recall: r(m.recall) } : {}),
+    ...(m.labelAccuracy !== undefined ? { labelAccuracy: r(m.labelAccuracy) } : {}),
     classHist: formatClassHist(m.classHist),
     evalN: m.n,
     evalSeconds: Math.round(m.seconds * 10) / 10,

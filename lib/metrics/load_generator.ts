@@ -67,6 +67,7 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
     if (!(e instanceof Deno.errors.NotFound || e instanceof SyntaxError)) throw e;
   }
   const dir = join(runDir, "generator");
+  const settings = await generatorInputs(dir, config);
   const json = await readJson<{ modelTopology: unknown; weightsManifest: unknown }>(
     join(dir, "model.json"),
     "the run's saved generator (written when the run completes)",
@@ -87,8 +88,34 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
   return {
     model,
     dataset: config.dataset,
-    settings: { noiseDim: config.noiseDim, noise: config.noise, pixelRange: config.pixelRange },
+    settings,
     step,
     epoch,
   };
+}
+
+/**
+ * What the generator in `dir` takes: its `inputs.json` (a conditional kind's generator takes a label after the
+ * noise), or for a generator saved before that file was written, the config's noise.
+ */
+async function generatorInputs(dir: string, config: RunConfigFile["config"]): Promise<GeneratorSettings> {
+  const path = join(dir, "inputs.json");
+  try {
+    await Deno.stat(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      return { noiseDim: config.noiseDim, noise: config.noise, pixelRange: config.pixelRange };
+    }
+    throw e;
+  }
+  const s = await readJson<GeneratorSettings>(path, "what the generator takes ({ noiseDim, noise, pixelRange })");
+  const classesOk = s.classes === undefined || (Number.isInteger(s.classes) && s.classes > 0);
+  if (!(Number.isInteger(s.noiseDim) && s.noiseDim > 0) || !classesOk) {
+    throw new InputError(
+      path,
+      `noiseDim ${JSON.stringify(s.noiseDim)}, classes ${JSON.stringify(s.classes)}: expected a positive noise ` +
+        `size and, for a conditional generator, a positive number of classes`,
+    );
+  }
+  return s;
 }

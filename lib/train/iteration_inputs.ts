@@ -15,6 +15,8 @@ export class IterationInputs {
   readonly #real: Float32Array;
   readonly #noise: Float32Array;
   readonly #imageSize: number;
+  /** The images of the batch drawn last (a copy of the order's reused buffer). */
+  readonly #last: Int32Array;
 
   /** Batches of `batchSize` from `data` in `order`; noise of `noiseDim` (`noise`-distributed) from `rng`. */
   constructor(
@@ -27,13 +29,22 @@ export class IterationInputs {
     this.#imageSize = h * w * c;
     this.#real = new Float32Array(settings.batchSize * this.#imageSize);
     this.#noise = new Float32Array(settings.batchSize * settings.noiseDim);
+    this.#last = new Int32Array(settings.batchSize);
   }
 
   /** The next batch of real images, `[batchSize, h, w, c]` (dispose it). */
   batch(): tf.Tensor4D {
     const [h, w, c] = this.data.shape;
-    const pixels = gatherImages(this.data.images, this.#imageSize, this.order.next(), this.#real);
+    const indices = this.order.next();
+    this.#last.set(indices);
+    const pixels = gatherImages(this.data.images, this.#imageSize, indices, this.#real);
     return tf.tensor4d(pixels, [this.settings.batchSize, h, w, c]);
+  }
+
+  /** One-hot labels of the batch drawn last, `[batchSize, classes]` (dispose it). */
+  labels(classes: number): tf.Tensor2D {
+    const y = Int32Array.from(this.#last, (i) => this.data.labels[i]!);
+    return tf.tidy(() => tf.oneHot(tf.tensor1d(y, "int32"), classes).toFloat() as tf.Tensor2D);
   }
 
   /** Uniform [0, 1) values of `shape` from the run's stream (a gradient penalty's ε or u; dispose it). */

@@ -12,26 +12,25 @@
  * checkpoint's state (train_state.ts).
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { BatchOrder } from "../data/batches.ts";
-import { criticSteps, type ResolvedConfig } from "../experiment/config.ts";
+
 import type { PlannedRun } from "../experiment/plan.ts";
 import { budget } from "../experiment/budget.ts";
 import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
-import { LOSS_NUMBERS, STEP_NUMBERS, type StepNumber } from "../results/step_numbers.ts";
-import type { TrainingImages } from "../data/training_images.ts";
-import { buildGan, disposeGan, ganIteration } from "./gan.ts";
+import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
+import type { Dataset } from "../experiment/config.ts";
+import { NUM_CLASSES } from "../classifier/model.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
+import { type GanKind, type KindRun, requireKind } from "./kinds/kind.ts";
+import "./kinds/builtin.ts";
 import { type Divergence, LogWindow } from "./log_window.ts";
-import { fillNoise } from "../noise.ts";
 import { writeProgressGif } from "./progress_gif.ts";
 import { Rng, routeMathRandom } from "../rng.ts";
 import { RunFiles } from "./run_files.ts";
 import { saveGenerator } from "./save_generator.ts";
 import { round, roundNumbers } from "./step_stats.ts";
-import type { Gan, StepSettings } from "./steps.ts";
 import { restoreTrainState } from "./train_state.ts";
 import { TrainingClock } from "./training_clock.ts";
 import { CollapseWatch } from "./collapse_watch.ts";
@@ -95,15 +94,16 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
   // Everything random follows the seed: weights and dropout through Math.random.
   const rng = new Rng(config.seed);
   const restoreMathRandom = routeMathRandom(rng);
-  const gan = buildGan(config, { noiseDim: config.noiseDim, imageShape: data.shape, pixelRange: config.pixelRange });
+  const kindOf = requireKind(config.kind, "config.kind");
+  const loadImages = (name: Dataset) => loadTrainingImages(name, config.pixelRange);
+  const kind = await kindOf.build(config, { imageShape: data.shape, classes: NUM_CLASSES, rng, loadImages });
   const count = Math.min(config.trainSize ?? data.count, data.count);
   const order = new BatchOrder(count, config.batchSize, config.batching, rng);
-  const fixedNoise = sampleGridNoise(config);
   try {
-    const resumed = await restoreTrainState(runDir, { gan, rng, order }, warn);
+    const resumed = await restoreTrainState(runDir, { kind, rng, order }, warn);
     const state = resumed?.state ?? null;
     const files = await RunFiles.open({ runDir, config, imageShape: data.shape, totalSteps, stepsPerEpoch }, resumed);
-    const window = new LogWindow(STEP_NUMBERS, LOSS_NUMBERS, config.divergenceThreshold, state);
+    const window = new LogWindow(kindOf.numbers, kindOf.losses, config.divergenceThreshold, state);
     const clock = new TrainingClock({
       seconds: state?.seconds ?? 0,
       epochMs: state?.epochMs ?? 0,
@@ -116,18 +116,10 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
       if (config.evalSamples > 0) {
         evaluator = await clock.pause(() => createEvaluator(config.dataset, { n: config.evalSamples, warn }));
       }
-      const settings: StepSettings = {
-        loss: config.loss,
-        realTarget: config.labelSmoothing,
-        dLossReduce: config.dLossReduce,
-        nCritic: criticSteps(config),
-        clipValue: config.clipValue,
-        gpWeight: config.gpWeight,
-      };
       const inputs = new IterationInputs(data, config, order, rng);
       const watch = new CollapseWatch(options.stopping?.collapse);
       if (state?.collapse) watch.setState(state.collapse);
-      const parts = { run, options, totalSteps, stepsPerEpoch, gan, settings, inputs, fixedNoise, rng, order, watch };
+      const parts = { run, options, totalSteps, stepsPerEpoch, kindOf, kind, inputs, rng, order, watch };
       const training = { ...parts, files, window, clock, evaluator, collapsedBy: null };
       return await train(training, state?.step ?? 0, state !== null);
     } finally {
@@ -136,8 +128,7 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
       window.dispose();
     }
   } finally {
-    fixedNoise.dispose();
-    disposeGan(gan);
+    kind.dispose();
     restoreMathRandom();
   }
 }
@@ -148,15 +139,14 @@ interface Training {
   options: TrainOptions;
   totalSteps: number;
   stepsPerEpoch: number;
-  gan: Gan;
-  settings: StepSettings;
+  /** The kind of GAN (what it logs), and its networks for this run. */
+  kindOf: GanKind;
+  kind: KindRun;
   inputs: IterationInputs;
-  /** The sample grids' noise. */
-  fixedNoise: tf.Tensor;
   rng: Rng;
   order: BatchOrder;
   files: RunFiles;
-  window: LogWindow<StepNumber>;
+  window: LogWindow<string>;
   clock: TrainingClock;
   evaluator: Evaluator | null;
   /** The collapse rule's watch over evaluations and log windows. */
@@ -176,7 +166,7 @@ const YIELD_MS = 100;
 /** The steps from `step` to the budget's end (or divergence, or a stop). */
 async function train(t: Training, step: number, resumed: boolean): Promise<RunOutcome> {
   const { config } = t.run;
-  const { files, window, clock, gan, totalSteps, stepsPerEpoch, options } = t;
+  const { files, window, clock, kind, totalSteps, stepsPerEpoch, options } = t;
   const resumedFrom = resumed ? step : undefined;
   const outcome = (status: RunOutcome["status"]): RunOutcome => ({
     status,
@@ -187,11 +177,9 @@ async function train(t: Training, step: number, resumed: boolean): Promise<RunOu
   let diverged: Divergence | null = null;
   let lastYield = performance.now();
   await files.writeStatus("running", { step, seconds: clock.seconds });
-  if (step === 0) await files.writeSample(step, gan.generator, t.fixedNoise); // the untrained generator: "epoch 0"
+  if (step === 0) await files.writeSample(step, kind); // the untrained generator: "epoch 0"
   while (step < totalSteps && !diverged) {
-    const batch = t.inputs.batch();
-    window.push(ganIteration(gan, batch, () => t.inputs.noise(), t.settings, t.inputs));
-    batch.dispose();
+    window.push(kind.iterate(t.inputs));
     step++;
 
     const epochEnd = step % stepsPerEpoch === 0;
@@ -199,7 +187,7 @@ async function train(t: Training, step: number, resumed: boolean): Promise<RunOu
     if (diverged) break;
     if (epochEnd) await logEpoch(t, step);
     const due = (every: number | null) => isDue(every, step, config.steps !== null, stepsPerEpoch);
-    if (step === totalSteps || due(config.sampleEvery)) await files.writeSample(step, gan.generator, t.fixedNoise);
+    if (step === totalSteps || due(config.sampleEvery)) await files.writeSample(step, kind);
     const evaluated = step < totalSteps && due(config.evalEvery) ? await evaluate(t, step) : null;
     const early = step < totalSteps ? await earlyStop(t, step, evaluated) : null;
     if (early) return outcome(await stopEarly(t, step, early));
@@ -235,16 +223,17 @@ function isDue(every: number | null, step: number, byStep: boolean, stepsPerEpoc
 async function logWindow(t: Training, step: number): Promise<Divergence | null> {
   const read = await t.window.flush(step);
   if (!read) return null;
-  if (!read.diverged) t.collapsedBy ??= t.watch.onWindow(read.means.dLoss, read.means.dReal);
+  const { dLoss, dReal } = read.means;
+  if (!read.diverged && dLoss !== undefined && dReal !== undefined) t.collapsedBy ??= t.watch.onWindow(dLoss, dReal);
   const ms = t.clock.endWindow();
   await t.files.log(
     {
       kind: "step",
       step,
       epoch: t.files.epochAt(step),
-      ...roundNumbers(STEP_NUMBERS, read.means),
+      ...roundNumbers(t.kindOf.numbers, read.means),
       ms: round(ms / read.steps, 2),
-    } satisfies StepLine,
+    } as StepLine,
   );
   return read.diverged;
 }
@@ -256,9 +245,9 @@ async function logEpoch(t: Training, step: number): Promise<void> {
       kind: "epoch",
       epoch: step / t.stepsPerEpoch,
       step,
-      ...roundNumbers(STEP_NUMBERS, t.window.endEpoch(t.stepsPerEpoch)),
+      ...roundNumbers(t.kindOf.numbers, t.window.endEpoch(t.stepsPerEpoch)),
       seconds: round(t.clock.endEpoch() / 1000, 3),
-    } satisfies EpochLine,
+    } as EpochLine,
   );
 }
 
@@ -269,7 +258,7 @@ async function logEpoch(t: Training, step: number): Promise<void> {
 async function evaluate(t: Training, step: number): Promise<Record<string, number | string> | null> {
   const evaluator = t.evaluator;
   if (!evaluator) return null;
-  const fields = await t.clock.pause(() => t.files.writeEval(step, evaluator, t.gan.generator));
+  const fields = await t.clock.pause(() => t.files.writeEval(step, evaluator, t.kind));
   const reason = typeof fields.classesCovered === "number" ? t.watch.onEval(fields.classesCovered) : null;
   t.collapsedBy ??= reason;
   return fields;
@@ -322,7 +311,7 @@ async function stopEarly(t: Training, step: number, early: EarlyStop): Promise<"
       return "pruned";
     case "collapsed":
       await logWindow(t, step);
-      await saveGenerator(t.gan.generator, join(options.runDir, "generator"));
+      await saveGenerator(t.kind.exported, join(options.runDir, "generator"));
       await files.writeStatus("collapsed", { step, seconds: clock.seconds }, {
         collapsed: { step, reason: early.reason },
       });
@@ -359,7 +348,7 @@ async function checkpoint(t: Training, step: number, keepWindow = false): Promis
     epochMs: t.clock.epochMs(),
     ...(window ? { window } : {}),
     ...(t.options.stopping?.collapse ? { collapse: t.watch.getState() } : {}),
-  }, t.gan);
+  }, t.kind);
   return diverged;
 }
 
@@ -397,7 +386,7 @@ async function finish(
       await evaluate(t, step);
       await checkpoint(t, step);
     }
-    await saveGenerator(t.gan.generator, join(options.runDir, "generator"));
+    await saveGenerator(t.kind.exported, join(options.runDir, "generator"));
     await writeProgressGif(options.runDir);
     await files.writeStatus("completed", { step, seconds: clock.seconds });
   }
@@ -405,14 +394,4 @@ async function finish(
   await files.log({ kind: "end", time: new Date().toISOString(), step, status, seconds: round(clock.seconds, 3) });
   await files.sync();
   return status;
-}
-
-/**
- * The sample grids' noise. It comes from its own stream, so every run with the same seed and noise settings draws
- * the same grid.
- */
-function sampleGridNoise(config: ResolvedConfig): tf.Tensor2D {
-  const cells = config.sampleGrid[0] * config.sampleGrid[1];
-  const noise = fillNoise(new Rng(config.seed + 0x5eed), config.noise, new Float32Array(cells * config.noiseDim));
-  return tf.tensor2d(noise, [cells, config.noiseDim]);
 }

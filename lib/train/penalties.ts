@@ -14,10 +14,13 @@
 import * as tf from "@tensorflow/tfjs";
 import "../tfjs/second_order_gradients.ts";
 
-/** `weight · mean((‖∇D(x̂)‖₂ − 1)²)` at the points `xHat` (one per image), differentiable in D's weights. */
-export function gradientPenalty(discriminator: tf.LayersModel, xHat: tf.Tensor, weight: number): tf.Scalar {
+/**
+ * `weight · mean((‖∇D(x̂)‖₂ − 1)²)` at the points `xHat` (one per image), differentiable in D's weights.
+ * @param score D's score of a batch of images (in training mode), one per image.
+ */
+export function gradientPenalty(score: (x: tf.Tensor) => tf.Tensor, xHat: tf.Tensor, weight: number): tf.Scalar {
   return tf.tidy(() => {
-    const grad = tf.grad((x: tf.Tensor) => tf.sum(discriminator.apply(x, { training: true }) as tf.Tensor))(xHat);
+    const grad = tf.grad((x: tf.Tensor) => tf.sum(score(x)))(xHat);
     const axes = grad.shape.slice(1).map((_, i) => i + 1);
     // A small epsilon inside the square root keeps the norm's own gradient finite at a zero gradient.
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(grad), axes), 1e-12));

@@ -8,14 +8,13 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import type { Evaluator } from "../metrics/evaluator.ts";
-import { evalFields } from "../metrics/evaluator.ts";
 import { writeJsonAtomic } from "../results/atomic_write.ts";
 import { gitCommit } from "../results/git_commit.ts";
 import { JsonlWriter } from "../results/jsonl.ts";
 import type { MetricsLine, RunStatusFile } from "../results/records.ts";
 import { tileToPng } from "./sample_grid.ts";
 import { round } from "./step_stats.ts";
-import type { Gan } from "./steps.ts";
+import type { KindRun } from "./kinds/kind.ts";
 import { type LoopProgress, type Restored, saveTrainState } from "./train_state.ts";
 
 /** What the run's files are named and drawn from. */
@@ -95,10 +94,10 @@ export class RunFiles {
     );
   }
 
-  /** Draw the sample grid of `generator` from `fixedNoise` at `step` into `samples/`, and log it. */
-  async writeSample(step: number, generator: tf.LayersModel, fixedNoise: tf.Tensor): Promise<void> {
+  /** Draw the kind's sample grid at `step` into `samples/`, and log it. */
+  async writeSample(step: number, kind: KindRun): Promise<void> {
     const { config, imageShape: [h, w], stepsPerEpoch } = this.options;
-    const images = tf.tidy(() => generator.apply(fixedNoise, { training: false }) as tf.Tensor);
+    const images = kind.sampleImages();
     const pixels = await images.data<"float32">();
     images.dispose();
     // Sampling counts steps for a step budget, epochs for an epoch one.
@@ -107,19 +106,14 @@ export class RunFiles {
       : `epoch-${String(step / stepsPerEpoch).padStart(4, "0")}.png`;
     const dir = join(this.options.runDir, "samples");
     await Deno.mkdir(dir, { recursive: true });
-    await Deno.writeFile(join(dir, name), tileToPng(pixels, config.sampleGrid, [h, w], config.pixelRange));
+    const grid = kind.sampleGrid ?? config.sampleGrid;
+    await Deno.writeFile(join(dir, name), tileToPng(pixels, grid, [h, w], config.pixelRange));
     await this.log({ kind: "sample", step, epoch: this.epochAt(step), path: `samples/${name}` });
   }
 
-  /** Evaluate `generator` with `evaluator` (its noise is its own: the training stream is untouched), and log it. */
-  async writeEval(
-    step: number,
-    evaluator: Evaluator,
-    generator: tf.LayersModel,
-  ): Promise<Record<string, number | string>> {
-    const { noiseDim, noise, pixelRange } = this.options.config;
-    const m = await evaluator.evaluateGenerator(generator, { noiseDim, noise, pixelRange });
-    const fields = evalFields(m, evaluator.classifierSha256);
+  /** Evaluate the kind's generator with `evaluator` (its noise is its own: the training stream is untouched), and log it. */
+  async writeEval(step: number, evaluator: Evaluator, kind: KindRun): Promise<Record<string, number | string>> {
+    const fields = await kind.evaluate(evaluator);
     await this.log({ kind: "eval", step, epoch: this.epochAt(step), ...fields });
     return fields;
   }
@@ -128,11 +122,11 @@ export class RunFiles {
    * Save the checkpoint of `state` (the log's length at this moment added) and say so in `status.json`. Log the
    * window first: the checkpoint keeps only the lines written before it.
    */
-  async writeCheckpoint(state: LoopProgress, gan: Gan): Promise<void> {
+  async writeCheckpoint(state: LoopProgress, kind: KindRun): Promise<void> {
     await this.#log.sync();
     const metricsBytes = (await Deno.stat(this.metricsPath)).size;
     const { step, seconds, ...rest } = state;
-    await saveTrainState(this.options.runDir, { step, seconds, metricsBytes, ...rest }, gan);
+    await saveTrainState(this.options.runDir, { step, seconds, metricsBytes, ...rest }, kind);
     await this.writeStatus("running", state);
   }
 

@@ -6,13 +6,19 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
+import type { GeneratorSettings } from "../metrics/evaluator.ts";
 
-/** Save the generator in TF.js's standard layers format (model.json + weights.bin). */
+/**
+ * Save the generator in TF.js's standard layers format (model.json + weights.bin), and beside it `inputs.json`:
+ * what it takes (noise length and distribution, a conditional generator's classes) and its pixel range.
+ */
 export async function saveGenerator(
-  generator: tf.LayersModel,
+  exported: { generator: tf.LayersModel; settings: GeneratorSettings },
   dir: string,
 ): Promise<void> {
+  const { generator, settings } = exported;
   await Deno.mkdir(dir, { recursive: true });
+  await writeJsonAtomic(join(dir, "inputs.json"), settings);
   await generator.save(tf.io.withSaveHandler(async (artifacts) => {
     const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
     const modelJson = {

@@ -17,6 +17,19 @@ export interface Gan {
   optG: tf.Optimizer;
 }
 
+/**
+ * How a class-conditional kind's networks see a batch's labels (`lib/train/kinds/`): G always takes them after the
+ * noise; D takes them as constant planes after the image's channels (`input`, cGAN) or predicts them from an extra
+ * head of `classes` logits after its score (`auxiliary`, AC-GAN). Generated images get the real batch's labels.
+ */
+export interface Conditioning {
+  /** One-hot labels of the batch, `[batch, classes]`. */
+  labels: tf.Tensor2D;
+  role: "input" | "auxiliary";
+  /** `auxiliary`: the weight of the classification loss in D's and G's losses. */
+  weight: number;
+}
+
 /** How the losses are formed. */
 export interface StepSettings {
   loss: LossName;
@@ -52,8 +65,9 @@ function trainableVariables(model: tf.LayersModel): tf.Variable[] {
 }
 
 /**
- * Update D on a real batch and a batch generated from `noise`.
- * @returns a kept tensor `[dLoss, dReal, dFake, dAcc]` (dispose it after reading).
+ * Update D on a real batch and a batch generated from `noise` (and the batch's labels, for a conditional kind).
+ * @returns a kept tensor `[dLoss, dReal, dFake, dAcc]`, and for an `auxiliary` condition D's class accuracy on the
+ *   real images after them (dispose it after reading).
  */
 export function discriminatorStep(
   gan: Gan,
@@ -61,25 +75,35 @@ export function discriminatorStep(
   noise: tf.Tensor,
   s: StepSettings,
   penaltyNoise?: tf.Tensor,
+  condition?: Conditioning,
 ): tf.Tensor1D {
   // Kept from inside the gradient tape; disposed by hand below.
   let realOut: tf.Tensor | undefined;
   let fakeOut: tf.Tensor | undefined;
+  let classOk: tf.Tensor | undefined;
   const stats = tf.tidy(() => {
-    const fake = gan.generator.apply(noise, { training: true }) as tf.Tensor;
+    const fake = gan.generator.apply(generatorInput(noise, condition), { training: true }) as tf.Tensor;
     const batch = real.shape[0]!;
+    const labels = condition ? tf.concat([condition.labels, condition.labels]) as tf.Tensor2D : undefined;
     const { value, grads } = tf.variableGrads(() => {
       // One pass over real and fake together: one large matmul per layer.
-      const scores = gan.discriminator.apply(tf.concat([real, fake]), {
+      const out = gan.discriminator.apply(discriminatorInput(tf.concat([real, fake]), condition, labels), {
         training: true,
       }) as tf.Tensor;
+      const scores = condition?.role === "auxiliary" ? out.slice([0, 0], [-1, 1]) : out;
       const [r, f] = tf.split(scores, [batch, batch]) as [tf.Tensor, tf.Tensor];
       realOut = tf.keep(r);
       fakeOut = tf.keep(f);
       const [lr, lf] = discriminatorTerms(s.loss, r, f, s.realTarget);
       const sum = lr.add(lf);
-      const loss = (s.dLossReduce === "sum" ? sum : sum.div(2)) as tf.Scalar;
-      return penaltyNoise ? tf.add(loss, penaltyOf(gan.discriminator, real, fake, penaltyNoise, s)) as tf.Scalar : loss;
+      let loss = (s.dLossReduce === "sum" ? sum : sum.div(2)) as tf.Scalar;
+      if (condition?.role === "auxiliary") {
+        const logits = out.slice([0, 1], [-1, -1]);
+        classOk = tf.keep(tf.equal(tf.argMax(logits.slice([0, 0], [batch, -1]), 1), tf.argMax(condition.labels, 1)));
+        loss = tf.add(loss, tf.mul(classLoss(logits, labels!), condition.weight));
+      }
+      if (!penaltyNoise) return loss;
+      return tf.add(loss, penaltyOf(gan.discriminator, real, fake, penaltyNoise, s, condition)) as tf.Scalar;
     }, trainableVariables(gan.discriminator));
     gan.optD.applyGradients(grads);
     if (s.loss === "wgan") clipWeights(gan.discriminator, s.clipValue ?? 0.01);
@@ -93,16 +117,49 @@ export function discriminatorStep(
       tf.mean(pReal),
       tf.mean(pFake),
       correct.div(2 * batch),
+      ...(classOk ? [tf.mean(tf.cast(classOk, "float32"))] : []),
     ]) as tf.Tensor1D;
   });
-  tf.dispose([realOut!, fakeOut!]);
+  tf.dispose([realOut!, fakeOut!, ...(classOk ? [classOk] : [])]);
   return stats;
 }
 
+/** G's input: the noise, and after it the labels of a conditional kind. */
+function generatorInput(noise: tf.Tensor, condition: Conditioning | undefined): tf.Tensor {
+  return condition ? tf.concat([noise, condition.labels], 1) : noise;
+}
+
+/** D's input: the images, and after their channels a cGAN's label planes (one constant plane per class). */
+function discriminatorInput(images: tf.Tensor, condition: Conditioning | undefined, labels?: tf.Tensor2D): tf.Tensor {
+  if (condition?.role !== "input") return images;
+  const [n, h, w] = images.shape as [number, number, number, number];
+  const y = labels ?? condition.labels;
+  const planes = tf.tile(tf.reshape(y, [n, 1, 1, y.shape[1]]), [1, h, w, 1]);
+  return tf.concat([images, planes], 3);
+}
+
+/** AC-GAN's classification loss: mean softmax cross-entropy of the class logits against one-hot labels. */
+function classLoss(logits: tf.Tensor, labels: tf.Tensor2D): tf.Scalar {
+  return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
+}
+
 /** The loss's gradient penalty at its points (`penalties.ts`). */
-function penaltyOf(d: tf.LayersModel, real: tf.Tensor, fake: tf.Tensor, noise: tf.Tensor, s: StepSettings): tf.Scalar {
+function penaltyOf(
+  d: tf.LayersModel,
+  real: tf.Tensor,
+  fake: tf.Tensor,
+  noise: tf.Tensor,
+  s: StepSettings,
+  condition: Conditioning | undefined,
+): tf.Scalar {
   const points = s.loss === "wgan-gp" ? interpolates(real, fake, noise as tf.Tensor1D) : perturbed(real, noise);
-  return gradientPenalty(d, points, s.gpWeight ?? 10);
+  if (!condition) return gradientPenalty((x) => d.apply(x, { training: true }) as tf.Tensor, points, s.gpWeight ?? 10);
+  // The gradient is D's with respect to the image alone: the labels are not a point to smooth around.
+  const score = (x: tf.Tensor) => {
+    const out = d.apply(discriminatorInput(x, condition), { training: true }) as tf.Tensor;
+    return condition.role === "auxiliary" ? out.slice([0, 0], [-1, 1]) : out;
+  };
+  return gradientPenalty(score, points, s.gpWeight ?? 10);
 }
 
 /** WGAN's Lipschitz constraint: every weight of D clipped to [−c, c]. */
@@ -118,14 +175,17 @@ export function generatorStep(
   gan: Gan,
   noise: tf.Tensor,
   s: StepSettings,
+  condition?: Conditioning,
 ): tf.Scalar {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
-      const fake = gan.generator.apply(noise, { training: true }) as tf.Tensor;
-      const scores = gan.discriminator.apply(fake, {
+      const fake = gan.generator.apply(generatorInput(noise, condition), { training: true }) as tf.Tensor;
+      const out = gan.discriminator.apply(discriminatorInput(fake, condition), {
         training: true,
       }) as tf.Tensor;
-      return generatorLoss(s.loss, scores);
+      if (condition?.role !== "auxiliary") return generatorLoss(s.loss, out);
+      const adversarial = generatorLoss(s.loss, out.slice([0, 0], [-1, 1]));
+      return tf.add(adversarial, tf.mul(classLoss(out.slice([0, 1], [-1, -1]), condition.labels), condition.weight));
     }, trainableVariables(gan.generator));
     gan.optG.applyGradients(grads);
     return value;

@@ -7,13 +7,16 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BatchOrder, BatchOrderState } from "../data/batches.ts";
-import type { StepNumbers } from "../results/step_numbers.ts";
+
 import { loadCheckpoint, type LoadedCheckpoint, type LoopState, saveCheckpoint } from "./checkpoint.ts";
 import type { KeptWindow } from "./log_window.ts";
 import type { CollapseWatchState } from "./collapse_watch.ts";
-import { disposeOptimizerState, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
+import { disposeOptimizerState, type NamedTensor, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
 import type { Rng, RngState } from "../rng.ts";
-import type { Gan } from "./steps.ts";
+import type { KindRun } from "./kinds/kind.ts";
+
+/** Each logged number by name (a window's or an epoch's means or sums). */
+type Numbers = Record<string, number>;
 
 /** The loop's state in a checkpoint, beside the tensors: {@linkcode LoopProgress} and the log's length. */
 export interface TrainState extends LoopState, LoopProgress {}
@@ -29,15 +32,17 @@ export interface LoopProgress {
   /** The epoch's batch order and the position in it. */
   order: BatchOrderState;
   /** Sums of the step numbers so far this epoch, for its `epoch` line. */
-  epochSums: StepNumbers;
+  epochSums: Numbers;
   /** The last finite window means (the progress display's losses; a diverged run's last good numbers). */
-  lastFinite: StepNumbers | null;
+  lastFinite: Numbers | null;
   /** Training milliseconds so far this epoch (absent in checkpoints from before it was recorded). */
   epochMs?: number;
   /** Steps trained but not yet logged, kept by a stop between log lines. */
   window?: KeptWindow;
   /** The collapse rule's watch (runs with a `collapse` rule only). */
   collapse?: CollapseWatchState;
+  /** The kind's own JSON state (kinds with a `saveState` only; their tensors are groups named `kind:…`). */
+  kindState?: unknown;
 }
 
 /** A restored run: its state, and which checkpoint file it came from. */
@@ -48,24 +53,34 @@ export interface Restored {
 }
 
 /**
- * Restore `gan`, `rng` and `order` from the newest usable checkpoint in `runDir`.
+ * Restore the kind's networks and optimisers, `rng` and `order` from the newest usable checkpoint in `runDir`.
  * @returns its state, or null when the run has no checkpoint (nothing is changed then).
+ * @throws {Error} naming the checkpoint when it lacks a network's or an optimiser's tensor group (it was written
+ *   for another kind of GAN).
  */
 export async function restoreTrainState(
   runDir: string,
-  parts: { gan: Gan; rng: Rng; order: BatchOrder },
+  parts: { kind: KindRun; rng: Rng; order: BatchOrder },
   warn: (message: string) => void,
 ): Promise<Restored | null> {
   const checkpoint = await loadCheckpoint(runDir, warn);
   if (!checkpoint) return null;
-  const { gan, rng, order } = parts;
+  const { kind, rng, order } = parts;
   const state = checkpoint.state as TrainState;
-  const g = checkpoint.groups;
   try {
-    gan.generator.setWeights((g.generator ?? []).map((t) => t.tensor));
-    gan.discriminator.setWeights((g.discriminator ?? []).map((t) => t.tensor));
-    await restoreOptimizerState(gan.optD, g.optD ?? []);
-    await restoreOptimizerState(gan.optG, g.optG ?? []);
+    const group = (name: string) => {
+      const g = checkpoint.groups[name];
+      if (g) return g;
+      const has = Object.keys(checkpoint.groups).join(", ");
+      throw new Error(`${checkpoint.path}: no tensor group '${name}' (it has ${has}): not a checkpoint of this kind`);
+    };
+    for (const [role, model] of Object.entries(kind.networks)) model.setWeights(group(role).map((t) => t.tensor));
+    for (const [name, opt] of Object.entries(kind.optimizers)) await restoreOptimizerState(opt, group(name));
+    if (kind.restoreState) {
+      const tensors = Object.entries(checkpoint.groups).filter(([g]) => g.startsWith(KIND_GROUP))
+        .map(([g, t]) => [g.slice(KIND_GROUP.length), t] as const);
+      await kind.restoreState({ json: state.kindState, tensors: Object.fromEntries(tensors) });
+    }
   } finally {
     disposeGroups(checkpoint);
   }
@@ -74,20 +89,23 @@ export async function restoreTrainState(
   return { state, path: checkpoint.path };
 }
 
-/** Save `state` and the GAN's weights and optimiser state as the run's checkpoint. */
-export async function saveTrainState(runDir: string, state: TrainState, gan: Gan): Promise<void> {
+/** The prefix of the checkpoint groups a kind's own state saves its tensors in. */
+const KIND_GROUP = "kind:";
+
+/** Save `state` and the kind's networks' weights, optimisers' state and own state as the run's checkpoint. */
+export async function saveTrainState(runDir: string, state: TrainState, kind: KindRun): Promise<void> {
   const named = (model: tf.LayersModel) => model.weights.map((v) => ({ name: v.originalName, tensor: v.read() }));
-  const optD = await optimizerState(gan.optD);
-  const optG = await optimizerState(gan.optG);
+  const networks = Object.entries(kind.networks).map(([role, model]) => [role, named(model)] as const);
+  const optimizers: [string, NamedTensor[]][] = [];
+  const own = await kind.saveState?.();
   try {
-    await saveCheckpoint(runDir, state, {
-      generator: named(gan.generator),
-      discriminator: named(gan.discriminator),
-      optD,
-      optG,
-    });
+    for (const [name, opt] of Object.entries(kind.optimizers)) optimizers.push([name, await optimizerState(opt)]);
+    const ownGroups = Object.entries(own?.tensors ?? {}).map(([g, t]) => [KIND_GROUP + g, t] as const);
+    const saved = own?.json !== undefined ? { ...state, kindState: own.json } : state;
+    await saveCheckpoint(runDir, saved, Object.fromEntries([...networks, ...optimizers, ...ownGroups]));
   } finally {
-    disposeOptimizerState([...optD, ...optG]);
+    disposeOptimizerState(optimizers.flatMap(([, o]) => o));
+    tf.dispose(Object.values(own?.tensors ?? {}).flat().map((t) => t.tensor));
   }
 }
 

@@ -1,0 +1,14 @@
+/**
+ * The built-in kinds of GAN, registered on import (experiment files may register more with `registerKind` or
+ * their `kinds` field).
+ * @module
+ */
+import { acganKind, cganKind } from "./conditional.ts";
+import { ganKind } from "./gan.ts";
+import { srganKind } from "./srgan.ts";
+import { registerKind } from "./kind.ts";
+
+registerKind("gan", ganKind);
+registerKind("cgan", cganKind);
+registerKind("acgan", acganKind);
+registerKind("srgan", srganKind);

@@ -1,0 +1,75 @@
+/**
+ * Kind `gan`: one generator and one discriminator, unconditional; an iteration is `nCritic` D steps and a G step
+ * (`lib/train/gan.ts`). The harness's first kind, and the default.
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { criticSteps, type ResolvedConfig } from "../../experiment/config.ts";
+import { evalFields, type Evaluator, type GeneratorSettings } from "../../metrics/evaluator.ts";
+import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
+import { buildGan, disposeGan, ganIteration } from "../gan.ts";
+import type { StepSettings } from "../steps.ts";
+import { sampleGridNoise } from "./grid_inputs.ts";
+import type { GanKind } from "./kind.ts";
+
+/** How a config forms the losses of D's and G's steps. */
+export function stepSettings(config: ResolvedConfig): StepSettings {
+  return {
+    loss: config.loss,
+    realTarget: config.labelSmoothing,
+    dLossReduce: config.dLossReduce,
+    nCritic: criticSteps(config),
+    clipValue: config.clipValue,
+    gpWeight: config.gpWeight,
+  };
+}
+
+/** What the run's generator takes (its noise) and gives (its pixel range). */
+export function generatorSettings(config: ResolvedConfig): GeneratorSettings {
+  return { noiseDim: config.noiseDim, noise: config.noise, pixelRange: config.pixelRange };
+}
+
+/** The eval line's fields of a generator from noise (and a label, for a conditional one). */
+export async function evaluateGenerator(
+  evaluator: Evaluator,
+  generator: tf.LayersModel,
+  settings: GeneratorSettings,
+): Promise<Record<string, number | string>> {
+  return evalFields(await evaluator.evaluateGenerator(generator, settings), evaluator.classifierSha256);
+}
+
+/** Kind `gan`. */
+export const ganKind: GanKind = {
+  description: "one G and one D, unconditional (Goodfellow et al. 2014, with the config's loss)",
+  numbers: STEP_NUMBERS,
+  losses: LOSS_NUMBERS,
+  options: [],
+  build(config, ctx) {
+    const gan = buildGan(config, {
+      noiseDim: config.noiseDim,
+      imageShape: ctx.imageShape,
+      pixelRange: config.pixelRange,
+    });
+    const fixedNoise = sampleGridNoise(config);
+    const settings = stepSettings(config);
+    return {
+      networks: { generator: gan.generator, discriminator: gan.discriminator },
+      optimizers: { optD: gan.optD, optG: gan.optG },
+      iterate(inputs) {
+        const batch = inputs.batch();
+        try {
+          return ganIteration(gan, batch, () => inputs.noise(), settings, inputs);
+        } finally {
+          batch.dispose();
+        }
+      },
+      sampleImages: () => tf.tidy(() => gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor),
+      evaluate: (evaluator) => evaluateGenerator(evaluator, gan.generator, generatorSettings(config)),
+      exported: { generator: gan.generator, settings: generatorSettings(config) },
+      dispose() {
+        fixedNoise.dispose();
+        disposeGan(gan);
+      },
+    };
+  },
+};
