@@ -32,6 +32,9 @@ import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import { describeGemm, gemmInfo } from "../lib/kernels/gemm_info.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
+import { kindNames } from "../lib/train/kinds/kind.ts";
+import "../lib/train/kinds/builtin.ts";
+import { LOSSES } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task bench [options]
@@ -41,6 +44,9 @@ Options:
   --arch LIST      comma-separated architectures (default: all: ${BENCH_ARCHS.join(", ")}).
                    DCGANs are skipped on cpu and on a software WebGPU adapter unless named here.
   --batch N        one batch size for every architecture (default: each post's own)
+  --kind LIST      comma-separated kinds of GAN to time on each architecture (default: gan): ${kindNames().join(", ")}
+  --loss LIST      comma-separated losses to time instead of each post's own: ${LOSSES.join(", ")}
+                   (an iteration is what the loop runs: wgan and wgan-gp train the critic 5 times)
   --warmup N       untimed iterations before timing (default: 1)
   --repeats N      timed iterations; the median is reported (default: 5)
   --threads LIST   GEMM threads to time on wasm, e.g. 1,2 (default: 1, the one-core figures)
@@ -174,11 +180,31 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
   return JSON.parse(new TextDecoder().decode(out.stdout)) as Reference;
 }
 
+/** Whether a result is of the post's own kind and loss: what the references time. */
+function asPosted(r: BenchResult): boolean {
+  return r.kind === "gan" && r.loss === benchCases(r.arch)[0]!.loss;
+}
+
 /** The table on stdout; `simdPeak` (GFLOP/s) adds each SIMD-GEMM row's share of its cores' SIMD peak. */
 function table(results: BenchResult[], simdPeak: number | null): string {
-  const head = ["arch", "post", "batch", "backend", "ms/iter", "min", "max", "GFLOP/iter", "GFLOP/s", "of peak"];
+  const head = [
+    "arch",
+    "kind",
+    "loss",
+    "post",
+    "batch",
+    "backend",
+    "ms/iter",
+    "min",
+    "max",
+    "GFLOP/iter",
+    "GFLOP/s",
+    "of peak",
+  ];
   const rows = results.map((r) => [
     r.arch,
+    r.kind,
+    r.loss,
     r.post,
     String(r.batchSize),
     r.threads > 1 ? `${r.backend} ×${r.threads}` : r.backend,
@@ -199,7 +225,19 @@ function table(results: BenchResult[], simdPeak: number | null): string {
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["backend", "arch", "batch", "warmup", "repeats", "json", "threads", "tf-flag", "reference"],
+    string: [
+      "backend",
+      "arch",
+      "batch",
+      "kind",
+      "loss",
+      "warmup",
+      "repeats",
+      "json",
+      "threads",
+      "tf-flag",
+      "reference",
+    ],
     boolean: ["profile"],
     collect: ["tf-flag"],
     default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
@@ -221,8 +259,12 @@ async function main(): Promise<number> {
   const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
   if (Object.keys(tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(tfFlags)}`);
 
+  const kinds = flags.kind === undefined ? ["gan"] : list("kind", flags.kind, kindNames());
+  const losses = flags.loss === undefined ? [undefined] : list("loss", flags.loss, LOSSES);
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
-  const cases = archs.flatMap((a) => benchCases(a, batch)).sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
+  const cases = archs.flatMap((a) => benchCases(a, batch))
+    .flatMap((c) => kinds.flatMap((kind) => losses.map((loss) => ({ ...c, kind, loss: loss ?? c.loss }))))
+    .sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
   const references = flags.reference === undefined
     ? []
     : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
@@ -266,8 +308,9 @@ async function main(): Promise<number> {
         }
         const data = await loadTrainingImages("mnist", c.pixelRange);
         const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true, threads });
+        const variant = `${r.kind === "gan" ? "" : ` ${r.kind}`}${flags.loss === undefined ? "" : ` ${r.loss}`}`;
         console.log(
-          `  ${r.arch} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
+          `  ${r.arch}${variant} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
             `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
             (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
         );
@@ -297,7 +340,7 @@ async function main(): Promise<number> {
   let reference: (Reference & { ratios: Record<string, number> }) | null = null;
   if (ref) {
     const ratios: Record<string, number> = {};
-    for (const r of results.filter((r) => r.arch === "mlp-keras" && r.batchSize === 128)) {
+    for (const r of results.filter((r) => asPosted(r) && r.arch === "mlp-keras" && r.batchSize === 128)) {
       ratios[r.threads > 1 ? `${r.backend} ×${r.threads} threads` : r.backend] = r.msPerIteration / ref.msPerIteration;
     }
     reference = { ...ref, ratios };
@@ -315,7 +358,7 @@ async function main(): Promise<number> {
   let torchRatios: Array<{ arch: string; batchSize: number; threads: number; harnessMs: number; torchMs: number }> = [];
   if (torch) {
     torchRatios = results.filter((r) => r.backend === "wasm").flatMap((r) => {
-      const t = torch.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize);
+      const t = asPosted(r) ? torch.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize) : undefined;
       return t
         ? [{
           arch: r.arch,

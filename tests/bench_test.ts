@@ -102,6 +102,20 @@ for (const arch of ["mlp-keras", "dcgan-gia"]) {
   });
 }
 
+Deno.test("measureIteration times other kinds and losses as the loop runs them, counting every critic step", async () => {
+  await startBackend("wasm");
+  const data = syntheticImages(Math.sin);
+  const c = benchCases("mlp-pytorch", 4)[0]!;
+  const before = tf.memory().numTensors;
+  const plain = await measureIteration(c, data, { warmup: 0, repeats: 1 });
+  const wgan = await measureIteration({ ...c, loss: "wgan", realTarget: 1 }, data, { warmup: 0, repeats: 1 });
+  const acgan = await measureIteration({ ...c, kind: "acgan" }, data, { warmup: 0, repeats: 1 });
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals([wgan.loss, acgan.kind], ["wgan", "acgan"]);
+  assertEquals(wgan.flops.dStep, 5 * plain.flops.dStep, "wgan trains the critic 5 times an iteration");
+  assert(acgan.params.discriminator > plain.params.discriminator, "acgan's D has its class head");
+});
+
 Deno.test("measureIteration with profile names the kernels and the slowest calls with their shapes", async () => {
   await startBackend("wasm");
   const data = syntheticImages(Math.cos);

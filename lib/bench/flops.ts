@@ -96,18 +96,23 @@ export interface IterationFlops {
 }
 
 /**
- * FLOPs of one training iteration (D step + G step) at `batch`, by the
- * convention in this module's doc.
+ * FLOPs of one training iteration (`critic` D steps, 1 unless given, + a G step) at `batch`, by the
+ * convention in this module's doc (a gradient penalty's double backward is not counted).
  * @example
  * ```ts
  * import { iterationFlops } from "./flops.ts";
  * console.log(iterationFlops(10, 100, 2).total); // 4·10·2 + 8·100·2 = 1680
  * ```
  */
-export function iterationFlops(generatorForward: number, discriminatorForward: number, batch: number): IterationFlops {
+export function iterationFlops(
+  generatorForward: number,
+  discriminatorForward: number,
+  batch: number,
+  critic = 1,
+): IterationFlops {
   const g = generatorForward * batch;
   const d = discriminatorForward * batch;
-  const dStep = g + 3 * (2 * d);
+  const dStep = critic * (g + 3 * (2 * d));
   const gStep = 3 * g + 2 * d;
   return { dStep, gStep, total: dStep + gStep };
 }

@@ -15,14 +15,19 @@ import type { LossName } from "../train/losses.ts";
 import type { PixelRange } from "../data/pixels.ts";
 import { Rng, routeMathRandom } from "../rng.ts";
 import type { TrainingImages } from "../data/training_images.ts";
-import { buildGan, disposeGan, ganIteration } from "../train/gan.ts";
 import { IterationInputs } from "../train/iteration_inputs.ts";
-import type { StepSettings } from "../train/steps.ts";
+import { requireKind } from "../train/kinds/kind.ts";
+import "../train/kinds/builtin.ts";
+import { criticSteps, resolveConfig } from "../experiment/config.ts";
+import { NUM_CLASSES } from "../classifier/model.ts";
+import { loadTrainingImages } from "../data/training_images.ts";
 
-/** One architecture at one batch size, with the settings of the post it comes from. */
+/** One architecture at one batch size, with the settings of the post it comes from (and a kind and loss). */
 export interface BenchCase {
   /** Registered architecture name. */
   arch: string;
+  /** The kind of GAN (`gan` unless the bench is asked for others). */
+  kind: string;
   /** The seed post it reproduces ("000" … "004"). */
   post: string;
   batchSize: number;
@@ -38,7 +43,7 @@ export interface BenchCase {
   batching: "shuffle" | "random" | "sequential";
 }
 
-type Post = Omit<BenchCase, "batchSize">;
+type Post = Omit<BenchCase, "batchSize" | "kind">;
 
 const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
   "mlp-keras": {
@@ -148,7 +153,7 @@ export function benchCases(arch: string, batchSize?: number): BenchCase[] {
     throw new RangeError(`Cannot bench architecture '${arch}': expected one of ${BENCH_ARCHS.join(", ")}`);
   }
   const sizes = batchSize === undefined ? entry.batchSizes : [batchSize];
-  return sizes.map((b) => ({ ...entry.post, batchSize: b }));
+  return sizes.map((b) => ({ ...entry.post, kind: "gan", batchSize: b }));
 }
 
 /** How to measure. */
@@ -183,6 +188,8 @@ export interface KernelCall {
 /** What one measurement found. */
 export interface BenchResult {
   arch: string;
+  kind: string;
+  loss: LossName;
   post: string;
   batchSize: number;
   backend: string;
@@ -246,15 +253,36 @@ export async function measureIteration(
   if (!getArch(c.arch)) throw new RangeError(`Cannot measure: no architecture is registered as '${c.arch}'`);
   const rng = new Rng(options.seed ?? 1);
   const restoreMathRandom = routeMathRandom(rng);
-  const ctx = { noiseDim: c.noiseDim, imageShape: data.shape, pixelRange: c.pixelRange };
-  const gan = buildGan(
-    { arch: c.arch, lrD: c.lr, lrG: c.lr, beta1: c.beta1, beta2: 0.999, adamEpsilon: c.adamEpsilon },
-    ctx,
-  );
-  const settings: StepSettings = { loss: c.loss, realTarget: c.realTarget, dLossReduce: c.dLossReduce };
+  const config = resolveConfig({
+    arch: c.arch,
+    kind: c.kind,
+    loss: c.loss,
+    lr: c.lr,
+    beta1: c.beta1,
+    adamEpsilon: c.adamEpsilon,
+    labelSmoothing: c.realTarget,
+    dLossReduce: c.dLossReduce,
+    batchSize: c.batchSize,
+    noiseDim: c.noiseDim,
+    noise: c.noise,
+    pixelRange: c.pixelRange,
+    batching: c.batching,
+    seed: options.seed ?? 1,
+  });
+  let kind;
+  try {
+    const loadImages = (name: "mnist" | "fashion-mnist") => loadTrainingImages(name, c.pixelRange);
+    kind = await requireKind(c.kind, "--kind").build(config, {
+      imageShape: data.shape,
+      classes: NUM_CLASSES,
+      rng,
+      loadImages,
+    });
+  } catch (e) {
+    restoreMathRandom();
+    throw e;
+  }
   const order = new BatchOrder(data.count, c.batchSize, c.batching, rng);
-  const inputs = new IterationInputs(data, c, order, rng);
-
   let hostMs = 0; // building batches and noise on the host: the data pipeline
   const onHost = <T>(make: () => T): T => {
     const t = performance.now();
@@ -262,12 +290,18 @@ export async function measureIteration(
     hostMs += performance.now() - t;
     return made;
   };
+  const inputs = new (class extends IterationInputs {
+    override batch() {
+      return onHost(() => super.batch());
+    }
+    override noise() {
+      return onHost(() => super.noise());
+    }
+  })(data, c, order, rng);
   // One iteration as the training loop runs it, then a readback of its numbers.
   const iteration = async (): Promise<number> => {
     const t0 = performance.now();
-    const batch = onHost(() => inputs.batch());
-    const numbers = ganIteration(gan, batch, () => onHost(() => inputs.noise()), settings);
-    batch.dispose();
+    const numbers = kind.iterate(inputs);
     const values = await numbers.data();
     numbers.dispose();
     const ms = performance.now() - t0;
@@ -276,6 +310,10 @@ export async function measureIteration(
     }
     return ms;
   };
+  // A kind whose roles have other names (two generators, two discriminators) counts its first and last network.
+  const networks = Object.values(kind.networks);
+  const generator = kind.networks.generator ?? networks[0]!;
+  const discriminator = kind.networks.discriminator ?? networks.at(-1)!;
 
   try {
     for (let i = 0; i < options.warmup; i++) await iteration();
@@ -285,10 +323,14 @@ export async function measureIteration(
     const ms = median(times);
     const dataShare = hostMs / times.reduce((a, t) => a + t, 0);
     const profiled = options.profile ? await profileKernels(iteration) : undefined;
-    const flops = iterationFlops(forwardFlops(gan.generator), forwardFlops(gan.discriminator), c.batchSize);
+    // (The count of the D steps and a G step; for kinds with more networks or losses, a lower bound.)
+    const critic = criticSteps(config);
+    const flops = iterationFlops(forwardFlops(generator), forwardFlops(discriminator), c.batchSize, critic);
     const gemm = gemmInfo();
     return {
       arch: c.arch,
+      kind: c.kind,
+      loss: c.loss,
       post: c.post,
       batchSize: c.batchSize,
       backend: tf.getBackend(),
@@ -298,13 +340,13 @@ export async function measureIteration(
       msPerIteration: ms,
       flops,
       gflopsPerSecond: flops.total / (ms * 1e6),
-      params: { generator: gan.generator.countParams(), discriminator: gan.discriminator.countParams() },
+      params: { generator: generator.countParams(), discriminator: discriminator.countParams() },
       dataShare,
       ...(gemm ? { gemm } : {}),
       ...(profiled ? profiled : {}),
     };
   } finally {
-    disposeGan(gan);
+    kind.dispose();
     restoreMathRandom();
   }
 }

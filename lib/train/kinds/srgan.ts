@@ -94,13 +94,58 @@ function srGeneratorStep(gan: Gan, low: tf.Tensor, real: tf.Tensor, config: Reso
 }
 
 /** The first `n` test images in the run's pixel range, `[n, 28, 28, 1]`. */
-async function testImages(config: ResolvedConfig, n: number): Promise<tf.Tensor4D> {
+async function testImages(config: Pick<ResolvedConfig, "dataset" | "pixelRange">, n: number): Promise<tf.Tensor4D> {
   const test = await loadDataset(config.dataset, "test", { limit: n });
   const unit = bytesToUnit(test.images);
   return tf.tidy(() => {
     const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
     return (config.pixelRange === "[-1,1]" ? tf.sub(tf.mul(t, 2), 1) : t) as tf.Tensor4D;
   });
+}
+
+/** What evaluating a super-resolution generator needs to know of its run. */
+export type SuperResolutionSettings = Pick<ResolvedConfig, "dataset" | "pixelRange" | "lowRes">;
+
+/**
+ * The eval line's fields of a super-resolution generator: the evaluator's n test images, area-averaged to
+ * `lowRes` and super-resolved, scored against the real ones (`psnr`, `ssim`) and as a set through the pinned
+ * classifier (`fcd`, `cis`, coverage, …), and the same for bilinear upsampling (`psnrBilinear`, `ssimBilinear`,
+ * `fcdBilinear`).
+ */
+export async function evaluateSuperResolution(
+  generator: tf.LayersModel,
+  evaluator: Evaluator,
+  settings: SuperResolutionSettings,
+): Promise<Record<string, number | string>> {
+  const n = evaluator.n;
+  const high = await testImages(settings, n);
+  const [h, w] = high.shape.slice(1, 3) as [number, number];
+  const toUnit = (x: tf.Tensor) => settings.pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x;
+  const [sr, bilinear, truth] = tf.tidy(() => {
+    const low = downsample(high, h / settings.lowRes);
+    const chunks: tf.Tensor[] = [];
+    for (let i = 0; i < n; i += 500) {
+      const part = low.slice([i, 0, 0, 0], [Math.min(500, n - i), -1, -1, -1]);
+      chunks.push(generator.apply(part, { training: false }) as tf.Tensor);
+    }
+    const clip = (x: tf.Tensor) => tf.clipByValue(toUnit(x), 0, 1) as tf.Tensor4D;
+    return [clip(tf.concat(chunks)), clip(tf.image.resizeBilinear(low, [h, w])), toUnit(high) as tf.Tensor4D];
+  });
+  try {
+    const srMetrics = await evaluator.evaluateImages(await sr.data() as Float32Array);
+    const base = await evaluator.evaluateImages(await bilinear.data() as Float32Array);
+    const r = (v: number) => Number(v.toPrecision(6));
+    return {
+      ...evalFields(srMetrics, evaluator.classifierSha256),
+      psnr: r(await psnr(sr, truth)),
+      ssim: r(await ssim(sr, truth)),
+      fcdBilinear: r(base.fcd),
+      psnrBilinear: r(await psnr(bilinear, truth)),
+      ssimBilinear: r(await ssim(bilinear, truth)),
+    };
+  } finally {
+    tf.dispose([high, sr, bilinear, truth]);
+  }
 }
 
 async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun> {
@@ -115,7 +160,6 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   const fixedHigh = await testImages(config, rows);
   const fixedLow = downsample(fixedHigh, factor);
   const settings = { ...stepSettings(config), nCritic: 1 };
-  const toUnit = (x: tf.Tensor) => config.pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x;
   return {
     networks: { generator: gan.generator, discriminator: gan.discriminator },
     optimizers: { optD: gan.optD, optG: gan.optG },
@@ -138,36 +182,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         // Row r: LR (nearest-neighbour, to show its pixels) | SR | HR.
         return tf.reshape(tf.stack([lowShown, sr, fixedHigh], 1), [rows * 3, h, w, c]);
       }),
-    async evaluate(evaluator: Evaluator) {
-      const n = evaluator.n;
-      const high = await testImages(config, n);
-      const [sr, bilinear] = tf.tidy(() => {
-        const low = downsample(high, factor);
-        const chunks: tf.Tensor[] = [];
-        for (let i = 0; i < n; i += 500) {
-          const part = low.slice([i, 0, 0, 0], [Math.min(500, n - i), -1, -1, -1]);
-          chunks.push(gan.generator.apply(part, { training: false }) as tf.Tensor);
-        }
-        const clip = (x: tf.Tensor) => tf.clipByValue(toUnit(x), 0, 1) as tf.Tensor4D;
-        return [clip(tf.concat(chunks)), clip(tf.image.resizeBilinear(low, [h, w]))];
-      });
-      const truth = tf.tidy(() => toUnit(high) as tf.Tensor4D);
-      try {
-        const srMetrics = await evaluator.evaluateImages(await sr.data() as Float32Array);
-        const base = await evaluator.evaluateImages(await bilinear.data() as Float32Array);
-        const r = (v: number) => Number(v.toPrecision(6));
-        return {
-          ...evalFields(srMetrics, evaluator.classifierSha256),
-          psnr: r(await psnr(sr, truth)),
-          ssim: r(await ssim(sr, truth)),
-          fcdBilinear: r(base.fcd),
-          psnrBilinear: r(await psnr(bilinear, truth)),
-          ssimBilinear: r(await ssim(bilinear, truth)),
-        };
-      } finally {
-        tf.dispose([high, sr, bilinear, truth]);
-      }
-    },
+    evaluate: (evaluator: Evaluator) => evaluateSuperResolution(gan.generator, evaluator, config),
     exported: {
       generator: gan.generator,
       settings: {
