@@ -118,7 +118,7 @@ function describeResult(r: RunResult): string {
   const resumed = r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
   return r.status === "failed"
     ? `FAILED: ${r.error}`
-    : r.status === "locked"
+    : r.status === "locked" || r.status === "skipped"
     ? `skipped: ${r.note}`
     : r.status === "stopped"
     ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed}`
