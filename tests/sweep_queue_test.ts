@@ -31,6 +31,9 @@ function startSweep(out: string, ...args: string[]) {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
+    kill(signal: Deno.Signal): void {
+      child.kill(signal);
+    },
     async end(): Promise<{ code: number; stdout: string; stderr: string }> {
       const { code } = await child.status;
       clearTimeout(timer);
@@ -147,5 +150,46 @@ Deno.test("a held run that its holder ends failed is reported, not trained again
   assertMatch(r.stdout, new RegExp(`${held}: skipped: another sweep trained it and it failed: out of memory\\n`));
   assertMatch(r.stdout, /0 completed, .* 1 held by another sweep/);
   assertEquals(await listDir(runDir), ["run.lock", "status.json"], "nothing trained");
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("under --jobs 2 a held run waits in the queue while the workers train the others, then is trained", async () => {
+  const out = await Deno.makeTempDir();
+  const [held, other] = await tinyRunIds(out);
+  await Deno.mkdir(`${out}/tiny/${held}`, { recursive: true });
+  const lock = await acquireRunLock(`${out}/tiny/${held}`);
+  if (!lock) throw new Error("the test could not take the lock");
+  const sweep = startSweep(out, "tests/fixtures/tiny_sweep.ts", "--jobs", "2");
+  try {
+    await sweep.until(new RegExp(`${other}: completed at step 24`));
+    await sweep.until(/waiting for 1 run\(s\) that other sweeps hold/);
+  } finally {
+    await lock.release();
+  }
+  const r = await sweep.end();
+  assertEquals(r.code, 0, r.stdout + r.stderr);
+  assertMatch(r.stdout, /2 completed, .* 0 held by another sweep — .* 2 at a time/);
+  const log = await lines(`${out}/tiny/${held}/metrics.jsonl`);
+  assertEquals(log.filter((l) => l.kind === "start").length, 1, `${held} was trained once`);
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("Ctrl-C ends a sweep's wait for a held run: exit 130, the run reported as held", async () => {
+  const out = await Deno.makeTempDir();
+  const [held] = await tinyRunIds(out);
+  await Deno.mkdir(`${out}/tiny/${held}`, { recursive: true });
+  const lock = await acquireRunLock(`${out}/tiny/${held}`);
+  if (!lock) throw new Error("the test could not take the lock");
+  const sweep = startSweep(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=0.001");
+  try {
+    await sweep.until(/waiting for 1 run\(s\) that other sweeps hold/);
+    sweep.kill("SIGINT");
+    const r = await sweep.end();
+    assertEquals(r.code, 130, r.stdout + r.stderr);
+    assertMatch(r.stdout, new RegExp(`${held}: skipped: another sweep is training it`));
+    assertMatch(r.stdout, /0 completed, .* 1 held by another sweep/);
+  } finally {
+    await lock.release();
+  }
   await Deno.remove(out, { recursive: true });
 });

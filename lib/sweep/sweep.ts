@@ -56,7 +56,7 @@ export interface SweepSummary {
   jobs: number;
   /** The experiment's claims, checked against all its results (also in `claims.json`). */
   claims: CheckedClaim[];
-  /** Why the sweep was stopped before its end (its runs then stand `stopped` or not started), or null. */
+  /** Why the sweep was stopped before its end (its runs then stand `stopped`, not started, or held elsewhere), or null. */
   stoppedBy: StopReason | null;
   /** Runs to train that were not started because of the stop. */
   notStarted: number;
@@ -348,13 +348,17 @@ export async function runSweep(
   }
   const ctx: TrainContext = { plan, options, expDir, backend, stop, report, warn };
   let notStarted = 0;
+  let leftHeld = 0; // runs another sweep still held when this one stopped waiting for them
   const train = async (runs: PlannedRun[]) => {
     const queue = new RunQueue(runs, HELD_RETRY_MS);
     await (jobs === 1 ? trainInOrder(queue, ctx) : trainInWorkers(queue, jobs, ctx));
     // Left when the sweep stops: a run another sweep holds is reported as such, the others were not started.
     for (const run of queue.drain()) {
       if (queue.heldSince(run) === undefined) notStarted++;
-      else report({ runId: run.runId, status: "locked", seconds: 0, note: "another sweep is training it" });
+      else {
+        leftHeld++;
+        report({ runId: run.runId, status: "locked", seconds: 0, note: "another sweep is training it" });
+      }
     }
   };
   await train(todo);
@@ -370,7 +374,7 @@ export async function runSweep(
     jobs,
     claims,
     // A stop asked for after the last run's last step stopped nothing.
-    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 ? stop.reason : null,
+    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 || leftHeld > 0 ? stop.reason : null,
     notStarted,
   };
 }
