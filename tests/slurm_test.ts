@@ -107,7 +107,7 @@ SlurmctldPidFile=${t}/slurmctld.pid
 SlurmdPidFile=${t}/slurmd.pid
 SlurmctldLogFile=${t}/slurmctld.log
 SlurmdLogFile=${t}/slurmd.log
-NodeName=${host} CPUs=${navigator.hardwareConcurrency || 1} State=UNKNOWN
+NodeName=${host} NodeAddr=127.0.0.1 CPUs=${navigator.hardwareConcurrency || 1} State=UNKNOWN
 PartitionName=test Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 `;
 }
