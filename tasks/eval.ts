@@ -14,6 +14,7 @@ import { ClassifierPinError } from "../lib/classifier/load.ts";
 import { createEvaluator, evalFields, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
 import { loadSavedGenerator } from "../lib/metrics/load_generator.ts";
 import type { EvalLine } from "../lib/results/records.ts";
+import { evaluateSuperResolution } from "../lib/train/kinds/srgan.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task eval <runDir> [options]
@@ -68,13 +69,12 @@ async function main(): Promise<number> {
     throw e;
   }
   try {
-    const metrics = await evaluator.evaluateGenerator(saved.model, saved.settings);
-    const line: EvalLine = {
-      kind: "eval",
-      step: saved.step,
-      epoch: saved.epoch,
-      ...evalFields(metrics, evaluator.classifierSha256),
-    };
+    // A super-resolution generator takes low-resolution test images; the others take noise (and a label).
+    const { lowRes } = saved.settings;
+    const fields = lowRes !== undefined
+      ? await evaluateSuperResolution(saved.model, evaluator, { ...saved.settings, dataset: saved.dataset, lowRes })
+      : evalFields(await evaluator.evaluateGenerator(saved.model, saved.settings), evaluator.classifierSha256);
+    const line: EvalLine = { kind: "eval", step: saved.step, epoch: saved.epoch, ...fields };
     for (const [k, v] of Object.entries(line)) console.log(`${k.padEnd(15)} ${v}`);
     if (!flags["dry-run"]) {
       const log = await JsonlWriter.open(join(runDir, "metrics.jsonl"));

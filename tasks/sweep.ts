@@ -150,6 +150,8 @@ export async function main(): Promise<number> {
     `\n${experiment.name}: ${count("completed")} completed, ${count("diverged")} diverged, ${
       count("failed")
     } failed, ` + (count("stopped") ? `${count("stopped")} stopped, ` : "") +
+      (count("pruned") ? `${count("pruned")} pruned, ` : "") +
+      (count("collapsed") ? `${count("collapsed")} collapsed, ` : "") +
       (summary.notStarted ? `${summary.notStarted} not started, ` : "") +
       `${count("skipped")} already done, ${count("locked")} held by another sweep — ${
         formatDuration(summary.seconds)

@@ -45,6 +45,24 @@ Deno.test("deno task eval appends an eval line with the metrics of a run's saved
   }
 });
 
+for (const [kind, fields] of [["cgan", ["labelAccuracy"]], ["srgan", ["psnr", "ssim", "fcdBilinear"]]] as const) {
+  Deno.test(`deno task eval knows what a ${kind} generator takes and logs its kind's fields`, async () => {
+    await startBackend("wasm");
+    const runDir = await Deno.makeTempDir();
+    try {
+      const run = tinyRun({ kind, noiseDim: 8 });
+      await trainRun(run, { runDir, data: await loadTrainingImages("mnist", "[-1,1]") });
+      await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ runId: run.runId, config: run.config }));
+      const result = await evalCli(runDir, "--n", "200", "--skip-precision-recall");
+      assertEquals(result.code, 0, result.stderr);
+      const line = (await metricLines(runDir)).at(-1)!;
+      for (const k of ["fcd", ...fields]) assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
+    } finally {
+      await Deno.remove(runDir, { recursive: true });
+    }
+  });
+}
+
 Deno.test("deno task eval refuses a folder without a saved generator with exit code 2", async () => {
   const runDir = await Deno.makeTempDir();
   try {

@@ -1,7 +1,6 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
-import { acquireRunLock } from "../lib/sweep/run_lock.ts";
 
 /** Every line but `start`, without the fields that measure time: what a resumed run must log exactly as before. */
 function record(all: Record<string, unknown>[]): Record<string, unknown>[] {
@@ -147,28 +146,6 @@ Deno.test("a run killed after its final checkpoint, before its status said compl
   assertMatch(again.stdout, /completed at step \d+ .*\(resumed from step \d+\)/);
   assertEquals(record(await lines(`${runDir}/metrics.jsonl`)), record(all));
   assertEquals(JSON.parse(await Deno.readTextFile(`${runDir}/status.json`)).status, "completed");
-  await Deno.remove(out, { recursive: true });
-});
-
-Deno.test("a sweep skips a run whose lock another process holds, and leaves its files alone", async () => {
-  const out = await Deno.makeTempDir();
-  const runDir = await trainTinyRun(out);
-  await markRunning(runDir); // so the sweep would train it again if it could take the lock
-  const before = await Deno.readTextFile(`${runDir}/metrics.jsonl`);
-  // A temp file as a live writer would have it: the skipped sweep must not clean it away either.
-  await Deno.writeFile(`${runDir}/checkpoint.bin.tmp-4242-0badc0de`, new Uint8Array(10));
-  const lock = await acquireRunLock(runDir);
-  if (!lock) throw new Error("the test could not take the lock");
-  try {
-    const r = await runSweepCli(out, ...TINY_RUN);
-    assertEquals(r.code, 0, r.stderr);
-    assertMatch(r.stdout, /skipped: another sweep is training it/);
-    assertMatch(r.stdout, /1 held by another sweep/);
-    assertEquals(await Deno.readTextFile(`${runDir}/metrics.jsonl`), before);
-    assert((await listDir(runDir)).includes("checkpoint.bin.tmp-4242-0badc0de"), "the lock holder's temp file stays");
-  } finally {
-    await lock.release();
-  }
   await Deno.remove(out, { recursive: true });
 });
 

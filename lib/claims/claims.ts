@@ -48,13 +48,47 @@ export async function checkClaims(claims: readonly Claim[], resultsDir: string):
   return checkClaimsOn(claims, (await readExperimentResults(resultsDir)).runs);
 }
 
-/** Check every claim against runs already read; a check that throws is inconclusive. */
+const VERDICTS: readonly Verdict[] = ["reproduced", "not reproduced", "inconclusive"];
+
+/** `value` as a check's outcome, or why it is not one (naming the claim and what was expected). */
+function asOutcome(id: string, value: unknown): ClaimOutcome | string {
+  const expected = `expected { verdict: ${VERDICTS.map((v) => JSON.stringify(v)).join(" | ")}, measured: string }`;
+  const shown = (v: unknown) => {
+    if (v instanceof Promise) return "a Promise (checks are synchronous: read the runs, then decide)";
+    if (v === null || typeof v !== "object") {
+      return `${typeof v === "string" ? JSON.stringify(v) : String(v)} (${v === null ? "null" : typeof v})`;
+    }
+    return Array.isArray(v) ? "an array" : "";
+  };
+  const what = shown(value);
+  if (what) return `claim ${JSON.stringify(id)}: its check returned ${what}; ${expected}`;
+  const { verdict, measured } = value as Record<string, unknown>;
+  if (!VERDICTS.includes(verdict as Verdict)) {
+    return `claim ${JSON.stringify(id)}: its check returned verdict ${
+      JSON.stringify(verdict) ?? "undefined"
+    }; ${expected}`;
+  }
+  if (typeof measured !== "string") {
+    return `claim ${JSON.stringify(id)}: its check returned measured ${
+      JSON.stringify(measured) ?? "undefined"
+    } (${typeof measured}); ${expected}`;
+  }
+  return { verdict: verdict as Verdict, measured };
+}
+
+/**
+ * Check every claim against runs already read; a check that throws, or returns something other than an outcome,
+ * is inconclusive, with why (naming the claim) in `measured`.
+ */
 export function checkClaimsOn(claims: readonly Claim[], list: readonly RunData[]): CheckedClaim[] {
   const runs = new Runs(list);
   return claims.map((c) => {
     let outcome: ClaimOutcome;
     try {
-      outcome = c.check(runs);
+      const checked = asOutcome(c.id, c.check(runs));
+      outcome = typeof checked === "string"
+        ? { verdict: "inconclusive", measured: `the check failed: ${checked}` }
+        : checked;
     } catch (e) {
       outcome = { verdict: "inconclusive", measured: `the check failed: ${(e as Error).message}` };
     }

@@ -72,19 +72,24 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
     join(dir, "model.json"),
     "the run's saved generator (written when the run completes)",
   );
-  const manifest = json.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  const parts = await Promise.all(manifest.flatMap((g) => g.paths.map((p) => Deno.readFile(join(dir, p)))));
+  const manifest = weightGroups(json.weightsManifest, join(dir, "model.json"));
+  const parts = await Promise.all(manifest.map((g) => readGroup(dir, g)));
   const weightData = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let offset = 0;
   for (const p of parts) {
     weightData.set(p, offset);
     offset += p.length;
   }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: json.modelTopology,
-    weightSpecs: manifest.flatMap((g) => g.weights),
-    weightData: weightData.buffer,
-  }));
+  let model;
+  try {
+    model = await tf.loadLayersModel(tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: manifest.flatMap((g) => g.weights),
+      weightData: weightData.buffer,
+    }));
+  } catch (e) {
+    throw new InputError(join(dir, "model.json"), `cannot build the generator from it: ${(e as Error).message}`);
+  }
   return {
     model,
     dataset: config.dataset,
@@ -109,13 +114,75 @@ async function generatorInputs(dir: string, config: RunConfigFile["config"]): Pr
     throw e;
   }
   const s = await readJson<GeneratorSettings>(path, "what the generator takes ({ noiseDim, noise, pixelRange })");
-  const classesOk = s.classes === undefined || (Number.isInteger(s.classes) && s.classes > 0);
-  if (!(Number.isInteger(s.noiseDim) && s.noiseDim > 0) || !classesOk) {
+  const positive = (v: unknown) => v === undefined || (Number.isInteger(v) && (v as number) > 0);
+  if (!(Number.isInteger(s.noiseDim) && s.noiseDim > 0) || !positive(s.classes) || !positive(s.lowRes)) {
     throw new InputError(
       path,
-      `noiseDim ${JSON.stringify(s.noiseDim)}, classes ${JSON.stringify(s.classes)}: expected a positive noise ` +
-        `size and, for a conditional generator, a positive number of classes`,
+      `noiseDim ${JSON.stringify(s.noiseDim)}, classes ${JSON.stringify(s.classes)}, lowRes ${
+        JSON.stringify(s.lowRes)
+      }: expected a positive noise size and, for a conditional or super-resolution generator, a positive number of ` +
+        `classes or input side`,
     );
   }
   return s;
+}
+
+type WeightGroup = { paths: string[]; weights: tf.io.WeightsManifestEntry[] };
+
+/** `model.json`'s `weightsManifest`, checked for the shape it must have. */
+function weightGroups(value: unknown, path: string): WeightGroup[] {
+  const ok = Array.isArray(value) &&
+    value.every((g) =>
+      g && Array.isArray(g.paths) && g.paths.every((p: unknown) => typeof p === "string" && !p.includes("..")) &&
+      Array.isArray(g.weights) &&
+      g.weights.every((w: tf.io.WeightsManifestEntry) =>
+        w && typeof w.name === "string" && Array.isArray(w.shape) && typeof w.dtype === "string"
+      )
+    );
+  if (!ok) {
+    throw new InputError(path, "weightsManifest: expected a list of { paths, weights } groups as TF.js writes them");
+  }
+  return value as WeightGroup[];
+}
+
+/** Bytes per value of a weight as stored (its quantized type when it is quantized). */
+function bytesPerValue(w: tf.io.WeightsManifestEntry): number {
+  const dtype = w.quantization?.dtype ?? w.dtype;
+  return dtype === "uint8" || dtype === "bool" ? 1 : dtype === "uint16" || dtype === "float16" ? 2 : 4;
+}
+
+/**
+ * The bytes of one weight group, its files read in order, checked against the sizes its weights need: a file cut
+ * short (a copy or a write that did not finish) is named, rather than failing later inside TF.js.
+ */
+async function readGroup(dir: string, group: WeightGroup): Promise<Uint8Array> {
+  const files = await Promise.all(group.paths.map(async (p) => {
+    const path = join(dir, p);
+    try {
+      return { path, bytes: await Deno.readFile(path) };
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new InputError(path, "not found; model.json's weightsManifest lists it (the generator's weights)");
+      }
+      throw new InputError(path, `cannot be read: ${(e as Error).message}`);
+    }
+  }));
+  const have = files.reduce((s, f) => s + f.bytes.length, 0);
+  const need = group.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * bytesPerValue(w), 0);
+  if (have !== need) {
+    const names = files.map((f) => f.path).join(", ");
+    throw new InputError(
+      names,
+      `${have} bytes, but model.json's weightsManifest needs ${need} for ${group.weights.length} weights: ` +
+        `the file is ${have < need ? "truncated" : "longer than its manifest says"}; ` +
+        "restore it, or train the run again to save the generator anew",
+    );
+  }
+  const out = new Uint8Array(have);
+  let offset = 0;
+  for (const f of files) {
+    out.set(f.bytes, offset);
+    offset += f.bytes.length;
+  }
+  return out;
 }

@@ -12,6 +12,7 @@ import { gitCommit } from "../results/git_commit.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import { acquireRunLock } from "./run_lock.ts";
+import { misplacedRunPath } from "./run_paths.ts";
 import { doneBecause, stoppingFor } from "./early_stop.ts";
 import type { Experiment } from "../experiment/define.ts";
 import { type Progress, trainRun } from "../train/loop.ts";
@@ -118,8 +119,17 @@ export async function executeRun(
   options: ExecuteOptions,
 ): Promise<RunResult> {
   const { runDir } = options;
-  await Deno.mkdir(runDir, { recursive: true });
-  const lock = await acquireRunLock(runDir);
+  const failed = (error: string): RunResult => ({ runId: run.runId, status: "failed", seconds: 0, error });
+  try {
+    await Deno.mkdir(runDir, { recursive: true });
+  } catch (e) {
+    return failed(`cannot make the run folder ${runDir}: ${(e as Error).message}`);
+  }
+  // Nothing is written beside a lock that cannot be taken, nor a status where status.json cannot go.
+  const unlockable = await misplacedRunPath(runDir, ["run.lock", "status.json"]);
+  if (unlockable) return failed(unlockable);
+  const lock = await acquireRunLock(runDir).catch((e: Error) => e);
+  if (lock instanceof Error) return failed(`cannot lock ${join(runDir, "run.lock")}: ${lock.message}`);
   if (!lock) {
     return {
       runId: run.runId,
@@ -130,6 +140,11 @@ export async function executeRun(
   }
   const started = performance.now();
   try {
+    const misplaced = await misplacedRunPath(runDir);
+    if (misplaced) {
+      await writeFailedStatus(runDir, misplaced);
+      return failed(misplaced);
+    }
     // Half-written files of a process killed mid-write: the lock says no one else is writing here now.
     for (const dir of [runDir, join(runDir, "samples"), join(runDir, "generator")]) {
       const removed = await removeTempFiles(dir).catch((e) =>
@@ -175,14 +190,19 @@ export async function executeRun(
         ...(outcome.resumedFrom !== undefined ? { resumedFrom: outcome.resumedFrom } : {}),
       };
     } catch (e) {
-      await writeFailedStatus(runDir, e instanceof Error ? `${e.message}\n${e.stack ?? ""}` : String(e));
+      const message = e instanceof Error ? e.message : String(e);
+      const recorded = await writeFailedStatus(runDir, e instanceof Error ? `${message}\n${e.stack ?? ""}` : message)
+        .then(() => "", (w: Error) => ` (and its status.json could not say so: ${w.message})`);
       return {
         runId: run.runId,
         status: "failed",
         seconds: (performance.now() - started) / 1000,
-        error: e instanceof Error ? e.message : String(e),
+        error: message + recorded,
       };
     }
+  } catch (e) {
+    // Outside training (cleaning up, reading its status, writing config.json): this run fails, the sweep goes on.
+    return failed(e instanceof Error ? e.message : String(e));
   } finally {
     await lock.release();
   }

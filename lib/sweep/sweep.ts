@@ -19,6 +19,7 @@ import { describeGemm, gemmForRun } from "../kernels/gemm_info.ts";
 import { useGemmThreads } from "../kernels/register_wasm_kernels.ts";
 import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
+import { RunQueue } from "./run_queue.ts";
 import type { TfFlagValue } from "../tfjs/flags.ts";
 
 /** How to run a sweep. */
@@ -55,7 +56,7 @@ export interface SweepSummary {
   jobs: number;
   /** The experiment's claims, checked against all its results (also in `claims.json`). */
   claims: CheckedClaim[];
-  /** Why the sweep was stopped before its end (its runs then stand `stopped` or not started), or null. */
+  /** Why the sweep was stopped before its end (its runs then stand `stopped`, not started, or held elsewhere), or null. */
   stoppedBy: StopReason | null;
   /** Runs to train that were not started because of the stop. */
   notStarted: number;
@@ -117,18 +118,59 @@ function describeResult(r: RunResult): string {
   const resumed = r.resumedFrom ? ` (resumed from step ${r.resumedFrom})` : "";
   return r.status === "failed"
     ? `FAILED: ${r.error}`
-    : r.status === "locked"
+    : r.status === "locked" || r.status === "skipped"
     ? `skipped: ${r.note}`
     : r.status === "stopped"
     ? `stopped at step ${r.step} with a checkpoint there, after ${formatDuration(r.seconds)}${resumed}`
     : `${r.status} at step ${r.step} in ${formatDuration(r.seconds)}${resumed}`;
 }
 
-/** Train `todo` one run at a time in this thread: on wasm its matrix products can have the other core. */
-async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void> {
+/** How long a run another process holds waits at the end of the queue before it is tried again. */
+const HELD_RETRY_MS = 1000;
+
+/**
+ * The next run of `queue` to try, or undefined when none is left (or the sweep is stopping). A held run that the
+ * process holding it has since ended as `failed` is reported, not tried again: that sweep reports the failure.
+ */
+async function nextRun(queue: RunQueue<PlannedRun>, ctx: TrainContext): Promise<PlannedRun | undefined> {
+  const onWait = (held: PlannedRun[]) =>
+    ctx.options.display.log(
+      `waiting for ${held.length} run(s) that other sweeps hold: ${held.map((r) => r.runId).join(", ")}`,
+    );
+  for (;;) {
+    const run = await queue.next(() => ctx.stop.requested, onWait);
+    if (!run) return undefined;
+    const since = queue.heldSince(run);
+    const status = since === undefined ? null : await readStatus(join(ctx.expDir, run.runId));
+    if (ctx.stop.requested) {
+      queue.putBack(run);
+      return undefined;
+    }
+    if (since === undefined || status?.status !== "failed" || !(Date.parse(status.updated) >= since)) return run;
+    const error = (status.error ?? "").split("\n")[0];
+    ctx.report({
+      runId: run.runId,
+      status: "locked",
+      seconds: 0,
+      note: `another sweep trained it and it failed: ${error}`,
+    });
+  }
+}
+
+/** Record how an attempt at `run` went, or put the run back at the end of the queue when another process holds it. */
+function settle(run: PlannedRun, result: RunResult, queue: RunQueue<PlannedRun>, ctx: TrainContext): void {
+  if (result.status !== "locked" || ctx.stop.requested) return ctx.report(result);
+  if (queue.heldSince(run) === undefined) {
+    ctx.options.display.log(`${run.runId}: another sweep holds it; trying again once the other runs are through`);
+  }
+  queue.requeue(run);
+}
+
+/** Train the runs of `queue` one at a time in this thread: on wasm its matrix products can have the other core. */
+async function trainInOrder(queue: RunQueue<PlannedRun>, ctx: TrainContext): Promise<void> {
   const { backend, options, stop } = ctx;
   const cores = navigator.hardwareConcurrency || 1;
-  const threads = todo.length && backend.name === "wasm"
+  const threads = queue.size && backend.name === "wasm"
     ? await useGemmThreads(options.threads ?? Math.min(2, cores))
     : 1;
   const backendWith = (threads: number): BackendInfo =>
@@ -142,8 +184,7 @@ async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void
   if (threads > 1) options.display.log(`matrix products on ${threads} threads`);
   let current = threads;
   try {
-    for (const run of todo) {
-      if (stop.requested) break;
+    for (let run = await nextRun(queue, ctx); run; run = await nextRun(queue, ctx)) {
       const runDir = join(ctx.expDir, run.runId);
       // A resumed run keeps the GEMM threads it trained with (OpenBLAS's last bits depend on them).
       const gemm = backend.gemm ? await gemmForRun(runDir, backend.gemm, threads, true) : { threads };
@@ -153,32 +194,30 @@ async function trainInOrder(todo: PlannedRun[], ctx: TrainContext): Promise<void
         const why = current === threads ? "" : ", the threads its checkpoint was trained with";
         options.display.log(`${run.runId}: matrix products on ${current} thread(s)${why}`);
       }
-      ctx.report(
-        await executeRun(run, {
-          experiment: ctx.plan.experiment.name,
-          runDir,
-          backend: backendWith(current),
-          onProgress: (p) => options.display.update(p),
-          warn: ctx.warn,
-          shouldStop: () => stop.requested,
-          rules: ctx.plan.experiment,
-        }),
-      );
+      const result = await executeRun(run, {
+        experiment: ctx.plan.experiment.name,
+        runDir,
+        backend: backendWith(current),
+        onProgress: (p) => options.display.update(p),
+        warn: ctx.warn,
+        shouldStop: () => stop.requested,
+        rules: ctx.plan.experiment,
+      });
+      settle(run, result, queue, ctx);
     }
   } finally {
     if (current > 1) await useGemmThreads(1);
   }
 }
 
-/** Train `todo` in `jobs` workers, each taking the next run from the queue when its run ends. */
-async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContext): Promise<void> {
+/** Train the runs of `queue` in `jobs` workers, each taking the next run from the queue when its run ends. */
+async function trainInWorkers(queue: RunQueue<PlannedRun>, jobs: number, ctx: TrainContext): Promise<void> {
   const { options, stop } = ctx;
-  const queue = [...todo];
   const newWorker = () => new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
   await Promise.all(Array.from({ length: jobs }, async () => {
     let worker = newWorker();
     try {
-      for (let run = queue.shift(); run && !stop.requested; run = queue.shift()) {
+      for (let run = await nextRun(queue, ctx); run; run = await nextRun(queue, ctx)) {
         const runDir = join(ctx.expDir, run.runId);
         const gemm = ctx.backend.gemm ? await gemmForRun(runDir, ctx.backend.gemm, 1, false) : null;
         if (gemm?.warning) ctx.warn(gemm.warning);
@@ -227,7 +266,7 @@ async function trainInWorkers(todo: PlannedRun[], jobs: number, ctx: TrainContex
           await markCrashedRun(runDir, result.error ?? "worker crashed", ctx.warn);
           worker = newWorker();
         }
-        ctx.report(result);
+        settle(run, result, queue, ctx);
       }
     } finally {
       worker.terminate();
@@ -308,12 +347,24 @@ export async function runSweep(
     else warn(describeGemm(backend.gemm));
   }
   const ctx: TrainContext = { plan, options, expDir, backend, stop, report, warn };
-  const train = (runs: PlannedRun[]) => jobs === 1 ? trainInOrder(runs, ctx) : trainInWorkers(runs, jobs, ctx);
+  let notStarted = 0;
+  let leftHeld = 0; // runs another sweep still held when this one stopped waiting for them
+  const train = async (runs: PlannedRun[]) => {
+    const queue = new RunQueue(runs, HELD_RETRY_MS);
+    await (jobs === 1 ? trainInOrder(queue, ctx) : trainInWorkers(queue, jobs, ctx));
+    // Left when the sweep stops: a run another sweep holds is reported as such, the others were not started.
+    for (const run of queue.drain()) {
+      if (queue.heldSince(run) === undefined) notStarted++;
+      else {
+        leftHeld++;
+        report({ runId: run.runId, status: "locked", seconds: 0, note: "another sweep is training it" });
+      }
+    }
+  };
   await train(todo);
   await trainPromoted(mine, ctx, train);
 
   const stale = await staleRuns(plan, expDir);
-  const notStarted = todo.length - (results.length - done.length);
   const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
   return {
     results,
@@ -323,7 +374,7 @@ export async function runSweep(
     jobs,
     claims,
     // A stop asked for after the last run's last step stopped nothing.
-    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 ? stop.reason : null,
+    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 || leftHeld > 0 ? stop.reason : null,
     notStarted,
   };
 }
