@@ -10,6 +10,7 @@ import { startBackend } from "../lib/tfjs/backend.ts";
 import { Rng } from "../lib/rng.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { acganKind } from "../lib/train/kinds/conditional.ts";
+import { downsample } from "../lib/train/kinds/srgan.ts";
 import { psnr, ssim } from "../lib/train/kinds/image_quality.ts";
 import "../lib/train/kinds/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
@@ -198,4 +199,17 @@ Deno.test("a lowRes that does not divide 28 by a power of 2 is refused naming th
   assertEquals(other.code, 2, other.stderr);
   assertMatch(other.stderr, /lowRes 7 is an option of kind srgan, but the run's kind is gan/);
   await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("the bilinear baseline undoes area averaging with half-pixel centres, a fairer baseline than without", async () => {
+  await startBackend("wasm");
+  const test = await loadDataset("mnist", "test", { limit: 50 });
+  const [x, centred, shifted] = tf.tidy(() => {
+    const x = tf.div(tf.tensor4d(Float32Array.from(test.images), [50, 28, 28, 1]), 255) as tf.Tensor4D;
+    const low = downsample(x, 2);
+    return [x, tf.image.resizeBilinear(low, [28, 28], false, true), tf.image.resizeBilinear(low, [28, 28])];
+  });
+  const [good, bad] = [await psnr(centred, x), await psnr(shifted, x)];
+  assert(good > bad + 1, `half-pixel centres ${good.toFixed(2)} dB vs corner-aligned ${bad.toFixed(2)} dB`);
+  tf.dispose([x, centred, shifted]);
 });

@@ -10,6 +10,7 @@
  * And in `results/<experiment>/`: `experiment.json` — {@linkcode ExperimentFile}.
  * @module
  */
+import type { ArchFingerprint } from "../archs/fingerprint.ts";
 import type { BackendInfo } from "../tfjs/backend.ts";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import type { StepNumbers } from "./step_numbers.ts";
@@ -56,6 +57,11 @@ export interface RunConfigFile {
   git: string | null;
   /** When the run was first started; kept across resumes. */
   created: string;
+  /**
+   * The architecture's networks layer by layer when the run was first started (absent in runs from before it was
+   * recorded): a later sweep refuses the run if they have changed.
+   */
+  archFingerprint?: ArchFingerprint;
 }
 
 /** `status.json`: rewritten atomically as the run progresses. */

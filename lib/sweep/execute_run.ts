@@ -17,6 +17,8 @@ import { doneBecause, stoppingFor } from "./early_stop.ts";
 import type { Experiment } from "../experiment/define.ts";
 import { type Progress, trainRun } from "../train/loop.ts";
 import { loadTrainingImages } from "../data/training_images.ts";
+import { imageShape } from "../data/dataset_info.ts";
+import { type ArchFingerprint, archFingerprint, fingerprintChange } from "../archs/fingerprint.ts";
 
 /** How a run attempt ended, from the sweep's point of view. */
 export interface RunResult {
@@ -56,10 +58,43 @@ export function readStatus(runDir: string): Promise<RunStatusFile | null> {
   return readRunFile<RunStatusFile>(runDir, "status.json");
 }
 
-/** When an earlier start of this same config created the run, from its `config.json`; null when there is none. */
-async function readCreated(runDir: string, configHash: string): Promise<string | null> {
+/** What an earlier start of this same config recorded in `config.json`: when it was created, its networks. */
+async function readEarlier(runDir: string, configHash: string): Promise<Partial<RunConfigFile> | null> {
   const earlier = await readRunFile<Partial<RunConfigFile>>(runDir, "config.json");
-  return earlier?.configHash === configHash && typeof earlier.created === "string" ? earlier.created : null;
+  return earlier?.configHash === configHash ? earlier : null;
+}
+
+/**
+ * The run's architecture's networks, layer by layer, as built for it now; null when building them throws (training
+ * then fails on it and says why, as it would have without the fingerprint).
+ */
+function fingerprintOf(run: PlannedRun): ArchFingerprint | null {
+  try {
+    return archFingerprint(run.config.arch, { ...run.config, imageShape: imageShape(run.config.dataset) });
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why the run's folder is not of the architecture it names now (its experiment file edited the architecture but
+ * kept its name, so the run's id), or null when it is, or when the folder recorded none.
+ */
+export async function changedArchitecture(run: PlannedRun, runDir: string): Promise<string | null> {
+  return changedArch(run, runDir, await readEarlier(runDir, run.configHash), fingerprintOf(run));
+}
+
+function changedArch(
+  run: PlannedRun,
+  runDir: string,
+  earlier: Partial<RunConfigFile> | null,
+  now: ArchFingerprint | null,
+): string | null {
+  const change = earlier?.archFingerprint && now ? fingerprintChange(earlier.archFingerprint, now) : null;
+  if (change === null) return null;
+  return `${join(runDir, "config.json")}: architecture '${run.config.arch}' has changed since this run was trained ` +
+    `(${change}), so its checkpoint and results are of the old one; give the changed architecture a new name ` +
+    `(new runs), or delete the run folder to train it again`;
 }
 
 /**
@@ -152,11 +187,16 @@ export async function executeRun(
       );
       if (removed.length) options.warn?.(`${dir}: removed ${removed.join(", ")} left by an interrupted write`);
     }
+    const earlier = await readEarlier(runDir, run.configHash);
+    const fingerprint = fingerprintOf(run);
+    const changed = changedArch(run, runDir, earlier, fingerprint);
+    if (changed) return failed(changed);
     const before = await readStatus(runDir);
     const expDir = dirname(runDir);
     const done = await doneBecause(before, options.rules ?? {}, expDir, run.runId);
     if (done !== null) return { runId: run.runId, status: "skipped", seconds: 0, note: done };
     const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId) : undefined;
+    const recorded = earlier?.archFingerprint ?? fingerprint; // what the run was first trained with
     const configFile: RunConfigFile = {
       runId: run.runId,
       experiment: options.experiment,
@@ -166,7 +206,8 @@ export async function executeRun(
       backend: options.backend,
       versions: { ...tf.version, deno: Deno.version.deno },
       git: await gitCommit(),
-      created: (await readCreated(runDir, run.configHash)) ?? new Date().toISOString(),
+      created: typeof earlier?.created === "string" ? earlier.created : new Date().toISOString(),
+      ...(recorded ? { archFingerprint: recorded } : {}),
     };
     await writeJsonAtomic(join(runDir, "config.json"), configFile);
     try {

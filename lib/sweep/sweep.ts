@@ -8,7 +8,7 @@ import { ensureWritable, writeJsonAtomic } from "../results/atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
 import { loadDataset } from "../data/datasets.ts";
-import { executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
+import { changedArchitecture, executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
 import { doneBecause } from "./early_stop.ts";
 import { RungBook } from "./asha.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
@@ -94,7 +94,10 @@ async function sortOutDone(
   for (const run of mine) {
     const status = await readStatus(join(expDir, run.runId));
     const because = await doneBecause(status, plan.experiment, expDir, run.runId);
-    if (because !== null) {
+    const changed = because === null ? null : await changedArchitecture(run, join(expDir, run.runId));
+    if (changed !== null) {
+      done.push({ runId: run.runId, status: "failed", seconds: 0, error: changed });
+    } else if (because !== null) {
       done.push({ runId: run.runId, status: "skipped", seconds: 0, note: because });
     } else todo.push(run);
   }

@@ -129,7 +129,9 @@ export async function evaluateSuperResolution(
       chunks.push(generator.apply(part, { training: false }) as tf.Tensor);
     }
     const clip = (x: tf.Tensor) => tf.clipByValue(toUnit(x), 0, 1) as tf.Tensor4D;
-    return [clip(tf.concat(chunks)), clip(tf.image.resizeBilinear(low, [h, w])), toUnit(high) as tf.Tensor4D];
+    // Bilinear with half-pixel centres: the geometry of area averaging (without it the baseline is shifted by a pixel).
+    const bilinear = tf.image.resizeBilinear(low, [h, w], false, true);
+    return [clip(tf.concat(chunks)), clip(bilinear), toUnit(high) as tf.Tensor4D];
   });
   try {
     const srMetrics = await evaluator.evaluateImages(await sr.data() as Float32Array);
