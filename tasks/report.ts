@@ -13,6 +13,7 @@ import { type CheckedClaim, type Claim, claimsFile, saveClaims } from "../lib/cl
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
 import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
+import { DEFAULT_PORT, parsePort, serveReport } from "../lib/report/serve.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -26,7 +27,10 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG
                      (deno task report may write it under results/ only)
   --no-charts        do not write report/*.svg and *.png
-  --no-png           write SVGs only`;
+  --no-png           write SVGs only
+  --serve            serve the report live on http://127.0.0.1:PORT/ instead of writing it: the page follows the
+                     runs' logs as they train (Ctrl-C stops). deno task report:serve may listen on 8000 only
+  --port N           the port of --serve (default 8000)`;
 
 /**
  * Refuse, with one line, a file or folder this process may not read: `deno task report` reads the project's own
@@ -96,6 +100,21 @@ function checkScreenshotPermissions(png: string): void {
   }
 }
 
+/** Serve the live report until Ctrl-C (SIGINT) or SIGTERM; 0 when stopped so. */
+async function serve(opts: Parameters<typeof serveReport>[0]): Promise<number> {
+  const server = await serveReport(opts);
+  console.log(`Serving the live report of ${opts.resultsDir} on ${server.url} (Ctrl-C stops)`);
+  const { promise: stop, resolve } = Promise.withResolvers<string>();
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const handlers = signals.map((s) => [s, () => resolve(s)] as const);
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  const signal = await stop;
+  for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  await server.close();
+  console.log(`Stopped (${signal}).`);
+  return 0;
+}
+
 /**
  * Run the report command.
  *
@@ -112,10 +131,11 @@ export async function report(args: string[]): Promise<number> {
     "samples",
     "results",
     "screenshot",
+    "port",
   ];
   const flags = parseFlags(args, {
     string: stringFlags,
-    boolean: ["charts", "png"],
+    boolean: ["charts", "png", "serve"],
     negatable: ["charts", "png"],
     default: { charts: true, png: true },
     positionals: 1,
@@ -133,6 +153,12 @@ export async function report(args: string[]): Promise<number> {
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
+  if (flags.serve === true) {
+    const staticOnly = ["out", "screenshot"].filter((f) => flags[f] !== undefined);
+    if (staticOnly.length > 0) {
+      throw new InputError(`--${staticOnly[0]}`, "is for the written report; --serve writes nothing");
+    }
+  }
   if (screenshot !== undefined) checkScreenshotPermissions(screenshot);
   const choices = {
     out: optionalString(flags.out, "out"),
@@ -143,10 +169,13 @@ export async function report(args: string[]): Promise<number> {
     samples: samples === undefined ? undefined : parseSamplePicks(samples),
     png: flags.png === true,
   };
+  const port = flags.port === undefined ? DEFAULT_PORT : parsePort(flags.port);
+  if (flags.port !== undefined && flags.serve !== true) throw new InputError("--port", "is for --serve only");
   const { dir: resultsDir, claims } = await resultsDirFor(
     target,
     optionalString(flags.results, "results") ?? "results",
   );
+  if (flags.serve === true) return await serve({ resultsDir, ...choices, port });
   // The experiment's claims are checked against the results as they are now, and saved once the report is written.
   const opts: ReportOptions = { resultsDir, ...choices, ...(claims.length ? { claims } : {}) };
   if (flags.charts !== true) opts.chartDir = null;
