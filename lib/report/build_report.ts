@@ -20,6 +20,7 @@ import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
 import { InputError } from "../input_error.ts";
+import { hyperparamSection, seedBandSection } from "./hparam_sections.ts";
 import { backendsLabel, gridTable, problemsTable, STATES } from "./tables.ts";
 import {
   ChartList,
@@ -245,6 +246,7 @@ async function writeCharts(
  * @param claims The checked claims shown first.
  * @param images Turns sample images into `src` values.
  * @param samples The sampling points (default first, middle, last).
+ * @param metric `--metric`, when given (else the hyperparameter views rank by the pruning metric or the default).
  */
 export async function reportSections(
   r: ReportView,
@@ -252,11 +254,14 @@ export async function reportSections(
   claims: readonly CheckedClaim[],
   images: ImageEmbedder,
   samples: readonly SamplePick[] = ["first", "middle", "last"],
+  metric?: string,
 ): Promise<PageSection[]> {
   return [
     ...claimsSection(claims),
     ...curveSections(r, charts),
     finalSection(r, charts),
+    ...hyperparamSection(r, charts, metric),
+    ...seedBandSection(r, charts, metric),
     ...classesSection(r, charts),
     await samplesSection(r, samples, images),
   ];
@@ -277,7 +282,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const charts = new ChartList();
   const claims = await reportClaims(opts, results, notes);
   const images = new ImageEmbedder(dirname(out), opts.embedBudgetBytes ?? 40e6);
-  const sections = await reportSections(inputs, charts, claims, images, opts.samples);
+  const sections = await reportSections(inputs, charts, claims, images, opts.samples, opts.metric);
   if (images.linked > 0) notes.push(`${images.linked} images were linked, not embedded (over the size budget)`);
 
   const model = pageModel(inputs, sections);

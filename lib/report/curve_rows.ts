@@ -47,7 +47,7 @@ function pointsOf(run: RunData, source: CurveRequest["source"]): SeriesPoint[] {
  * At most `max` items: every k-th (k a power of two) and the last. Items kept stay kept while the series grows
  * until k doubles, so a live report sends only new points.
  */
-function thin<T>(items: T[], max: number): T[] {
+export function thin<T>(items: T[], max: number): T[] {
   if (items.length <= max) return items;
   let stride = 1;
   while (Math.ceil((items.length - 1) / stride) > max - 1) stride *= 2;

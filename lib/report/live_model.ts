@@ -31,7 +31,14 @@ export async function liveModel(results: ExperimentResults, opts: LiveOptions): 
   }
   const claims = await reportClaims(opts, results, notes);
   const charts = new ChartList();
-  const sections = await reportSections(view, charts, claims, new ImageEmbedder(opts.resultsDir, 0), opts.samples);
+  const sections = await reportSections(
+    view,
+    charts,
+    claims,
+    new ImageEmbedder(opts.resultsDir, 0),
+    opts.samples,
+    view.metric === opts.metric ? opts.metric : undefined,
+  );
   const model = pageModel(view, sections, "deno task report --serve");
   model.warnings.push(...notes);
   return { regions: renderRegions(model, false), charts: charts.list };
