@@ -20,7 +20,7 @@ import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
 import { InputError } from "../input_error.ts";
-import { hyperparamSection, seedBandSection } from "./hparam_sections.ts";
+import { hyperparamSection, rungSection, seedBandSection } from "./hparam_sections.ts";
 import { backendsLabel, gridTable, problemsTable, STATES } from "./tables.ts";
 import {
   ChartList,
@@ -262,6 +262,7 @@ export async function reportSections(
     finalSection(r, charts),
     ...hyperparamSection(r, charts, metric),
     ...seedBandSection(r, charts, metric),
+    ...await rungSection(r, charts),
     ...classesSection(r, charts),
     await samplesSection(r, samples, images),
   ];

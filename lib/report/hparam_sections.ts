@@ -9,7 +9,8 @@ import type { ChartList, ReportView } from "./sections.ts";
 import { betterDirection } from "./eval_info.ts";
 import { evalMetricNames } from "./final_values.ts";
 import { axisKind, bandRows, parallelRows, runConfig, scatterRows, seedGroups, sweptKeys } from "./hparam_rows.ts";
-import { bandSpec, parallelSpec, scatterSpec } from "./hparam_specs.ts";
+import { bandSpec, parallelSpec, rungSpec, scatterSpec } from "./hparam_specs.ts";
+import { computeSaved, readRungBook, rungRows, survivorTable } from "./rung_view.ts";
 
 /**
  * The metric the hyperparameter views rank by: the one ASHA pruned on (from a pruned run's `status.json`) unless
@@ -90,5 +91,43 @@ export function seedBandSection(r: ReportView, charts: ChartList, chosen?: strin
       "pooled: the line is the mean over the seeds that logged each step, the band runs from the least to the " +
       "greatest of them.",
     items: [{ kind: "chart", chart: charts.add("seed-bands", bandSpec(rows, names)) }],
+  }];
+}
+
+/**
+ * The rung view of a sweep that pruned (none without `rungs.jsonl`): the metric at each rung per trial, the values
+ * the survivors share, and the steps trained against every trial's full budget.
+ * @param r The report's view.
+ * @param charts Receives the chart.
+ * @returns The section; a line per unreadable decision joins the results' warnings.
+ */
+export async function rungSection(r: ReportView, charts: ChartList): Promise<PageSection[]> {
+  const book = await readRungBook(r.results.dir);
+  if (book === null) return [];
+  r.results.warnings.push(...book.warnings.map((message) => ({ runId: null, message })));
+  const rows = rungRows(book.lines);
+  const metric = r.runs.find((run) => run.status?.pruned?.metric)?.status?.pruned?.metric ?? "metric";
+  const saved = computeSaved(r.runs);
+  const share = saved.budget > 0 ? 1 - saved.trained / saved.budget : 0;
+  const prunedNow = new Set(rows.filter((row) => row.pruned).map((row) => row.run)).size;
+  const trialsAtRungs = new Set(rows.map((row) => row.run)).size;
+  const savedText = `Compute: ${saved.trained.toLocaleString("en-US")} steps trained of the ` +
+    `${saved.budget.toLocaleString("en-US")} that ${saved.trials} trials at full budget would take ` +
+    `(${
+      (100 * share).toFixed(1)
+    }% saved). ${prunedNow} of the ${trialsAtRungs} trials that reached a rung stand pruned.`;
+  return [{
+    id: "rungs",
+    title: `Successive halving: ${metric} at each rung`,
+    note: "Each line is a trial's metric at the rungs it reached (from rungs.jsonl); faded grey lines are trials " +
+      "that stand pruned, crosses their prune decisions, red rings promotions (a pruned trial that the rung, once " +
+      "fuller, ranked among the best after all).",
+    items: rows.length === 0
+      ? [{ kind: "text", text: "No trial has reached a rung yet." }, { kind: "text", text: savedText }]
+      : [
+        { kind: "chart", chart: charts.add("rungs", rungSpec(rows, metric, betterDirection(metric))) },
+        { kind: "text", text: savedText },
+        { kind: "table", table: survivorTable(r.runs, rows) },
+      ],
   }];
 }

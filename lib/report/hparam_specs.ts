@@ -5,6 +5,7 @@
  */
 import { CHART_CONFIG, type ChartSpec } from "./specs.ts";
 import type { AxisKind, BandRow, ParallelRow, ParallelTick, ScatterRow } from "./hparam_rows.ts";
+import type { RungRow } from "./rung_view.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -236,6 +237,81 @@ export function bandSpec(rows: readonly BandRow[], metrics: readonly string[]): 
     vconcat: parts,
     spacing: 12,
     resolve: { scale: { color: "shared" } },
+    config: CHART_CONFIG,
+  };
+}
+
+/**
+ * The metric at each rung per trial: a line per trial across the rungs (steps), survivors in colour, trials that
+ * stand pruned faded grey; crosses mark prune decisions, rings the promotions.
+ *
+ * @param rows From `rungRows`.
+ * @param metric The pruning metric.
+ * @param better Which way it is better.
+ * @returns A Vega-Lite spec.
+ */
+export function rungSpec(
+  rows: readonly RungRow[],
+  metric: string,
+  better: "lower" | "higher" | null,
+): ChartSpec {
+  const rungs = [...new Set(rows.map((r) => r.rung))].sort((a, b) => a - b);
+  const x = { field: "rung", type: "ordinal", sort: rungs, title: "rung (steps)", axis: { labelAngle: 0 } };
+  const y = {
+    field: "value",
+    type: "quantitative",
+    title: better === null ? metric : `${metric} (${better} is better)`,
+    scale: { zero: false, padding: 8 },
+  };
+  const standing = {
+    field: "pruned",
+    type: "nominal",
+    title: "trial",
+    scale: { domain: [false, true], range: ["#1f77b4", "#aaaaaa"] },
+    legend: { labelExpr: "datum.label === 'true' ? 'pruned' : 'goes on'" },
+  };
+  const faded = { field: "pruned", type: "nominal", scale: { domain: [false, true], range: [0.9, 0.3] }, legend: null };
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    width: Math.max(260, 130 * rungs.length),
+    height: 220,
+    transform: [{ filter: "datum.value !== null" }],
+    layer: [
+      {
+        mark: { type: "line", strokeWidth: 1.5 },
+        encoding: { x, y, detail: { field: "run" }, color: standing, opacity: faded },
+      },
+      {
+        mark: { type: "point", filled: true, size: 45 },
+        encoding: {
+          x,
+          y,
+          color: standing,
+          opacity: faded,
+          shape: {
+            field: "decision",
+            type: "nominal",
+            title: "decision",
+            scale: { domain: ["continue", "prune"], range: ["circle", "cross"] },
+          },
+          tooltip: [
+            { field: "run", title: "trial" },
+            { field: "rung", title: "rung" },
+            { field: "value", type: "quantitative", title: metric, format: ".4~g" },
+            { field: "decision", title: "decision" },
+            { field: "promoted", title: "promoted later" },
+            { field: "rank", title: "rank (0 = best)" },
+            { field: "of", title: "of runs at the rung" },
+          ],
+        },
+      },
+      {
+        transform: [{ filter: "datum.promoted" }],
+        mark: { type: "point", filled: false, size: 160, strokeWidth: 1.5, color: "#d62728" },
+        encoding: { x, y },
+      },
+    ],
     config: CHART_CONFIG,
   };
 }

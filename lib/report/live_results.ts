@@ -68,8 +68,11 @@ export class LiveResults {
       runs.push(await this.#readRun(id, points[i] ?? {}, warnings));
     }
     for (const id of [...this.#runs.keys()]) if (!experiment.runs.includes(id)) this.#runs.delete(id);
+    // the ASHA book is small and rewritten only by appends: its size says whether it changed
+    const rungs = await Deno.stat(join(this.dir, "rungs.jsonl")).then((i) => i.size, () => 0);
     const signature = JSON.stringify([
       experiment,
+      rungs,
       warnings,
       runs.map((r) => [r.config, r.status, r.steps.length, r.epochs.length, r.evals.length, r.samples, r.gif]),
     ]);
