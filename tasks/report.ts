@@ -26,6 +26,8 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --results DIR      results root for an experiment.ts argument (default results)
   --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG
                      (deno task report may write it under results/ only)
+  --screenshot-sections LIST
+                     only these sections in the screenshot, e.g. hparams,seeds,rungs
   --no-charts        do not write report/*.svg and *.png
   --no-png           write SVGs only
   --serve            serve the report live on http://127.0.0.1:PORT/ instead of writing it: the page follows the
@@ -132,6 +134,7 @@ export async function report(args: string[]): Promise<number> {
     "results",
     "screenshot",
     "port",
+    "screenshot-sections",
   ];
   const flags = parseFlags(args, {
     string: stringFlags,
@@ -153,6 +156,10 @@ export async function report(args: string[]): Promise<number> {
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
+  const sections = optionalString(flags["screenshot-sections"], "screenshot-sections")?.split(",").map((x) => x.trim());
+  if (sections !== undefined && screenshot === undefined) {
+    throw new InputError("--screenshot-sections", "is for --screenshot only");
+  }
   if (flags.serve === true) {
     const staticOnly = ["out", "screenshot"].filter((f) => flags[f] !== undefined);
     if (staticOnly.length > 0) {
@@ -183,7 +190,7 @@ export async function report(args: string[]): Promise<number> {
   if (claims.length) await trySaveClaims(resultsDir, result.claims);
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
-  const counts = ["completed", "running", "stopped", "diverged", "failed", "pending"]
+  const counts = ["completed", "running", "stopped", "diverged", "failed", "pruned", "collapsed", "pending"]
     .flatMap((s) => {
       const n = runs.filter((r) => r.state === s).length;
       return n > 0 ? [`${n} ${s}`] : [];
@@ -197,7 +204,7 @@ export async function report(args: string[]): Promise<number> {
   if (screenshot !== undefined) {
     let shot;
     try {
-      shot = await screenshotReport(result.html, screenshot);
+      shot = await screenshotReport(result.html, screenshot, sections === undefined ? {} : { sections });
     } catch (e) {
       console.error(`report: no screenshot: ${(e as Error).message.split("\n")[0]}`);
       return 1;

@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { JsonlFollower } from "../lib/report/jsonl_follower.ts";
+import { Decimated } from "../lib/report/decimated.ts";
 import { LiveResults } from "../lib/report/live_results.ts";
 import { type LiveModel, nameDatasets, PageFeed } from "../lib/report/live_diff.ts";
 import { writeFixtureExperiment } from "./_report_fixtures.ts";
@@ -142,6 +143,16 @@ Deno.test("PageFeed sends everything first, then only the rows added and removed
   assertEquals(reshaped.map((e) => e.type), ["spec"], "a spec that changes beyond its rows is sent whole");
 });
 
+Deno.test("PageFeed sends the spec again instead of a changeset larger than the data", () => {
+  const feed = new PageFeed();
+  const rows = (shift: number) => Array.from({ length: 10 }, (_, i) => ({ step: i, value: i + shift }));
+  feed.update(model(rows(0)));
+  const all = feed.update(model(rows(0.5)));
+  assertEquals(all.map((e) => e.type), ["spec"], "every row changed (a smoothing window doubled)");
+  const one = feed.update(model([...rows(0.5), { step: 10, value: 10 }]));
+  assertEquals(one.map((e) => e.type), ["data"]);
+});
+
 Deno.test("nameDatasets names every inline dataset and leaves rows out of the shape", () => {
   const spec: ChartSpec = {
     $schema: "s",
@@ -153,4 +164,38 @@ Deno.test("nameDatasets names every inline dataset and leaves rows out of the sh
   assertEquals((named.spec.vconcat as { data?: { name: string } }[])[1]?.data?.name, "live_1");
   assertEquals(named.shape, nameDatasets({ ...spec, data: { values: [{ a: 5 }, { a: 6 }] } }).shape);
   assertEquals((spec.data as { name?: string }).name, undefined, "the spec given is not modified");
+});
+
+Deno.test("Decimated keeps evenly spaced items and the latest, never more than its cap", () => {
+  const d = new Decimated<number>(8);
+  for (let i = 0; i < 1000; i++) {
+    d.push(i);
+    assert(d.items().length <= 9, `at ${i}: ${d.items().length} kept`);
+  }
+  const items = d.items();
+  assertEquals(items.at(-1), 999);
+  assertEquals(items.slice(0, -1), [0, 128, 256, 384, 512, 640, 768, 896]);
+  assertEquals(d.count, 1000);
+});
+
+Deno.test("LiveResults holds a long log in bounded memory: evenly spaced steps and the latest", async () => {
+  const dir = await tempDir();
+  try {
+    const root = await writeFixtureExperiment(dir, { name: "long", grid: { lr: [1e-3] }, epochs: 1 });
+    const id = JSON.parse(await Deno.readTextFile(join(root, "experiment.json"))).runs[0] as string;
+    const path = join(root, id, "metrics.jsonl");
+    await Deno.writeTextFile(path, "");
+    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ kind: "step", step: i, dLoss: 1, gLoss: 2 }));
+    await Deno.writeTextFile(path, lines.join("\n") + "\n");
+    const live = new LiveResults(root, 64);
+    await live.poll();
+    const steps = live.results!.runs[0]!.steps;
+    assert(steps.length <= 65, `${steps.length} points kept`);
+    assertEquals(steps.at(-1)?.step, 4999);
+    assertEquals(steps[0]?.step, 0);
+    const gaps = new Set(steps.slice(0, -1).map((p, i) => (steps[i + 1]?.step ?? 0) - p.step).slice(0, -1));
+    assertEquals(gaps.size, 1, `evenly spaced: gaps ${[...gaps]}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -143,7 +143,9 @@ export function scatterSpec(
     const kind = kinds.get(key) ?? "category";
     const values = [...new Set(rows.filter((r) => r.key === key).map((r) => r.x))].sort((a, b) => +a - +b);
     // a few swept values: label exactly those (a log axis would otherwise crowd its decades with ticks)
-    const axis = values.length <= 8 ? { values, format: ".4~g", grid: false } : { format: ".4~g", tickCount: 5 };
+    const axis = values.length <= 5
+      ? { values, format: ".4~g", grid: false }
+      : { format: ".4~g", tickCount: 5, grid: kind !== "log" };
     const x = kind === "category" ? { field: "x", type: "ordinal", title: key, axis: { labelAngle: 0 } } : {
       field: "x",
       type: "quantitative",

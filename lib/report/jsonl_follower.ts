@@ -15,9 +15,6 @@ export interface FollowedLines {
   restarted: boolean;
 }
 
-/** Most bytes read in one go; a bigger backlog is read over several calls. */
-const CHUNK = 4 << 20;
-
 /**
  * Reads a growing `metrics.jsonl` by offset. A last line without its newline
  * waits (a writer is still appending it); a file that does not exist yet reads
@@ -35,6 +32,8 @@ const CHUNK = 4 << 20;
  * ```
  */
 export class JsonlFollower {
+  /** Most bytes read in one call; a bigger backlog is read over several calls. */
+  static readonly PIECE = 2 << 20;
   readonly path: string;
   #offset = 0;
   #lines = 0;
@@ -80,7 +79,7 @@ export class JsonlFollower {
         restarted = true;
       }
       if (size === this.#offset) return { records: [], bad: [], restarted };
-      const want = Math.min(size - this.#offset, CHUNK);
+      const want = Math.min(size - this.#offset, JsonlFollower.PIECE);
       const buf = new Uint8Array(this.#tail.length + want);
       buf.set(this.#tail);
       await file.seek(this.#offset, Deno.SeekMode.Start);

@@ -140,6 +140,8 @@ export class PageFeed {
     this.#params.set(id, paramsNow);
     const sent = this.#rows.get(id) ?? new Map<string, Set<string>>();
     const changes: DataChange[] = [];
+    let changed = 0;
+    let total = 0;
     for (const [name, rows] of named.datasets) {
       const before = sent.get(name) ?? new Set<string>();
       const now = new Set<string>();
@@ -152,8 +154,12 @@ export class PageFeed {
       }
       const remove = [...before].filter((k) => !now.has(k)).map((k) => JSON.parse(k));
       sent.set(name, now);
+      changed += insert.length + remove.length;
+      total += now.size;
       if (insert.length > 0 || remove.length > 0) changes.push({ name, insert, remove });
     }
+    // most rows changed (a smoothing window or thinning stride doubled): the spec is smaller than the changes
+    if (changed > total) return [{ type: "spec", id, spec: named.spec }];
     if (changes.length > 0) events.push({ type: "data", id, changes });
     return events;
   }

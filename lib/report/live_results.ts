@@ -16,19 +16,41 @@ import {
   type RunSeries,
   SAFE_ID,
   samplesInside,
+  type SeriesPoint,
   sortRecords,
 } from "../results/read_results.ts";
 import { JsonlFollower } from "./jsonl_follower.ts";
+import { Decimated } from "./decimated.ts";
+
+/**
+ * Most `step` (and `epoch`) points kept per run: a log of any length is held as evenly spaced points plus the
+ * latest, so memory stays bounded (the charts draw at most 400 points per curve anyway).
+ */
+export const MAX_POINTS = 4096;
+
+/** Most pieces of a log ({@linkcode JsonlFollower.PIECE} bytes each) read per run and poll. */
+const PIECES_PER_POLL = 8;
+
+interface Kept {
+  steps: Decimated<SeriesPoint>;
+  epochs: Decimated<SeriesPoint>;
+  evals: SeriesPoint[];
+  sampleLines: RunSeries["sampleLines"];
+}
 
 interface Followed {
   follower: JsonlFollower;
-  series: RunSeries;
+  series: Kept;
   /** Lines that were not JSON objects, kept as warnings. */
   bad: number[];
 }
 
 function emptySeries(): RunSeries {
   return { steps: [], epochs: [], evals: [], sampleLines: [] };
+}
+
+function emptyKept(maxPoints: number): Kept {
+  return { steps: new Decimated(maxPoints), epochs: new Decimated(maxPoints), evals: [], sampleLines: [] };
 }
 
 /**
@@ -44,14 +66,19 @@ export class LiveResults {
   readonly dir: string;
   #runs = new Map<string, Followed>();
   #signature = "";
+  #maxPoints: number;
   /** The results as of the last poll (null before the first successful one). */
   results: ExperimentResults | null = null;
   /** Bytes read from the `metrics.jsonl` files so far, in total. */
   bytesRead = 0;
 
-  /** @param dir The experiment's result folder. */
-  constructor(dir: string) {
+  /**
+   * @param dir The experiment's result folder.
+   * @param maxPoints Most step points kept per run (default {@linkcode MAX_POINTS}).
+   */
+  constructor(dir: string, maxPoints: number = MAX_POINTS) {
     this.dir = dir;
+    this.#maxPoints = maxPoints;
   }
 
   /**
@@ -74,7 +101,7 @@ export class LiveResults {
       experiment,
       rungs,
       warnings,
-      runs.map((r) => [r.config, r.status, r.steps.length, r.epochs.length, r.evals.length, r.samples, r.gif]),
+      runs.map((r) => [r.config, r.status, this.#runs.get(r.id)?.follower.offset, r.evals.length, r.samples, r.gif]),
     ]);
     const changed = signature !== this.#signature;
     this.#signature = signature;
@@ -101,21 +128,40 @@ export class LiveResults {
     }
     let followed = this.#runs.get(id);
     if (followed === undefined) {
-      followed = { follower: new JsonlFollower(join(runDir, "metrics.jsonl")), series: emptySeries(), bad: [] };
+      followed = {
+        follower: new JsonlFollower(join(runDir, "metrics.jsonl")),
+        series: emptyKept(this.#maxPoints),
+        bad: [],
+      };
       this.#runs.set(id, followed);
     }
     const { config, status } = await readRunFiles(runDir, warn);
-    const before = followed.follower.offset;
-    const lines = await followed.follower.read();
-    if (lines.restarted) {
-      followed.series = emptySeries();
-      followed.bad = [];
+    // a backlog (a long log met for the first time) is read a piece at a time, each piece's lines dropped once
+    // they are kept, up to PIECES_PER_POLL pieces per run and poll
+    for (let piece = 0; piece < PIECES_PER_POLL; piece++) {
+      const before = followed.follower.offset;
+      const lines = await followed.follower.read();
+      if (lines.restarted) {
+        followed.series = emptyKept(this.#maxPoints);
+        followed.bad = [];
+      }
+      const got = followed.follower.offset - (lines.restarted ? 0 : before);
+      this.bytesRead += Math.max(0, got);
+      const fresh = emptySeries();
+      sortRecords(lines.records, fresh);
+      const kept = followed.series;
+      for (const p of fresh.steps) kept.steps.push(p);
+      for (const p of fresh.epochs) kept.epochs.push(p);
+      kept.evals.push(...fresh.evals);
+      kept.sampleLines.push(...fresh.sampleLines);
+      followed.bad.push(...lines.bad);
+      if (got < JsonlFollower.PIECE) break;
     }
-    this.bytesRead += Math.max(0, followed.follower.offset - (lines.restarted ? 0 : before));
-    sortRecords(lines.records, followed.series);
-    followed.bad.push(...lines.bad);
+    const kept = followed.series;
     for (const line of followed.bad) warn(`metrics.jsonl: line ${line} is not a JSON object; skipped`);
-    const { steps, epochs, evals, sampleLines } = followed.series;
+    const { evals, sampleLines } = kept;
+    const steps = kept.steps.items();
+    const epochs = kept.epochs.items();
     const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
     return {
       id,

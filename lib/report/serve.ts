@@ -2,7 +2,7 @@
  * `deno task report <dir> --serve`: the report as a live page on 127.0.0.1.
  * One poller follows the result folder ({@linkcode LiveResults}); each open
  * page holds a Server-Sent Events stream and receives only what changed
- * ({@linkcode PageFeed}). Sample images are served from the run folders.
+ * ({@linkcode PageFeed}). Sample images are served from the run folders; `/status` says how far it has read.
  * @module
  */
 import { extname, join, normalize, SEPARATOR } from "@std/path";
@@ -172,6 +172,11 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
       });
     }
     if (pathname === "/events") return events();
+    if (pathname === "/status") {
+      return Response.json({ polls, clients: clients.size, bytesRead: live.bytesRead }, {
+        headers: { "cache-control": "no-store" },
+      });
+    }
     return image(pathname);
   };
 
