@@ -88,6 +88,31 @@ Deno.test("report --serve shows a status change and survives a client that disco
   });
 });
 
+Deno.test("report --serve survives a deleted run folder: its points leave the page, the others stay", async () => {
+  await withServer(async (server, root, runs) => {
+    const events = new EventReader((await fetch(new URL("events", server.url))).body!);
+    try {
+      await events.next();
+      await Deno.remove(join(root, runs[1]!), { recursive: true });
+      const update = await events.next();
+      const loss = update.find((e) => e.type === "data" && e.id === "loss-linear");
+      const removed = loss?.type === "data" ? loss.changes.flatMap((c) => c.remove) as { run: string }[] : [];
+      const respec = update.find((e) => e.type === "spec" && e.id === "loss-linear");
+      assert(removed.length > 0 || respec !== undefined, `the deleted run's points go: ${JSON.stringify(update)}`);
+      assert(removed.every((r) => r.run === runs[1]), "only the deleted run's points are removed");
+      const header = update.find((e) => e.type === "html" && e.region === "header");
+      if (header?.type !== "html") throw new Error("the run states are not sent again");
+      assertStringIncludes(header.html, "pending: 1");
+      const line = { kind: "step", step: 5000, epoch: 2, dLoss: 0.3, gLoss: 2, dReal: 0.5, dFake: 0.4 };
+      await Deno.writeTextFile(join(root, runs[0]!, "metrics.jsonl"), JSON.stringify(line) + "\n", { append: true });
+      const next = await events.next();
+      assert(next.some((e) => e.type === "data" && e.id === "loss-linear"), "the server still follows the others");
+    } finally {
+      await events.cancel();
+    }
+  });
+});
+
 Deno.test("report --serve serves sample images from run folders only", async () => {
   await withServer(async (server, root, runs) => {
     const ok = await fetch(new URL(`${runs[1]}/samples/epoch-0001.png`, server.url));
