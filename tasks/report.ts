@@ -13,6 +13,7 @@ import { type CheckedClaim, type Claim, claimsFile, saveClaims } from "../lib/cl
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
 import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
+import { DEFAULT_PORT, parsePort, serveReport } from "../lib/report/serve.ts";
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -25,8 +26,13 @@ const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [o
   --results DIR      results root for an experiment.ts argument (default results)
   --screenshot FILE  also render the report in headless Chromium (/usr/bin/chromium) to a PNG
                      (deno task report may write it under results/ only)
+  --screenshot-sections LIST
+                     only these sections in the screenshot, e.g. hparams,seeds,rungs
   --no-charts        do not write report/*.svg and *.png
-  --no-png           write SVGs only`;
+  --no-png           write SVGs only
+  --serve            serve the report live on http://127.0.0.1:PORT/ instead of writing it: the page follows the
+                     runs' logs as they train (Ctrl-C stops). deno task report:serve may listen on 8000 only
+  --port N           the port of --serve (default 8000)`;
 
 /**
  * Refuse, with one line, a file or folder this process may not read: `deno task report` reads the project's own
@@ -96,6 +102,21 @@ function checkScreenshotPermissions(png: string): void {
   }
 }
 
+/** Serve the live report until Ctrl-C (SIGINT) or SIGTERM; 0 when stopped so. */
+async function serve(opts: Parameters<typeof serveReport>[0]): Promise<number> {
+  const server = await serveReport(opts);
+  console.log(`Serving the live report of ${opts.resultsDir} on ${server.url} (Ctrl-C stops)`);
+  const { promise: stop, resolve } = Promise.withResolvers<string>();
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  const handlers = signals.map((s) => [s, () => resolve(s)] as const);
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  const signal = await stop;
+  for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  await server.close();
+  console.log(`Stopped (${signal}).`);
+  return 0;
+}
+
 /**
  * Run the report command.
  *
@@ -112,10 +133,12 @@ export async function report(args: string[]): Promise<number> {
     "samples",
     "results",
     "screenshot",
+    "port",
+    "screenshot-sections",
   ];
   const flags = parseFlags(args, {
     string: stringFlags,
-    boolean: ["charts", "png"],
+    boolean: ["charts", "png", "serve"],
     negatable: ["charts", "png"],
     default: { charts: true, png: true },
     positionals: 1,
@@ -133,6 +156,16 @@ export async function report(args: string[]): Promise<number> {
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
+  const sections = optionalString(flags["screenshot-sections"], "screenshot-sections")?.split(",").map((x) => x.trim());
+  if (sections !== undefined && screenshot === undefined) {
+    throw new InputError("--screenshot-sections", "is for --screenshot only");
+  }
+  if (flags.serve === true) {
+    const staticOnly = ["out", "screenshot"].filter((f) => flags[f] !== undefined);
+    if (staticOnly.length > 0) {
+      throw new InputError(`--${staticOnly[0]}`, "is for the written report; --serve writes nothing");
+    }
+  }
   if (screenshot !== undefined) checkScreenshotPermissions(screenshot);
   const choices = {
     out: optionalString(flags.out, "out"),
@@ -143,10 +176,13 @@ export async function report(args: string[]): Promise<number> {
     samples: samples === undefined ? undefined : parseSamplePicks(samples),
     png: flags.png === true,
   };
+  const port = flags.port === undefined ? DEFAULT_PORT : parsePort(flags.port);
+  if (flags.port !== undefined && flags.serve !== true) throw new InputError("--port", "is for --serve only");
   const { dir: resultsDir, claims } = await resultsDirFor(
     target,
     optionalString(flags.results, "results") ?? "results",
   );
+  if (flags.serve === true) return await serve({ resultsDir, ...choices, port });
   // The experiment's claims are checked against the results as they are now, and saved once the report is written.
   const opts: ReportOptions = { resultsDir, ...choices, ...(claims.length ? { claims } : {}) };
   if (flags.charts !== true) opts.chartDir = null;
@@ -154,7 +190,7 @@ export async function report(args: string[]): Promise<number> {
   if (claims.length) await trySaveClaims(resultsDir, result.claims);
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
-  const counts = ["completed", "running", "stopped", "diverged", "failed", "pending"]
+  const counts = ["completed", "running", "stopped", "diverged", "failed", "pruned", "collapsed", "pending"]
     .flatMap((s) => {
       const n = runs.filter((r) => r.state === s).length;
       return n > 0 ? [`${n} ${s}`] : [];
@@ -168,7 +204,7 @@ export async function report(args: string[]): Promise<number> {
   if (screenshot !== undefined) {
     let shot;
     try {
-      shot = await screenshotReport(result.html, screenshot);
+      shot = await screenshotReport(result.html, screenshot, sections === undefined ? {} : { sections });
     } catch (e) {
       console.error(`report: no screenshot: ${(e as Error).message.split("\n")[0]}`);
       return 1;

@@ -39,7 +39,17 @@ Deno.test({
         gif: true,
       });
       const result = await buildReport({ resultsDir: root, chartDir: null });
-      assertEquals(result.charts, ["loss-linear", "loss-log", "health", "eval", "heatmap", "class-hist"]);
+      assertEquals(result.charts, [
+        "loss-linear",
+        "loss-log",
+        "health",
+        "eval",
+        "heatmap",
+        "parallel",
+        "scatter",
+        "seed-bands",
+        "class-hist",
+      ]);
 
       browser = await Browser.launch({ userDataDir: resolve(profile) });
       const page = await browser.newPage({ width: 1400, height: 1000 });

@@ -146,7 +146,7 @@ Deno.test("buildReport() writes the HTML, chart SVGs and PNGs, and reports diver
     !/src="https?:/.test(html),
     "report must not load anything from the network",
   );
-  assertEquals(result.charts, ["loss-linear", "loss-log", "health", "heatmap"]);
+  assertEquals(result.charts, ["loss-linear", "loss-log", "health", "heatmap", "parallel", "scatter"]);
   for (const id of result.charts) {
     const svg = await Deno.readTextFile(join(root, "report", `${id}.svg`));
     assert(svg.startsWith("<svg"));

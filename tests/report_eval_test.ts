@@ -63,7 +63,16 @@ Deno.test("a report of runs evaluated with different classifiers and N warns tha
     assertStringIncludes(warnings[1]!, "evalN 10000: 3 runs; evalN 2000: 1 run");
     const html = await Deno.readTextFile(result.html);
     assertStringIncludes(html, "2 different classifiers");
-    assertEquals(result.charts, ["loss-linear", "loss-log", "health", "eval", "heatmap", "class-hist"]);
+    assertEquals(result.charts, [
+      "loss-linear",
+      "loss-log",
+      "health",
+      "eval",
+      "heatmap",
+      "parallel",
+      "scatter",
+      "class-hist",
+    ]);
   });
 });
 

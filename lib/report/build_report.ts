@@ -20,6 +20,7 @@ import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
 import { InputError } from "../input_error.ts";
+import { hyperparamSection, rungSection, seedBandSection } from "./hparam_sections.ts";
 import { backendsLabel, gridTable, problemsTable, STATES } from "./tables.ts";
 import {
   ChartList,
@@ -118,9 +119,18 @@ function defaultChartDir(out: string): string {
   return join(dirname(out), name === basename(out) ? `${name}-charts` : name);
 }
 
-/** Read the results and settle what the report shows and where it goes. */
-async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: string; chartDir: string | null }> {
-  const results = await readExperimentResults(opts.resultsDir);
+/**
+ * Settle what the report shows from results already read: comparable evals, grid layout, heatmap keys, metric.
+ *
+ * @param results The sweep's results.
+ * @param opts The layout choices (`facet`, `color`, `heatmap`, `metric`).
+ * @returns What the sections are built from.
+ * @throws {InputError} When `--metric` names a metric no run has.
+ */
+export function reportView(
+  results: ExperimentResults,
+  opts: Pick<ReportOptions, "facet" | "color" | "heatmap" | "metric">,
+): ReportView {
   // Runs re-evaluated with another classifier or N keep only their latest evaluation's lines.
   const evalCheck = consistentEvals(results.runs);
   const runs = evalCheck.runs;
@@ -135,6 +145,12 @@ async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: st
       `cannot use metric '${opts.metric}': no run has it (metrics: ${metrics.join(", ") || "none"})`,
     );
   }
+  return { results, evalCheck, runs, view, layout, heat, metrics, metric };
+}
+
+/** Read the results and settle what the report shows and where it goes. */
+async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: string; chartDir: string | null }> {
+  const view = reportView(await readExperimentResults(opts.resultsDir), opts);
   const out = opts.out ?? join(opts.resultsDir, "report.html");
   const chartDir = opts.chartDir === undefined ? defaultChartDir(out) : opts.chartDir;
   requireWritable("--out", out);
@@ -144,12 +160,17 @@ async function reportInputs(opts: ReportOptions): Promise<ReportView & { out: st
   }
   await ensureWritable("--out", dirname(out), "choose another --out");
   if (chartDir !== null) await ensureWritable("chart folder", chartDir, "choose another --out, or --no-charts");
-  return { results, evalCheck, runs, view, layout, heat, metrics, metric, out, chartDir };
+  return { ...view, out, chartDir };
 }
 
-/** The claims to show: `opts.claims` checked against the results, else those saved in `claims.json`. */
-async function reportClaims(
-  opts: ReportOptions,
+/**
+ * The claims to show: `opts.claims` checked against the results, else those saved in `claims.json`.
+ * @param opts Where the results are and the claims to check, if any.
+ * @param results The results they are checked against.
+ * @param notes Receives a note when `claims.json` is unreadable.
+ */
+export async function reportClaims(
+  opts: Pick<ReportOptions, "resultsDir" | "claims">,
   results: ExperimentResults,
   notes: string[],
 ): Promise<CheckedClaim[]> {
@@ -159,8 +180,13 @@ async function reportClaims(
   return saved.claims;
 }
 
-/** The page around the sections: facts, grid, run states, warnings, problems, footer. */
-function pageModel(r: ReportView, sections: PageSection[]): PageModel {
+/**
+ * The page around the sections: facts, grid, run states, warnings, problems, footer.
+ * @param r What the sections were built from.
+ * @param sections The sections, in page order.
+ * @param by The command named in the footer.
+ */
+export function pageModel(r: ReportView, sections: PageSection[], by = "deno task report"): PageModel {
   const { results, runs, view } = r;
   const { experiment } = results;
   const totalSeconds = runs.reduce((a, run) => a + (run.status?.seconds ?? 0), 0);
@@ -184,7 +210,7 @@ function pageModel(r: ReportView, sections: PageSection[]): PageModel {
     ],
     problems: problemsTable(runs, view),
     sections,
-    footer: `Generated ${new Date().toISOString()} by deno task report from ${results.dir}.`,
+    footer: `Generated ${new Date().toISOString()} by ${by} from ${results.dir}.`,
   };
 }
 
@@ -214,6 +240,35 @@ async function writeCharts(
 }
 
 /**
+ * The page's sections in order, each registering its charts with `charts`.
+ * @param r What they are built from.
+ * @param charts Receives the charts.
+ * @param claims The checked claims shown first.
+ * @param images Turns sample images into `src` values.
+ * @param samples The sampling points (default first, middle, last).
+ * @param metric `--metric`, when given (else the hyperparameter views rank by the pruning metric or the default).
+ */
+export async function reportSections(
+  r: ReportView,
+  charts: ChartList,
+  claims: readonly CheckedClaim[],
+  images: ImageEmbedder,
+  samples: readonly SamplePick[] = ["first", "middle", "last"],
+  metric?: string,
+): Promise<PageSection[]> {
+  return [
+    ...claimsSection(claims),
+    ...curveSections(r, charts),
+    finalSection(r, charts),
+    ...hyperparamSection(r, charts, metric),
+    ...seedBandSection(r, charts, metric),
+    ...await rungSection(r, charts),
+    ...classesSection(r, charts),
+    await samplesSection(r, samples, images),
+  ];
+}
+
+/**
  * Build and write the report.
  *
  * @param opts What to read and where to write.
@@ -228,13 +283,7 @@ export async function buildReport(opts: ReportOptions): Promise<ReportResult> {
   const charts = new ChartList();
   const claims = await reportClaims(opts, results, notes);
   const images = new ImageEmbedder(dirname(out), opts.embedBudgetBytes ?? 40e6);
-  const sections = [
-    ...claimsSection(claims),
-    ...curveSections(inputs, charts),
-    finalSection(inputs, charts),
-    ...classesSection(inputs, charts),
-    await samplesSection(inputs, opts.samples ?? ["first", "middle", "last"], images),
-  ];
+  const sections = await reportSections(inputs, charts, claims, images, opts.samples, opts.metric);
   if (images.linked > 0) notes.push(`${images.linked} images were linked, not embedded (over the size budget)`);
 
   const model = pageModel(inputs, sections);

@@ -43,14 +43,15 @@ function pointsOf(run: RunData, source: CurveRequest["source"]): SeriesPoint[] {
   return source === "epochs" ? run.epochs : run.evals;
 }
 
-function thin<T>(items: T[], max: number): T[] {
+/**
+ * At most `max` items: every k-th (k a power of two) and the last. Items kept stay kept while the series grows
+ * until k doubles, so a live report sends only new points.
+ */
+export function thin<T>(items: T[], max: number): T[] {
   if (items.length <= max) return items;
-  const stride = items.length / max;
-  const out: T[] = [];
-  for (let i = 0; i < max - 1; i++) {
-    const item = items[Math.floor(i * stride)];
-    if (item !== undefined) out.push(item);
-  }
+  let stride = 1;
+  while (Math.ceil((items.length - 1) / stride) > max - 1) stride *= 2;
+  const out = items.filter((_, i) => i % stride === 0 && i < items.length - 1);
   const last = items[items.length - 1];
   if (last !== undefined) out.push(last);
   return out;

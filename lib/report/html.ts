@@ -191,12 +191,11 @@ export function chartElementId(id: string): string {
   return `chart-${id}`;
 }
 
-function chart(c: PageChart): string {
+function chart(c: PageChart, withSpec: boolean): string {
   const id = h(chartElementId(c.id));
   const hidden = c.hidden ? " hidden" : "";
-  const json = jsonForScript(c.spec);
-  return `<div class="chart${hidden}" id="${id}"></div>` +
-    `<script type="application/json" data-chart="${id}">${json}</script>`;
+  const div = `<div class="chart${hidden}" id="${id}"></div>`;
+  return withSpec ? div + `<script type="application/json" data-chart="${id}">${jsonForScript(c.spec)}</script>` : div;
 }
 
 function figure(img: MatrixImage, cls: string): string {
@@ -223,7 +222,7 @@ function matrix(m: ImageMatrix): string {
 }
 
 /** Items in order, with runs of image matrices set side by side (training reads left to right). */
-function items(list: readonly PageItem[]): string {
+function items(list: readonly PageItem[], withSpecs: boolean): string {
   const out: string[] = [];
   let run: string[] = [];
   const flush = () => {
@@ -232,20 +231,20 @@ function items(list: readonly PageItem[]): string {
   };
   for (const it of list) {
     if (it.kind === "matrix") {
-      run.push(item(it));
+      run.push(item(it, withSpecs));
     } else {
       flush();
-      out.push(item(it));
+      out.push(item(it, withSpecs));
     }
   }
   flush();
   return out.join("\n");
 }
 
-function item(it: PageItem): string {
+function item(it: PageItem, withSpecs: boolean): string {
   switch (it.kind) {
     case "chart":
-      return chart(it.chart);
+      return chart(it.chart, withSpecs);
     case "table":
       return table(it.table);
     case "matrix":
@@ -258,12 +257,63 @@ function item(it: PageItem): string {
           i === it.selected ? " checked" : ""
         }><span>${h(o.label)}</span></label>`
       ).join("");
-      const charts = it.options.map((o, i) => chart({ ...o.chart, hidden: i !== it.selected }))
+      const charts = it.options.map((o, i) => chart({ ...o.chart, hidden: i !== it.selected }, withSpecs))
         .join("");
       return `<div class="toggle" role="radiogroup">${radios}</div>${charts}`;
     }
   }
 }
+
+/** The parts of the page a live report replaces one by one. */
+export interface PageRegions {
+  /** Title, description, facts, grid and run-state badges. */
+  header: string;
+  warnings: string;
+  /** The "Runs that did not complete" table. */
+  problems: string;
+  /** Each section, by id. */
+  sections: { id: string; html: string }[];
+  footer: string;
+}
+
+/**
+ * The page's regions as HTML. Every text from experiment files is escaped.
+ *
+ * @param model What to show.
+ * @param withSpecs Place each chart's spec beside it (the static page); false leaves empty chart elements that a
+ *   live page fills.
+ * @returns The regions.
+ */
+export function renderRegions(model: PageModel, withSpecs: boolean): PageRegions {
+  const facts = model.facts.map(([k, v]) => `<span><b>${h(k)}</b>${h(v)}</span>`).join("");
+  const badges = model.statusCounts.map(([s, n]) =>
+    `<span class="badge s-${h(s)}${n === 0 ? " zero" : ""}">${h(s)}: ${n}</span>`
+  ).join("");
+  const warnings = model.warnings.length === 0
+    ? ""
+    : `<div class="warnings"><b>${
+      model.warnings.length === 1 ? "1 warning" : `${model.warnings.length} warnings`
+    }</b><ul>${model.warnings.map((w) => `<li>${h(w)}</li>`).join("")}</ul></div>`;
+  const problems = model.problems.rows.length === 0
+    ? ""
+    : `<h2 id="problems">Runs that did not complete</h2>${table(model.problems)}`;
+  const header = `<h1>${h(model.title)}</h1>
+${model.description ? `<p class="desc">${h(model.description)}</p>` : ""}
+<div class="facts">${facts}</div>
+<div class="top"><div><h3>Grid</h3>${
+    table(model.grid)
+  }</div><div><h3>Runs</h3><div class="badges">${badges}</div></div></div>`;
+  const sections = model.sections.map((s) => ({
+    id: s.id,
+    html: `<h2>${h(s.title)}</h2>${s.note === undefined ? "" : `<p class="note">${h(s.note)}</p>`}${
+      items(s.items, withSpecs)
+    }`,
+  }));
+  return { header, warnings, problems, sections, footer: h(model.footer) };
+}
+
+/** The page's `<style>` rules. */
+export const PAGE_STYLE: string = STYLE;
 
 /**
  * Render the page. Every text from experiment files is escaped; chart specs
@@ -277,23 +327,8 @@ export function renderPage(
   model: PageModel,
   vegaBuilds: readonly string[],
 ): string {
-  const facts = model.facts.map(([k, v]) => `<span><b>${h(k)}</b>${h(v)}</span>`).join("");
-  const badges = model.statusCounts.map(([s, n]) =>
-    `<span class="badge s-${h(s)}${n === 0 ? " zero" : ""}">${h(s)}: ${n}</span>`
-  ).join("");
-  const warnings = model.warnings.length === 0
-    ? ""
-    : `<div class="warnings"><b>${
-      model.warnings.length === 1 ? "1 warning" : `${model.warnings.length} warnings`
-    }</b><ul>${model.warnings.map((w) => `<li>${h(w)}</li>`).join("")}</ul></div>`;
-  const problems = model.problems.rows.length === 0
-    ? ""
-    : `<h2 id="problems">Runs that did not complete</h2>${table(model.problems)}`;
-  const sections = model.sections.map((s) =>
-    `<section id="section-${h(s.id)}"><h2>${h(s.title)}</h2>${
-      s.note === undefined ? "" : `<p class="note">${h(s.note)}</p>`
-    }${items(s.items)}</section>`
-  ).join("\n");
+  const r = renderRegions(model, true);
+  const sections = r.sections.map((s) => `<section id="section-${h(s.id)}">${s.html}</section>`).join("\n");
   const scripts = vegaBuilds.map((src) => `<script>${src}</script>`).join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
@@ -307,17 +342,12 @@ ${scripts}
 <body>
 <main>
 <header>
-<h1>${h(model.title)}</h1>
-${model.description ? `<p class="desc">${h(model.description)}</p>` : ""}
-<div class="facts">${facts}</div>
-<div class="top"><div><h3>Grid</h3>${
-    table(model.grid)
-  }</div><div><h3>Runs</h3><div class="badges">${badges}</div></div></div>
+${r.header}
 </header>
-${warnings}
-${problems}
+${r.warnings}
+${r.problems}
 ${sections}
-<footer>${h(model.footer)}</footer>
+<footer>${r.footer}</footer>
 </main>
 <script>${SCRIPT}</script>
 </body>

@@ -26,14 +26,15 @@ export interface ScreenshotResult {
  * @param html The report file.
  * @param png Where to write the screenshot.
  * @param opts `width`: viewport width in CSS pixels (default 1400);
- * `executable`: the browser (default `/usr/bin/chromium`).
+ * `executable`: the browser (default `/usr/bin/chromium`); `sections`: show only these sections (ids such as
+ * `hparams`, `seeds`, `rungs`), for a picture of part of the report.
  * @returns What rendered and what went wrong.
  * @throws {Error} When Chromium is missing, does not start, or the charts never finish.
  */
 export async function screenshotReport(
   html: string,
   png: string,
-  opts: { width?: number; executable?: string } = {},
+  opts: { width?: number; executable?: string; sections?: readonly string[] } = {},
 ): Promise<ScreenshotResult> {
   const executable = opts.executable ?? CHROMIUM;
   if (!hasChromium(executable)) {
@@ -51,6 +52,21 @@ export async function screenshotReport(
       await page.waitFor("document.body.hasAttribute('data-charts-rendered')");
       const rendered = Number(await page.evaluate("document.body.getAttribute('data-charts-rendered')"));
       const failed = Number(await page.evaluate("document.body.getAttribute('data-charts-failed')"));
+      if (opts.sections !== undefined) {
+        const ids = JSON.stringify(opts.sections.map((s) => `section-${s}`));
+        const present = await page.evaluate<string[]>(`(() => {
+          document.querySelectorAll("main > *").forEach((el) => {
+            if (!${ids}.includes(el.id)) el.style.display = "none";
+          });
+          return [...document.querySelectorAll("main > section")].map((el) => el.id.slice(8));
+        })()`);
+        const missing = opts.sections.filter((s) => !present.includes(s));
+        if (missing.length > 0) {
+          throw new Error(
+            `--screenshot-sections: the page has no section ${missing.join(", ")} (it has ${present.join(", ")})`,
+          );
+        }
+      }
       await Deno.writeFile(png, await page.screenshot({ fullPage: true }));
       return {
         png,

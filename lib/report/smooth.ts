@@ -35,12 +35,21 @@ export function ema(values: readonly number[], weight: number): number[] {
 
 /**
  * A smoothing weight that averages over about 1/15 of a series of `n`
- * points: short runs stay nearly raw, long runs get a readable trend.
+ * points: short runs stay nearly raw, long runs get a readable trend. The
+ * window is a power of two, so a series that gains points keeps its smoothed
+ * values until its length doubles (a live report then sends only new points).
  *
  * @param n Number of points in the series.
  * @returns A weight for {@linkcode ema}.
+ *
+ * @example
+ * ```ts
+ * import { autoWeight } from "./smooth.ts";
+ * autoWeight(10); // 0 (raw)
+ * autoWeight(60) === autoWeight(100); // true (window 4)
+ * ```
  */
 export function autoWeight(n: number): number {
-  const window = Math.max(1, n / 15);
+  const window = 2 ** Math.floor(Math.log2(Math.max(1, n / 15)));
   return 1 - 1 / window;
 }

@@ -273,7 +273,8 @@ export function metricsSpec(
       field: "step",
       type: "quantitative",
       title: lastRow ? opts.xTitle ?? "step" : null,
-      scale: { domain: [0, maxStep > 0 ? maxStep : 1], padding: 8, nice: false },
+      // a param, so that a live page moves the axis end without the chart being sent again
+      scale: { domainMin: 0, domainMax: { expr: "maxStep" }, padding: 8, nice: false },
       axis: { tickCount: 5 },
     };
     const y = {
@@ -321,6 +322,7 @@ export function metricsSpec(
   return {
     $schema: SCHEMA,
     data: { values: rows },
+    params: [{ name: "maxStep", value: maxStep > 0 ? maxStep : 1 }],
     vconcat: parts.length > 0 ? parts : [emptyPanel("no eval values logged")],
     spacing: 14,
     resolve: { scale: { color: "shared", strokeDash: "shared" } },

@@ -106,7 +106,12 @@ function finiteNumber(v: unknown): number | null {
   return typeof v === "number" && Number.isFinite(v) ? v : null;
 }
 
-function toPoint(record: Record<string, unknown>): SeriesPoint | null {
+/**
+ * One `step`, `epoch` or `eval` line as a series point.
+ * @param record The parsed line.
+ * @returns The point, or null when the line has no finite `step`.
+ */
+export function toPoint(record: Record<string, unknown>): SeriesPoint | null {
   const step = finiteNumber(record.step);
   if (step === null) return null;
   const values: Record<string, number> = {};
@@ -120,6 +125,36 @@ function toPoint(record: Record<string, unknown>): SeriesPoint | null {
   const point: SeriesPoint = { step, epoch: finiteNumber(record.epoch), values };
   if (Object.keys(strings).length > 0) point.strings = strings;
   return point;
+}
+
+/** The series of a run's `metrics.jsonl`, by kind of line. */
+export interface RunSeries {
+  steps: SeriesPoint[];
+  epochs: SeriesPoint[];
+  evals: SeriesPoint[];
+  /** The `sample` lines, before their paths are checked. */
+  sampleLines: SampleRef[];
+}
+
+/**
+ * Append each parsed `metrics.jsonl` line to the series of its kind; other kinds (`start`, …) are skipped.
+ * @param records Parsed lines, in file order.
+ * @param into The series appended to.
+ */
+export function sortRecords(records: readonly Record<string, unknown>[], into: RunSeries): void {
+  for (const r of records) {
+    if (r.kind === "sample") {
+      if (typeof r.path === "string") {
+        into.sampleLines.push({ step: finiteNumber(r.step), epoch: finiteNumber(r.epoch), path: r.path });
+      }
+      continue;
+    }
+    const p = toPoint(r);
+    if (p === null) continue;
+    if (r.kind === "step") into.steps.push(p);
+    else if (r.kind === "epoch") into.epochs.push(p);
+    else if (r.kind === "eval") into.evals.push(p);
+  }
 }
 
 const SAMPLE_NAME = /^(epoch|step)-(\d+)\.png$/;
@@ -141,7 +176,7 @@ async function staysInside(runDir: string, path: string): Promise<boolean> {
 }
 
 /** The sample lines whose path stays inside the run folder; a warning for each other one. */
-async function samplesInside(
+export async function samplesInside(
   runDir: string,
   lines: SampleRef[],
   warn: (message: string) => void,
@@ -159,7 +194,8 @@ async function samplesInside(
   return kept;
 }
 
-async function listSamples(
+/** The run's sample grids (its `sample` lines and the files in `samples/`) and its progress GIF. */
+export async function listSamples(
   runDir: string,
   fromLines: SampleRef[],
 ): Promise<{ samples: SampleRef[]; gif: string | null }> {
@@ -201,7 +237,8 @@ const STATES: readonly string[] = [
   "collapsed",
 ];
 
-const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
+/** A run id that is a plain folder name. */
+export const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
 
 function emptyRun(
   id: string,
@@ -223,19 +260,15 @@ function emptyRun(
   };
 }
 
-async function readRun(
-  dir: string,
-  id: string,
-  gridValues: Record<string, unknown>,
-  warnings: ReadWarning[],
-): Promise<RunData> {
-  const warn = (message: string) => warnings.push({ runId: id, message });
-  const runDir = join(dir, id);
-  if (!SAFE_ID.test(id)) {
-    warn("run id is not a plain folder name; its files were not read");
-    return emptyRun(id, runDir, gridValues);
-  }
-
+/**
+ * A run's `config.json` and `status.json`; null for a file that is missing or unreadable (with a warning).
+ * @param runDir The run folder.
+ * @param warn Receives a message for each unreadable file.
+ */
+export async function readRunFiles(
+  runDir: string,
+  warn: (message: string) => void,
+): Promise<{ config: RunConfigFile | null; status: RunStatusFile | null }> {
   let config: RunConfigFile | null = null;
   const configText = await readText(join(runDir, "config.json"));
   if (configText !== null) {
@@ -252,6 +285,24 @@ async function readRun(
       warn("status.json is not a run status; ignored");
     } else status = obj as unknown as RunStatusFile;
   }
+
+  return { config, status };
+}
+
+async function readRun(
+  dir: string,
+  id: string,
+  gridValues: Record<string, unknown>,
+  warnings: ReadWarning[],
+): Promise<RunData> {
+  const warn = (message: string) => warnings.push({ runId: id, message });
+  const runDir = join(dir, id);
+  if (!SAFE_ID.test(id)) {
+    warn("run id is not a plain folder name; its files were not read");
+    return emptyRun(id, runDir, gridValues);
+  }
+
+  const { config, status } = await readRunFiles(runDir, warn);
 
   const steps: SeriesPoint[] = [];
   const epochs: SeriesPoint[] = [];
@@ -270,23 +321,7 @@ async function readRun(
     for (const b of parsed.bad) {
       warn(`metrics.jsonl: line ${b.line} is not a JSON object; skipped`);
     }
-    for (const r of parsed.records) {
-      if (r.kind === "sample") {
-        if (typeof r.path === "string") {
-          sampleLines.push({
-            step: finiteNumber(r.step),
-            epoch: finiteNumber(r.epoch),
-            path: r.path,
-          });
-        }
-        continue;
-      }
-      const p = toPoint(r);
-      if (p === null) continue;
-      if (r.kind === "step") steps.push(p);
-      else if (r.kind === "epoch") epochs.push(p);
-      else if (r.kind === "eval") evals.push(p);
-    }
+    sortRecords(parsed.records, { steps, epochs, evals, sampleLines });
   }
   const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
   const state: RunState = status?.status ?? "pending";
@@ -306,17 +341,13 @@ async function readRun(
 }
 
 /**
- * Read `experiment.json` and every run it lists. Runs that have not started
- * are `pending`; unreadable files become warnings, never exceptions.
+ * Read and check `<dir>/experiment.json`.
  *
- * @param dir The experiment's result folder, e.g. `results/lr-vs-noise`.
- * @returns The experiment, its runs in grid order, and the warnings.
- * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing
- * or unreadable.
+ * @param dir The experiment's result folder.
+ * @returns The experiment as declared.
+ * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing or unreadable.
  */
-export async function readExperimentResults(
-  dir: string,
-): Promise<ExperimentResults> {
+export async function readExperimentFile(dir: string): Promise<ExperimentFile> {
   let info: Deno.FileInfo;
   try {
     info = await Deno.stat(dir);
@@ -362,6 +393,22 @@ export async function readExperimentResults(
     runs: (obj.runs as unknown[]).map(String),
     updated: typeof obj.updated === "string" ? obj.updated : "",
   };
+  return experiment;
+}
+
+/**
+ * Read `experiment.json` and every run it lists. Runs that have not started
+ * are `pending`; unreadable files become warnings, never exceptions.
+ *
+ * @param dir The experiment's result folder, e.g. `results/lr-vs-noise`.
+ * @returns The experiment, its runs in grid order, and the warnings.
+ * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing
+ * or unreadable.
+ */
+export async function readExperimentResults(
+  dir: string,
+): Promise<ExperimentResults> {
+  const experiment = await readExperimentFile(dir);
   const points = expandGrid(experiment.grid);
   const warnings: ReadWarning[] = [];
   const runs: RunData[] = [];

@@ -1,0 +1,180 @@
+/**
+ * A sweep's results kept current while it trains: each poll re-reads the small
+ * files (`experiment.json`, each run's `config.json` and `status.json`, the
+ * `samples/` listing) and only the bytes appended to each `metrics.jsonl`.
+ * @module
+ */
+import { join } from "@std/path";
+import { expandGrid } from "../experiment/grid.ts";
+import {
+  type ExperimentResults,
+  listSamples,
+  readExperimentFile,
+  readRunFiles,
+  type ReadWarning,
+  type RunData,
+  type RunSeries,
+  SAFE_ID,
+  samplesInside,
+  type SeriesPoint,
+  sortRecords,
+} from "../results/read_results.ts";
+import { JsonlFollower } from "./jsonl_follower.ts";
+import { Decimated } from "./decimated.ts";
+
+/**
+ * Most `step` (and `epoch`) points kept per run: a log of any length is held as evenly spaced points plus the
+ * latest, so memory stays bounded (the charts draw at most 400 points per curve anyway).
+ */
+export const MAX_POINTS = 4096;
+
+/** Most pieces of a log ({@linkcode JsonlFollower.PIECE} bytes each) read per run and poll. */
+const PIECES_PER_POLL = 8;
+
+interface Kept {
+  steps: Decimated<SeriesPoint>;
+  epochs: Decimated<SeriesPoint>;
+  evals: SeriesPoint[];
+  sampleLines: RunSeries["sampleLines"];
+}
+
+interface Followed {
+  follower: JsonlFollower;
+  series: Kept;
+  /** Lines that were not JSON objects, kept as warnings. */
+  bad: number[];
+}
+
+function emptySeries(): RunSeries {
+  return { steps: [], epochs: [], evals: [], sampleLines: [] };
+}
+
+function emptyKept(maxPoints: number): Kept {
+  return { steps: new Decimated(maxPoints), epochs: new Decimated(maxPoints), evals: [], sampleLines: [] };
+}
+
+/**
+ * Follows one result folder. Call {@linkcode LiveResults.poll} every second or so; it says whether anything changed.
+ *
+ * @example
+ * ```ts ignore
+ * const live = new LiveResults("results/quickstart");
+ * if (await live.poll()) console.log(live.results?.runs.length);
+ * ```
+ */
+export class LiveResults {
+  readonly dir: string;
+  #runs = new Map<string, Followed>();
+  #signature = "";
+  #maxPoints: number;
+  /** The results as of the last poll (null before the first successful one). */
+  results: ExperimentResults | null = null;
+  /** Bytes read from the `metrics.jsonl` files so far, in total. */
+  bytesRead = 0;
+
+  /**
+   * @param dir The experiment's result folder.
+   * @param maxPoints Most step points kept per run (default {@linkcode MAX_POINTS}).
+   */
+  constructor(dir: string, maxPoints: number = MAX_POINTS) {
+    this.dir = dir;
+    this.#maxPoints = maxPoints;
+  }
+
+  /**
+   * Read what changed since the last poll.
+   * @returns True when the results differ from the last poll's.
+   * @throws {NotAnExperimentError} When the folder has no readable `experiment.json`.
+   */
+  async poll(): Promise<boolean> {
+    const experiment = await readExperimentFile(this.dir);
+    const points = expandGrid(experiment.grid);
+    const warnings: ReadWarning[] = [];
+    const runs: RunData[] = [];
+    for (const [i, id] of experiment.runs.entries()) {
+      runs.push(await this.#readRun(id, points[i] ?? {}, warnings));
+    }
+    for (const id of [...this.#runs.keys()]) if (!experiment.runs.includes(id)) this.#runs.delete(id);
+    // the ASHA book is small and rewritten only by appends: its size says whether it changed
+    const rungs = await Deno.stat(join(this.dir, "rungs.jsonl")).then((i) => i.size, () => 0);
+    const signature = JSON.stringify([
+      experiment,
+      rungs,
+      warnings,
+      runs.map((r) => [r.config, r.status, this.#runs.get(r.id)?.follower.offset, r.evals.length, r.samples, r.gif]),
+    ]);
+    const changed = signature !== this.#signature;
+    this.#signature = signature;
+    this.results = { dir: this.dir, experiment, runs, warnings };
+    return changed;
+  }
+
+  async #readRun(id: string, gridValues: Record<string, unknown>, warnings: ReadWarning[]): Promise<RunData> {
+    const warn = (message: string) => warnings.push({ runId: id, message });
+    const runDir = join(this.dir, id);
+    if (!SAFE_ID.test(id)) {
+      warn("run id is not a plain folder name; its files were not read");
+      return {
+        ...emptySeries(),
+        id,
+        dir: runDir,
+        gridValues,
+        config: null,
+        status: null,
+        state: "pending",
+        samples: [],
+        gif: null,
+      };
+    }
+    let followed = this.#runs.get(id);
+    if (followed === undefined) {
+      followed = {
+        follower: new JsonlFollower(join(runDir, "metrics.jsonl")),
+        series: emptyKept(this.#maxPoints),
+        bad: [],
+      };
+      this.#runs.set(id, followed);
+    }
+    const { config, status } = await readRunFiles(runDir, warn);
+    // a backlog (a long log met for the first time) is read a piece at a time, each piece's lines dropped once
+    // they are kept, up to PIECES_PER_POLL pieces per run and poll
+    for (let piece = 0; piece < PIECES_PER_POLL; piece++) {
+      const before = followed.follower.offset;
+      const lines = await followed.follower.read();
+      if (lines.restarted) {
+        followed.series = emptyKept(this.#maxPoints);
+        followed.bad = [];
+      }
+      const got = followed.follower.offset - (lines.restarted ? 0 : before);
+      this.bytesRead += Math.max(0, got);
+      const fresh = emptySeries();
+      sortRecords(lines.records, fresh);
+      const kept = followed.series;
+      for (const p of fresh.steps) kept.steps.push(p);
+      for (const p of fresh.epochs) kept.epochs.push(p);
+      kept.evals.push(...fresh.evals);
+      kept.sampleLines.push(...fresh.sampleLines);
+      followed.bad.push(...lines.bad);
+      if (got < JsonlFollower.PIECE) break;
+    }
+    const kept = followed.series;
+    for (const line of followed.bad) warn(`metrics.jsonl: line ${line} is not a JSON object; skipped`);
+    const { evals, sampleLines } = kept;
+    const steps = kept.steps.items();
+    const epochs = kept.epochs.items();
+    const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
+    return {
+      id,
+      dir: runDir,
+      gridValues: config?.gridValues ?? gridValues,
+      config,
+      status,
+      state: status?.status ?? "pending",
+      steps,
+      epochs,
+      evals,
+      samples,
+      gif,
+    };
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * `deno task report <dir> --serve`: the report as a live page on 127.0.0.1.
+ * One poller follows the result folder ({@linkcode LiveResults}); each open
+ * page holds a Server-Sent Events stream and receives only what changed
+ * ({@linkcode PageFeed}). Sample images are served from the run folders; `/status` says how far it has read.
+ * @module
+ */
+import { extname, join, normalize, SEPARATOR } from "@std/path";
+import { InputError } from "../input_error.ts";
+import { LiveResults } from "./live_results.ts";
+import { liveModel, type LiveOptions } from "./live_model.ts";
+import { type LiveModel, PageFeed } from "./live_diff.ts";
+import { livePage } from "./live_page.ts";
+import { readVegaBuilds } from "./vega_assets.ts";
+
+/** The only address the live report listens on. */
+export const HOST = "127.0.0.1";
+
+/** The port when `--port` is not given (the one `deno task report:serve` may listen on). */
+export const DEFAULT_PORT = 8000;
+
+/** What to serve and how. */
+export interface ServeOptions extends LiveOptions {
+  /** TCP port on 127.0.0.1. */
+  port: number;
+  /** Milliseconds between polls of the result folder (default 1000). */
+  pollMs?: number;
+  /** Milliseconds between keep-alive comments on each stream (default 15 000). */
+  keepAliveMs?: number;
+  /** Called for each problem worth a line on stderr (default `console.error`). */
+  log?: (line: string) => void;
+}
+
+/** A running live report. */
+export interface LiveServer {
+  /** `http://127.0.0.1:<port>/`. */
+  url: string;
+  /** Pages connected now. */
+  readonly clients: number;
+  /** Polls done so far. */
+  readonly polls: number;
+  /** Bytes of `metrics.jsonl` read so far. */
+  readonly bytesRead: number;
+  /** Stop polling, end every stream and close the server. */
+  close(): Promise<void>;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  ".png": "image/png",
+  ".gif": "image/gif",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+};
+
+/**
+ * Check a `--port` value.
+ * @param value The flag's value.
+ * @returns The port.
+ * @throws {InputError} Naming `--port` and the value when it is not an integer in 1–65535.
+ */
+export function parsePort(value: unknown): number {
+  const text = String(value);
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(Number.isInteger(n) && n >= 1 && n <= 65535)) {
+    throw new InputError("--port", `expected a TCP port, an integer from 1 to 65535; got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+interface Client {
+  feed: PageFeed;
+  send(chunk: string): void;
+  close(): void;
+}
+
+/**
+ * Serve the live report of `opts.resultsDir` on 127.0.0.1:`opts.port` until {@linkcode LiveServer.close}.
+ *
+ * @param opts What to serve.
+ * @returns The running server, once it listens and has read the results once.
+ * @throws {InputError} Naming `--port` when this process may not listen there or the port is in use.
+ * @throws {NotAnExperimentError} When the folder is not a sweep's results.
+ */
+export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const { port } = opts;
+  if (Deno.permissions.querySync({ name: "net", host: `${HOST}:${port}` }).state !== "granted") {
+    throw new InputError(
+      "--port",
+      `this process may not listen on ${HOST}:${port}; deno task report:serve may use port ${DEFAULT_PORT} only, ` +
+        `for another run deno run --allow-read=. --allow-net=${HOST}:${port} tasks/report.ts <dir> --serve --port ${port}`,
+    );
+  }
+  const live = new LiveResults(opts.resultsDir);
+  await live.poll();
+  const build = async (): Promise<LiveModel> => await liveModel(live.results!, opts);
+  let model = await build();
+  const page = livePage(live.results!.experiment.name, await readVegaBuilds());
+  const clients = new Set<Client>();
+  const encoder = new TextEncoder();
+  let polls = 1;
+
+  const push = (client: Client) => {
+    const events = client.feed.update(model);
+    if (events.length > 0) client.send(`event: live\ndata: ${JSON.stringify(events)}\n\n`);
+  };
+
+  const events = (): Response => {
+    let client: Client | null = null;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const c: Client = {
+          feed: new PageFeed(),
+          send(chunk) {
+            try {
+              controller.enqueue(encoder.encode(chunk));
+            } catch {
+              drop();
+            }
+          },
+          close() {
+            drop();
+            try {
+              controller.close();
+            } catch {
+              // already closed
+            }
+          },
+        };
+        client = c;
+        clients.add(c);
+        c.send("retry: 2000\n\n");
+        push(c);
+        timer = setInterval(() => c.send(": keep-alive\n\n"), opts.keepAliveMs ?? 15_000);
+      },
+      cancel() {
+        drop();
+      },
+    });
+    const drop = () => {
+      clearInterval(timer);
+      if (client !== null) clients.delete(client);
+    };
+    return new Response(body, {
+      headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
+    });
+  };
+
+  const image = async (pathname: string): Promise<Response> => {
+    const rel = normalize(decodeURIComponent(pathname.slice(1)));
+    const type = IMAGE_TYPES[extname(rel).toLowerCase()];
+    if (type === undefined || rel.startsWith("..") || rel.startsWith(SEPARATOR)) return notFound();
+    try {
+      const root = await Deno.realPath(opts.resultsDir);
+      const real = await Deno.realPath(join(opts.resultsDir, rel));
+      if (!real.startsWith(root + SEPARATOR)) return notFound();
+      return new Response(await Deno.readFile(real), {
+        headers: { "content-type": type, "cache-control": "no-cache" },
+      });
+    } catch {
+      return notFound();
+    }
+  };
+
+  const handler = (request: Request): Response | Promise<Response> => {
+    if (request.method !== "GET") return new Response("only GET\n", { status: 405 });
+    const { pathname } = new URL(request.url);
+    if (pathname === "/") {
+      return new Response(page, {
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+      });
+    }
+    if (pathname === "/events") return events();
+    if (pathname === "/status") {
+      return Response.json({ polls, clients: clients.size, bytesRead: live.bytesRead }, {
+        headers: { "cache-control": "no-store" },
+      });
+    }
+    return image(pathname);
+  };
+
+  let server: Deno.HttpServer;
+  try {
+    server = Deno.serve({ hostname: HOST, port, onListen: () => {} }, handler);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new InputError("--port", `port ${port} on ${HOST} is in use; choose another with --port N`);
+    }
+    throw e;
+  }
+
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    let lastError = "";
+    while (!stopped) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, opts.pollMs ?? 1000);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      if (stopped) break;
+      try {
+        polls++;
+        if (await live.poll()) {
+          model = await build();
+          for (const c of clients) push(c);
+        }
+        lastError = "";
+      } catch (e) {
+        const line = `report --serve: ${(e as Error).message.split("\n")[0]}; showing the last results read`;
+        if (line !== lastError) log(line);
+        lastError = line;
+      }
+    }
+  })();
+
+  return {
+    url: `http://${HOST}:${port}/`,
+    get clients() {
+      return clients.size;
+    },
+    get polls() {
+      return polls;
+    },
+    get bytesRead() {
+      return live.bytesRead;
+    },
+    async close() {
+      stopped = true;
+      (wake as (() => void) | null)?.();
+      await loop;
+      for (const c of clients) c.close();
+      clients.clear();
+      await server.shutdown();
+    },
+  };
+}
+
+function notFound(): Response {
+  return new Response("not found\n", { status: 404 });
+}
