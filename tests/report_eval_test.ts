@@ -76,6 +76,17 @@ Deno.test("a report of runs evaluated with different classifiers and N warns tha
   });
 });
 
+Deno.test("runs of two datasets, each evaluated with its own classifier, get no classifier warning", async () => {
+  await withFixture({
+    name: "two-datasets",
+    grid: { dataset: ["mnist", "fashion-mnist"] },
+    evals: { classifier: (i) => i === 0 ? "cedb162e4113" : "f294d459f726" },
+  }, async (root) => {
+    const result = await buildReport({ resultsDir: root, chartDir: null });
+    assertEquals(result.notes.filter((n) => n.includes("classifiers")), []);
+  });
+});
+
 Deno.test("runs evaluated alike get no warning", async () => {
   await withFixture({ name: "alike", grid: { lr: [1e-2, 2e-4] }, evals: {} }, async (root) => {
     const result = await buildReport({ resultsDir: root, chartDir: null });

@@ -139,14 +139,19 @@ export function consistentEvals(runs: readonly RunData[]): EvalConsistency {
     return { ...run, evals };
   });
   const evaluated = [...setups.entries()];
-  const classifiers = tally(evaluated, ([, s]) => s.classifier ?? "not logged");
-  if (classifiers.length > 1) {
-    warnings.push(
-      `Runs were evaluated with ${classifiers.length} different classifiers (` +
-        classifiers.map(([c, n]) => `${c}: ${runs_(n)}`).join("; ") +
-        "): FCD, classifier score, coverage and precision/recall are not comparable across classifiers. " +
-        "Re-evaluate the odd ones out with deno task eval <runDir>.",
-    );
+  // Each dataset has its own pinned classifier: only runs of one dataset evaluated with two classifiers are odd.
+  const datasetOf = new Map(runs.map((r) => [r.id, r.config?.config?.dataset ?? "unknown dataset"]));
+  for (const dataset of new Set(evaluated.map(([id]) => datasetOf.get(id)!))) {
+    const ofDataset = evaluated.filter(([id]) => datasetOf.get(id) === dataset);
+    const classifiers = tally(ofDataset, ([, s]) => s.classifier ?? "not logged");
+    if (classifiers.length > 1) {
+      warnings.push(
+        `Runs of ${dataset} were evaluated with ${classifiers.length} different classifiers (` +
+          classifiers.map(([c, n]) => `${c}: ${runs_(n)}`).join("; ") +
+          "): FCD, classifier score, coverage and precision/recall are not comparable across classifiers. " +
+          "Re-evaluate the odd ones out with deno task eval <runDir>.",
+      );
+    }
   }
   const ns = tally(evaluated, ([, s]) => s.n === null ? "not logged" : String(s.n));
   if (ns.length > 1) {

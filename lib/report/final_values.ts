@@ -6,8 +6,22 @@ import type { RunData, RunState } from "../results/read_results.ts";
 import { comboLabel, type GridView } from "./grid_view.ts";
 import { STEP_NUMBERS } from "../results/step_numbers.ts";
 
-/** Metrics from training lines, in the order tables show them. */
+/** Metrics from training lines every kind of GAN logs, in the order tables show them. */
 export const TRAINING_METRICS = STEP_NUMBERS;
+
+/**
+ * The numbers the runs' training lines hold: the usual five first, then a kind's own (`dClassAcc`, `cycleL1`, …)
+ * in the order they first appear; not the timings.
+ */
+export function trainingMetricNames(runs: readonly RunData[]): string[] {
+  const seen = new Set<string>(TRAINING_METRICS);
+  for (const r of runs) {
+    for (const line of [...r.epochs.slice(-1), ...r.steps.slice(-1)]) {
+      for (const k of Object.keys(line.values)) if (k !== "ms" && k !== "seconds") seen.add(k);
+    }
+  }
+  return [...seen];
+}
 
 /** Run wall time from `status.json`, as a metric name. */
 export const TIME_METRIC = "seconds";
@@ -73,7 +87,7 @@ export function availableMetrics(runs: readonly RunData[]): string[] {
   }
   const order = [
     ...evalMetricNames(runs),
-    ...TRAINING_METRICS,
+    ...trainingMetricNames(runs),
     SPEED_METRIC,
     TIME_METRIC,
   ];

@@ -8,7 +8,7 @@ import type { CheckedClaim } from "../claims/claims.ts";
 import type { ExperimentResults, RunData } from "../results/read_results.ts";
 import type { ChartLayout, GridDim, GridView } from "./grid_view.ts";
 import { type CurveRow, curveRows } from "./curve_rows.ts";
-import { evalMetricNames, type GroupSummary, summarizeGroups, TRAINING_METRICS } from "./final_values.ts";
+import { evalMetricNames, type GroupSummary, summarizeGroups, trainingMetricNames } from "./final_values.ts";
 import { type ChartSpec, classHistSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "./specs.ts";
 import { betterDirection, chartedEvalMetrics, type EvalConsistency, metricTitle, setupsLabel } from "./eval_info.ts";
 import { sampleAt, type SamplePick, samplePoints } from "./samples.ts";
@@ -196,9 +196,10 @@ export function finalSection(r: ReportView, charts: ChartList): PageSection {
   const { metric, view } = r;
   const groups = summarizeGroups(r.runs, view);
   const evalNames = chartedEvalMetrics(evalMetricNames(r.runs));
+  const training = trainingMetricNames(r.runs);
   const tableMetrics = r.metrics.filter((m) =>
     m === metric || evalNames.includes(m) || (m.startsWith("eval.") && evalNames.includes(m.slice(5))) ||
-    (TRAINING_METRICS as readonly string[]).includes(m) ||
+    training.includes(m) ||
     m === "ms" || m === "seconds"
   );
   const direction = metric === null ? null : betterDirection(metric);
