@@ -58,16 +58,18 @@ type Shape = [number, number, number];
 
 /** G: a small ResNet from an image of `shape` to one of the same shape, ending for the pixel range. */
 function translator(shape: Shape, pixelRange: string, name: string): tf.LayersModel {
-  const conv = (x: tf.SymbolicTensor, filters: number, strides = 1, activation?: "relu") =>
-    tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: "same", ...(activation ? { activation } : {}) })
-      .apply(x) as tf.SymbolicTensor;
+  // Leaky ReLUs: with plain ReLUs and no normalisation a G can die (every unit off, one image for every input).
+  const conv = (x: tf.SymbolicTensor, filters: number, strides = 1, activation?: "leaky") => {
+    const y = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: "same" }).apply(x) as tf.SymbolicTensor;
+    return activation ? tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor : y;
+  };
   const input = tf.input({ shape });
-  let x = conv(input, 8, 1, "relu");
-  x = conv(x, 16, 2, "relu"); // 14×14
-  x = conv(x, 32, 2, "relu"); // 7×7
-  for (let i = 0; i < 2; i++) x = tf.layers.add().apply([x, conv(conv(x, 32, 1, "relu"), 32)]) as tf.SymbolicTensor;
+  let x = conv(input, 8, 1, "leaky");
+  x = conv(x, 16, 2, "leaky"); // 14×14
+  x = conv(x, 32, 2, "leaky"); // 7×7
+  for (let i = 0; i < 2; i++) x = tf.layers.add().apply([x, conv(conv(x, 32, 1, "leaky"), 32)]) as tf.SymbolicTensor;
   for (const filters of [16, 8]) {
-    x = conv(tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as tf.SymbolicTensor, filters, 1, "relu");
+    x = conv(tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as tf.SymbolicTensor, filters, 1, "leaky");
   }
   const out = tf.layers.conv2d({
     filters: shape[2],
