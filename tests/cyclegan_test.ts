@@ -9,6 +9,7 @@ import "../lib/train/kinds/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, trainTiny } from "./_train_helpers.ts";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
+import { runDeno } from "./_files.ts";
 
 const CYCLE: PartialConfig = { kind: "cyclegan", datasetB: "fashion-mnist", batchSize: 8, noiseDim: 4 };
 const NUMBERS = ["dLoss", "gLoss", "dReal", "dFake", "dAcc", "cycleL1", "identityL1"];
@@ -46,6 +47,12 @@ Deno.test("a cyclegan evaluation scores both translations, their untranslated ba
   assertEquals(saved.settings.translatesFrom, "mnist", "the exported generator says it takes images of domain A");
   assertEquals(saved.model.inputs[0]!.shape, [null, 28, 28, 1]);
   saved.model.dispose();
+  const evaluated = await runDeno(["run", "--allow-read", "--allow-env", "tasks/eval.ts", run.runDir, "--n", "100"]);
+  assertEquals(evaluated.code, 2, evaluated.stderr);
+  assertMatch(
+    evaluated.stderr,
+    /generator\/inputs\.json: a translation generator \(it takes mnist images, not noise\)/,
+  );
   const grid = await Deno.readFile(`${run.runDir}/samples/step-000006.png`);
   // PNG width and height (big-endian at bytes 16 and 20): 6 columns (A | A→B | A→B→A | B | B→A | B→A→B), 4 rows.
   const view = new DataView(grid.buffer);
