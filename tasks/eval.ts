@@ -56,6 +56,14 @@ async function main(): Promise<number> {
   }
   await startBackend("wasm");
   const saved = await loadSavedGenerator(runDir);
+  if (saved.settings.translatesFrom !== undefined) {
+    saved.model.dispose();
+    throw new InputError(
+      join(runDir, "generator", "inputs.json"),
+      `a translation generator (it takes ${saved.settings.translatesFrom} images, not noise): deno task eval does ` +
+        "not score translations yet; the run's own eval lines hold fcdAB, fcdBA, cycleL1 and classMI",
+    );
+  }
   let evaluator;
   try {
     evaluator = await createEvaluator(saved.dataset, {

@@ -43,6 +43,7 @@ const KILLED_KINDS: [string, string[]][] = [
   ["wgan-gp, 2 critic steps", ["--set", "loss=wgan-gp", "--set", "nCritic=2"]],
   ["acgan", ["--set", "kind=acgan"]],
   ["srgan", ["--set", "kind=srgan"]],
+  ["cyclegan", ["--set", "kind=cyclegan", "--set", "datasetB=fashion-mnist", "--set", "batchSize=8"]],
 ];
 
 for (const [kind, set] of KILLED_KINDS) {

@@ -5,14 +5,15 @@ import * as e1 from "../../experiments/blog-001-pytorch-fashion.ts";
 import * as e2 from "../../experiments/blog-002-keras-mlp.ts";
 import * as e3 from "../../experiments/blog-003-tf1-vanilla.ts";
 import * as e4 from "../../experiments/blog-004-gia-dcgan.ts";
-import * as e5 from "../../experiments/quickstart.ts";
-import * as e6 from "../../experiments/search-learning-rate.ts";
-import * as e7 from "../../experiments/srgan-mnist.ts";
-import * as e8 from "../../experiments/study-conditional.ts";
-import * as e9 from "../../experiments/study-label-smoothing.ts";
-import * as e10 from "../../experiments/study-learning-rate.ts";
-import * as e11 from "../../experiments/study-losses.ts";
-import * as e12 from "../../experiments/study-noise-dim.ts";
+import * as e5 from "../../experiments/cyclegan-mnist-fashion.ts";
+import * as e6 from "../../experiments/quickstart.ts";
+import * as e7 from "../../experiments/search-learning-rate.ts";
+import * as e8 from "../../experiments/srgan-mnist.ts";
+import * as e9 from "../../experiments/study-conditional.ts";
+import * as e10 from "../../experiments/study-label-smoothing.ts";
+import * as e11 from "../../experiments/study-learning-rate.ts";
+import * as e12 from "../../experiments/study-losses.ts";
+import * as e13 from "../../experiments/study-noise-dim.ts";
 
 provideExperiments({
   "experiments/blog-000-tf-dcgan.ts": e0,
@@ -20,12 +21,13 @@ provideExperiments({
   "experiments/blog-002-keras-mlp.ts": e2,
   "experiments/blog-003-tf1-vanilla.ts": e3,
   "experiments/blog-004-gia-dcgan.ts": e4,
-  "experiments/quickstart.ts": e5,
-  "experiments/search-learning-rate.ts": e6,
-  "experiments/srgan-mnist.ts": e7,
-  "experiments/study-conditional.ts": e8,
-  "experiments/study-label-smoothing.ts": e9,
-  "experiments/study-learning-rate.ts": e10,
-  "experiments/study-losses.ts": e11,
-  "experiments/study-noise-dim.ts": e12,
+  "experiments/cyclegan-mnist-fashion.ts": e5,
+  "experiments/quickstart.ts": e6,
+  "experiments/search-learning-rate.ts": e7,
+  "experiments/srgan-mnist.ts": e8,
+  "experiments/study-conditional.ts": e9,
+  "experiments/study-label-smoothing.ts": e10,
+  "experiments/study-learning-rate.ts": e11,
+  "experiments/study-losses.ts": e12,
+  "experiments/study-noise-dim.ts": e13,
 });

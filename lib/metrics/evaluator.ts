@@ -101,6 +101,8 @@ export interface GeneratorSettings {
   classes?: number;
   /** A super-resolution generator's input side: it takes `lowRes`² images, not noise (its kind evaluates it). */
   lowRes?: number;
+  /** An image-to-image generator's source domain: it takes that dataset's images, not noise (its kind evaluates it). */
+  translatesFrom?: DatasetName;
 }
 
 /** Computes {@linkcode EvalMetrics} for one dataset with its pinned classifier. */

@@ -4,6 +4,7 @@
  * @module
  */
 import { acganKind, cganKind } from "./conditional.ts";
+import { cycleganKind } from "./cyclegan.ts";
 import { ganKind } from "./gan.ts";
 import { srganKind } from "./srgan.ts";
 import { registerKind } from "./kind.ts";
@@ -12,3 +13,4 @@ registerKind("gan", ganKind);
 registerKind("cgan", cganKind);
 registerKind("acgan", acganKind);
 registerKind("srgan", srganKind);
+registerKind("cyclegan", cycleganKind);

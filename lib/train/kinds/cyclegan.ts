@@ -1,0 +1,493 @@
+/**
+ * Kind `cyclegan` (Zhu et al. 2017, at MNIST's scale): unpaired translation between domain A (`dataset`) and
+ * domain B (`datasetB`). Two generators, G_AB and G_BA, and two discriminators, D_A and D_B. G's loss is the
+ * adversarial loss of both translations + `cycleWeight` × the cycle-consistency L1 (A→B→A against A, B→A→B
+ * against B) + `identityWeight` × the identity L1 (G_AB of a B image against itself, G_BA of an A image against
+ * itself; null: half of `cycleWeight`, as the paper). Each D learns real images of its domain against the
+ * translations into it, drawn from the paper's pool of 50 past fakes (half of each batch, once the pool is full,
+ * swapped for an older translation). An iteration is the G step, then the D step on that step's translations.
+ *
+ * - **Loss**: the adversarial terms are the config's `loss` (the paper's least squares is `lsgan`, which the
+ *   experiment file sets; `bce`, `minimax` and `hinge` work too). The losses needing weight clipping or a gradient
+ *   penalty (`wgan`, `wgan-gp`, `dragan`) and `nCritic` > 1 are refused.
+ * - **Networks**: built by the kind, not by `arch` (the architecture registry's generators take noise): each G is a
+ *   small ResNet — a 3×3 convolution, two stride-2 downsamplings to 7×7, two residual blocks, two ×2 upsamplings
+ *   (nearest, then a 3×3 convolution) and a last convolution ending in tanh or sigmoid for the pixel range; each D is
+ *   a PatchGAN: two stride-2 4×4 convolutions and a 3×3 one scoring each of 7×7 overlapping patches. `arch` is not
+ *   read (a grid over `kind` keeps its other kinds' architecture).
+ * - **Optimisers**: `optG`, one Adam over both generators (one joint loss, as the paper), and `optD`, one over both
+ *   discriminators (their losses are summed; their weights are disjoint, so it is two independent updates).
+ * - **Numbers**: `dLoss` is the mean of D_A's and D_B's losses, `gLoss` G's whole weighted loss; `dReal`, `dFake`
+ *   and `dAcc` are the means over both Ds' patch scores (real images; pooled translations) and the share of
+ *   patches called right. `cycleL1` and `identityL1` are the unweighted L1 terms, means over both directions.
+ * - **Samples**: row r shows the first test image of class r mod 10 of each domain: A | A→B | A→B→A | B | B→A | B→A→B.
+ * - **Evaluation**: the usual fields (`fcd`, `cis`, `classesCovered`, `classHist`, …) are those of the evaluator's n
+ *   A test images translated to B, through B's pinned classifier against B's test images (the exported generator
+ *   is G_AB). Beside them: `fcdAB` (the same fcd), `fcdBA` (B's test images translated to A, through A's classifier),
+ *   their baselines `fcdABUntranslated` and `fcdBAUntranslated` (the images as they are), `cycleL1` (the mean
+ *   absolute error of A→B→A and B→A→B in [0, 1] pixels), `cycleAccuracyA`/`cycleAccuracyB` (the share of cycled
+ *   images the domain's own classifier assigns to their true class) and `classMI` (the mutual information, in
+ *   nats, between an A image's class and B's classifier's class of its translation: 0 when A→B ignores the
+ *   class, ln 10 ≈ 2.30 when each A class maps to its own B class).
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Dataset, ResolvedConfig } from "../../experiment/config.ts";
+import { loadClassifier } from "../../classifier/load.ts";
+import { bytesToUnit } from "../../classifier/accuracy.ts";
+import { NUM_CLASSES } from "../../classifier/model.ts";
+import { BatchOrder, type BatchOrderState } from "../../data/batches.ts";
+import { loadDataset } from "../../data/datasets.ts";
+import { imageShape } from "../../data/dataset_info.ts";
+import { classify, featureModel } from "../../metrics/features.ts";
+import { createEvaluator, evalFields, type Evaluator } from "../../metrics/evaluator.ts";
+import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
+import type { Rng } from "../../rng.ts";
+import { FusedAdamOptimizer } from "../../kernels/fused_adam.ts";
+import { IterationInputs } from "../iteration_inputs.ts";
+import { decisionThreshold, discriminatorOutput, discriminatorTerms, generatorLoss } from "../losses.ts";
+import type { GanKind, KindContext, KindRun } from "./kind.ts";
+
+/** The paper's pool of past translations per D. */
+export const POOL_SIZE = 50;
+
+/** The losses the kind trains with: those that need no weight clipping and no gradient penalty. */
+const CYCLE_LOSSES = ["lsgan", "bce", "minimax", "hinge"] as const;
+
+type Shape = [number, number, number];
+
+/** G: a small ResNet from an image of `shape` to one of the same shape, ending for the pixel range. */
+function translator(shape: Shape, pixelRange: string, name: string): tf.LayersModel {
+  // Leaky ReLUs: with plain ReLUs and no normalisation a G can die (every unit off, one image for every input).
+  const conv = (x: tf.SymbolicTensor, filters: number, strides = 1, activation?: "leaky") => {
+    const y = tf.layers.conv2d({ filters, kernelSize: 3, strides, padding: "same" }).apply(x) as tf.SymbolicTensor;
+    return activation ? tf.layers.leakyReLU({ alpha: 0.2 }).apply(y) as tf.SymbolicTensor : y;
+  };
+  const input = tf.input({ shape });
+  let x = conv(input, 8, 1, "leaky");
+  x = conv(x, 16, 2, "leaky"); // 14×14
+  x = conv(x, 32, 2, "leaky"); // 7×7
+  for (let i = 0; i < 2; i++) x = tf.layers.add().apply([x, conv(conv(x, 32, 1, "leaky"), 32)]) as tf.SymbolicTensor;
+  for (const filters of [16, 8]) {
+    x = conv(tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as tf.SymbolicTensor, filters, 1, "leaky");
+  }
+  const out = tf.layers.conv2d({
+    filters: shape[2],
+    kernelSize: 3,
+    padding: "same",
+    activation: pixelRange === "[-1,1]" ? "tanh" : "sigmoid",
+  }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name });
+}
+
+/** D: a PatchGAN scoring each of the 7×7 overlapping patches of a 28×28 image (raw scores, `[n, 7, 7, 1]`). */
+function patchDiscriminator(shape: Shape, name: string): tf.LayersModel {
+  const leaky = (x: tf.SymbolicTensor) => tf.layers.leakyReLU({ alpha: 0.2 }).apply(x) as tf.SymbolicTensor;
+  const input = tf.input({ shape });
+  let x = leaky(
+    tf.layers.conv2d({ filters: 16, kernelSize: 4, strides: 2, padding: "same" }).apply(input) as tf.SymbolicTensor,
+  );
+  x = leaky(
+    tf.layers.conv2d({ filters: 32, kernelSize: 4, strides: 2, padding: "same" }).apply(x) as tf.SymbolicTensor,
+  );
+  const out = tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: "same" }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out, name });
+}
+
+/**
+ * The paper's image pool (Shrivastava et al. 2017): D sees a batch in which, once the pool holds `POOL_SIZE`
+ * translations, each image is with probability ½ swapped for a random older one (which the new one replaces).
+ * Its random choices come from the run's stream.
+ */
+export class ImagePool {
+  images: tf.Tensor3D[] = [];
+
+  constructor(private readonly rng: Rng) {}
+
+  /** The batch D sees for the translations `fakes` (a new tensor; `fakes` is the caller's). */
+  query(fakes: tf.Tensor4D): tf.Tensor4D {
+    const incoming = tf.unstack(fakes) as tf.Tensor3D[];
+    const out: tf.Tensor3D[] = [];
+    const spare: tf.Tensor3D[] = [];
+    for (const image of incoming) {
+      if (this.images.length < POOL_SIZE) {
+        this.images.push(tf.keep(image));
+        out.push(image);
+      } else if (this.rng.next() < 0.5) {
+        const i = this.rng.int(POOL_SIZE);
+        out.push(this.images[i]!);
+        spare.push(this.images[i]!);
+        this.images[i] = image;
+      } else {
+        out.push(image);
+        spare.push(image);
+      }
+    }
+    const batch = tf.stack(out) as tf.Tensor4D;
+    // Disposed: the incoming images D sees but the pool does not keep, and the old ones swapped out.
+    tf.dispose(spare.filter((t) => !this.images.includes(t)));
+    return batch;
+  }
+
+  /** The pool as one tensor (null when empty; the caller disposes it). */
+  stacked(): tf.Tensor4D | null {
+    return this.images.length === 0 ? null : tf.stack(this.images) as tf.Tensor4D;
+  }
+
+  /** Continue from a saved pool (`images` is copied). */
+  restore(images: tf.Tensor | undefined): void {
+    this.dispose();
+    this.images = images ? tf.unstack(images) as tf.Tensor3D[] : [];
+  }
+
+  dispose(): void {
+    tf.dispose(this.images);
+    this.images = [];
+  }
+}
+
+/** The first `n` test images of `dataset` in the run's pixel range, and their labels. */
+async function testImages(
+  dataset: Dataset,
+  n: number,
+  pixelRange: string,
+): Promise<{ images: tf.Tensor4D; labels: Uint8Array }> {
+  const test = await loadDataset(dataset, "test", { limit: n });
+  const unit = bytesToUnit(test.images);
+  const images = tf.tidy(() => {
+    const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
+    return (pixelRange === "[-1,1]" ? tf.sub(tf.mul(t, 2), 1) : t) as tf.Tensor4D;
+  });
+  return { images, labels: test.labels.slice(0, n) };
+}
+
+/** The first test image of class r mod 10 for each of `rows` rows, in the run's pixel range. */
+async function gridImages(dataset: Dataset, rows: number, pixelRange: string): Promise<tf.Tensor4D> {
+  const { images, labels } = await testImages(dataset, 1000, pixelRange);
+  const first = Array.from({ length: NUM_CLASSES }, (_, c) => labels.indexOf(c));
+  const picked = tf.tidy(() => tf.gather(images, Array.from({ length: rows }, (_, r) => first[r % NUM_CLASSES]!)));
+  images.dispose();
+  return picked as tf.Tensor4D;
+}
+
+/** Mean absolute difference. */
+function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
+  return tf.mean(tf.abs(tf.sub(a, b))) as tf.Scalar;
+}
+
+/** The class each image is most probably, from row-major `n × 10` probabilities. */
+function argmaxRows(probs: Float32Array, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < NUM_CLASSES; c++) if (probs[i * NUM_CLASSES + c]! > probs[i * NUM_CLASSES + best]!) best = c;
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Mutual information in nats between two class assignments of the same items. */
+export function mutualInformation(a: ArrayLike<number>, b: ArrayLike<number>, classes = NUM_CLASSES): number {
+  const n = a.length;
+  const joint = new Float64Array(classes * classes);
+  const pa = new Float64Array(classes);
+  const pb = new Float64Array(classes);
+  for (let i = 0; i < n; i++) {
+    joint[a[i]! * classes + b[i]!]! += 1 / n;
+    pa[a[i]!]! += 1 / n;
+    pb[b[i]!]! += 1 / n;
+  }
+  let mi = 0;
+  for (let x = 0; x < classes; x++) {
+    for (let y = 0; y < classes; y++) {
+      const p = joint[x * classes + y]!;
+      if (p > 0) mi += p * Math.log(p / (pa[x]! * pb[y]!));
+    }
+  }
+  return Math.max(0, mi);
+}
+
+/** The share of `predicted` equal to `truth`. */
+function accuracy(predicted: Uint8Array, truth: Uint8Array): number {
+  let right = 0;
+  for (let i = 0; i < predicted.length; i++) if (predicted[i] === truth[i]) right++;
+  return right / predicted.length;
+}
+
+async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun> {
+  const datasetB = config.datasetB!;
+  const shape = ctx.imageShape;
+  const [h, w, c] = shape;
+  const dataB = await ctx.loadImages(datasetB);
+  const orderB = new BatchOrder(
+    Math.min(config.trainSize ?? dataB.count, dataB.count),
+    config.batchSize,
+    config.batching,
+    ctx.rng,
+  );
+  const inputsB = new IterationInputs(dataB, config, orderB, ctx.rng);
+  const genAB = translator(shape, config.pixelRange, "cyclegan_gen_ab");
+  const genBA = translator(shape, config.pixelRange, "cyclegan_gen_ba");
+  const discA = patchDiscriminator(shape, "cyclegan_disc_a");
+  const discB = patchDiscriminator(shape, "cyclegan_disc_b");
+  const optG: tf.Optimizer = new FusedAdamOptimizer(config.lrG, config.beta1, config.beta2, config.adamEpsilon);
+  const optD: tf.Optimizer = new FusedAdamOptimizer(config.lrD, config.beta1, config.beta2, config.adamEpsilon);
+  const poolA = new ImagePool(ctx.rng);
+  const poolB = new ImagePool(ctx.rng);
+  const rows = config.sampleGrid[0];
+  const fixedA = await gridImages(config.dataset, rows, config.pixelRange);
+  const fixedB = await gridImages(datasetB, rows, config.pixelRange);
+  const cycleWeight = config.cycleWeight;
+  const identityWeight = config.identityWeight ?? cycleWeight / 2;
+  const loss = config.loss;
+  const toUnit = (x: tf.Tensor) => config.pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x;
+  const vars = (...models: tf.LayersModel[]) =>
+    models.flatMap((m) => m.trainableWeights.map((v) => v.read() as tf.Variable));
+  // Evaluation's own: B's evaluator, both pinned classifiers, the untranslated baselines (they never change).
+  let evaluatorB: Evaluator | null = null;
+  const classifiers = new Map<Dataset, tf.LayersModel>();
+  let untranslated: { ab: number; ba: number } | null = null;
+
+  /** G's update; returns `[gLoss, cycleL1, identityL1]` and the translations (kept; the caller disposes them). */
+  function generatorStep(
+    realA: tf.Tensor,
+    realB: tf.Tensor,
+  ): { numbers: tf.Tensor1D; fakeA: tf.Tensor4D; fakeB: tf.Tensor4D } {
+    let fakeA: tf.Tensor4D | undefined;
+    let fakeB: tf.Tensor4D | undefined;
+    let parts: tf.Scalar[] = [];
+    const numbers = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const ab = genAB.apply(realA, { training: true }) as tf.Tensor4D;
+        const ba = genBA.apply(realB, { training: true }) as tf.Tensor4D;
+        fakeB = tf.keep(ab);
+        fakeA = tf.keep(ba);
+        const adversarial = tf.add(
+          generatorLoss(loss, discB.apply(ab, { training: true }) as tf.Tensor),
+          generatorLoss(loss, discA.apply(ba, { training: true }) as tf.Tensor),
+        );
+        const cycle = tf.div(
+          tf.add(
+            l1(genBA.apply(ab, { training: true }) as tf.Tensor, realA),
+            l1(genAB.apply(ba, { training: true }) as tf.Tensor, realB),
+          ),
+          2,
+        ) as tf.Scalar;
+        const identity = tf.div(
+          tf.add(
+            l1(genAB.apply(realB, { training: true }) as tf.Tensor, realB),
+            l1(genBA.apply(realA, { training: true }) as tf.Tensor, realA),
+          ),
+          2,
+        ) as tf.Scalar;
+        parts = [tf.keep(cycle), tf.keep(identity)];
+        // Each L1 is summed over both directions, as the paper's λ weighs each direction's term.
+        return tf.addN([
+          adversarial,
+          tf.mul(cycle, 2 * cycleWeight),
+          tf.mul(identity, 2 * identityWeight),
+        ]) as tf.Scalar;
+      }, vars(genAB, genBA));
+      optG.applyGradients(grads);
+      return tf.stack([value, ...parts]) as tf.Tensor1D;
+    });
+    tf.dispose(parts);
+    return { numbers, fakeA: fakeA!, fakeB: fakeB! };
+  }
+
+  /** D's update on real images and pooled translations; returns `[dLoss, dReal, dFake, dAcc]`. */
+  function discriminatorStep(realA: tf.Tensor, realB: tf.Tensor, fakeA: tf.Tensor, fakeB: tf.Tensor): tf.Tensor1D {
+    const outs: tf.Tensor[] = [];
+    const numbers = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => {
+        const losses = ([[discA, realA, fakeA], [discB, realB, fakeB]] as const).map(([d, real, fake]) => {
+          const out = d.apply(tf.concat([real, fake]), { training: true }) as tf.Tensor;
+          const n = real.shape[0]!;
+          const [r, f] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
+          outs.push(tf.keep(r), tf.keep(f));
+          const [lr, lf] = discriminatorTerms(loss, r, f, config.labelSmoothing);
+          const sum = tf.add(lr, lf);
+          return config.dLossReduce === "sum" ? sum : tf.div(sum, 2);
+        });
+        return tf.div(tf.add(losses[0]!, losses[1]!), 2) as tf.Scalar;
+      }, vars(discA, discB));
+      optD.applyGradients(grads);
+      const t = decisionThreshold(loss);
+      const real = tf.concat([outs[0]!, outs[2]!].map((x) => tf.reshape(discriminatorOutput(loss, x), [-1])));
+      const fake = tf.concat([outs[1]!, outs[3]!].map((x) => tf.reshape(discriminatorOutput(loss, x), [-1])));
+      const correct = tf.add(
+        tf.sum(tf.cast(tf.greater(real, t), "float32")),
+        tf.sum(tf.cast(tf.lessEqual(fake, t), "float32")),
+      );
+      return tf.stack([value, tf.mean(real), tf.mean(fake), tf.div(correct, real.size + fake.size)]) as tf.Tensor1D;
+    });
+    tf.dispose(outs);
+    return numbers;
+  }
+
+  /** `images` translated by `g` in chunks, in [0, 1] (the caller disposes it). */
+  const translate = (g: tf.LayersModel, images: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const n = images.shape[0];
+      const chunks: tf.Tensor[] = [];
+      for (let i = 0; i < n; i += 500) {
+        chunks.push(
+          g.apply(images.slice([i, 0, 0, 0], [Math.min(500, n - i), -1, -1, -1]), { training: false }) as tf.Tensor,
+        );
+      }
+      return tf.concat(chunks) as tf.Tensor4D;
+    });
+  const unitPixels = async (x: tf.Tensor) => {
+    const u = tf.tidy(() => tf.clipByValue(toUnit(x), 0, 1));
+    const data = await u.data() as Float32Array;
+    u.dispose();
+    return data;
+  };
+  /** The class the pinned classifier of `dataset` gives each of `images` (in [0, 1]). */
+  async function classes(dataset: Dataset, images: Float32Array, n: number): Promise<Uint8Array> {
+    let model = classifiers.get(dataset);
+    if (!model) {
+      model = (await loadClassifier(dataset, {})).model;
+      classifiers.set(dataset, model);
+    }
+    const size = h * w * c;
+    const batch = (start: number, count: number) =>
+      tf.tensor4d(images.subarray(start * size, (start + count) * size), [count, h, w, c]);
+    return argmaxRows((await classify(featureModel(model), n, batch)).probs, n);
+  }
+
+  return {
+    networks: { genAB, genBA, discA, discB },
+    optimizers: { optG, optD },
+    iterate(inputs) {
+      const realA = inputs.batch();
+      const realB = inputsB.batch();
+      const g = generatorStep(realA, realB);
+      const pooledA = poolA.query(g.fakeA);
+      const pooledB = poolB.query(g.fakeB);
+      const d = discriminatorStep(realA, realB, pooledA, pooledB);
+      const numbers = tf.tidy(() =>
+        tf.concat([d.slice([0], [1]), g.numbers.slice([0], [1]), d.slice([1], [3]), g.numbers.slice([1], [2])])
+      );
+      tf.dispose([realA, realB, g.numbers, g.fakeA, g.fakeB, pooledA, pooledB, d]);
+      return numbers as tf.Tensor1D;
+    },
+    sampleGrid: [rows, 6],
+    sampleImages: () =>
+      tf.tidy(() => {
+        const ab = genAB.apply(fixedA, { training: false }) as tf.Tensor4D;
+        const ba = genBA.apply(fixedB, { training: false }) as tf.Tensor4D;
+        const aba = genBA.apply(ab, { training: false }) as tf.Tensor4D;
+        const bab = genAB.apply(ba, { training: false }) as tf.Tensor4D;
+        return tf.reshape(tf.stack([fixedA, ab, aba, fixedB, ba, bab], 1), [rows * 6, h, w, c]);
+      }),
+    async evaluate(evaluatorA: Evaluator) {
+      const n = evaluatorA.n;
+      evaluatorB ??= await createEvaluator(datasetB, { n, precisionRecall: false });
+      const a = await testImages(config.dataset, n, config.pixelRange);
+      const b = await testImages(datasetB, n, config.pixelRange);
+      const ab = translate(genAB, a.images);
+      const ba = translate(genBA, b.images);
+      const aba = translate(genBA, ab);
+      const bab = translate(genAB, ba);
+      try {
+        const [pa, pb, pab, pba, paba, pbab] = await Promise.all(
+          [a.images, b.images, ab, ba, aba, bab].map(unitPixels),
+        );
+        const mAB = await evaluatorB.evaluateImages(pab!);
+        const mBA = await evaluatorA.evaluateImages(pba!);
+        untranslated ??= {
+          ab: (await evaluatorB.evaluateImages(pa!)).fcd,
+          ba: (await evaluatorA.evaluateImages(pb!)).fcd,
+        };
+        const meanAbs = (x: Float32Array, y: Float32Array) => {
+          let s = 0;
+          for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! - y[i]!);
+          return s / x.length;
+        };
+        const classAB = await classes(datasetB, pab!, n);
+        const r = (v: number) => Number(v.toPrecision(6));
+        return {
+          ...evalFields(mAB, evaluatorB.classifierSha256),
+          fcdAB: r(mAB.fcd),
+          fcdBA: r(mBA.fcd),
+          fcdABUntranslated: r(untranslated.ab),
+          fcdBAUntranslated: r(untranslated.ba),
+          cycleL1: r((meanAbs(paba!, pa!) + meanAbs(pbab!, pb!)) / 2),
+          cycleAccuracyA: r(accuracy(await classes(config.dataset, paba!, n), a.labels)),
+          cycleAccuracyB: r(accuracy(await classes(datasetB, pbab!, n), b.labels)),
+          classMI: r(mutualInformation(a.labels, classAB)),
+        };
+      } finally {
+        tf.dispose([a.images, b.images, ab, ba, aba, bab]);
+      }
+    },
+    saveState() {
+      const tensors: Record<string, { name: string; tensor: tf.Tensor }[]> = {};
+      for (const [name, pool] of [["poolA", poolA], ["poolB", poolB]] as const) {
+        const t = pool.stacked();
+        if (t) tensors[name] = [{ name: "images", tensor: t }];
+      }
+      return Promise.resolve({ json: { orderB: orderB.getState() }, tensors });
+    },
+    restoreState(state) {
+      const json = state.json as { orderB: BatchOrderState };
+      orderB.setState(json.orderB);
+      poolA.restore(state.tensors.poolA?.[0]?.tensor);
+      poolB.restore(state.tensors.poolB?.[0]?.tensor);
+      return Promise.resolve();
+    },
+    exported: {
+      generator: genAB,
+      settings: {
+        noiseDim: config.noiseDim,
+        noise: config.noise,
+        pixelRange: config.pixelRange,
+        translatesFrom: config.dataset,
+      },
+    },
+    dispose() {
+      tf.dispose([fixedA, fixedB]);
+      poolA.dispose();
+      poolB.dispose();
+      evaluatorB?.dispose();
+      for (const model of classifiers.values()) model.dispose();
+      for (const x of [genAB, genBA, discA, discB, optG, optD]) x.dispose();
+    },
+  };
+}
+
+/** Kind `cyclegan`. */
+export const cycleganKind: GanKind = {
+  description: "unpaired image-to-image translation dataset ↔ datasetB: two Gs, two Ds, cycle L1 (Zhu et al. 2017)",
+  numbers: [...STEP_NUMBERS, "cycleL1", "identityL1"],
+  losses: LOSS_NUMBERS,
+  options: ["datasetB", "cycleWeight", "identityWeight"],
+  check(config) {
+    if (config.datasetB === null) {
+      return {
+        key: "datasetB",
+        problem: "expected a dataset for domain B (mnist or fashion-mnist; domain A is dataset)",
+      };
+    }
+    const [a, b] = [imageShape(config.dataset), imageShape(config.datasetB)];
+    if (a.join() !== b.join()) {
+      return {
+        key: "datasetB",
+        problem: `its images are ${b.join("×")}, domain A's ${a.join("×")}: expected the same shape`,
+      };
+    }
+    if (!(CYCLE_LOSSES as readonly string[]).includes(config.loss)) {
+      return {
+        key: "loss",
+        problem: `expected ${CYCLE_LOSSES.join(", ")} (lsgan is the paper's): kind cyclegan has no weight clipping ` +
+          `or gradient penalty`,
+      };
+    }
+    if (config.nCritic !== null && config.nCritic !== 1) {
+      return { key: "nCritic", problem: "expected 1 (or null): kind cyclegan makes one D update per G update" };
+    }
+    return null;
+  },
+  build,
+};
