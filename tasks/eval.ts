@@ -11,15 +11,17 @@ import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { JsonlWriter } from "../lib/results/jsonl.ts";
 import { ClassifierPinError } from "../lib/classifier/load.ts";
-import { createEvaluator, evalFields, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
-import { loadSavedGenerator } from "../lib/metrics/load_generator.ts";
+import { createEvaluator, evalFields, type Evaluator, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
+import { loadSavedGenerator, type SavedGenerator } from "../lib/metrics/load_generator.ts";
 import type { EvalLine } from "../lib/results/records.ts";
+import { evaluateTranslation } from "../lib/train/kinds/cyclegan.ts";
 import { evaluateSuperResolution } from "../lib/train/kinds/srgan.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `Usage: deno task eval <runDir> [options]
 
-Evaluates <runDir>/generator/ against the held-out test images of the run's dataset and appends
+Evaluates <runDir>/generator/ against the held-out test images of the run's dataset (a translation
+generator: its source domain's test images translated, against its target domain's) and appends
 an 'eval' line to <runDir>/metrics.jsonl. fcd is the Fréchet distance on the pinned domain
 classifier's features: not comparable to Inception FID.
 
@@ -56,17 +58,10 @@ async function main(): Promise<number> {
   }
   await startBackend("wasm");
   const saved = await loadSavedGenerator(runDir);
-  if (saved.settings.translatesFrom !== undefined) {
-    saved.model.dispose();
-    throw new InputError(
-      join(runDir, "generator", "inputs.json"),
-      `a translation generator (it takes ${saved.settings.translatesFrom} images, not noise): deno task eval does ` +
-        "not score translations yet; the run's own eval lines hold fcdAB, fcdBA, cycleL1 and classMI",
-    );
-  }
   let evaluator;
   try {
-    evaluator = await createEvaluator(saved.dataset, {
+    // A translation generator is judged in its target domain.
+    evaluator = await createEvaluator(saved.translatesTo ?? saved.dataset, {
       n,
       precisionRecall: flags["skip-precision-recall"] !== true,
       allowUnpinned: flags["allow-unpinned-classifier"] === true,
@@ -77,13 +72,9 @@ async function main(): Promise<number> {
     throw e;
   }
   try {
-    // A super-resolution generator takes low-resolution test images; the others take noise (and a label).
-    const { lowRes } = saved.settings;
-    const fields = lowRes !== undefined
-      ? await evaluateSuperResolution(saved.model, evaluator, { ...saved.settings, dataset: saved.dataset, lowRes })
-      : evalFields(await evaluator.evaluateGenerator(saved.model, saved.settings), evaluator.classifierSha256);
+    const fields = await generatorFields(saved, evaluator);
     const line: EvalLine = { kind: "eval", step: saved.step, epoch: saved.epoch, ...fields };
-    for (const [k, v] of Object.entries(line)) console.log(`${k.padEnd(15)} ${v}`);
+    for (const [k, v] of Object.entries(line)) console.log(`${k.padEnd(18)} ${v}`);
     if (!flags["dry-run"]) {
       const log = await JsonlWriter.open(join(runDir, "metrics.jsonl"));
       try {
@@ -99,6 +90,23 @@ async function main(): Promise<number> {
     saved.model.dispose();
   }
   return 0;
+}
+
+/**
+ * The eval line's metrics: a super-resolution generator takes low-resolution test images, a translation generator
+ * test images of its source domain; the others take noise (and a label).
+ */
+function generatorFields(saved: SavedGenerator, evaluator: Evaluator): Promise<Record<string, number | string>> {
+  const { lowRes, translatesFrom, pixelRange } = saved.settings;
+  if (lowRes !== undefined) {
+    return evaluateSuperResolution(saved.model, evaluator, { ...saved.settings, dataset: saved.dataset, lowRes });
+  }
+  if (translatesFrom !== undefined) {
+    return evaluateTranslation(saved.model, evaluator, { from: translatesFrom, to: saved.translatesTo!, pixelRange });
+  }
+  return evaluator.evaluateGenerator(saved.model, saved.settings).then((m) =>
+    evalFields(m, evaluator.classifierSha256)
+  );
 }
 
 if (import.meta.main) await runMain(main);

@@ -30,7 +30,7 @@ Deno.test("cyclegan trains on wasm with finite numbers, leaks no tensor, the sam
   for (const run of [first, second, other]) await Deno.remove(run.runDir, { recursive: true });
 });
 
-Deno.test("a cyclegan evaluation scores both translations, their untranslated baselines, the cycle and the class map", async () => {
+Deno.test("a cyclegan evaluation scores both translations, their baselines, the cycle and the class map; eval repeats it", async () => {
   const run = await trainTiny("wasm", { ...CYCLE, evalSamples: 100 });
   await Deno.writeTextFile(`${run.runDir}/config.json`, JSON.stringify({ config: resolveConfig(CYCLE) }));
   const [line] = (await metricLines(run.runDir)).filter((l) => l.kind === "eval");
@@ -47,12 +47,35 @@ Deno.test("a cyclegan evaluation scores both translations, their untranslated ba
   assertEquals(saved.settings.translatesFrom, "mnist", "the exported generator says it takes images of domain A");
   assertEquals(saved.model.inputs[0]!.shape, [null, 28, 28, 1]);
   saved.model.dispose();
-  const evaluated = await runDeno(["run", "--allow-read", "--allow-env", "tasks/eval.ts", run.runDir, "--n", "100"]);
-  assertEquals(evaluated.code, 2, evaluated.stderr);
-  assertMatch(
-    evaluated.stderr,
-    /generator\/inputs\.json: a translation generator \(it takes mnist images, not noise\)/,
+  // deno task eval scores the saved G_AB as the run's own evaluation did: A's test images translated, in B.
+  const evaluated = await runDeno(
+    [
+      "run",
+      "--allow-read",
+      "--allow-env",
+      "tasks/eval.ts",
+      run.runDir,
+      "--n",
+      "100",
+      "--skip-precision-recall",
+      "--dry-run",
+    ],
   );
+  assertEquals(evaluated.code, 0, evaluated.stderr);
+  const printed = Object.fromEntries(
+    evaluated.stdout.split("\n").map((l) => l.trim().split(/\s+/)).filter((p) => p.length === 2),
+  );
+  for (const k of ["fcd", "cis", "classesCovered", "fcdAB", "fcdABUntranslated", "classMI", "classifier"]) {
+    assertEquals(printed[k], String(line![k]), k);
+  }
+  // A config.json whose target domain is not a dataset is refused, naming the file and the field.
+  await Deno.writeTextFile(
+    `${run.runDir}/config.json`,
+    JSON.stringify({ config: { ...resolveConfig(CYCLE), datasetB: "svhn" } }),
+  );
+  const refused = await runDeno(["run", "--allow-read", "--allow-env", "tasks/eval.ts", run.runDir, "--dry-run"]);
+  assertEquals(refused.code, 2, refused.stderr);
+  assertMatch(refused.stderr, /config\.json: config\.datasetB "svhn": a translation generator needs its target domain/);
   const grid = await Deno.readFile(`${run.runDir}/samples/step-000006.png`);
   // PNG width and height (big-endian at bytes 16 and 20): 6 columns (A | A→B | A→B→A | B | B→A | B→A→B), 4 rows.
   const view = new DataView(grid.buffer);

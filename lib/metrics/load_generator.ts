@@ -30,6 +30,8 @@ export interface SavedGenerator {
   model: tf.LayersModel;
   dataset: DatasetName;
   settings: GeneratorSettings;
+  /** A translation generator's target domain (the run's `datasetB`); absent for the others. */
+  translatesTo?: DatasetName;
   /** Where the run stopped (from `status.json`; 0 when it has none). */
   step: number;
   epoch: number;
@@ -68,6 +70,7 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
   }
   const dir = join(runDir, "generator");
   const settings = await generatorInputs(dir, config);
+  const translatesTo = settings.translatesFrom === undefined ? undefined : translationTarget(runDir, config);
   const json = await readJson<{ modelTopology: unknown; weightsManifest: unknown }>(
     join(dir, "model.json"),
     "the run's saved generator (written when the run completes)",
@@ -94,9 +97,24 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
     model,
     dataset: config.dataset,
     settings,
+    ...(translatesTo ? { translatesTo } : {}),
     step,
     epoch,
   };
+}
+
+/** The target domain of a translation run: its `datasetB`. */
+function translationTarget(runDir: string, config: RunConfigFile["config"]): DatasetName {
+  const to = (config as { datasetB?: unknown }).datasetB;
+  if (!DATASET_NAMES.includes(to as DatasetName)) {
+    throw new InputError(
+      join(runDir, "config.json"),
+      `config.datasetB ${JSON.stringify(to)}: a translation generator needs its target domain, one of ${
+        DATASET_NAMES.join(", ")
+      }`,
+    );
+  }
+  return to as DatasetName;
 }
 
 /**

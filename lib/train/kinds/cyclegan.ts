@@ -207,6 +207,36 @@ export function mutualInformation(a: ArrayLike<number>, b: ArrayLike<number>, cl
   return Math.max(0, mi);
 }
 
+/** `images` translated by `g` in chunks of 500, in the run's pixel range (the caller disposes it). */
+function translate(g: tf.LayersModel, images: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const n = images.shape[0];
+    const chunks: tf.Tensor[] = [];
+    for (let i = 0; i < n; i += 500) {
+      chunks.push(
+        g.apply(images.slice([i, 0, 0, 0], [Math.min(500, n - i), -1, -1, -1]), { training: false }) as tf.Tensor,
+      );
+    }
+    return tf.concat(chunks) as tf.Tensor4D;
+  });
+}
+
+/** The pixels of `x` (in `pixelRange`) in [0, 1], clipped, as a flat array. */
+async function toUnitPixels(x: tf.Tensor, pixelRange: string): Promise<Float32Array> {
+  const u = tf.tidy(() => tf.clipByValue(pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x, 0, 1));
+  const data = await u.data() as Float32Array;
+  u.dispose();
+  return data;
+}
+
+/** The class `classifier` gives each of the `n` `images` (in [0, 1], each of `shape`). */
+async function classesOf(classifier: tf.LayersModel, images: Float32Array, n: number, shape: Shape) {
+  const size = shape[0] * shape[1] * shape[2];
+  const batch = (start: number, count: number) =>
+    tf.tensor4d(images.subarray(start * size, (start + count) * size), [count, ...shape]);
+  return argmaxRows((await classify(featureModel(classifier), n, batch)).probs, n);
+}
+
 /** The share of `predicted` equal to `truth`. */
 function accuracy(predicted: Uint8Array, truth: Uint8Array): number {
   let right = 0;
@@ -240,7 +270,6 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   const cycleWeight = config.cycleWeight;
   const identityWeight = config.identityWeight ?? cycleWeight / 2;
   const loss = config.loss;
-  const toUnit = (x: tf.Tensor) => config.pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x;
   const vars = (...models: tf.LayersModel[]) =>
     models.flatMap((m) => m.trainableWeights.map((v) => v.read() as tf.Variable));
   // Evaluation's own: B's evaluator, both pinned classifiers, the untranslated baselines (they never change).
@@ -325,24 +354,6 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
     return numbers;
   }
 
-  /** `images` translated by `g` in chunks, in [0, 1] (the caller disposes it). */
-  const translate = (g: tf.LayersModel, images: tf.Tensor4D) =>
-    tf.tidy(() => {
-      const n = images.shape[0];
-      const chunks: tf.Tensor[] = [];
-      for (let i = 0; i < n; i += 500) {
-        chunks.push(
-          g.apply(images.slice([i, 0, 0, 0], [Math.min(500, n - i), -1, -1, -1]), { training: false }) as tf.Tensor,
-        );
-      }
-      return tf.concat(chunks) as tf.Tensor4D;
-    });
-  const unitPixels = async (x: tf.Tensor) => {
-    const u = tf.tidy(() => tf.clipByValue(toUnit(x), 0, 1));
-    const data = await u.data() as Float32Array;
-    u.dispose();
-    return data;
-  };
   /** The class the pinned classifier of `dataset` gives each of `images` (in [0, 1]). */
   async function classes(dataset: Dataset, images: Float32Array, n: number): Promise<Uint8Array> {
     let model = classifiers.get(dataset);
@@ -350,11 +361,9 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
       model = (await loadClassifier(dataset, {})).model;
       classifiers.set(dataset, model);
     }
-    const size = h * w * c;
-    const batch = (start: number, count: number) =>
-      tf.tensor4d(images.subarray(start * size, (start + count) * size), [count, h, w, c]);
-    return argmaxRows((await classify(featureModel(model), n, batch)).probs, n);
+    return classesOf(model, images, n, shape);
   }
+  const unitPixels = (x: tf.Tensor) => toUnitPixels(x, config.pixelRange);
 
   return {
     networks: { genAB, genBA, discA, discB },
@@ -455,6 +464,39 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
       for (const x of [genAB, genBA, discA, discB, optG, optD]) x.dispose();
     },
   };
+}
+
+/**
+ * Scores a saved translation generator for `deno task eval`: the first `evaluatorTo.n` test images of `from`
+ * translated, through the target domain's evaluator. The fields are the kind's own for that direction: the usual ones
+ * (`fcd`, `cis`, …, and precision/recall when the evaluator has them), `fcdAB`, its untranslated baseline
+ * `fcdABUntranslated` and `classMI`.
+ */
+export async function evaluateTranslation(
+  model: tf.LayersModel,
+  evaluatorTo: Evaluator,
+  settings: { from: Dataset; to: Dataset; pixelRange: string },
+): Promise<Record<string, number | string>> {
+  const n = evaluatorTo.n;
+  const a = await testImages(settings.from, n, settings.pixelRange);
+  const ab = translate(model, a.images);
+  const classifier = (await loadClassifier(settings.to, {})).model;
+  try {
+    const [pa, pab] = await Promise.all([a.images, ab].map((x) => toUnitPixels(x, settings.pixelRange)));
+    const translated = await evaluatorTo.evaluateImages(pab!);
+    const untranslated = await evaluatorTo.evaluateImages(pa!);
+    const shape = a.images.shape.slice(1) as Shape;
+    const r = (v: number) => Number(v.toPrecision(6));
+    return {
+      ...evalFields(translated, evaluatorTo.classifierSha256),
+      fcdAB: r(translated.fcd),
+      fcdABUntranslated: r(untranslated.fcd),
+      classMI: r(mutualInformation(a.labels, await classesOf(classifier, pab!, n, shape))),
+    };
+  } finally {
+    tf.dispose([a.images, ab]);
+    classifier.dispose();
+  }
 }
 
 /** Kind `cyclegan`. */
