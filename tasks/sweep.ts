@@ -164,7 +164,7 @@ export async function main(): Promise<number> {
     console.log(
       `  ${summary.stale.length} run folder(s) in ${
         String(flags.out)
-      }/${experiment.name} no longer belong to the grid (the experiment changed):`,
+      }/${experiment.name} are not in this grid (the experiment changed, or they belong to another --profile or --set):`,
     );
     for (const s of summary.stale) console.log(`    ${s}`);
   }

@@ -44,13 +44,13 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a changed experiment lists the old run folders that no longer belong to the grid",
+  name: "a changed experiment lists the old run folders that are not in the grid",
   fn: async () => {
     const out = await Deno.makeTempDir();
     await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4", "--set", "steps=4");
     const changed = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", "lr=2e-4", "--set", "steps=6");
     assertEquals(changed.code, 0, changed.stderr);
-    assertMatch(changed.stdout, /1 run folder\(s\) in .* no longer belong to the grid/);
+    assertMatch(changed.stdout, /1 run folder\(s\) in .* are not in this grid/);
     await Deno.remove(out, { recursive: true });
   },
 });
@@ -341,7 +341,7 @@ Deno.test("--only trains a subset but experiment.json keeps the whole grid, so t
   for (const lr of ["1e-3", "2e-4"]) {
     const r = await runSweepCli(out, "tests/fixtures/tiny_sweep.ts", "--only", `lr=${lr}`, "--set", "steps=4");
     assertEquals(r.code, 0, r.stderr);
-    assert(!/no longer belong/.test(r.stdout), r.stdout);
+    assert(!/are not in this grid/.test(r.stdout), r.stdout);
   }
   const experiment = JSON.parse(await Deno.readTextFile(`${out}/tiny/experiment.json`));
   assertEquals(experiment.runs.length, 2);
