@@ -23,6 +23,8 @@ import { runSweep } from "../lib/sweep/sweep.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
 import { trainingImageCount } from "../lib/data/dataset_info.ts";
+import { requireListen, sweepLiveReport } from "../lib/sweep/live_report.ts";
+import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
 const USAGE = `usage: deno task sweep <experiment.ts> [options]
@@ -40,6 +42,9 @@ const USAGE = `usage: deno task sweep <experiment.ts> [options]
                        WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30; recorded in each run's config.json
   --stop-after TIME    stop cleanly after this long (e.g. 90m, 2h45m): each run in training
                        checkpoints its current step; the same command continues it (exit 3)
+  --serve              serve the live report beside the sweep on http://127.0.0.1:PORT/ (as deno task
+                       report --serve does) until the sweep ends; deno task sweep may listen on 8000 only
+  --port N             the port of --serve (default 8000)
   --dry-run            print the runs and train nothing
 
 Ctrl-C (or SIGTERM) stops the same way (exit 130 / 143); a second Ctrl-C quits at once.`;
@@ -58,11 +63,22 @@ function parseShard(
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
+/** The port of `--serve` (checked: this process may listen there), or null without `--serve`. */
+function liveReportPort(serve: boolean, portFlag: unknown): number | null {
+  if (!serve) {
+    if (portFlag !== undefined) throw new InputError("--port", "is for --serve only");
+    return null;
+  }
+  const port = portFlag === undefined ? DEFAULT_PORT : parsePort(portFlag);
+  requireListen(port);
+  return port;
+}
+
 /** The command: parse `Deno.args`, plan, train, print the summary; returns the exit code. */
 export async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after", "tf-flag"],
-    boolean: ["dry-run"],
+    string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after", "tf-flag", "port"],
+    boolean: ["dry-run", "serve"],
     collect: ["set", "only", "tf-flag"],
     default: { out: "results", backend: "auto" },
   });
@@ -102,6 +118,7 @@ export async function main(): Promise<number> {
   const shard = parseShard(flags.shard as string | undefined);
   const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
   const stopAfter = parseStopAfter(flags["stop-after"]);
+  const port = liveReportPort(flags.serve === true, flags.port);
   const planOptions = {
     set: flags.set as string[],
     only: flags.only as string[],
@@ -131,6 +148,7 @@ export async function main(): Promise<number> {
 
   const display = new ProgressDisplay(Deno.stdout.isTerminal());
   const stop = new StopRequest();
+  const live = port === null ? null : sweepLiveReport(port, (m) => display.log(m));
   const unlisten = stopOnSignals(stop, (m) => display.log(m), stopAfter);
   const summary = await runSweep(plan, {
     out: String(flags.out),
@@ -143,7 +161,11 @@ export async function main(): Promise<number> {
     display,
     stop,
     tfFlags,
-  }).finally(unlisten);
+    ...(live ? { onPrepared: live.start } : {}),
+  }).finally(async () => {
+    unlisten();
+    await live?.close();
+  });
 
   const count = (s: string) => summary.results.filter((r) => r.status === s).length;
   console.log(
@@ -173,6 +195,13 @@ export async function main(): Promise<number> {
   console.log(
     `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}${elsewhere}`,
   );
+  if (port !== null) {
+    console.log(
+      `  live report: stopped with the sweep; deno task report:serve ${
+        String(flags.out)
+      }/${experiment.name} serves it again`,
+    );
+  }
   if (summary.stoppedBy) {
     console.log(
       `  stopped (${summary.stoppedBy}): run the same command to continue each stopped run from its checkpoint`,

@@ -44,6 +44,11 @@ export interface SweepOptions {
   stop?: StopRequest;
   /** TensorFlow.js flags to set as the backend starts, in this thread and in every worker. */
   tfFlags?: Record<string, TfFlagValue>;
+  /**
+   * Called once `experiment.json` is written and before any run trains (a live report starts here); a throw ends
+   * the sweep before it trains anything.
+   */
+  onPrepared?: (expDir: string) => Promise<void>;
 }
 
 /** What a sweep did. */
@@ -322,6 +327,7 @@ export async function runSweep(
   const { display } = options;
   const expDir = join(options.out, plan.experiment.name);
   const backend = await prepareSweep(plan, options, expDir);
+  await options.onPrepared?.(expDir);
   const { mine, done, todo } = await sortOutDone(plan, options, expDir);
   const results: RunResult[] = [...done];
   const cores = navigator.hardwareConcurrency || 1;
