@@ -15,6 +15,8 @@ export class EventReader {
   #buffer = "";
   /** Bytes received so far. */
   bytes = 0;
+  /** Each region's HTML as the events so far build it (`html` sets it, `patch` edits it), as the page does. */
+  readonly regions = new Map<string, string>();
 
   constructor(body: ReadableStream<Uint8Array>) {
     this.#reader = body.pipeThrough(new TextDecoderStream()).getReader();
@@ -29,7 +31,7 @@ export class EventReader {
         const block = this.#buffer.slice(0, end);
         this.#buffer = this.#buffer.slice(end + 2);
         const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-        if (block.includes("event: live")) return JSON.parse(data);
+        if (block.includes("event: live")) return this.#apply(JSON.parse(data));
         continue;
       }
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -45,6 +47,17 @@ export class EventReader {
         clearTimeout(timer);
       }
     }
+  }
+
+  #apply(events: LiveEvent[]): LiveEvent[] {
+    for (const e of events) {
+      if (e.type === "html") this.regions.set(e.region, e.html);
+      if (e.type !== "patch") continue;
+      const old = this.regions.get(e.region);
+      if (old === undefined) throw new Error(`a patch of ${e.region} before its HTML`);
+      this.regions.set(e.region, old.slice(0, e.at) + e.text + old.slice(e.at + e.cut));
+    }
+    return events;
   }
 
   async cancel(): Promise<void> {

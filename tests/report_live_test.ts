@@ -7,7 +7,7 @@ import { join } from "@std/path";
 import { JsonlFollower } from "../lib/report/jsonl_follower.ts";
 import { Decimated } from "../lib/report/decimated.ts";
 import { LiveResults } from "../lib/report/live_results.ts";
-import { type LiveModel, nameDatasets, PageFeed } from "../lib/report/live_diff.ts";
+import { htmlChange, type LiveModel, nameDatasets, PageFeed } from "../lib/report/live_diff.ts";
 import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import type { ChartSpec } from "../lib/report/specs.ts";
 
@@ -151,6 +151,30 @@ Deno.test("PageFeed sends the spec again instead of a changeset larger than the 
   assertEquals(all.map((e) => e.type), ["spec"], "every row changed (a smoothing window doubled)");
   const one = feed.update(model([...rows(0.5), { step: 10, value: 10 }]));
   assertEquals(one.map((e) => e.type), ["data"]);
+});
+
+Deno.test("htmlChange edits the HTML a page has into the new HTML, or sends it whole when that is smaller", () => {
+  const applied = (before: string, after: string) => {
+    const e = htmlChange("r", before, after);
+    if (e.type === "html") return { kind: "html", html: e.html };
+    if (e.type !== "patch") throw new Error(e.type);
+    return { kind: "patch", html: before.slice(0, e.at) + e.text + before.slice(e.at + e.cut) };
+  };
+  const rows = (n: number, changed = -1) =>
+    Array.from({ length: n }, (_, i) => `<tr><td>run ${i}</td><td>${i === changed ? "0.123" : "1.5"}</td></tr>`).join(
+      "",
+    );
+  const table = `<table>${rows(20)}</table>`;
+  const one = applied(table, `<table>${rows(20, 7)}</table>`);
+  assertEquals(one, { kind: "patch", html: `<table>${rows(20, 7)}</table>` }, "one row changed: a patch");
+  assertEquals(applied(table, `<table>${rows(21)}</table>`).kind, "patch", "a row appended: a patch");
+  assertEquals(applied(table, `<table>${rows(19)}</table>`).kind, "patch", "a row removed: a patch");
+  assertEquals(applied("<p>old</p>", "<b>new</b>"), { kind: "html", html: "<b>new</b>" }, "mostly new: sent whole");
+  for (
+    const [a, b] of [["aaaa😀bbbbbbbbbbbbbbbb", "aaaa😁bbbbbbbbbbbbbbbb"], ["xxxxxxxxxxxxxxxxab", "xxxxxxxxxxxxxxxxb"]]
+  ) {
+    assertEquals(applied(a!, b!).html, b, `${a} -> ${b}`);
+  }
 });
 
 Deno.test("nameDatasets names every inline dataset and leaves rows out of the shape", () => {

@@ -76,11 +76,10 @@ Deno.test("report --serve shows a status change and survives a client that disco
       const status = JSON.parse(await Deno.readTextFile(join(root, runs[0]!, "status.json")));
       await Deno.writeTextFile(join(root, runs[0]!, "status.json"), JSON.stringify({ ...status, status: "diverged" }));
       const update = await events.next();
-      const header = update.find((e) => e.type === "html" && e.region === "header");
-      if (header?.type !== "html") throw new Error(`the header is not sent again: ${JSON.stringify(update)}`);
-      assertStringIncludes(header.html, "diverged: 1");
-      const problems = update.find((e) => e.type === "html" && e.region === "problems");
-      assert(problems?.type === "html" && problems.html.includes(runs[0]!), "the run joins 'did not complete'");
+      const sent = new Set(update.flatMap((e) => e.type === "html" || e.type === "patch" ? [e.region] : []));
+      assert(sent.has("header"), `the header is sent again: ${JSON.stringify(update)}`);
+      assertStringIncludes(events.regions.get("header") ?? "", "diverged: 1");
+      assert(sent.has("problems") && events.regions.get("problems")!.includes(runs[0]!), "it joins 'did not complete'");
       assertEquals(server.clients, 1, "the disconnected page was dropped");
     } finally {
       await events.cancel();
@@ -100,9 +99,8 @@ Deno.test("report --serve survives a deleted run folder: its points leave the pa
       const respec = update.find((e) => e.type === "spec" && e.id === "loss-linear");
       assert(removed.length > 0 || respec !== undefined, `the deleted run's points go: ${JSON.stringify(update)}`);
       assert(removed.every((r) => r.run === runs[1]), "only the deleted run's points are removed");
-      const header = update.find((e) => e.type === "html" && e.region === "header");
-      if (header?.type !== "html") throw new Error("the run states are not sent again");
-      assertStringIncludes(header.html, "pending: 1");
+      assert(update.some((e) => e.type !== "sections" && "region" in e && e.region === "header"), "states sent again");
+      assertStringIncludes(events.regions.get("header") ?? "", "pending: 1");
       const line = { kind: "step", step: 5000, epoch: 2, dLoss: 0.3, gLoss: 2, dReal: 0.5, dFake: 0.4 };
       await Deno.writeTextFile(join(root, runs[0]!, "metrics.jsonl"), JSON.stringify(line) + "\n", { append: true });
       const next = await events.next();
@@ -231,6 +229,47 @@ Deno.test("deno task report --serve stops cleanly on SIGINT", async () => {
     assertEquals(status.code, 0, stderr);
     assertStringIncludes(rest, "Stopped (SIGINT).");
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report --serve sends one changed table row as a patch, and the page's HTML matches a fresh page's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "report-serve-" });
+  let server: LiveServer | null = null;
+  try {
+    const grid = { lr: [1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5], seed: [1, 2] };
+    const root = await writeFixtureExperiment(dir, {
+      name: "wide",
+      grid,
+      epochs: 2,
+      evals: {},
+      outcome: () => "running",
+    });
+    const runs = JSON.parse(await Deno.readTextFile(join(root, "experiment.json"))).runs as string[];
+    server = await serveReport({ resultsDir: root, port: freePort(), pollMs: 100, log: () => {} });
+    const events = new EventReader((await fetch(new URL("events", server.url))).body!);
+    try {
+      await events.next();
+      const table = events.regions.get("section:final") ?? "";
+      assert(table.length > 4000, `the 20-run final table is sent whole first (${table.length} characters)`);
+      const line = { kind: "step", step: 4242, epoch: 2, dLoss: 0.123, gLoss: 2.5, dReal: 0.6, dFake: 0.3 };
+      await Deno.writeTextFile(join(root, runs[3]!, "metrics.jsonl"), JSON.stringify(line) + "\n", { append: true });
+      const update = await events.next();
+      const final = update.find((e) => "region" in e && e.region === "section:final");
+      if (final?.type !== "patch") throw new Error(`the table is not patched: ${JSON.stringify(final)?.slice(0, 200)}`);
+      assert(final.text.length < table.length / 10, `the patch is small (${final.text.length} characters)`);
+      const fresh = new EventReader((await fetch(new URL("events", server.url))).body!);
+      try {
+        await fresh.next();
+        assertEquals(events.regions, fresh.regions, "patched regions equal the regions a new page is sent");
+      } finally {
+        await fresh.cancel();
+      }
+    } finally {
+      await events.cancel();
+    }
+  } finally {
+    await server?.close();
     await Deno.remove(dir, { recursive: true });
   }
 });

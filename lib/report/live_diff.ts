@@ -26,6 +26,11 @@ export type LiveEvent =
   | { type: "sections"; ids: string[] }
   /** New HTML of a region: `header`, `warnings`, `problems`, `footer` or `section:<id>`. */
   | { type: "html"; region: string; html: string }
+  /**
+   * A region's HTML as an edit of the HTML it was last sent: `cut` characters at `at` replaced by `text` (sent
+   * instead of `html` when most of the region is unchanged, e.g. one row of a table).
+   */
+  | { type: "patch"; region: string; at: number; cut: number; text: string }
   /** A chart drawn afresh from this spec (its datasets named `live_0`, `live_1`, …). */
   | { type: "spec"; id: string; spec: ChartSpec }
   /** Rows added to and removed from a chart's datasets. */
@@ -84,6 +89,29 @@ export function nameDatasets(spec: ChartSpec): NamedSpec {
 }
 
 /**
+ * The smaller of a region's new HTML and an edit of what the page has: the text between the longest common prefix
+ * and suffix of the two.
+ * @param region The region.
+ * @param before The HTML the page has.
+ * @param after The HTML it should have.
+ * @returns A `patch` event when it is under half the new HTML, else an `html` event.
+ */
+export function htmlChange(region: string, before: string, after: string): LiveEvent {
+  const most = Math.min(before.length, after.length);
+  let at = 0;
+  while (at < most && before.charCodeAt(at) === after.charCodeAt(at)) at++;
+  let tail = 0;
+  while (
+    tail < most - at && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
+  ) {
+    tail++;
+  }
+  const text = after.slice(at, after.length - tail);
+  if (text.length * 2 >= after.length) return { type: "html", region, html: after };
+  return { type: "patch", region, at, cut: before.length - at - tail, text };
+}
+
+/**
  * The state of one connected page: what it has been sent. Each call of {@linkcode PageFeed.update} returns only
  * what changed since the last.
  */
@@ -105,6 +133,10 @@ export class PageFeed {
     if (JSON.stringify(ids) !== this.#sections) {
       this.#sections = JSON.stringify(ids);
       events.push({ type: "sections", ids });
+      // a section that leaves the page takes its HTML with it: sent whole again if it comes back
+      for (const region of this.#html.keys()) {
+        if (region.startsWith("section:") && !ids.includes(region.slice(8))) this.#html.delete(region);
+      }
     }
     const regions: [string, string][] = [
       ["header", model.regions.header],
@@ -114,9 +146,10 @@ export class PageFeed {
       ["footer", model.regions.footer],
     ];
     for (const [region, html] of regions) {
-      if (this.#html.get(region) === html) continue;
+      const sent = this.#html.get(region);
+      if (sent === html) continue;
       this.#html.set(region, html);
-      events.push({ type: "html", region, html });
+      events.push(sent === undefined ? { type: "html", region, html } : htmlChange(region, sent, html));
     }
     for (const c of model.charts) events.push(...this.#chart(c.id, c.spec));
     return events;

@@ -30,6 +30,7 @@ const LIVE_SCRIPT = `
     });
     return queue[id];
   }
+  var sent = {}; // each region's HTML as the server last described it (patches edit this, not the DOM's form)
   function region(name) {
     if (name.indexOf('section:') === 0) return document.getElementById('section-' + name.slice(8));
     return document.getElementById('live-' + name);
@@ -106,7 +107,15 @@ const LIVE_SCRIPT = `
   function apply(e) {
     switch (e.type) {
       case 'sections': sections(e.ids); break;
-      case 'html': { var el = region(e.region); if (el) setHtml(el, e.html); break; }
+      case 'html': { sent[e.region] = e.html; var el = region(e.region); if (el) setHtml(el, e.html); break; }
+      case 'patch': {
+        var old = sent[e.region];
+        if (old === undefined) { live.errors.push(e.region + ': a patch before its HTML'); break; }
+        sent[e.region] = old.slice(0, e.at) + e.text + old.slice(e.at + e.cut);
+        var target = region(e.region);
+        if (target) setHtml(target, sent[e.region]);
+        break;
+      }
       case 'spec': spec(e.id, e.spec); break;
       case 'data': data(e.id, e.changes); break;
       case 'signal': signal(e.id, e.name, e.value); break;
