@@ -4,7 +4,7 @@ import type { PlannedRun } from "../lib/experiment/plan.ts";
 import "../lib/archs/builtin.ts";
 import { assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
-import { startBackend } from "../lib/tfjs/backend.ts";
+import { type BackendChoice, startBackend } from "../lib/tfjs/backend.ts";
 import { trainRun } from "../lib/train/loop.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 
@@ -42,7 +42,7 @@ export function trajectory(
  * Train a {@linkcode tinyRun} on `backend` to completion, checking it leaks no tensor.
  * @returns its step lines (without timings) and its run folder (the caller removes it).
  */
-export async function trainTiny(backend: "wasm" | "cpu", overrides: PartialConfig) {
+export async function trainTiny(backend: Exclude<BackendChoice, "auto">, overrides: PartialConfig) {
   await startBackend(backend);
   const runDir = await Deno.makeTempDir();
   const before = tf.memory().numTensors;

@@ -4,6 +4,7 @@ import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import type { PartialConfig } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { trainTiny as trainOn } from "./_train_helpers.ts";
+import { runDeno } from "./_files.ts";
 
 const train = (backend: "wasm" | "cpu", overrides: PartialConfig) => trainOn(backend, { noiseDim: 16, ...overrides });
 
@@ -57,4 +58,49 @@ Deno.test("critic steps and gradient penalties give the same numbers on cpu and 
   });
   await Deno.remove(onWasm.runDir, { recursive: true });
   await Deno.remove(onCpu.runDir, { recursive: true });
+});
+
+/** Every loss the loop adds to bce and both conditional kinds, with critic steps and penalties, at tiny shapes. */
+const WEBGPU_CASES: [string, PartialConfig][] = [
+  ["hinge", { loss: "hinge" }],
+  ["wgan, 2 critic steps", { loss: "wgan", nCritic: 2 }],
+  ["wgan-gp, 2 critic steps", { loss: "wgan-gp", nCritic: 2 }],
+  ["dragan", { loss: "dragan" }],
+  ["cgan", { kind: "cgan" }],
+  ["acgan with wgan-gp", { kind: "acgan", loss: "wgan-gp" }],
+];
+
+Deno.test("every loss and both conditional kinds train on webgpu (llvmpipe) as on cpu, within 1e-3", async () => {
+  for (const [name, cases] of WEBGPU_CASES) {
+    const overrides: PartialConfig = { arch: "mlp-tf1", noiseDim: 16, batchSize: 8, steps: 2, logEvery: 1, ...cases };
+    const child = await runDeno([
+      "run",
+      "--allow-read",
+      "--allow-write=/tmp",
+      "--allow-env",
+      "tests/_train_tiny.ts",
+      "webgpu",
+      JSON.stringify(overrides),
+    ]);
+    const line = child.stdout.split("\n").find((l) => l.startsWith("RESULT "));
+    if (line === undefined && /no adapter/.test(child.stderr)) {
+      console.warn(`webgpu: skipped, ${child.stderr.trim().split("\n").at(-1)}`); // CI installs llvmpipe
+      return;
+    }
+    if (line === undefined) {
+      throw new Error(`${name} on webgpu failed (exit ${child.code}): ${child.stderr.slice(-2000)}`);
+    }
+    const onGpu = JSON.parse(line.slice(7)) as Record<string, unknown>[];
+    const onCpu = await train("cpu", overrides);
+    await Deno.remove(onCpu.runDir, { recursive: true });
+    assertEquals(onGpu.length, onCpu.steps.length, name);
+    onCpu.steps.forEach((cpuLine, i) => {
+      for (const [k, v] of Object.entries(cpuLine)) {
+        if (typeof v !== "number") continue;
+        const g = onGpu[i]![k] as number;
+        assert(Number.isFinite(g), `${name}: step ${cpuLine.step} ${k} = ${g} on webgpu`);
+        assertAlmostEquals(g, v, 1e-3 * Math.max(1, Math.abs(v)), `${name}: step ${cpuLine.step} ${k}`);
+      }
+    });
+  }
 });
