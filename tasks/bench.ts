@@ -56,8 +56,9 @@ Options:
   --reference [LIST]  also time references, comma-separated: numpy (the default when no value
                    is given: bench/reference/mlp_keras_numpy.py, the mlp-keras iteration on one
                    core, needs python3 with numpy) and torch (bench/reference/torch_gan.py --device
-                   cpu --threads 1 for the same architectures and batches, needs /usr/bin/python3
-                   with torch; OpenBLAS there uses its own threads); prints harness/reference ratios
+                   cpu --threads N for the same architectures and batches at each --threads count,
+                   torch's and OpenBLAS's threads both set, needs /usr/bin/python3 with torch);
+                   prints harness/reference ratios, torch's at the same thread count
   --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
                    WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
                    WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
@@ -103,7 +104,7 @@ interface TorchReference {
 const TORCH_PYTHON = "/usr/bin/python3";
 
 /**
- * Run bench/reference/torch_gan.py on the CPU for `archs` (one torch thread; OpenBLAS's own threads), writing
+ * Run bench/reference/torch_gan.py on the CPU for `archs` with `threads` threads (torch's and OpenBLAS's), writing
  * its JSON to `jsonPath`; null (with a note printed) when /usr/bin/python3 or torch is missing.
  */
 async function runTorchReference(
@@ -111,10 +112,11 @@ async function runTorchReference(
   batch: number | undefined,
   repeats: number,
   warmup: number,
+  threads: number,
   jsonPath: string,
 ): Promise<TorchReference | null> {
   const script = join(dirname(fromFileUrl(import.meta.url)), "..", "bench", "reference", "torch_gan.py");
-  const args = [script, "--device", "cpu", "--threads", "1", "--arch", archs.join(","), "--json", jsonPath];
+  const args = [script, "--device", "cpu", "--threads", String(threads), "--arch", archs.join(","), "--json", jsonPath];
   args.push("--warmup", String(warmup + 1), "--repeats", String(repeats));
   if (batch !== undefined) args.push("--batch", String(batch));
   let out: Deno.CommandOutput;
@@ -139,12 +141,58 @@ async function runTorchReference(
   }
   const ref = JSON.parse(await Deno.readTextFile(jsonPath)) as TorchReference;
   const blas = ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
-  const threads = ref.blas?.openblasThreads ? `, ${ref.blas.openblasThreads} OpenBLAS threads` : "";
-  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blas}${threads}`);
+  const openblasThreads = ref.blas?.openblasThreads ? `, ${ref.blas.openblasThreads} OpenBLAS threads` : "";
+  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blas}${openblasThreads}`);
   for (const r of ref.results) {
     console.log(`  torch ${r.arch} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
   }
   return ref;
+}
+
+/** One torch reference run: its thread count, where its JSON went, what it measured. */
+interface TorchRun {
+  threads: number;
+  json: string;
+  ref: TorchReference;
+}
+
+/**
+ * The torch reference at each of `threadCounts` (its JSON beside the bench's, `-torch-<n>threads` added to the name);
+ * empty when torch cannot run.
+ */
+async function runTorchReferences(
+  archs: string[],
+  batch: number | undefined,
+  repeats: number,
+  warmup: number,
+  threadCounts: number[],
+  jsonPath: string,
+): Promise<TorchRun[]> {
+  const runs: TorchRun[] = [];
+  for (const threads of threadCounts) {
+    const json = jsonPath.replace(/(\.json)?$/, `-torch-${threads}threads.json`);
+    const ref = await runTorchReference(archs, batch, repeats, warmup, threads, json);
+    if (ref === null) return [];
+    runs.push({ threads, json, ref });
+  }
+  return runs;
+}
+
+/** Harness/torch for each wasm result at its post's settings, against torch at the same thread count. */
+function torchRatiosOf(results: BenchResult[], torch: TorchRun[]) {
+  return results.filter((r) => r.backend === "wasm" && asPosted(r)).flatMap((r) => {
+    const run = torch.find((t) => t.threads === r.threads);
+    const t = run?.ref.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize);
+    return t
+      ? [{
+        arch: r.arch,
+        batchSize: r.batchSize,
+        threads: r.threads,
+        harnessMs: r.msPerIteration,
+        torchMs: t.msPerIteration,
+      }]
+      : [];
+  });
 }
 
 /** Run the numpy reference on one core; null (with a note printed) when python3 or numpy is missing. */
@@ -270,8 +318,9 @@ async function main(): Promise<number> {
     : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
   // The references run first, next to the harness's timings, so both see similar machine load.
   const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
-  const torchJson = jsonPath.replace(/(\.json)?$/, "-torch.json");
-  const torch = references.includes("torch") ? await runTorchReference(archs, batch, repeats, warmup, torchJson) : null;
+  const torch = references.includes("torch")
+    ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, jsonPath)
+    : [];
   const results: BenchResult[] = [];
   const backendInfo: Record<string, BackendInfo> = {};
   const skipped: string[] = [];
@@ -355,26 +404,14 @@ async function main(): Promise<number> {
       console.log(`  tfjs ${backend} / numpy: ${ratio.toFixed(2)}×`);
     }
   }
-  let torchRatios: Array<{ arch: string; batchSize: number; threads: number; harnessMs: number; torchMs: number }> = [];
-  if (torch) {
-    torchRatios = results.filter((r) => r.backend === "wasm").flatMap((r) => {
-      const t = asPosted(r) ? torch.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize) : undefined;
-      return t
-        ? [{
-          arch: r.arch,
-          batchSize: r.batchSize,
-          threads: r.threads,
-          harnessMs: r.msPerIteration,
-          torchMs: t.msPerIteration,
-        }]
-        : [];
-    });
+  const torchRatios = torchRatiosOf(results, torch);
+  if (torchRatios.length) {
     console.log();
-    const blas = torch.blas?.openblas ?? torch.blas?.libraries.join(", ") ?? "unknown BLAS";
-    console.log(`harness (wasm) / torch ${torch.torch} (1 torch thread, ${blas}):`);
+    const blas = torch[0]!.ref.blas?.openblas ?? torch[0]!.ref.blas?.libraries.join(", ") ?? "unknown BLAS";
+    console.log(`harness (wasm) / torch ${torch[0]!.ref.torch} (${blas}), the same number of threads on both sides:`);
     for (const x of torchRatios) {
       console.log(
-        `  ${x.arch} batch ${x.batchSize}, ${x.threads} GEMM thread${x.threads > 1 ? "s" : ""}: ` +
+        `  ${x.arch} batch ${x.batchSize}, ${x.threads} thread${x.threads > 1 ? "s" : ""}: ` +
           `${x.harnessMs.toFixed(1)} / ${x.torchMs.toFixed(1)} ms = ${(x.harnessMs / x.torchMs).toFixed(2)}×`,
       );
     }
@@ -397,8 +434,13 @@ async function main(): Promise<number> {
     results,
     skipped,
     reference,
-    torchReference: torch
-      ? { json: torchJson, torch: torch.torch, deviceName: torch.deviceName, blas: torch.blas, ratios: torchRatios }
+    torchReference: torch.length
+      ? {
+        torch: torch[0]!.ref.torch,
+        deviceName: torch[0]!.ref.deviceName,
+        runs: torch.map((t) => ({ threads: t.threads, json: t.json, blas: t.ref.blas })),
+        ratios: torchRatios,
+      }
       : null,
   });
   console.log(`wrote ${jsonPath}`);

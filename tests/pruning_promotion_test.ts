@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import type { RungLine } from "../lib/sweep/asha.ts";
 
@@ -31,6 +31,8 @@ Deno.test("a pruned trial that ASHA promotes resumes exactly: its log, samples a
     const book = (await lines(`${out}/promote/rungs.jsonl`)) as unknown as RungLine[];
     const promoted = book.filter((l) => l.kind === "promote");
     assertEquals(promoted.length, 1, `one promotion expected:\n${pruned.stdout}`);
+    // The summary counts each run once, the promoted one as what it ended as.
+    assertMatch(pruned.stdout, /promote: 2 completed, 0 diverged, 0 failed, 2 pruned, 0 already done/);
     const id = promoted[0]!.runId;
     assertEquals(book.filter((l) => l.runId === id).map((l) => l.kind), ["prune", "promote"]);
     const runDir = `${out}/promote/${id}`;

@@ -268,10 +268,11 @@ def table(results):
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|"] + [line(r) for r in rows])
 
 
-def blas_in_use():
+def blas_in_use(threads=None):
     """Which BLAS torch's matmuls call on the CPU: the shared libraries mapped after one product, and, for
     OpenBLAS, its config and threads (Debian's torch links libblas.so.3, which the alternatives system
-    points at the reference BLAS or at OpenBLAS)."""
+    points at the reference BLAS or at OpenBLAS). With `threads`, OpenBLAS is set to that many threads first:
+    torch.set_num_threads does not reach OpenBLAS's own thread pool, which otherwise takes every core."""
     torch.ones(64, 64) @ torch.ones(64, 64)
     libs = []
     try:
@@ -290,6 +291,8 @@ def blas_in_use():
                 import ctypes
                 lib = ctypes.CDLL(path)
                 lib.openblas_get_config.restype = ctypes.c_char_p
+                if threads:
+                    lib.openblas_set_num_threads(ctypes.c_int(threads))
                 info["openblas"] = lib.openblas_get_config().decode()
                 info["openblasThreads"] = lib.openblas_get_num_threads()
             except (OSError, AttributeError):
@@ -313,7 +316,8 @@ def main():
     ap.add_argument("--adam", choices=["default", "foreach", "fused", "for-loop"], default="default",
                     help="torch.optim.Adam implementation (default: torch's own choice)")
     ap.add_argument("--no-cudnn-benchmark", action="store_true", help="do not let cuDNN autotune convolutions")
-    ap.add_argument("--threads", type=int, help="CPU threads (torch.set_num_threads)")
+    ap.add_argument("--threads", type=int,
+                    help="CPU threads: torch.set_num_threads and, on the CPU, OpenBLAS's own threads")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     archs = [a.strip() for a in args.arch.split(",") if a.strip()]
@@ -342,7 +346,7 @@ def main():
              "adam": args.adam, "cudnnBenchmark": cudnn_benchmark}
     tags = [t for t, on in (("bf16", args.amp == "bf16"), ("tf32", flags["tf32"]), ("compile", args.compile)) if on]
     dev_label = device.type + (f" ({', '.join(tags)})" if tags else "")
-    blas = blas_in_use() if device.type == "cpu" else None
+    blas = blas_in_use(args.threads) if device.type == "cpu" else None
     print(f"torch {torch.__version__} on {device.type}: {name}")
     if blas:
         print(f"BLAS: {blas.get('openblas') or ', '.join(blas['libraries']) or 'unknown'}"

@@ -67,6 +67,17 @@ export function parsePort(value: unknown): number {
   return n;
 }
 
+/**
+ * Refuse, before anything listens, when this process may not listen on 127.0.0.1:`port`.
+ * @param flag The flag the error names (`--port`, or `--serve` for the default port).
+ * @param remedy The end of the message: which grant would allow it, and how to run with it.
+ * @throws {InputError} Naming `flag`, the address and `remedy`.
+ */
+export function requireNetGrant(port: number, flag: string, remedy: string): void {
+  if (Deno.permissions.querySync({ name: "net", host: `${HOST}:${port}` }).state === "granted") return;
+  throw new InputError(flag, `this process may not listen on ${HOST}:${port}; ${remedy}`);
+}
+
 interface Client {
   feed: PageFeed;
   send(chunk: string): void;
@@ -84,13 +95,12 @@ interface Client {
 export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
   const log = opts.log ?? ((line: string) => console.error(line));
   const { port } = opts;
-  if (Deno.permissions.querySync({ name: "net", host: `${HOST}:${port}` }).state !== "granted") {
-    throw new InputError(
-      "--port",
-      `this process may not listen on ${HOST}:${port}; deno task report:serve may use port ${DEFAULT_PORT} only, ` +
-        `for another run deno run --allow-read=. --allow-net=${HOST}:${port} tasks/report.ts <dir> --serve --port ${port}`,
-    );
-  }
+  requireNetGrant(
+    port,
+    "--port",
+    `deno task report:serve may use port ${DEFAULT_PORT} only, ` +
+      `for another run deno run --allow-read=. --allow-net=${HOST}:${port} tasks/report.ts <dir> --serve --port ${port}`,
+  );
   const live = new LiveResults(opts.resultsDir);
   await live.poll();
   const build = async (): Promise<LiveModel> => await liveModel(live.results!, opts);

@@ -3,18 +3,17 @@
  * `experiment.json` is written until its last run's last status is on the open pages.
  * @module
  */
-import { InputError } from "../input_error.ts";
-import { DEFAULT_PORT, HOST, type LiveServer, serveReport } from "../report/serve.ts";
+import { DEFAULT_PORT, HOST, type LiveServer, requireNetGrant, serveReport } from "../report/serve.ts";
 
 /**
  * Refuse `--serve` up front, before any data is read, when this process may not listen on the port.
  * @throws {InputError} Naming `--port` (or `--serve`), the port and the permission that would allow it.
  */
 export function requireListen(port: number): void {
-  if (Deno.permissions.querySync({ name: "net", host: `${HOST}:${port}` }).state === "granted") return;
-  throw new InputError(
+  requireNetGrant(
+    port,
     port === DEFAULT_PORT ? "--serve" : "--port",
-    `this process may not listen on ${HOST}:${port}; deno task sweep may listen on port ${DEFAULT_PORT} only, ` +
+    `deno task sweep may listen on port ${DEFAULT_PORT} only, ` +
       `another port needs its own grant: the sweep task's command with --allow-net=${HOST}:${port} ` +
       `(deno run ... --allow-net=${HOST}:${port} tasks/sweep.ts <experiment.ts> --serve --port ${port})`,
   );

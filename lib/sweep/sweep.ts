@@ -347,7 +347,10 @@ export async function runSweep(
   }
   const stop = options.stop ?? new StopRequest();
   const report = (r: RunResult) => {
-    results.push(r);
+    // A promoted run reports again: its latest result stands for it, so the summary counts each run once.
+    const earlier = results.findIndex((e) => e.runId === r.runId);
+    if (earlier === -1) results.push(r);
+    else results[earlier] = r;
     display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   };
   if (todo.length && backend.gemm) {
