@@ -22,6 +22,7 @@ import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_requ
 import { runSweep } from "../lib/sweep/sweep.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
+import { getKind } from "../lib/train/kinds/kind.ts";
 import { trainingImageCount } from "../lib/data/dataset_info.ts";
 import { requireListen, sweepLiveReport } from "../lib/sweep/live_report.ts";
 import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
@@ -139,9 +140,9 @@ export async function main(): Promise<number> {
       const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
       const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
       const { totalSteps } = budget(run.config, trainingImageCount(run.config.dataset));
-      console.log(
-        `  ${run.runId}  ${values}  ${run.config.arch} ${run.config.dataset} ${totalSteps} steps${skip}`,
-      );
+      const networks = getKind(run.config.kind)?.ownNetworks ?? run.config.arch;
+      const data = run.config.dataset + (run.config.datasetB ? ` ↔ ${run.config.datasetB}` : "");
+      console.log(`  ${run.runId}  ${values}  ${networks} ${data} ${totalSteps} steps${skip}`);
     });
     return 0;
   }

@@ -201,6 +201,24 @@ Deno.test("a lowRes that does not divide 28 by a power of 2 is refused naming th
   await Deno.remove(out, { recursive: true });
 });
 
+Deno.test("sweep --dry-run lists a cyclegan run by the networks it builds and both domains, not by arch", async () => {
+  const out = await Deno.makeTempDir();
+  const r = await runSweepCli(
+    out,
+    "tests/fixtures/tiny_sweep.ts",
+    ...["--set", "kind=cyclegan", "--set", "datasetB=fashion-mnist", "--set", "loss=lsgan", "--dry-run"],
+  );
+  assertEquals(r.code, 0, r.stderr);
+  const runs = r.stdout.split("\n").filter((l) => /^ {2}lr-/.test(l));
+  assertEquals(runs.length, 2, r.stdout);
+  for (const line of runs) {
+    assertMatch(line, /cyclegan's ResNet Gs and PatchGAN Ds mnist ↔ fashion-mnist 24 steps$/);
+    assert(!line.includes("mlp-"), line);
+  }
+  assertEquals(await listDir(out), [], "a dry run writes nothing");
+  await Deno.remove(out, { recursive: true });
+});
+
 Deno.test("the bilinear baseline undoes area averaging with half-pixel centres, a fairer baseline than without", async () => {
   await startBackend("wasm");
   const test = await loadDataset("mnist", "test", { limit: 50 });

@@ -502,6 +502,7 @@ export async function evaluateTranslation(
 /** Kind `cyclegan`. */
 export const cycleganKind: GanKind = {
   description: "unpaired image-to-image translation dataset ↔ datasetB: two Gs, two Ds, cycle L1 (Zhu et al. 2017)",
+  ownNetworks: "cyclegan's ResNet Gs and PatchGAN Ds",
   numbers: [...STEP_NUMBERS, "cycleL1", "identityL1"],
   losses: LOSS_NUMBERS,
   options: ["datasetB", "cycleWeight", "identityWeight"],

@@ -50,6 +50,11 @@ export interface GanKind {
   numbers: readonly string[];
   /** Those of `numbers` that are losses: the numbers `divergenceThreshold` bounds. */
   losses: readonly string[];
+  /**
+   * When the kind builds its networks itself and does not read `arch`: what they are, in a few words (listings such
+   * as `sweep --dry-run` show it in place of `arch`).
+   */
+  ownNetworks?: string;
   /** Config keys only this kind reads: set off their defaults for another kind, they are refused. */
   options: readonly ConfigKey[];
   /**
