@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { join } from "@std/path";
-import { writeFixtureExperiment } from "../tests/_report_fixtures.ts";
+import { writeRunningWideSweep } from "../tests/_report_fixtures.ts";
 import { EventReader, freePort } from "../tests/_serve_helpers.ts";
 
 const args = parseArgs(Deno.args, { string: ["seconds", "lines-per-second", "big-mb"] });
@@ -32,15 +32,7 @@ async function sample(pid: number): Promise<{ rssMiB: number; cpuS: number }> {
 }
 
 const dir = await Deno.makeTempDir({ prefix: "serve-load-" });
-const grid = { lr: [1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5], seed: [1, 2] };
-const root = await writeFixtureExperiment(dir, {
-  name: "load",
-  grid,
-  epochs: 3,
-  evals: {},
-  outcome: () => "running",
-});
-const runs = JSON.parse(await Deno.readTextFile(join(root, "experiment.json"))).runs as string[];
+const { root, runs } = await writeRunningWideSweep(dir, "load", 3);
 const port = freePort();
 const child = new Deno.Command("deno", {
   args: [

@@ -103,6 +103,11 @@ interface TorchReference {
 
 const TORCH_PYTHON = "/usr/bin/python3";
 
+/** The BLAS a torch reference multiplied with, as its JSON names it. */
+function blasName(ref: TorchReference): string {
+  return ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
+}
+
 /**
  * Run bench/reference/torch_gan.py on the CPU for `archs` with `threads` threads (torch's and OpenBLAS's), writing
  * its JSON to `jsonPath`; null (with a note printed) when /usr/bin/python3 or torch is missing.
@@ -140,9 +145,8 @@ async function runTorchReference(
     return null;
   }
   const ref = JSON.parse(await Deno.readTextFile(jsonPath)) as TorchReference;
-  const blas = ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
   const openblasThreads = ref.blas?.openblasThreads ? `, ${ref.blas.openblasThreads} OpenBLAS threads` : "";
-  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blas}${openblasThreads}`);
+  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blasName(ref)}${openblasThreads}`);
   for (const r of ref.results) {
     console.log(`  torch ${r.arch} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
   }
@@ -407,8 +411,8 @@ async function main(): Promise<number> {
   const torchRatios = torchRatiosOf(results, torch);
   if (torchRatios.length) {
     console.log();
-    const blas = torch[0]!.ref.blas?.openblas ?? torch[0]!.ref.blas?.libraries.join(", ") ?? "unknown BLAS";
-    console.log(`harness (wasm) / torch ${torch[0]!.ref.torch} (${blas}), the same number of threads on both sides:`);
+    const first = torch[0]!.ref;
+    console.log(`harness (wasm) / torch ${first.torch} (BLAS ${blasName(first)}), the same threads on both sides:`);
     for (const x of torchRatios) {
       console.log(
         `  ${x.arch} batch ${x.batchSize}, ${x.threads} thread${x.threads > 1 ? "s" : ""}: ` +

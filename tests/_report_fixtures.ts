@@ -311,3 +311,23 @@ export async function writeFixtureExperiment(
   }
   return root;
 }
+
+/**
+ * Write a wide sweep as it stands mid-way: 20 runs (10 learning rates × 2 seeds), every one still running, the size
+ * at which the live report's patches and load are measured.
+ *
+ * @param dir The results root (e.g. a temp folder).
+ * @param name The experiment's name.
+ * @param epochs Epochs of log each run has so far.
+ * @returns The experiment's folder and its run ids, in grid order.
+ */
+export async function writeRunningWideSweep(
+  dir: string,
+  name: string,
+  epochs: number,
+): Promise<{ root: string; runs: string[] }> {
+  const grid = { lr: [1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5], seed: [1, 2] };
+  const root = await writeFixtureExperiment(dir, { name, grid, epochs, evals: {}, outcome: () => "running" });
+  const runs = JSON.parse(await Deno.readTextFile(join(root, "experiment.json"))).runs as string[];
+  return { root, runs };
+}

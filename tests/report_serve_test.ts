@@ -6,7 +6,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { join } from "@std/path";
 import { type LiveServer, parsePort, serveReport } from "../lib/report/serve.ts";
 import { InputError } from "../lib/input_error.ts";
-import { writeFixtureExperiment } from "./_report_fixtures.ts";
+import { writeFixtureExperiment, writeRunningWideSweep } from "./_report_fixtures.ts";
 import { EventReader, freePort } from "./_serve_helpers.ts";
 
 async function fixture(dir: string): Promise<{ root: string; runs: string[] }> {
@@ -237,15 +237,7 @@ Deno.test("report --serve sends one changed table row as a patch, and the page's
   const dir = await Deno.makeTempDir({ prefix: "report-serve-" });
   let server: LiveServer | null = null;
   try {
-    const grid = { lr: [1e-2, 5e-3, 2e-3, 1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5], seed: [1, 2] };
-    const root = await writeFixtureExperiment(dir, {
-      name: "wide",
-      grid,
-      epochs: 2,
-      evals: {},
-      outcome: () => "running",
-    });
-    const runs = JSON.parse(await Deno.readTextFile(join(root, "experiment.json"))).runs as string[];
+    const { root, runs } = await writeRunningWideSweep(dir, "wide", 2);
     server = await serveReport({ resultsDir: root, port: freePort(), pollMs: 100, log: () => {} });
     const events = new EventReader((await fetch(new URL("events", server.url))).body!);
     try {

@@ -329,7 +329,8 @@ export async function runSweep(
   const backend = await prepareSweep(plan, options, expDir);
   await options.onPrepared?.(expDir);
   const { mine, done, todo } = await sortOutDone(plan, options, expDir);
-  const results: RunResult[] = [...done];
+  // By run id, in the order each first reported: a promoted run reports again, and its latest result stands for it.
+  const results = new Map<string, RunResult>(done.map((r) => [r.runId, r]));
   const cores = navigator.hardwareConcurrency || 1;
   const jobs = Math.max(1, Math.min(options.jobs ?? (backend.name === "webgpu" ? 1 : cores), todo.length || 1));
   display.log(
@@ -347,10 +348,7 @@ export async function runSweep(
   }
   const stop = options.stop ?? new StopRequest();
   const report = (r: RunResult) => {
-    // A promoted run reports again: its latest result stands for it, so the summary counts each run once.
-    const earlier = results.findIndex((e) => e.runId === r.runId);
-    if (earlier === -1) results.push(r);
-    else results[earlier] = r;
+    results.set(r.runId, r);
     display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   };
   if (todo.length && backend.gemm) {
@@ -378,15 +376,16 @@ export async function runSweep(
 
   const stale = await staleRuns(plan, expDir);
   const claims = plan.experiment.claims?.length ? await writeClaims(plan.experiment.claims, expDir) : [];
+  const ended = [...results.values()];
   return {
-    results,
+    results: ended,
     stale,
     seconds: (performance.now() - started) / 1000,
     backend,
     jobs,
     claims,
     // A stop asked for after the last run's last step stopped nothing.
-    stoppedBy: results.some((r) => r.status === "stopped") || notStarted > 0 || leftHeld > 0 ? stop.reason : null,
+    stoppedBy: ended.some((r) => r.status === "stopped") || notStarted > 0 || leftHeld > 0 ? stop.reason : null,
     notStarted,
   };
 }
