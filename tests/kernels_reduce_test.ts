@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { assertLess } from "@std/assert";
+import { assertEquals, assertLess } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
 
 await setUpBackends();
@@ -46,4 +46,29 @@ Deno.test("batch-norm layer gradients on wasm match cpu", async () => {
     return out;
   });
   assertLess(err, 1e-4, `rel error ${err}`);
+});
+
+/** Column sums of `v` (`rows × cols`) in float64, in row order, scaled, then rounded to float32: the JS loop's bits. */
+function float64ColumnSums(v: Float32Array, rows: number, cols: number, scale: number): Float32Array {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) acc[c] = acc[c]! + v[r * cols + c]!;
+  return Float32Array.from(acc, (a) => a * scale);
+}
+
+Deno.test("small wasm Sum and Mean over leading axes give the float64 loop's bits", async () => {
+  await tf.setBackend("wasm");
+  for (const [rows, cols] of [[200, 256], [7, 13], [45, 9], [1, 8], [3, 1]] as const) {
+    // Large values that cancel make a float32 running sum differ from a float64 one.
+    const v = randomData(rows * cols, rows + cols).map((x, i) => i % 3 === 0 ? x * 1e6 : x);
+    const x = tf.tensor2d(v, [rows, cols]);
+    const sum = tf.sum(x, 0);
+    const mean = tf.mean(x, 0);
+    assertEquals(Array.from(sum.dataSync()), Array.from(float64ColumnSums(v, rows, cols, 1)), `sum ${rows}×${cols}`);
+    assertEquals(
+      Array.from(mean.dataSync()),
+      Array.from(float64ColumnSums(v, rows, cols, 1 / rows)),
+      `mean ${rows}×${cols}`,
+    );
+    tf.dispose([x, sum, mean]);
+  }
 });

@@ -50,6 +50,8 @@ interface KernelExports {
   madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
+  tanh_f32(x: number, out: number, n: number): void;
+  column_sums_f64(x: number, rows: number, cols: number, dst: number, scale: number): void;
   greater_f32(a: number, b: number, bStep: number, out: number, n: number): void;
   select_f32(cond: number, t: number, e: number, out: number, n: number): void;
   adam_f32(
@@ -105,7 +107,10 @@ export class SimdKernels {
   /** Which build runs: `relaxed` (fused multiply-add where the CPU has it) or `simd`. */
   readonly variant: "relaxed" | "simd";
   /** The module's element-wise functions, called with heap byte offsets. */
-  readonly elementwise: Pick<KernelExports, "leaky_relu" | "sqrt_f32" | "greater_f32" | "select_f32" | "adam_f32">;
+  readonly elementwise: Pick<
+    KernelExports,
+    "leaky_relu" | "sqrt_f32" | "tanh_f32" | "greater_f32" | "select_f32" | "adam_f32" | "column_sums_f64"
+  >;
   #exports: KernelExports;
   #module: EmscriptenModule;
   #memory: WebAssembly.Memory;

@@ -1,7 +1,7 @@
 /**
  * Register the harness's wasm kernels: `BatchMatMul`/`_FusedMatMul` on the
  * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
- * fallback), SIMD `LeakyRelu`/`Sqrt`/`Greater`/`Select`, the one-pass
+ * fallback), SIMD `LeakyRelu`/`Sqrt`/`Tanh`/`Greater`/`Select`, the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
  * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
  * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
@@ -18,7 +18,7 @@ import { nativeBlas, setNativeBlasThreads } from "./native_blas.ts";
 import { captureStock } from "./_wasm_ops.ts";
 import { adamKernelConfig } from "./fused_adam.ts";
 import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
-import { fastGreater, fastLeakyRelu, fastSelect, fastSqrt } from "./wasm_elementwise.ts";
+import { fastGreater, fastLeakyRelu, fastSelect, fastSqrt, fastTanh } from "./wasm_elementwise.ts";
 import { gemmMatMul } from "./wasm_gemm_matmul.ts";
 import { sharedIdentity } from "./wasm_identity.ts";
 import { conv2dBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
@@ -47,6 +47,7 @@ const STOCK_USED = [
   "Slice",
   "Sqrt",
   "Sum",
+  "Tanh",
   "Tile",
   "Transpose",
 ] as const;
@@ -93,6 +94,7 @@ export function registerWasmKernels(): void {
       sharedIdentity(captureStock("Identity")),
       fastLeakyRelu(captureStock("LeakyRelu")),
       fastSqrt(captureStock("Sqrt")),
+      fastTanh(captureStock("Tanh")),
       fastGreater(captureStock("Greater")),
       fastSelect(captureStock("Select")),
       adamKernelConfig,

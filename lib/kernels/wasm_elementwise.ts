@@ -1,5 +1,5 @@
 /**
- * wasm `LeakyRelu`, `Sqrt`, `Greater` and `Select` as SIMD loops
+ * wasm `LeakyRelu`, `Sqrt`, `Tanh`, `Greater` and `Select` as SIMD loops
  * (lib/kernels/simd/elementwise.c).
  *
  * Measured on a 784×1024 float32 tensor here, the stock kernels take
@@ -40,16 +40,33 @@ export function fastLeakyRelu(stockFunc: tf.KernelFunc): tf.KernelConfig {
   });
 }
 
-/** `Sqrt` for float32 tensors. */
-export function fastSqrt(stockFunc: tf.KernelFunc): tf.KernelConfig {
-  return wrap("Sqrt", stockFunc, ({ inputs }, backend) => {
+/** A one-input float32 kernel on the SIMD module's `fn(x, out, n)`. */
+function unaryF32(kernelName: string, stockFunc: tf.KernelFunc, fn: "sqrt_f32" | "tanh_f32"): tf.KernelConfig {
+  return wrap(kernelName, stockFunc, ({ inputs }, backend) => {
     const x = inputs["x"];
     const simd = simdFor(backend);
     if (!simd || !x || x.dtype !== "float32" || size(x.shape) === 0) return null;
     const out = backend.makeOutput([...x.shape], "float32");
-    simd.elementwise.sqrt_f32(backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), size(x.shape));
+    simd.elementwise[fn](backend.getMemoryOffset(x.dataId), backend.getMemoryOffset(out.dataId), size(x.shape));
     return out;
   });
+}
+
+/** `Sqrt` for float32 tensors. */
+export function fastSqrt(stockFunc: tf.KernelFunc): tf.KernelConfig {
+  return unaryF32("Sqrt", stockFunc, "sqrt_f32");
+}
+
+/**
+ * `Tanh` for float32 tensors, to the bit what the stock kernel returns (it
+ * calls musl's `tanhf` per float; `tanh_f32` is the same operations on four
+ * lanes at once). On a generator's 100×784 output here: ~1.0 ms stock,
+ * 0.36 ms on N(0, 2) values, 0.2 ms where all lanes saturate (0.55 < |x| <
+ * 7.75, the fast path). Checked against the stock kernel on all 2³² floats
+ * (tests/kernels_tanh_test.ts checks a stride of them).
+ */
+export function fastTanh(stockFunc: tf.KernelFunc): tf.KernelConfig {
+  return unaryF32("Tanh", stockFunc, "tanh_f32");
 }
 
 /** `Greater` for float32 tensors of one shape, or a tensor against one value. */

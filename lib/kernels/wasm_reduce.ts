@@ -6,13 +6,16 @@
  * come last (≈25 ms for a `[128, 14, 14, 128]` tensor here). Summing
  * columns of the row-major data in one pass (float64 accumulators) avoids
  * the transpose; where OpenBLAS is loaded (native_blas.ts) the pass is its
- * `cblas_sgemv` (xᵀ · 1, float32 sums, ~4× faster than the JS loop). Any
+ * `cblas_sgemv` (xᵀ · 1, float32 sums, ~4× faster than the JS loop). Small
+ * reductions keep float64 sums, on the SIMD module's `column_sums_f64` (the
+ * same sums in the same order as the JS loop, which runs without it). Any
  * other reduction goes to the stock kernel.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { nativeColumnSums } from "./native_blas.ts";
+import { simdFor } from "./_simd_module.ts";
 
 /** Reductions of at least this many floats run on OpenBLAS's sgemv when it is loaded (float32 sums). */
 export const NATIVE_MIN_FLOATS = 1 << 16;
@@ -61,6 +64,11 @@ export function leadingAxesReduce(
       rows * cols >= NATIVE_MIN_FLOATS &&
       nativeColumnSums(heap, b.getMemoryOffset(x.dataId) / 4, rows, cols, b.getMemoryOffset(out.dataId) / 4, scale)
     ) {
+      return out;
+    }
+    const simd = simdFor(b);
+    if (simd) {
+      simd.elementwise.column_sums_f64(b.getMemoryOffset(x.dataId), rows, cols, b.getMemoryOffset(out.dataId), scale);
       return out;
     }
     const src = b.typedArrayFromHeap(x) as Float32Array;

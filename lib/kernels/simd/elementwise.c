@@ -106,3 +106,162 @@ __attribute__((export_name("adam_f32"))) void adam_f32(const float* w, const flo
     v_out[i] = vi;
   }
 }
+
+/*
+ * tanh, bit for bit what tfjs-wasm's Tanh returns: its kernel calls musl's
+ * tanhf (and tanhf musl's expm1f) one float at a time, 12 ns each here.
+ * These are the same float32 operations in the same order, four lanes at a
+ * time: every branch is computed and each lane keeps its own. Built with
+ * -ffp-contract=off, so nothing is fused.
+ */
+#ifdef RELAXED
+/* Masks here are whole lanes (comparison results), where laneselect is bitselect in one instruction. */
+static inline v128_t pick(v128_t mask, v128_t yes, v128_t no) { return wasm_i32x4_relaxed_laneselect(yes, no, mask); }
+/* Truncation; lanes out of int32 range (which differ from trunc_sat) are discarded by the caller. */
+static inline v128_t trunc_i32(v128_t x) { return wasm_i32x4_relaxed_trunc_f32x4(x); }
+#else
+static inline v128_t pick(v128_t mask, v128_t yes, v128_t no) { return wasm_v128_bitselect(yes, no, mask); }
+static inline v128_t trunc_i32(v128_t x) { return wasm_i32x4_trunc_sat_f32x4(x); }
+#endif
+static inline v128_t bits(uint32_t b) { return wasm_i32x4_splat((int32_t)b); }
+static inline v128_t f4(float f) { return wasm_f32x4_splat(f); }
+
+/* expm1f's rational approximation on the primary range: x²/2 and the correction e. */
+struct primary {
+  v128_t hxs, e0;
+};
+static inline __attribute__((always_inline)) struct primary expm1f_primary(v128_t xr) {
+  const v128_t hfx = wasm_f32x4_mul(f4(0.5f), xr);
+  const v128_t hxs = wasm_f32x4_mul(xr, hfx);
+  const v128_t r1 = wasm_f32x4_add(
+      f4(1.0f), wasm_f32x4_mul(hxs, wasm_f32x4_add(f4(-3.3333212137e-2f), wasm_f32x4_mul(hxs, f4(1.5807170421e-3f)))));
+  const v128_t t = wasm_f32x4_sub(f4(3.0f), wasm_f32x4_mul(r1, hfx));
+  const v128_t e0 = wasm_f32x4_mul(
+      hxs, wasm_f32x4_div(wasm_f32x4_sub(r1, t), wasm_f32x4_sub(f4(6.0f), wasm_f32x4_mul(xr, t))));
+  return (struct primary){hxs, e0};
+}
+
+/* musl's expm1f on the arguments tanhf gives it (−0.52 < x ≤ 20; lanes outside are discarded). */
+static v128_t expm1f_x4(v128_t x) {
+  const v128_t ln2_hi = f4(6.9313812256e-01f), ln2_lo = f4(9.0580006145e-06f);
+  const v128_t hx = wasm_v128_and(x, bits(0x7fffffff));
+  const v128_t sign = wasm_v128_and(x, bits(0x80000000));
+  const v128_t reduce = wasm_i32x4_gt(hx, bits(0x3eb17218));  /* |x| > 0.5 ln2 */
+  const v128_t near = wasm_i32x4_lt(hx, bits(0x3f851592));    /* |x| < 1.5 ln2: k = ±1 */
+  /* k = ±1: hi = x ∓ ln2_hi (x − (−ln2_hi) is x + ln2_hi to the bit), lo = ±ln2_lo */
+  const v128_t k_near = wasm_v128_or(wasm_i32x4_shr(sign, 31), bits(1));
+  const v128_t hi_near = wasm_f32x4_sub(x, wasm_v128_xor(ln2_hi, sign));
+  const v128_t lo_near = wasm_v128_xor(ln2_lo, sign);
+  /* Farther out tanhf's arguments are positive: k = (int)(x/ln2 + 0.5) */
+  const v128_t k_far = trunc_i32(wasm_f32x4_add(wasm_f32x4_mul(f4(1.4426950216e+00f), x), f4(0.5f)));
+  const v128_t t_far = wasm_f32x4_convert_i32x4(k_far);
+  const v128_t hi = pick(near, hi_near, wasm_f32x4_sub(x, wasm_f32x4_mul(t_far, ln2_hi)));
+  const v128_t lo = pick(near, lo_near, wasm_f32x4_mul(t_far, ln2_lo));
+  const v128_t xr_reduced = wasm_f32x4_sub(hi, lo);
+  const v128_t c = pick(reduce, wasm_f32x4_sub(wasm_f32x4_sub(hi, xr_reduced), lo), f4(0.0f));
+  const v128_t k = pick(reduce, pick(near, k_near, k_far), bits(0));
+  const v128_t xr = pick(reduce, xr_reduced, x);
+  /* x is now in the primary range */
+  const struct primary p = expm1f_primary(xr);
+  const v128_t hxs = p.hxs, e0 = p.e0;
+  const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, e0), hxs));
+  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(e0, c)), c), hxs);
+  const v128_t when_km1 = wasm_f32x4_sub(wasm_f32x4_mul(f4(0.5f), wasm_f32x4_sub(xr, e)), f4(0.5f));
+  const v128_t when_k1 = pick(wasm_f32x4_lt(xr, f4(-0.25f)),
+                              wasm_f32x4_mul(f4(-2.0f), wasm_f32x4_sub(e, wasm_f32x4_add(xr, f4(0.5f)))),
+                              wasm_f32x4_add(f4(1.0f), wasm_f32x4_mul(f4(2.0f), wasm_f32x4_sub(xr, e))));
+  const v128_t twopk = wasm_i32x4_shl(wasm_i32x4_add(k, bits(0x7f)), 23);
+  const v128_t twomk = wasm_i32x4_shl(wasm_i32x4_sub(bits(0x7f), k), 23);
+  const v128_t k_small = wasm_f32x4_mul(
+      wasm_f32x4_add(wasm_f32x4_sub(xr, e), wasm_f32x4_sub(f4(1.0f), twomk)), twopk); /* 1 < k < 23 */
+  const v128_t k_large = wasm_f32x4_mul(
+      wasm_f32x4_add(wasm_f32x4_sub(xr, wasm_f32x4_add(e, twomk)), f4(1.0f)), twopk); /* 23 ≤ k ≤ 56 */
+  v128_t y = pick(wasm_i32x4_lt(k, bits(23)), k_small, k_large);
+  y = pick(wasm_i32x4_eq(k, bits(1)), when_k1, y);
+  y = pick(wasm_i32x4_eq(k, bits((uint32_t)-1)), when_km1, y);
+  y = pick(wasm_i32x4_eq(k, bits(0)), when_k0, y);
+  return pick(wasm_i32x4_lt(hx, bits(0x33000000)), x, y); /* |x| < 2^-25: x */
+}
+
+/*
+ * expm1f's steps for 1 < k < 23 only, the case of tanhf's 0.55 < |x| < 7.79,
+ * where a generator's saturated pixels fall: a fifth of the general path's work.
+ */
+static v128_t expm1f_moderate_x4(v128_t x, v128_t k) {
+  const v128_t t_k = wasm_f32x4_convert_i32x4(k);
+  const v128_t hi = wasm_f32x4_sub(x, wasm_f32x4_mul(t_k, f4(6.9313812256e-01f)));
+  const v128_t lo = wasm_f32x4_mul(t_k, f4(9.0580006145e-06f));
+  const v128_t xr = wasm_f32x4_sub(hi, lo);
+  const v128_t c = wasm_f32x4_sub(wasm_f32x4_sub(hi, xr), lo);
+  const struct primary p = expm1f_primary(xr);
+  const v128_t hxs = p.hxs, e0 = p.e0;
+  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(e0, c)), c), hxs);
+  const v128_t twopk = wasm_i32x4_shl(wasm_i32x4_add(k, bits(0x7f)), 23);
+  const v128_t twomk = wasm_i32x4_shl(wasm_i32x4_sub(bits(0x7f), k), 23);
+  return wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_sub(xr, e), wasm_f32x4_sub(f4(1.0f), twomk)), twopk);
+}
+
+/* musl's tanhf, four lanes. */
+static v128_t tanhf_x4(v128_t x) {
+  const v128_t sign = wasm_v128_and(x, bits(0x80000000));
+  const v128_t ax = wasm_v128_and(x, bits(0x7fffffff));
+  const v128_t big = wasm_i32x4_gt(ax, bits(0x3f0c9f54)); /* |x| > log(3)/2 */
+  const v128_t two_ax = wasm_f32x4_mul(f4(2.0f), ax);
+  const v128_t k = trunc_i32(wasm_f32x4_add(wasm_f32x4_mul(f4(1.4426950216e+00f), two_ax), f4(0.5f)));
+  if (wasm_i32x4_all_true(wasm_v128_and(big, wasm_i32x4_lt(ax, bits(0x40f80000))))) { /* all in (0.55, 7.75): k ≤ 22 */
+    const v128_t em = expm1f_moderate_x4(two_ax, k);
+    return wasm_v128_xor(wasm_f32x4_sub(f4(1.0f), wasm_f32x4_div(f4(2.0f), wasm_f32x4_add(em, f4(2.0f)))), sign);
+  }
+  const v128_t mid = wasm_i32x4_gt(ax, bits(0x3e82c578)); /* |x| > log(5/3)/2 */
+  const v128_t em = expm1f_x4(pick(mid, two_ax, wasm_f32x4_mul(f4(-2.0f), ax)));
+  const v128_t num = pick(big, f4(2.0f), pick(mid, em, wasm_f32x4_neg(em)));
+  const v128_t q = wasm_f32x4_div(num, wasm_f32x4_add(em, f4(2.0f)));
+  v128_t t = pick(big, wasm_f32x4_sub(f4(1.0f), q), q);
+  t = pick(wasm_i32x4_gt(ax, bits(0x41200000)), wasm_f32x4_add(f4(1.0f), wasm_f32x4_div(f4(0.0f), ax)), t);
+  t = pick(wasm_i32x4_lt(ax, bits(0x00800000)), ax, t); /* subnormal: x */
+  return wasm_v128_xor(t, sign);
+}
+
+/** out[i] = tanh(x[i]), musl's tanhf to the bit. */
+__attribute__((export_name("tanh_f32"))) void tanh_f32(const float* x, float* out, int n) {
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(out + i, tanhf_x4(wasm_v128_load(x + i)));
+  if (i < n) { /* the last 1–3 floats, in lanes (no stack: the module has none) */
+    const int r = n - i;
+    const v128_t v = tanhf_x4(wasm_f32x4_make(x[i], r > 1 ? x[i + 1] : 0.0f, r > 2 ? x[i + 2] : 0.0f, 0.0f));
+    out[i] = wasm_f32x4_extract_lane(v, 0);
+    if (r > 1) out[i + 1] = wasm_f32x4_extract_lane(v, 1);
+    if (r > 2) out[i + 2] = wasm_f32x4_extract_lane(v, 2);
+  }
+}
+
+/**
+ * dst[c] = (float)(scale · Σ_r x[r·cols + c]), summed in float64 over r in order: the bits of
+ * lib/kernels/wasm_reduce.ts's loop over a Float64Array, 8 columns at a time in registers.
+ */
+__attribute__((export_name("column_sums_f64"))) void column_sums_f64(const float* x, int rows, int cols, float* dst,
+                                                                     double scale) {
+  int c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    v128_t a0 = wasm_f64x2_splat(0.0), a1 = a0, a2 = a0, a3 = a0;
+    for (int r = 0; r < rows; r++) {
+      const v128_t lo = wasm_v128_load(x + (long)r * cols + c), hi = wasm_v128_load(x + (long)r * cols + c + 4);
+      a0 = wasm_f64x2_add(a0, wasm_f64x2_promote_low_f32x4(lo));
+      a1 = wasm_f64x2_add(a1, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 0, 1)));
+      a2 = wasm_f64x2_add(a2, wasm_f64x2_promote_low_f32x4(hi));
+      a3 = wasm_f64x2_add(a3, wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 0, 1)));
+    }
+    const v128_t s = wasm_f64x2_splat(scale);
+    const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a0, s));
+    const v128_t lo2 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a1, s));
+    const v128_t hi = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a2, s));
+    const v128_t hi2 = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(a3, s));
+    wasm_v128_store(dst + c, wasm_i32x4_shuffle(lo, lo2, 0, 1, 4, 5));
+    wasm_v128_store(dst + c + 4, wasm_i32x4_shuffle(hi, hi2, 0, 1, 4, 5));
+  }
+  for (; c < cols; c++) {
+    double acc = 0.0;
+    for (int r = 0; r < rows; r++) acc += (double)x[(long)r * cols + c];
+    dst[c] = (float)(acc * scale);
+  }
+}

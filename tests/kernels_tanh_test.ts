@@ -1,0 +1,97 @@
+import * as tf from "@tensorflow/tfjs";
+import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
+import { assertEquals, assertLess } from "@std/assert";
+import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
+import { captureStock } from "../lib/kernels/_wasm_ops.ts";
+import { simdFor } from "../lib/kernels/_simd_module.ts";
+import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
+
+await setUpBackends();
+
+/** Bit patterns where musl's tanhf or expm1f changes branch (and its neighbours), and the special values. */
+function edgeBits(): number[] {
+  const thresholds = [
+    0x00000000, // 0
+    0x00000001, // the smallest subnormal
+    0x00800000, // the smallest normal: below it tanhf returns x
+    0x32800000, // expm1f's argument 2x reaches 2^-25, below which it returns the argument
+    0x3e317218, // 2x reaches 0.5 ln2, where expm1f starts reducing its argument
+    0x3e82c578, // log(5/3)/2
+    0x3f051592, // 2x reaches 1.5 ln2, where expm1f's k leaves ±1
+    0x3f0c9f54, // log(3)/2
+    0x40f98000, // 7.8: 2x/ln2 + 0.5 reaches 23, where expm1f's last step changes form
+    0x41200000, // 10: tanhf returns ±1 above it
+    0x4115b844, // 2x reaches 27 ln2, expm1f's overflow filter
+    0x7f7fffff, // the largest float
+    0x7f800000, // infinity
+    0x7fc00000, // NaN
+  ];
+  const out: number[] = [];
+  for (const t of thresholds) {
+    for (let d = -3; d <= 3; d++) {
+      const b = t + d;
+      if (b >= 0 && b <= 0x7fffffff) out.push(b, (b | 0x80000000) >>> 0);
+    }
+  }
+  return out;
+}
+
+/** tanh on `bits` through the harness kernel and through the stock one, as raw bits. */
+function bothTanh(bits: Uint32Array): { ours: Uint32Array; stock: Uint32Array } {
+  const backend = tf.backend() as BackendWasm;
+  const x = tf.tensor1d(new Float32Array(bits.buffer.slice(0)));
+  const ours = tf.tanh(x);
+  const stockOut = captureStock("Tanh")({ inputs: { x }, backend, attrs: {} }) as tf.TensorInfo;
+  const result = {
+    ours: new Uint32Array(ours.dataSync().slice().buffer),
+    stock: new Uint32Array((backend.readSync(stockOut.dataId) as Float32Array).slice().buffer),
+  };
+  backend.disposeData(stockOut.dataId);
+  tf.dispose([x, ours]);
+  return result;
+}
+
+function mismatches(bits: Uint32Array, ours: Uint32Array, stock: Uint32Array): string[] {
+  const bad: string[] = [];
+  const [a, b] = [new Float32Array(ours.buffer), new Float32Array(stock.buffer)];
+  for (let i = 0; i < bits.length; i++) {
+    if (ours[i] !== stock[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
+      bad.push(`0x${bits[i]!.toString(16)}: ours ${a[i]}, stock ${b[i]}`);
+    }
+  }
+  return bad;
+}
+
+Deno.test("SIMD Tanh returns the stock kernel's bits at every branch edge and on a stride through all floats", async () => {
+  const stride = 4099; // odd and prime: every exponent and many mantissas, ~1M floats
+  const bits = new Uint32Array([...edgeBits(), ...Array.from({ length: 2 ** 32 / stride }, (_, i) => i * stride)]);
+  try {
+    for (const build of ["relaxed", "simd"] as const) {
+      setSimdKernels(build);
+      await tf.setBackend("wasm");
+      assertEquals(simdFor(tf.backend() as BackendWasm)?.variant, build, "the SIMD module did not load");
+      const { ours, stock } = bothTanh(bits);
+      assertEquals(mismatches(bits, ours, stock).slice(0, 10), [], `${build} build`);
+    }
+  } finally {
+    setSimdKernels("relaxed");
+  }
+});
+
+Deno.test("SIMD Tanh matches the stock kernel on every length's last 1–3 floats", async () => {
+  await tf.setBackend("wasm");
+  for (let n = 1; n <= 9; n++) {
+    const values = randomData(n, 90 + n).map((v) => v * 6);
+    const bits = new Uint32Array(values.buffer);
+    const { ours, stock } = bothTanh(bits);
+    assertEquals(mismatches(bits, ours, stock), [], `n=${n}`);
+  }
+});
+
+Deno.test("tanh gradients through the SIMD kernel match cpu", async () => {
+  const xv = randomData(100 * 13, 95).map((v) => v * 4);
+  const err = await compareBackends(() =>
+    tf.grad((x: tf.Tensor) => tf.tanh(x).mul(x).sum())(tf.tensor2d(xv, [100, 13]))
+  );
+  assertLess(err, 1e-6, `rel error ${err}`);
+});
