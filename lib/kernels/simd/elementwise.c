@@ -202,7 +202,7 @@ static v128_t expm1f_moderate_x4(v128_t x, v128_t k) {
 }
 
 /* musl's tanhf, four lanes. */
-static v128_t tanhf_x4(v128_t x) {
+static inline __attribute__((always_inline)) v128_t tanhf_x4(v128_t x) {
   const v128_t sign = wasm_v128_and(x, bits(0x80000000));
   const v128_t ax = wasm_v128_and(x, bits(0x7fffffff));
   const v128_t big = wasm_i32x4_gt(ax, bits(0x3f0c9f54)); /* |x| > log(3)/2 */
