@@ -49,6 +49,7 @@ interface KernelExports {
   zero_f32(dst: number, n: number): void;
   madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
+  leaky_relu_grad(x: number, dy: number, out: number, n: number, alpha: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
   tanh_f32(x: number, out: number, n: number): void;
   column_sums_f64(x: number, rows: number, cols: number, dst: number, scale: number): void;
@@ -109,7 +110,14 @@ export class SimdKernels {
   /** The module's element-wise functions, called with heap byte offsets. */
   readonly elementwise: Pick<
     KernelExports,
-    "leaky_relu" | "sqrt_f32" | "tanh_f32" | "greater_f32" | "select_f32" | "adam_f32" | "column_sums_f64"
+    | "leaky_relu"
+    | "leaky_relu_grad"
+    | "sqrt_f32"
+    | "tanh_f32"
+    | "greater_f32"
+    | "select_f32"
+    | "adam_f32"
+    | "column_sums_f64"
   >;
   #exports: KernelExports;
   #module: EmscriptenModule;

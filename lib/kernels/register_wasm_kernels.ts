@@ -1,7 +1,8 @@
 /**
  * Register the harness's wasm kernels: `BatchMatMul`/`_FusedMatMul` on the
  * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
- * fallback), SIMD `LeakyRelu`/`Sqrt`/`Tanh`/`Greater`/`Select`, the one-pass
+ * fallback), SIMD `LeakyRelu`/`Sqrt`/`Tanh`/`Greater`/`Select`, LeakyReLU's
+ * gradient as one kernel (leaky_relu_grad.ts), the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
  * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
  * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
@@ -26,6 +27,7 @@ import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
 import { gemmConv2d } from "./wasm_conv_gemm.ts";
 import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
+import { installLeakyReluGradient, leakyReluGradKernelConfig } from "./leaky_relu_grad.ts";
 
 export { setSimdKernels, type SimdChoice } from "./_simd_module.ts";
 
@@ -93,6 +95,7 @@ export function registerWasmKernels(): void {
       conv2dBackpropInputWasmConfig,
       sharedIdentity(captureStock("Identity")),
       fastLeakyRelu(captureStock("LeakyRelu")),
+      leakyReluGradKernelConfig,
       fastSqrt(captureStock("Sqrt")),
       fastTanh(captureStock("Tanh")),
       fastGreater(captureStock("Greater")),
@@ -104,6 +107,7 @@ export function registerWasmKernels(): void {
     ];
   }
   for (const c of configs) replace(c);
+  installLeakyReluGradient();
 }
 
 /** Whether {@linkcode registerWasmKernels} has installed its kernels. */

@@ -265,3 +265,16 @@ __attribute__((export_name("column_sums_f64"))) void column_sums_f64(const float
     dst[c] = (float)(acc * scale);
   }
 }
+
+/** out[i] = x[i] > 0 ? dy[i] : dy[i]·alpha: tfjs's LeakyRelu gradient, where(x > 0, dy, dy·alpha), in one pass. */
+__attribute__((export_name("leaky_relu_grad"))) void leaky_relu_grad(const float* x, const float* dy, float* out,
+                                                                     int n, float alpha) {
+  const v128_t va = wasm_f32x4_splat(alpha);
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t d = wasm_v128_load(dy + i);
+    wasm_v128_store(out + i, wasm_v128_bitselect(d, wasm_f32x4_mul(d, va), wasm_f32x4_gt(wasm_v128_load(x + i), zero)));
+  }
+  for (; i < n; i++) out[i] = x[i] > 0.0f ? dy[i] : dy[i] * alpha;
+}

@@ -1,0 +1,45 @@
+import * as tf from "@tensorflow/tfjs";
+import { assertEquals, assertLess } from "@std/assert";
+import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
+import { LEAKY_RELU_GRAD } from "../lib/kernels/leaky_relu_grad.ts";
+import "../lib/tfjs/second_order_gradients.ts";
+
+await setUpBackends();
+
+Deno.test("LeakyReLU's gradient on wasm is one fused kernel with tfjs's formula's bits", async () => {
+  await tf.setBackend("wasm");
+  for (const n of [1, 3, 4, 7, 1000]) {
+    const xv = randomData(n, 10 + n).map((v, i) => i % 5 === 0 ? 0 : v); // zeros take the alpha side
+    const dyv = randomData(n, 20 + n);
+    const x = tf.tensor1d(xv);
+    const dy = tf.tensor1d(dyv);
+    const profile = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.3))(x, dy));
+    const kernels = profile.kernelNames;
+    assertEquals(kernels.includes(LEAKY_RELU_GRAD), true, `n=${n}: ${kernels.join(", ")}`);
+    assertEquals(kernels.includes("Select"), false, `n=${n}: ${kernels.join(", ")}`);
+    const fused = tf.grad((t: tf.Tensor) => tf.leakyRelu(t, 0.3))(x, dy);
+    const formula = tf.where(tf.greater(x, 0), dy, tf.mul(dy, 0.3));
+    assertEquals(Array.from(fused.dataSync()), Array.from(formula.dataSync()), `n=${n}`);
+    tf.dispose([x, dy, fused, formula, profile.result as tf.Tensor]);
+  }
+});
+
+Deno.test("a gradient penalty through LeakyReLU on wasm (fused) matches cpu (tfjs's gradient)", async () => {
+  const xv = randomData(6 * 9, 31);
+  const w1v = randomData(9 * 5, 32);
+  const w2v = randomData(5 * 4, 33);
+  const vv = randomData(4, 34);
+  const err = await compareBackends(() => {
+    const x = tf.tensor2d(xv, [6, 9]);
+    const v = tf.tensor1d(vv);
+    // D(x) = Σ leakyRelu(leakyRelu(x·W1)·W2)·v; the penalty is ‖∂D/∂x‖², differentiated with respect to W1 and W2
+    // (through W2 the first layer's incoming gradient dy depends on a weight: the fused kernel's own gradient).
+    const penalty = (w1: tf.Tensor, w2: tf.Tensor) => {
+      const d = (t: tf.Tensor) => tf.leakyRelu(tf.matMul(tf.leakyRelu(tf.matMul(t, w1), 0.2), w2), 0.3).mul(v).sum();
+      return tf.grad(d)(x).square().sum();
+    };
+    const [w1, w2] = [tf.tensor2d(w1v, [9, 5]), tf.tensor2d(w2v, [5, 4])];
+    return [...tf.grads(penalty)([w1, w2]), penalty(w1, w2)];
+  });
+  assertLess(err, 1e-5, `rel error ${err}`);
+});
