@@ -50,6 +50,7 @@ interface KernelExports {
   madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   leaky_relu_grad(x: number, dy: number, out: number, n: number, alpha: number): void;
+  tanh_grad(y: number, dy: number, out: number, n: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
   tanh_f32(x: number, out: number, n: number): void;
   column_sums_f64(x: number, rows: number, cols: number, dst: number, scale: number): void;
@@ -114,6 +115,7 @@ export class SimdKernels {
     | "leaky_relu_grad"
     | "sqrt_f32"
     | "tanh_f32"
+    | "tanh_grad"
     | "greater_f32"
     | "select_f32"
     | "adam_f32"

@@ -2,7 +2,7 @@
  * Register the harness's wasm kernels: `BatchMatMul`/`_FusedMatMul` on the
  * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
  * fallback), SIMD `LeakyRelu`/`Sqrt`/`Tanh`/`Greater`/`Select`, LeakyReLU's
- * gradient as one kernel (leaky_relu_grad.ts), the one-pass
+ * and tanh's gradients as one kernel each (fused_gradients.ts), the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
  * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
  * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
@@ -27,7 +27,7 @@ import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
 import { gemmConv2d } from "./wasm_conv_gemm.ts";
 import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
-import { installLeakyReluGradient, leakyReluGradKernelConfig } from "./leaky_relu_grad.ts";
+import { fusedGradientKernelConfigs, installFusedGradients } from "./fused_gradients.ts";
 
 export { setSimdKernels, type SimdChoice } from "./_simd_module.ts";
 
@@ -95,7 +95,7 @@ export function registerWasmKernels(): void {
       conv2dBackpropInputWasmConfig,
       sharedIdentity(captureStock("Identity")),
       fastLeakyRelu(captureStock("LeakyRelu")),
-      leakyReluGradKernelConfig,
+      ...fusedGradientKernelConfigs,
       fastSqrt(captureStock("Sqrt")),
       fastTanh(captureStock("Tanh")),
       fastGreater(captureStock("Greater")),
@@ -107,7 +107,7 @@ export function registerWasmKernels(): void {
     ];
   }
   for (const c of configs) replace(c);
-  installLeakyReluGradient();
+  installFusedGradients();
 }
 
 /** Whether {@linkcode registerWasmKernels} has installed its kernels. */

@@ -278,3 +278,14 @@ __attribute__((export_name("leaky_relu_grad"))) void leaky_relu_grad(const float
   }
   for (; i < n; i++) out[i] = x[i] > 0.0f ? dy[i] : dy[i] * alpha;
 }
+
+/** out[i] = (1 − y[i]·y[i])·dy[i]: tfjs's Tanh gradient, mul(sub(1, square(y)), dy), in one pass. */
+__attribute__((export_name("tanh_grad"))) void tanh_grad(const float* y, const float* dy, float* out, int n) {
+  const v128_t one = wasm_f32x4_splat(1.0f);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(y + i);
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_f32x4_sub(one, wasm_f32x4_mul(v, v)), wasm_v128_load(dy + i)));
+  }
+  for (; i < n; i++) out[i] = (1.0f - y[i] * y[i]) * dy[i];
+}

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertLess } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
-import { LEAKY_RELU_GRAD } from "../lib/kernels/leaky_relu_grad.ts";
+import { LEAKY_RELU_GRAD, TANH_GRAD } from "../lib/kernels/fused_gradients.ts";
 import "../lib/tfjs/second_order_gradients.ts";
 
 await setUpBackends();
@@ -40,6 +40,37 @@ Deno.test("a gradient penalty through LeakyReLU on wasm (fused) matches cpu (tfj
     };
     const [w1, w2] = [tf.tensor2d(w1v, [9, 5]), tf.tensor2d(w2v, [5, 4])];
     return [...tf.grads(penalty)([w1, w2]), penalty(w1, w2)];
+  });
+  assertLess(err, 1e-5, `rel error ${err}`);
+});
+
+Deno.test("tanh's gradient on wasm is one fused kernel with tfjs's formula's bits", async () => {
+  await tf.setBackend("wasm");
+  for (const n of [1, 3, 4, 7, 1000]) {
+    const x = tf.tensor1d(randomData(n, 40 + n).map((v) => v * 3));
+    const dy = tf.tensor1d(randomData(n, 50 + n));
+    const profile = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.tanh(t))(x, dy));
+    const kernels = profile.kernelNames;
+    assertEquals(kernels.includes(TANH_GRAD), true, `n=${n}: ${kernels.join(", ")}`);
+    assertEquals(kernels.includes("Square"), false, `n=${n}: ${kernels.join(", ")}`);
+    const fused = tf.grad((t: tf.Tensor) => tf.tanh(t))(x, dy);
+    const y = tf.tanh(x);
+    const formula = tf.mul(tf.sub(tf.scalar(1), tf.square(y)), dy);
+    assertEquals(Array.from(fused.dataSync()), Array.from(formula.dataSync()), `n=${n}`);
+    tf.dispose([x, dy, y, fused, formula, profile.result as tf.Tensor]);
+  }
+});
+
+Deno.test("a second derivative through tanh on wasm (fused) matches cpu (tfjs's gradient)", async () => {
+  const xv = randomData(5 * 7, 61).map((v) => v * 2);
+  const wv = randomData(7 * 3, 62);
+  const err = await compareBackends(() => {
+    const x = tf.tensor2d(xv, [5, 7]);
+    // ‖∂/∂x Σ tanh(tanh(x)·W)‖², differentiated with respect to W: W reaches the inner tanh's fused gradient through
+    // its dy (the product's gradient). tfjs does not differentiate through a saved output such as tanh's y.
+    const penalty = (w: tf.Tensor) =>
+      tf.grad((u: tf.Tensor) => tf.tanh(tf.matMul(tf.tanh(u), w)).sum())(x).square().sum();
+    return [tf.grad(penalty)(tf.tensor2d(wv, [7, 3]))];
   });
   assertLess(err, 1e-5, `rel error ${err}`);
 });
