@@ -24,8 +24,16 @@ interface FusedGradient {
   saved: "x" | "y";
   /** The SIMD module's function: `(saved, dy, out, n, alpha)`. */
   simd: "leaky_relu_grad" | "tanh_grad";
-  /** The fused kernel's own gradient, from the outer gradient `g`. */
-  secondOrder(g: tf.Tensor, dy: tf.Tensor, saved: tf.Tensor, attrs: tf.NamedAttrMap): Record<string, () => tf.Tensor>;
+  /**
+   * The fused kernel's own gradient, from the outer gradient `g`; `again(g)` is the fused kernel on `g` with the same
+   * saved tensor and attributes.
+   */
+  secondOrder(
+    g: tf.Tensor,
+    dy: tf.Tensor,
+    saved: tf.Tensor,
+    again: (g: tf.Tensor) => tf.Tensor,
+  ): Record<string, () => tf.Tensor>;
 }
 
 /** The fused kernel's name for LeakyReLU's gradient. */
@@ -40,7 +48,7 @@ const FUSED: readonly FusedGradient[] = [
     saved: "x",
     simd: "leaky_relu_grad",
     // Linear in dy with the same mask; the mask's gradient is zero (lib/tfjs/second_order_gradients.ts).
-    secondOrder: (g, _dy, x, attrs) => ({ dy: () => runFused(LEAKY_RELU_GRAD, g, x, attrs), x: () => tf.zerosLike(x) }),
+    secondOrder: (g, _dy, x, again) => ({ dy: () => again(g), x: () => tf.zerosLike(x) }),
   },
   {
     activation: "Tanh",
@@ -49,8 +57,8 @@ const FUSED: readonly FusedGradient[] = [
     simd: "tanh_grad",
     // tfjs's chain through Multiply, Sub and Square: ∂/∂dy = (1 − y²)·g, ∂/∂y = −(g·dy)·(y·2). (tfjs does not
     // differentiate through a saved output, so the y branch runs only if a later tfjs does.)
-    secondOrder: (g, dy, y) => ({
-      dy: () => runFused(TANH_GRAD, g, y, {}),
+    secondOrder: (g, dy, y, again) => ({
+      dy: () => again(g),
       y: () => tf.mul(tf.neg(tf.mul(g, dy)), tf.mul(y, 2)),
     }),
   },
@@ -73,9 +81,14 @@ function kernelConfig(f: FusedGradient): tf.KernelConfig {
       const n = tf.util.sizeFromShape(saved.shape as number[]);
       if (n === 0) return out;
       const [s, d, o] = [b.getMemoryOffset(saved.dataId), b.getMemoryOffset(dy.dataId), b.getMemoryOffset(out.dataId)];
-      if (f.simd === "leaky_relu_grad") {
-        simd.elementwise.leaky_relu_grad(s, d, o, n, (attrs?.["alpha"] as number | undefined) ?? 0.2);
-      } else simd.elementwise.tanh_grad(s, d, o, n);
+      switch (f.simd) {
+        case "leaky_relu_grad":
+          simd.elementwise.leaky_relu_grad(s, d, o, n, (attrs?.["alpha"] as number | undefined) ?? 0.2);
+          break;
+        case "tanh_grad":
+          simd.elementwise.tanh_grad(s, d, o, n);
+          break;
+      }
       return out;
     },
   };
@@ -90,9 +103,8 @@ function fusable(f: FusedGradient, saved: tf.Tensor, dy: tf.Tensor): boolean {
     sameShape(saved.shape, dy.shape);
 }
 
-function runFused(kernel: string, dy: tf.Tensor, saved: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor {
-  const name = FUSED.find((f) => f.kernel === kernel)!.saved;
-  return tf.engine().runKernel(kernel, { dy, [name]: saved }, attrs) as tf.Tensor;
+function runFused(f: FusedGradient, dy: tf.Tensor, saved: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor {
+  return tf.engine().runKernel(f.kernel, { dy, [f.saved]: saved }, attrs) as tf.Tensor;
 }
 
 function install(f: FusedGradient): void {
@@ -103,13 +115,14 @@ function install(f: FusedGradient): void {
     gradFunc: (dy, saved, attrs) => {
       const s = saved[0]!;
       const g = dy as tf.Tensor;
-      return fusable(f, s, g) ? { x: () => runFused(f.kernel, g, s, attrs) } : stock.gradFunc(dy, saved, attrs);
+      return fusable(f, s, g) ? { x: () => runFused(f, g, s, attrs) } : stock.gradFunc(dy, saved, attrs);
     },
   });
   tf.registerGradient({
     kernelName: f.kernel,
     inputsToSave: ["dy", f.saved],
-    gradFunc: (g, saved, attrs) => f.secondOrder(g as tf.Tensor, saved[0]!, saved[1]!, attrs),
+    gradFunc: (g, saved, attrs) =>
+      f.secondOrder(g as tf.Tensor, saved[0]!, saved[1]!, (outer) => runFused(f, outer, saved[1]!, attrs)),
   });
 }
 
