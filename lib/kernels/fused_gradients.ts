@@ -64,9 +64,6 @@ const FUSED: readonly FusedGradient[] = [
   },
 ];
 
-const sameShape = (a: readonly number[], b: readonly number[]) =>
-  a.length === b.length && a.every((d, i) => d === b[i]);
-
 function kernelConfig(f: FusedGradient): tf.KernelConfig {
   return {
     kernelName: f.kernel,
@@ -100,7 +97,7 @@ export const fusedGradientKernelConfigs: readonly tf.KernelConfig[] = FUSED.map(
 function fusable(f: FusedGradient, saved: tf.Tensor, dy: tf.Tensor): boolean {
   return tf.getBackend() === "wasm" && simdFor(tf.backend() as BackendWasm) !== null &&
     tf.getKernel(f.kernel, "wasm") !== undefined && saved.dtype === "float32" && dy.dtype === "float32" &&
-    sameShape(saved.shape, dy.shape);
+    tf.util.arraysEqual(saved.shape, dy.shape);
 }
 
 function runFused(f: FusedGradient, dy: tf.Tensor, saved: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor {
