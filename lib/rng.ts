@@ -4,6 +4,7 @@
  * run's seed and a resumed run continues the same stream.
  * @module
  */
+import { boxMuller } from "./kernels/box_muller.ts";
 
 /** The generator's whole state: four 32-bit words. */
 export type RngState = [number, number, number, number];
@@ -40,16 +41,13 @@ export class Rng {
     return this.nextUint32() / 0x100000000;
   }
 
-  /** Fill `out` with standard normal values (Box–Muller). */
+  /**
+   * Fill `out` with standard normal values (Box–Muller): per pair, u1 = 1 − next(), u2 = next(),
+   * r = √(−2 ln u1), then r·cos 2πu2 and r·sin 2πu2 (an odd length drops the last sine). Runs on
+   * wasm SIMD to the bit of that JavaScript (lib/kernels/box_muller.ts).
+   */
   fillNormal(out: Float32Array): Float32Array {
-    for (let i = 0; i < out.length; i += 2) {
-      const u1 = 1 - this.next();
-      const u2 = this.next();
-      const r = Math.sqrt(-2 * Math.log(u1));
-      out[i] = r * Math.cos(2 * Math.PI * u2);
-      if (i + 1 < out.length) out[i + 1] = r * Math.sin(2 * Math.PI * u2);
-    }
-    return out;
+    return boxMuller().fill(out, () => this.nextUint32());
   }
 
   /** Fill `out` with values uniform on [lo, hi). */

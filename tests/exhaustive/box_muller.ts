@@ -1,0 +1,86 @@
+/**
+ * The exhaustive check of lib/kernels/simd/box_muller.c (minutes; run it by hand after changing the module or
+ * Deno): for every 32-bit word w, the module's log(1 − w/2³²), sin(2π·w/2³²) and cos(2π·w/2³²) against
+ * `Math.log`, `Math.sin` and `Math.cos`, bit for bit (the values the module leaves to `Math` are counted, not
+ * compared). Those are the only inputs the noise gives them, so no normal the module returns differs from the
+ * JavaScript loop's. `--stride N` checks every Nth word only.
+ *
+ *     deno run tests/exhaustive/box_muller.ts [--stride N]
+ * @module
+ */
+import { parseArgs } from "@std/cli/parse-args";
+import { BoxMuller } from "../../lib/kernels/box_muller.ts";
+
+/** Words checked, mismatches (the first few described) and values left to `Math`, per function. */
+export interface CheckCounts {
+  words: number;
+  mismatches: number;
+  leftToMath: number;
+  examples: string[];
+}
+
+function same(a: number, b: number): boolean {
+  return Object.is(a, b);
+}
+
+/** Check the words 0, stride, 2·stride, … below 2³² (all of them when `stride` is 1). */
+export function checkWords(
+  bm: BoxMuller,
+  stride: number,
+): { log: CheckCounts; sin: CheckCounts; cos: CheckCounts } {
+  const fresh = (): CheckCounts => ({ words: 0, mismatches: 0, leftToMath: 0, examples: [] });
+  const log = fresh(), sin = fresh(), cos = fresh();
+  const note = (c: CheckCounts, ours: number, want: number, what: string) => {
+    c.words++;
+    if (Number.isNaN(ours)) c.leftToMath++;
+    else if (!same(ours, want)) {
+      c.mismatches++;
+      if (c.examples.length < 5) c.examples.push(`${what}: module ${ours}, Math ${want}`);
+    }
+  };
+  const span = bm.chunk;
+  for (let first = 0; first < 0x100000000; first += span * stride) {
+    const n = Math.min(span, Math.ceil((0x100000000 - first) / stride));
+    if (stride === 1) {
+      const logs = bm.logWords(first, n);
+      for (let k = 0; k < n; k++) note(log, logs[k]!, Math.log(1 - (first + k) / 0x100000000), `log word ${first + k}`);
+      const sc = bm.sincosWords(first, n);
+      for (let k = 0; k < n; k++) {
+        const x = 2 * Math.PI * ((first + k) / 0x100000000);
+        note(sin, sc[2 * k]!, Math.sin(x), `sin word ${first + k}`);
+        note(cos, sc[2 * k + 1]!, Math.cos(x), `cos word ${first + k}`);
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const w = first + k * stride;
+        note(log, bm.logWords(w, 1)[0]!, Math.log(1 - w / 0x100000000), `log word ${w}`);
+        const sc = bm.sincosWords(w, 1);
+        const x = 2 * Math.PI * (w / 0x100000000);
+        note(sin, sc[0]!, Math.sin(x), `sin word ${w}`);
+        note(cos, sc[1]!, Math.cos(x), `cos word ${w}`);
+      }
+    }
+  }
+  return { log, sin, cos };
+}
+
+if (import.meta.main) {
+  const args = parseArgs(Deno.args, { string: ["stride"], default: { stride: "1" } });
+  const stride = Number(args.stride);
+  if (!Number.isInteger(stride) || stride < 1) {
+    console.error(`--stride: expected a positive integer, got '${args.stride}'`);
+    Deno.exit(2);
+  }
+  const started = performance.now();
+  const result = checkWords(new BoxMuller(), stride);
+  let bad = 0;
+  for (const [name, c] of Object.entries(result)) {
+    bad += c.mismatches;
+    console.log(`${name}: ${c.words} words, ${c.mismatches} mismatches, ${c.leftToMath} left to Math`);
+    for (const e of c.examples) console.log(`  ${e}`);
+  }
+  console.log(
+    `${((performance.now() - started) / 1000).toFixed(0)} s; ${bad === 0 ? "no mismatch" : `${bad} mismatches`}`,
+  );
+  Deno.exit(bad === 0 ? 0 : 1);
+}
