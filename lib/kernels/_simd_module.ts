@@ -51,6 +51,9 @@ interface KernelExports {
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   leaky_relu_grad(x: number, dy: number, out: number, n: number, alpha: number): void;
   tanh_grad(y: number, dy: number, out: number, n: number): void;
+  neg_abs_f32(x: number, e: number, n: number): void;
+  bce_logits(x: number, f: number, y: number, n: number, t: number): void;
+  bce_logits_grad(x: number, s: number, dy: number, dx: number, n: number, t: number): void;
   sqrt_f32(x: number, out: number, n: number): void;
   tanh_f32(x: number, out: number, n: number): void;
   column_sums_f64(x: number, rows: number, cols: number, dst: number, scale: number): void;
@@ -116,6 +119,9 @@ export class SimdKernels {
     | "sqrt_f32"
     | "tanh_f32"
     | "tanh_grad"
+    | "neg_abs_f32"
+    | "bce_logits"
+    | "bce_logits_grad"
     | "greater_f32"
     | "select_f32"
     | "adam_f32"

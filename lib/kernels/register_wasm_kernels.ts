@@ -2,7 +2,8 @@
  * Register the harness's wasm kernels: `BatchMatMul`/`_FusedMatMul` on the
  * harness's own SIMD GEMM (explicit transposes + the stock kernel as the
  * fallback), SIMD `LeakyRelu`/`Sqrt`/`Tanh`/`Greater`/`Select`, LeakyReLU's
- * and tanh's gradients as one kernel each (fused_gradients.ts), the one-pass
+ * and tanh's gradients as one kernel each (fused_gradients.ts), the binary
+ * cross-entropy of logits and its gradient as one kernel each (fused_bce.ts), the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
  * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
  * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
@@ -28,6 +29,7 @@ import { gemmConv2d } from "./wasm_conv_gemm.ts";
 import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
 import { fusedGradientKernelConfigs, installFusedGradients } from "./fused_gradients.ts";
+import { fusedBceKernelConfigs, installFusedBceGradients } from "./fused_bce.ts";
 
 export { setSimdKernels, type SimdChoice } from "./_simd_module.ts";
 
@@ -46,7 +48,9 @@ const STOCK_USED = [
   "PadV2",
   "Reshape",
   "Select",
+  "Sigmoid",
   "Slice",
+  "Softplus",
   "Sqrt",
   "Sum",
   "Tanh",
@@ -96,6 +100,7 @@ export function registerWasmKernels(): void {
       sharedIdentity(captureStock("Identity")),
       fastLeakyRelu(captureStock("LeakyRelu")),
       ...fusedGradientKernelConfigs,
+      ...fusedBceKernelConfigs,
       fastSqrt(captureStock("Sqrt")),
       fastTanh(captureStock("Tanh")),
       fastGreater(captureStock("Greater")),
@@ -108,6 +113,7 @@ export function registerWasmKernels(): void {
   }
   for (const c of configs) replace(c);
   installFusedGradients();
+  installFusedBceGradients();
 }
 
 /** Whether {@linkcode registerWasmKernels} has installed its kernels. */

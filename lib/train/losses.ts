@@ -20,19 +20,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CRITIC_LOSSES, type LOSSES } from "../experiment/config.ts";
+import { bceWithLogitsPerItem } from "../kernels/fused_bce.ts";
 
 /** A loss name. */
 export type LossName = (typeof LOSSES)[number];
 
 /** Mean binary cross-entropy of sigmoid(logits) against a constant target. */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
-  return tf.tidy(() => {
-    // max(x, 0) − x·t + log(1 + e^−|x|): stable for any x.
-    const perItem = tf.relu(logits).sub(logits.mul(target)).add(
-      tf.softplus(tf.neg(tf.abs(logits))),
-    );
-    return tf.mean(perItem) as tf.Scalar;
-  });
+  // max(x, 0) − x·t + log(1 + e^−|x|), stable for any x (one kernel on wasm).
+  return tf.tidy(() => tf.mean(bceWithLogitsPerItem(logits, target)) as tf.Scalar);
 }
 
 /** Mean squared distance of scores from a constant target. */

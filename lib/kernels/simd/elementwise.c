@@ -289,3 +289,39 @@ __attribute__((export_name("tanh_grad"))) void tanh_grad(const float* y, const f
   }
   for (; i < n; i++) out[i] = (1.0f - y[i] * y[i]) * dy[i];
 }
+
+/*
+ * The binary cross-entropy of logits x against a constant target t, per item, as lib/train/losses.ts writes it:
+ * relu(x).sub(x.mul(t)).add(softplus(neg(abs(x)))). The softplus and (in the gradient) the sigmoid of −|x| are the
+ * stock kernels' (lib/kernels/fused_bce.ts calls them); these are the rest, the same float32 operations in order.
+ * (At x = ±0 and NaN these may pick a different zero or NaN than the stock Relu and Step; the results do not.)
+ */
+
+/** e[i] = −|x[i]|. */
+__attribute__((export_name("neg_abs_f32"))) void neg_abs_f32(const float* x, float* e, int n) {
+  for (int i = 0; i < n; i++) e[i] = -__builtin_fabsf(x[i]);
+}
+
+/** y[i] = (relu(x[i]) − x[i]·t) + f[i], f = softplus(−|x|). */
+__attribute__((export_name("bce_logits"))) void bce_logits(const float* x, const float* f, float* y, int n, float t) {
+  for (int i = 0; i < n; i++) {
+    const float xi = x[i];
+    y[i] = ((xi > 0.0f ? xi : 0.0f) - xi * t) + f[i];
+  }
+}
+
+/*
+ * dx[i] for the outer gradient dy, s = sigmoid(−|x|): tfjs's chain rule through that expression, its three terms
+ * summed as the tape reaches x (through abs, then the multiply by t, then relu):
+ * ((−(dy·s))·step(x, −1) + (−dy)·t) + dy·step(x).
+ */
+__attribute__((export_name("bce_logits_grad"))) void bce_logits_grad(const float* x, const float* s, const float* dy,
+                                                                     float* dx, int n, float t) {
+  for (int i = 0; i < n; i++) {
+    const int positive = x[i] > 0.0f;
+    const float g = dy[i];
+    const float through_abs = (-(g * s[i])) * (positive ? 1.0f : -1.0f);
+    const float through_mul = (-g) * t;
+    dx[i] = (through_abs + through_mul) + g * (positive ? 1.0f : 0.0f);
+  }
+}
