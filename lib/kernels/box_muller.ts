@@ -67,7 +67,7 @@ export class BoxMuller {
       const pairs = (count + 1) >> 1;
       for (let i = 0; i < 2 * pairs; i++) words[i] = nextWord();
       const doubtful = this.#exports.box_muller(pairs);
-      out.set(count === 2 * this.chunk ? this.#normals : this.#normals.subarray(0, count), start);
+      out.set(this.#normals.subarray(0, count), start);
       for (let k = 0; k < doubtful; k++) {
         const p = this.#unsure[k]!;
         const [c, s] = boxMullerPair(words[2 * p]!, words[2 * p + 1]!);

@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { simdFor } from "./_simd_module.ts";
+import { simdFor, type SimdKernels } from "./_simd_module.ts";
 import { free, run } from "./_wasm_ops.ts";
 
 /** The fused forward kernel's name: inputs `logits`, attr `target`. */
@@ -21,16 +21,16 @@ export const BCE_LOGITS = "HarnessBceLogits";
 export const BCE_LOGITS_GRAD = "HarnessBceLogitsGrad";
 
 /** The SIMD module of a wasm backend, or an error naming the kernel that needed it. */
-function simdOf(backend: BackendWasm, kernel: string) {
+function simdOf(backend: BackendWasm, kernel: string): SimdKernels {
   const simd = simdFor(backend);
   if (!simd) throw new Error(`${kernel}: needs the SIMD module (setSimdKernels is "off")`);
   return simd;
 }
 
 /** −|x| into a new buffer, and a stock unary kernel (`Softplus` or `Sigmoid`) on it. */
-function ofNegAbs(b: BackendWasm, kernel: string, x: tf.TensorInfo, stock: "Softplus" | "Sigmoid"): tf.TensorInfo {
+function ofNegAbs(b: BackendWasm, simd: SimdKernels, x: tf.TensorInfo, stock: "Softplus" | "Sigmoid"): tf.TensorInfo {
   const e = b.makeOutput([...x.shape], "float32");
-  simdOf(b, kernel).elementwise.neg_abs_f32(b.getMemoryOffset(x.dataId), b.getMemoryOffset(e.dataId), sizeOf(x));
+  simd.elementwise.neg_abs_f32(b.getMemoryOffset(x.dataId), b.getMemoryOffset(e.dataId), sizeOf(x));
   const out = run(stock, b, { x: e });
   free(b, e);
   return out;
@@ -51,10 +51,11 @@ const forwardConfig: tf.KernelConfig = {
     const b = backend as BackendWasm;
     const x = inputs["logits"];
     if (!x) throw new Error(`${BCE_LOGITS}: needs logits`);
-    const f = ofNegAbs(b, BCE_LOGITS, x, "Softplus");
+    const simd = simdOf(b, BCE_LOGITS);
+    const f = ofNegAbs(b, simd, x, "Softplus");
     const y = b.makeOutput([...x.shape], "float32");
     const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-    simdOf(b, BCE_LOGITS).elementwise.bce_logits(at(x), at(f), at(y), sizeOf(x), target(attrs));
+    simd.elementwise.bce_logits(at(x), at(f), at(y), sizeOf(x), target(attrs));
     free(b, f);
     return y;
   },
@@ -67,10 +68,11 @@ const gradientConfig: tf.KernelConfig = {
     const b = backend as BackendWasm;
     const [x, dy] = [inputs["x"], inputs["dy"]];
     if (!x || !dy) throw new Error(`${BCE_LOGITS_GRAD}: needs x and dy`);
-    const s = ofNegAbs(b, BCE_LOGITS_GRAD, x, "Sigmoid");
+    const simd = simdOf(b, BCE_LOGITS_GRAD);
+    const s = ofNegAbs(b, simd, x, "Sigmoid");
     const dx = b.makeOutput([...x.shape], "float32");
     const at = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
-    simdOf(b, BCE_LOGITS_GRAD).elementwise.bce_logits_grad(at(x), at(s), at(dy), at(dx), sizeOf(x), target(attrs));
+    simd.elementwise.bce_logits_grad(at(x), at(s), at(dy), at(dx), sizeOf(x), target(attrs));
     free(b, s);
     return dx;
   },

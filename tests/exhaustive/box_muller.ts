@@ -19,10 +19,6 @@ export interface CheckCounts {
   examples: string[];
 }
 
-function same(a: number, b: number): boolean {
-  return Object.is(a, b);
-}
-
 /** Check the words 0, stride, 2·stride, … below 2³² (all of them when `stride` is 1). */
 export function checkWords(
   bm: BoxMuller,
@@ -33,7 +29,7 @@ export function checkWords(
   const note = (c: CheckCounts, ours: number, want: number, what: string) => {
     c.words++;
     if (Number.isNaN(ours)) c.leftToMath++;
-    else if (!same(ours, want)) {
+    else if (!Object.is(ours, want)) {
       c.mismatches++;
       if (c.examples.length < 5) c.examples.push(`${what}: module ${ours}, Math ${want}`);
     }
