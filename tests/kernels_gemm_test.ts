@@ -112,6 +112,21 @@ Deno.test("wasm Identity shares the buffer and frees it with the last reference"
   assertEquals(tf.backend().numDataIds(), before);
 });
 
+Deno.test("wasm Cast to a tensor's own type shares the buffer; to another type it converts", async () => {
+  await tf.setBackend("wasm");
+  const before = tf.backend().numDataIds();
+  const x = tf.tensor1d([1.5, -2.25, 3]);
+  const same = tf.cast(x, "float32");
+  assertEquals(tf.backend().numDataIds(), before + 1);
+  const other = tf.cast(x, "int32");
+  assertEquals(tf.backend().numDataIds(), before + 2);
+  x.dispose();
+  assertEquals(Array.from(await same.data()), [1.5, -2.25, 3]);
+  assertEquals(Array.from(await other.data()), [1, -2, 3]);
+  tf.dispose([same, other]);
+  assertEquals(tf.backend().numDataIds(), before);
+});
+
 Deno.test("both GEMM builds (relaxed SIMD and SIMD128) match a float64 product", async () => {
   const { KERNELS_RELAXED_SIMD, KERNELS_SIMD } = await import("../lib/kernels/simd/_simd_wasm.ts");
   const [m, k, n] = [13, 600, 29];

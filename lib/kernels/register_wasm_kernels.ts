@@ -5,7 +5,7 @@
  * and tanh's gradients as one kernel each (fused_gradients.ts), the binary
  * cross-entropy of logits and its gradient as one kernel each (fused_bce.ts), the one-pass
  * `HarnessAdam` update (used by `FusedAdamOptimizer`), a copy-free
- * `Identity`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
+ * `Identity` and same-type `Cast`, `Conv2D`/`FusedConv2D`, `Conv2DBackpropFilter` (missing
  * upstream) and `Conv2DBackpropInput` (the stock one is a naive loop) as
  * im2col GEMMs (XNNPACK-backed where the SIMD module cannot run), a block-copy
  * `Tile`, and transpose-free `Sum`/`Mean` over leading axes (what bias and
@@ -22,7 +22,7 @@ import { adamKernelConfig } from "./fused_adam.ts";
 import { explicitTransposeMatMul } from "./wasm_batch_matmul.ts";
 import { fastGreater, fastLeakyRelu, fastSelect, fastSqrt, fastTanh } from "./wasm_elementwise.ts";
 import { gemmMatMul } from "./wasm_gemm_matmul.ts";
-import { sharedIdentity } from "./wasm_identity.ts";
+import { sharedCast, sharedIdentity } from "./wasm_identity.ts";
 import { conv2dBackpropFilterWasmConfig } from "./wasm_conv2d_backprop_filter.ts";
 import { conv2dBackpropInputWasmConfig } from "./wasm_conv2d_backprop_input.ts";
 import { gemmConv2d } from "./wasm_conv_gemm.ts";
@@ -39,6 +39,7 @@ const STOCK_USED = [
   "_FusedMatMul",
   "Conv2D",
   "FusedConv2D",
+  "Cast",
   "Concat",
   "Fill",
   "Greater",
@@ -98,6 +99,7 @@ export function registerWasmKernels(): void {
       conv2dBackpropFilterWasmConfig,
       conv2dBackpropInputWasmConfig,
       sharedIdentity(captureStock("Identity")),
+      sharedCast(captureStock("Cast")),
       fastLeakyRelu(captureStock("LeakyRelu")),
       ...fusedGradientKernelConfigs,
       ...fusedBceKernelConfigs,
