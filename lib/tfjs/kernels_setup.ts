@@ -6,12 +6,14 @@
  * Also makes Dense and Conv2D gradients prunable on every backend (see
  * `prunable_gradients.ts`), draws dropout masks in one loop (`dropout_masks.ts`)
  * and differentiates means and sums without a tensor of ones
- * (`reduce_gradients.ts`), each to the bit of tfjs's own.
+ * (`reduce_gradients.ts`), each to the bit of tfjs's own, and saves tensors for
+ * the backward pass without a kernel call each (`saved_tensors.ts`).
  * @module
  */
 import "./prunable_gradients.ts";
 import "./dropout_masks.ts";
 import "./reduce_gradients.ts";
+import "./saved_tensors.ts";
 import { onBackendReady } from "./backend.ts";
 import { gemmInfo } from "../kernels/gemm_info.ts";
 import { registerWasmKernels } from "../kernels/register_wasm_kernels.ts";
