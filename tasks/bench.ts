@@ -57,7 +57,8 @@ Options:
                    is given: bench/reference/mlp_keras_numpy.py, the mlp-keras iteration on one
                    core, needs python3 with numpy) and torch (bench/reference/torch_gan.py --device
                    cpu --threads N for the same architectures and batches at each --threads count,
-                   torch's and OpenBLAS's threads both set, needs /usr/bin/python3 with torch);
+                   torch's and OpenBLAS's threads both set, glibc's malloc kept from returning
+                   memory each iteration: torch's best case; needs /usr/bin/python3 with torch);
                    prints harness/reference ratios, torch's at the same thread count
   --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
                    WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
@@ -103,6 +104,14 @@ interface TorchReference {
 
 const TORCH_PYTHON = "/usr/bin/python3";
 
+/**
+ * glibc malloc settings the torch reference runs with: its best case. With glibc's defaults torch returns the
+ * memory of its large tensors to the system as they are freed, so every iteration faults it in afresh; measured
+ * 2026-12-05 on a 2-core EPYC VM, one thread: mlp-keras 98–99 → 60–67 ms, dcgan-tf at batch 64 564 → 479 ms. (The
+ * harness's tensors live in the wasm heap, which is never returned.)
+ */
+const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(64 << 20) };
+
 /** The BLAS a torch reference multiplied with, as its JSON names it. */
 function blasName(ref: TorchReference): string {
   return ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
@@ -126,7 +135,8 @@ async function runTorchReference(
   if (batch !== undefined) args.push("--batch", String(batch));
   let out: Deno.CommandOutput;
   try {
-    out = await new Deno.Command(TORCH_PYTHON, { args, stdout: "piped", stderr: "piped" }).output();
+    out = await new Deno.Command(TORCH_PYTHON, { args, env: TORCH_MALLOC_ENV, stdout: "piped", stderr: "piped" })
+      .output();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotCapable) {
       console.log(`torch reference: cannot run ${TORCH_PYTHON} (${(e as Error).message}); skipped`);
@@ -146,7 +156,10 @@ async function runTorchReference(
   }
   const ref = JSON.parse(await Deno.readTextFile(jsonPath)) as TorchReference;
   const openblasThreads = ref.blas?.openblasThreads ? `, ${ref.blas.openblasThreads} OpenBLAS threads` : "";
-  console.log(`torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blasName(ref)}${openblasThreads}`);
+  const malloc = Object.entries(TORCH_MALLOC_ENV).map(([k, v]) => `${k}=${v}`).join(" ");
+  console.log(
+    `torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blasName(ref)}${openblasThreads}; ${malloc}`,
+  );
   for (const r of ref.results) {
     console.log(`  torch ${r.arch} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
   }
@@ -443,6 +456,7 @@ async function main(): Promise<number> {
         torch: torch[0]!.ref.torch,
         deviceName: torch[0]!.ref.deviceName,
         runs: torch.map((t) => ({ threads: t.threads, json: t.json, blas: t.ref.blas })),
+        env: TORCH_MALLOC_ENV,
         ratios: torchRatios,
       }
       : null,
