@@ -79,7 +79,6 @@ function multiplierTensor(shape: number[], rate: number, seed: number | undefine
 interface DropoutInternals {
   rate: number;
   seed?: number;
-  noiseShape?: Array<number | null>;
   getNoiseShape(input: tf.Tensor): number[] | undefined;
   invokeCallHook(inputs: tf.Tensor | tf.Tensor[], kwargs: unknown): void;
 }
