@@ -78,6 +78,20 @@ Deno.test("SIMD Tanh returns the stock kernel's bits at every branch edge and on
   }
 });
 
+Deno.test("SIMD Tanh returns the stock kernel's bits on whole vectors inside each of its fast paths", async () => {
+  // Runs of neighbouring floats fill all four lanes from one region, which is when a fast path (below 0.17,
+  // below 0.52, saturated or moderate pixels) runs instead of the general one; each run crosses a branch edge.
+  const edges = [0x00800000, 0x32800000, 0x3e317218, 0x3e82c578, 0x3f051592, 0x3f0c9f54, 0x40f80000, 0x41200000];
+  const runs = [...edges.map((e) => e - 4096), 0x7f7ff000, 0x7f800000 - 8, 0x7fc00000 - 8];
+  const bits = new Uint32Array(runs.flatMap((start) => {
+    const run = Array.from({ length: 8192 }, (_, i) => (start + i) >>> 0);
+    return [...run, ...run.map((b) => (b | 0x80000000) >>> 0)];
+  }));
+  await tf.setBackend("wasm");
+  const { ours, stock } = bothTanh(bits);
+  assertEquals(mismatches(bits, ours, stock).slice(0, 10), []);
+});
+
 Deno.test("SIMD Tanh matches the stock kernel on every length's last 1–3 floats", async () => {
   await tf.setBackend("wasm");
   for (let n = 1; n <= 9; n++) {

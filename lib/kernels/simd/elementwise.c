@@ -141,6 +141,17 @@ static inline __attribute__((always_inline)) struct primary expm1f_primary(v128_
   return (struct primary){hxs, e0};
 }
 
+/* expm1f's last step for k = −1, from the reduced argument and its correction e. */
+static inline v128_t expm1f_km1(v128_t xr, v128_t e) {
+  return wasm_f32x4_sub(wasm_f32x4_mul(f4(0.5f), wasm_f32x4_sub(xr, e)), f4(0.5f));
+}
+
+/* expm1f's last step for k = 1. */
+static inline v128_t expm1f_k1(v128_t xr, v128_t e) {
+  return pick(wasm_f32x4_lt(xr, f4(-0.25f)), wasm_f32x4_mul(f4(-2.0f), wasm_f32x4_sub(e, wasm_f32x4_add(xr, f4(0.5f)))),
+              wasm_f32x4_add(f4(1.0f), wasm_f32x4_mul(f4(2.0f), wasm_f32x4_sub(xr, e))));
+}
+
 /* musl's expm1f on the arguments tanhf gives it (−0.52 < x ≤ 20; lanes outside are discarded). */
 static v128_t expm1f_x4(v128_t x) {
   const v128_t ln2_hi = f4(6.9313812256e-01f), ln2_lo = f4(9.0580006145e-06f);
@@ -166,10 +177,7 @@ static v128_t expm1f_x4(v128_t x) {
   const v128_t hxs = p.hxs, e0 = p.e0;
   const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, e0), hxs));
   const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(e0, c)), c), hxs);
-  const v128_t when_km1 = wasm_f32x4_sub(wasm_f32x4_mul(f4(0.5f), wasm_f32x4_sub(xr, e)), f4(0.5f));
-  const v128_t when_k1 = pick(wasm_f32x4_lt(xr, f4(-0.25f)),
-                              wasm_f32x4_mul(f4(-2.0f), wasm_f32x4_sub(e, wasm_f32x4_add(xr, f4(0.5f)))),
-                              wasm_f32x4_add(f4(1.0f), wasm_f32x4_mul(f4(2.0f), wasm_f32x4_sub(xr, e))));
+  const v128_t when_km1 = expm1f_km1(xr, e), when_k1 = expm1f_k1(xr, e);
   const v128_t twopk = wasm_i32x4_shl(wasm_i32x4_add(k, bits(0x7f)), 23);
   const v128_t twomk = wasm_i32x4_shl(wasm_i32x4_sub(bits(0x7f), k), 23);
   const v128_t k_small = wasm_f32x4_mul(
@@ -201,6 +209,44 @@ static v128_t expm1f_moderate_x4(v128_t x, v128_t k) {
   return wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_sub(xr, e), wasm_f32x4_sub(f4(1.0f), twomk)), twopk);
 }
 
+/* tanhf_below_x4 where every lane has 2|x| ≤ 0.5 ln2: expm1f's k is 0 in all, and tanhf is −t/(t+2). */
+static inline __attribute__((always_inline)) v128_t tanhf_k0_x4(v128_t ax) {
+  const v128_t arg = wasm_f32x4_mul(f4(-2.0f), ax);
+  const struct primary p = expm1f_primary(arg);
+  v128_t em = wasm_f32x4_sub(arg, wasm_f32x4_sub(wasm_f32x4_mul(arg, p.e0), p.hxs));
+  em = pick(wasm_i32x4_lt(wasm_v128_and(arg, bits(0x7fffffff)), bits(0x33000000)), arg, em); /* |arg| < 2^-25 */
+  const v128_t t = wasm_f32x4_div(wasm_f32x4_neg(em), wasm_f32x4_add(em, f4(2.0f)));
+  return pick(wasm_i32x4_lt(ax, bits(0x00800000)), ax, t);
+}
+
+/*
+ * tanhf for 2|x| < 1.5 ln2, where expm1f's k is −1, 0 or 1 and needs no general reduction: tanhf is −t/(t+2) with
+ * t = expm1f(−2|x|) up to log(5/3)/2, and t/(t+2) with t = expm1f(2|x|) above. Subnormal |x| is returned as it is.
+ */
+static inline __attribute__((always_inline)) v128_t tanhf_below_x4(v128_t ax) {
+  const v128_t mid = wasm_i32x4_gt(ax, bits(0x3e82c578)); /* |x| > log(5/3)/2 */
+  const v128_t arg = pick(mid, wasm_f32x4_mul(f4(2.0f), ax), wasm_f32x4_mul(f4(-2.0f), ax));
+  const v128_t arg_sign = wasm_v128_and(arg, bits(0x80000000));
+  const v128_t harg = wasm_v128_and(arg, bits(0x7fffffff));
+  const v128_t reduce = wasm_i32x4_gt(harg, bits(0x3eb17218)); /* k = ±1: hi = arg ∓ ln2_hi, lo = ±ln2_lo */
+  const v128_t hi = wasm_f32x4_sub(arg, wasm_v128_xor(f4(6.9313812256e-01f), arg_sign));
+  const v128_t lo = wasm_v128_xor(f4(9.0580006145e-06f), arg_sign);
+  const v128_t xr_reduced = wasm_f32x4_sub(hi, lo);
+  const v128_t xr = pick(reduce, xr_reduced, arg);
+  const v128_t c = pick(reduce, wasm_f32x4_sub(wasm_f32x4_sub(hi, xr_reduced), lo), f4(0.0f));
+  const struct primary p = expm1f_primary(xr);
+  const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, p.e0), p.hxs));
+  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(p.e0, c)), c), p.hxs);
+  const v128_t when_km1 = expm1f_km1(xr, e), when_k1 = expm1f_k1(xr, e);
+  v128_t em = pick(reduce, pick(mid, when_k1, when_km1), when_k0);
+  em = pick(wasm_i32x4_lt(harg, bits(0x33000000)), arg, em); /* |arg| < 2^-25: expm1f returns it */
+  const v128_t t = wasm_f32x4_div(pick(mid, em, wasm_f32x4_neg(em)), wasm_f32x4_add(em, f4(2.0f)));
+  return pick(wasm_i32x4_lt(ax, bits(0x00800000)), ax, t);
+}
+
+/* tanhf's value above |x| = 10: 1 + 0/|x|, which is 1, or NaN for NaN. */
+static inline v128_t tanhf_saturated_x4(v128_t ax) { return pick(wasm_f32x4_ne(ax, ax), ax, f4(1.0f)); }
+
 /* musl's tanhf, four lanes. */
 static inline __attribute__((always_inline)) v128_t tanhf_x4(v128_t x) {
   const v128_t sign = wasm_v128_and(x, bits(0x80000000));
@@ -208,16 +254,22 @@ static inline __attribute__((always_inline)) v128_t tanhf_x4(v128_t x) {
   const v128_t big = wasm_i32x4_gt(ax, bits(0x3f0c9f54)); /* |x| > log(3)/2 */
   const v128_t two_ax = wasm_f32x4_mul(f4(2.0f), ax);
   const v128_t k = trunc_i32(wasm_f32x4_add(wasm_f32x4_mul(f4(1.4426950216e+00f), two_ax), f4(0.5f)));
-  if (wasm_i32x4_all_true(wasm_v128_and(big, wasm_i32x4_lt(ax, bits(0x40f80000))))) { /* all in (0.55, 7.75): k ≤ 22 */
+  const v128_t moderate = wasm_v128_and(big, wasm_i32x4_lt(ax, bits(0x40f80000))); /* (0.55, 7.75): k ≤ 22 */
+  const v128_t saturated = wasm_i32x4_gt(ax, bits(0x41200000));                /* > 10, inf or NaN */
+  if (wasm_i32x4_all_true(wasm_v128_or(moderate, saturated))) { /* a trained generator's pixels */
     const v128_t em = expm1f_moderate_x4(two_ax, k);
-    return wasm_v128_xor(wasm_f32x4_sub(f4(1.0f), wasm_f32x4_div(f4(2.0f), wasm_f32x4_add(em, f4(2.0f)))), sign);
+    const v128_t t = wasm_f32x4_sub(f4(1.0f), wasm_f32x4_div(f4(2.0f), wasm_f32x4_add(em, f4(2.0f))));
+    return wasm_v128_xor(pick(saturated, tanhf_saturated_x4(ax), t), sign);
   }
+  /* An untrained generator's pixels: */
+  if (wasm_i32x4_all_true(wasm_i32x4_le(ax, bits(0x3e317218)))) return wasm_v128_xor(tanhf_k0_x4(ax), sign);
+  if (wasm_i32x4_all_true(wasm_i32x4_lt(ax, bits(0x3f051592)))) return wasm_v128_xor(tanhf_below_x4(ax), sign);
   const v128_t mid = wasm_i32x4_gt(ax, bits(0x3e82c578)); /* |x| > log(5/3)/2 */
   const v128_t em = expm1f_x4(pick(mid, two_ax, wasm_f32x4_mul(f4(-2.0f), ax)));
   const v128_t num = pick(big, f4(2.0f), pick(mid, em, wasm_f32x4_neg(em)));
   const v128_t q = wasm_f32x4_div(num, wasm_f32x4_add(em, f4(2.0f)));
   v128_t t = pick(big, wasm_f32x4_sub(f4(1.0f), q), q);
-  t = pick(wasm_i32x4_gt(ax, bits(0x41200000)), wasm_f32x4_add(f4(1.0f), wasm_f32x4_div(f4(0.0f), ax)), t);
+  t = pick(wasm_i32x4_gt(ax, bits(0x41200000)), tanhf_saturated_x4(ax), t);
   t = pick(wasm_i32x4_lt(ax, bits(0x00800000)), ax, t); /* subnormal: x */
   return wasm_v128_xor(t, sign);
 }
