@@ -45,3 +45,27 @@ for (const backend of ["wasm", "cpu"] as const) {
     tf.dispose([x, w, b]);
   });
 }
+
+Deno.test("a gradient penalty reaches the weights through the tensors its inner gradient saved, as in tfjs", async () => {
+  await tf.setBackend("wasm");
+  installSharedSaves();
+  const x = tf.tensor2d(randomData(6 * 5, 4), [6, 5]);
+  const w = tf.variable(tf.tensor2d(randomData(5 * 4, 5), [5, 4]));
+  const b = tf.variable(tf.tensor1d(randomData(4, 6)));
+  // WGAN-GP's shape: a score plus the squared norm of the score's input gradient, differentiated for the weights.
+  // The penalty depends on w only through the w that the inner gradient's product saved.
+  const score = (v: tf.Tensor) => tf.sum(tf.tanh(tf.add(tf.matMul(v, w), b)));
+  const step = () => {
+    const { value, grads } = tf.variableGrads(() =>
+      tf.add(score(x), tf.sum(tf.square(tf.grad(score)(x)))) as tf.Scalar
+    );
+    return [value, grads[w.name]!, grads[b.name]!];
+  };
+  const got = step();
+  const patched = engine.saveTensorsForBackwardMode;
+  delete (engine as Partial<Engine>).saveTensorsForBackwardMode;
+  const want = step();
+  engine.saveTensorsForBackwardMode = patched;
+  for (let i = 0; i < want.length; i++) assertEquals(Array.from(got[i]!.dataSync()), Array.from(want[i]!.dataSync()));
+  tf.dispose([...got, ...want, x, w, b]);
+});

@@ -8,7 +8,10 @@
  * backend's reference count raised, kept from the enclosing `tidy` as tfjs keeps it. The values, and so every
  * gradient, are the same; an mlp-pytorch iteration saves ~56 tensors.
  *
- * Backends without `incRef` keep tfjs's clone.
+ * Inside a nested gradient (a gradient penalty's `tf.grad` under the step's `variableGrads`) the inner backward
+ * pass is itself recorded, and the outer gradient flows through what the inner one saved: a penalty on D's input
+ * gradient reaches D's weights only through the saved weights. There the clone's tape node is that path, so tfjs's
+ * clone is kept. Backends without `incRef` keep it too.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -18,6 +21,7 @@ interface EngineInternals {
   saveTensorsForBackwardMode(tensors: tf.Tensor[]): tf.Tensor[];
   makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: tf.KernelBackend): tf.Tensor;
   keep<T extends tf.Tensor>(t: T): T;
+  state: { gradientDepth: number };
   __sharedSaves?: true;
 }
 
@@ -37,7 +41,9 @@ export function installSharedSaves(): void {
   const stock = engine.saveTensorsForBackwardMode.bind(engine);
   engine.saveTensorsForBackwardMode = (tensors) => {
     const backend = tf.backend();
-    if (!counting(backend) || tensors.some((t) => t.dtype === "string")) return stock(tensors);
+    // Depth 1: the backward pass that reads these runs untaped. Deeper, a tape records it (see above).
+    const nested = engine.state.gradientDepth > 1;
+    if (nested || !counting(backend) || tensors.some((t) => t.dtype === "string")) return stock(tensors);
     return tensors.map((t) => {
       backend.incRef(t.dataId);
       const info = { dataId: t.dataId, shape: [...t.shape], dtype: t.dtype };
