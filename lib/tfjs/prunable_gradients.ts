@@ -13,11 +13,14 @@
  *
  * While a gradient is being recorded, these layers run as the plain op
  * (`matMul` / `conv2d`) + `add` + activation: separate tape entries the tape
- * prunes. Outside gradients (sampling, evaluation) the fused op is kept. The
- * sums computed are the same; the bias is added after the product either way.
+ * prunes. (Dense's product and bias run as one `HarnessDense` call on wasm and
+ * cpu, whose gradients are as separable: `dense_op.ts`.) Outside gradients
+ * (sampling, evaluation) the fused op is kept. The sums computed are the same;
+ * the bias is added after the product either way.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { dense } from "./dense_op.ts";
 
 /** The parts of tfjs-layers' Dense and Conv2D used here (not in their public types). */
 interface LayerInternals {
@@ -41,8 +44,8 @@ function recordingGradients(): boolean {
 }
 
 /**
- * Replace `proto.call` by `unfused` (+ bias + activation) while a tape
- * records, for the inputs `applies` accepts; the fused call otherwise.
+ * Replace `proto.call` by `unfused` (the product and bias) + activation while
+ * a tape records, for the inputs `applies` accepts; the fused call otherwise.
  */
 function unfuseUnderTape(
   proto: Proto,
@@ -56,8 +59,7 @@ function unfuseUnderTape(
     if (!recordingGradients() || !applies(this, input)) return fusedCall.call(this, inputs, kwargs);
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
-      const linear = unfused(this, input);
-      return this.activation.apply(this.bias ? tf.add(linear, this.bias.read()) : linear);
+      return this.activation.apply(unfused(this, input));
     });
   };
   proto.__prunable = true;
@@ -66,20 +68,22 @@ function unfuseUnderTape(
 unfuseUnderTape(
   Object.getPrototypeOf(tf.layers.dense({ units: 1 })),
   (_, x) => x.rank === 2,
-  (layer, x) => tf.matMul(x, layer.kernel.read()),
+  (layer, x) => layer.bias ? dense(x, layer.kernel.read(), layer.bias.read()) : tf.matMul(x, layer.kernel.read()),
 );
 
 unfuseUnderTape(
   Object.getPrototypeOf(tf.layers.conv2d({ filters: 1, kernelSize: 1 })),
   (layer, x) =>
     x.rank === 4 && layer.dataFormat === "channelsLast" && (layer.padding === "same" || layer.padding === "valid"),
-  (layer, x) =>
-    tf.conv2d(
+  (layer, x) => {
+    const y = tf.conv2d(
       x as tf.Tensor4D,
       layer.kernel.read() as tf.Tensor4D,
       layer.strides,
       layer.padding as "same" | "valid",
       "NHWC",
       layer.dilationRate,
-    ),
+    );
+    return layer.bias ? tf.add(y, layer.bias.read()) : y;
+  },
 );
