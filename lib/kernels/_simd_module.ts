@@ -50,6 +50,7 @@ interface KernelExports {
   madd_peak(rounds: number, x: number): number;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   leaky_relu_grad(x: number, dy: number, out: number, n: number, alpha: number): void;
+  relu_grad(x: number, dy: number, out: number, n: number): void;
   tanh_grad(y: number, dy: number, out: number, n: number): void;
   neg_abs_f32(x: number, e: number, n: number): void;
   bce_logits(x: number, f: number, y: number, n: number, t: number): void;
@@ -116,6 +117,7 @@ export class SimdKernels {
     KernelExports,
     | "leaky_relu"
     | "leaky_relu_grad"
+    | "relu_grad"
     | "sqrt_f32"
     | "tanh_f32"
     | "tanh_grad"

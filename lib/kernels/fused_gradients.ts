@@ -1,10 +1,11 @@
 /**
  * Activation gradients as one wasm kernel each. tfjs differentiates `LeakyRelu` as `where(x > 0, dy, dy·alpha)`
- * (a `Greater`, a `Multiply` and a `Select`, plus a scalar) and `Tanh` as `mul(sub(1, square(y)), dy)` (three
- * kernels and a scalar): each an engine call with a tape entry and a pass over the tensor.
- * `HarnessLeakyReluGrad` and `HarnessTanhGrad` compute the same values, to the bit, in one pass
- * (`leaky_relu_grad` and `tanh_grad` in lib/kernels/simd/elementwise.c). On other backends, or where the SIMD
- * module is off, the gradients are tfjs's own.
+ * (a `Greater`, a `Multiply` and a `Select`, plus a scalar), `Relu` as `mul(dy, cast(step(x)))` (a `Step`, a
+ * `Cast` and a `Multiply`) and `Tanh` as `mul(sub(1, square(y)), dy)` (three kernels and a scalar): each an engine
+ * call with a tape entry and a pass over the tensor. `HarnessLeakyReluGrad`, `HarnessReluGrad` and
+ * `HarnessTanhGrad` compute the same values, to the bit, in one pass (`leaky_relu_grad`, `relu_grad` and
+ * `tanh_grad` in lib/kernels/simd/elementwise.c). On other backends, or where the SIMD module is off, the gradients
+ * are tfjs's own.
  *
  * The fused kernels are differentiable again (a gradient penalty differentiates D's input gradient), each as the
  * unfused ops' gradient would be.
@@ -17,13 +18,13 @@ import { simdFor } from "./_simd_module.ts";
 /** One fused activation gradient: `kernel(dy, saved) → dx`. */
 interface FusedGradient {
   /** The activation whose gradient is replaced. */
-  activation: "LeakyRelu" | "Tanh";
+  activation: "LeakyRelu" | "Relu" | "Tanh";
   /** The fused kernel's name. */
   kernel: string;
   /** The tensor the activation's gradient saves: its input (`x`) or its output (`y`). */
   saved: "x" | "y";
   /** The SIMD module's function: `(saved, dy, out, n, alpha)`. */
-  simd: "leaky_relu_grad" | "tanh_grad";
+  simd: "leaky_relu_grad" | "relu_grad" | "tanh_grad";
   /**
    * The fused kernel's own gradient, from the outer gradient `g`; `again(g)` is the fused kernel on `g` with the same
    * saved tensor and attributes.
@@ -38,6 +39,8 @@ interface FusedGradient {
 
 /** The fused kernel's name for LeakyReLU's gradient. */
 export const LEAKY_RELU_GRAD = "HarnessLeakyReluGrad";
+/** The fused kernel's name for ReLU's gradient. */
+export const RELU_GRAD = "HarnessReluGrad";
 /** The fused kernel's name for tanh's gradient. */
 export const TANH_GRAD = "HarnessTanhGrad";
 
@@ -48,6 +51,14 @@ const FUSED: readonly FusedGradient[] = [
     saved: "x",
     simd: "leaky_relu_grad",
     // Linear in dy with the same mask; the mask's gradient is zero (lib/tfjs/second_order_gradients.ts).
+    secondOrder: (g, _dy, x, again) => ({ dy: () => again(g), x: () => tf.zerosLike(x) }),
+  },
+  {
+    activation: "Relu",
+    kernel: RELU_GRAD,
+    saved: "x",
+    simd: "relu_grad",
+    // Linear in dy with the same mask, as LeakyRelu's.
     secondOrder: (g, _dy, x, again) => ({ dy: () => again(g), x: () => tf.zerosLike(x) }),
   },
   {
@@ -81,6 +92,9 @@ function kernelConfig(f: FusedGradient): tf.KernelConfig {
       switch (f.simd) {
         case "leaky_relu_grad":
           simd.elementwise.leaky_relu_grad(s, d, o, n, (attrs?.["alpha"] as number | undefined) ?? 0.2);
+          break;
+        case "relu_grad":
+          simd.elementwise.relu_grad(s, d, o, n);
           break;
         case "tanh_grad":
           simd.elementwise.tanh_grad(s, d, o, n);
@@ -126,7 +140,7 @@ function install(f: FusedGradient): void {
 let installed = false;
 
 /**
- * Route `LeakyRelu`'s and `Tanh`'s gradients through the fused kernels where they can run (wasm with the SIMD
+ * Route `LeakyRelu`'s, `Relu`'s and `Tanh`'s gradients through the fused kernels where they can run (wasm with the SIMD
  * module), tfjs's own gradients elsewhere, and give the fused kernels their gradients. Idempotent.
  * @throws {Error} if tfjs has no gradient for one of them to fall back to.
  */

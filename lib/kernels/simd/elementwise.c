@@ -331,6 +331,22 @@ __attribute__((export_name("leaky_relu_grad"))) void leaky_relu_grad(const float
   for (; i < n; i++) out[i] = x[i] > 0.0f ? dy[i] : dy[i] * alpha;
 }
 
+/**
+ * out[i] = dy[i]·step(x[i]), step 1 above 0, NaN for NaN and 0 otherwise: tfjs's Relu gradient, mul(dy, step(x)),
+ * in one pass (the same product, so −0 for a negative dy at x ≤ 0 and NaN for an infinite one).
+ */
+__attribute__((export_name("relu_grad"))) void relu_grad(const float* x, const float* dy, float* out, int n) {
+  const v128_t one = wasm_f32x4_splat(1.0f), zero = wasm_f32x4_splat(0.0f), nan = wasm_f32x4_splat(__builtin_nanf(""));
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t xv = wasm_v128_load(x + i);
+    const v128_t step = wasm_v128_bitselect(one, wasm_v128_bitselect(nan, zero, wasm_f32x4_ne(xv, xv)),
+                                            wasm_f32x4_gt(xv, zero));
+    wasm_v128_store(out + i, wasm_f32x4_mul(wasm_v128_load(dy + i), step));
+  }
+  for (; i < n; i++) out[i] = dy[i] * (x[i] > 0.0f ? 1.0f : x[i] != x[i] ? __builtin_nanf("") : 0.0f);
+}
+
 /** out[i] = (1 − y[i]·y[i])·dy[i]: tfjs's Tanh gradient, mul(sub(1, square(y)), dy), in one pass. */
 __attribute__((export_name("tanh_grad"))) void tanh_grad(const float* y, const float* dy, float* out, int n) {
   const v128_t one = wasm_f32x4_splat(1.0f);
