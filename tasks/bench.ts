@@ -10,6 +10,7 @@
  * deno task bench --arch dcgan-tf --backend cpu    # naming a DCGAN times it on cpu too
  * deno task bench --arch mlp-keras --reference     # and the numpy reference (python3)
  * deno task bench --reference torch --threads 1,2  # and PyTorch on the same cores (/usr/bin/python3 with torch)
+ * deno task bench --reference torch --pairs 8      # … in 8 alternating blocks each: ratios in the same minutes
  * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
  * deno task bench --backend webgpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30   # a tfjs flag set
  * ```
@@ -36,6 +37,15 @@ import { kindNames } from "../lib/train/kinds/kind.ts";
 import "../lib/train/kinds/builtin.ts";
 import { LOSSES } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import {
+  type PairedRatio,
+  pairWithTorch,
+  TORCH_MALLOC_ENV,
+  TORCH_PYTHON,
+  torchFailed,
+  TorchPeer,
+} from "../lib/bench/torch_pairs.ts";
+import type { BenchCase } from "../lib/bench/iteration.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
@@ -60,6 +70,10 @@ Options:
                    torch's and OpenBLAS's threads both set, glibc's malloc kept from returning
                    memory each iteration: torch's best case; needs /usr/bin/python3 with torch);
                    prints harness/reference ratios, torch's at the same thread count
+  --pairs N        with --reference torch: time harness and torch in N pairs of alternating blocks of
+                   --repeats iterations (one warm torch process per thread count) instead of torch's
+                   one run before the harness's, and print each ratio's median over the pairs and
+                   its range: both numbers of a ratio under the same machine load
   --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
                    WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
                    WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
@@ -102,16 +116,6 @@ interface TorchReference {
   results: Array<{ arch: string; batchSize: number; msPerIteration: number; times: number[] }>;
 }
 
-const TORCH_PYTHON = "/usr/bin/python3";
-
-/**
- * glibc malloc settings the torch reference runs with: its best case. With glibc's defaults torch returns the
- * memory of its large tensors to the system as they are freed, so every iteration faults it in afresh; measured
- * 2026-12-05 on a 2-core EPYC VM, one thread: mlp-keras 98–99 → 60–67 ms, dcgan-tf at batch 64 564 → 479 ms. (The
- * harness's tensors live in the wasm heap, which is never returned.)
- */
-const TORCH_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: String(32 << 20), MALLOC_TRIM_THRESHOLD_: String(64 << 20) };
-
 /** The BLAS a torch reference multiplied with, as its JSON names it. */
 function blasName(ref: TorchReference): string {
   return ref.blas?.openblas ?? ref.blas?.libraries.join(", ") ?? "unknown";
@@ -146,12 +150,7 @@ async function runTorchReference(
   }
   const stderr = new TextDecoder().decode(out.stderr);
   if (!out.success) {
-    const missing = /No module named 'torch'/.test(stderr);
-    console.log(
-      `torch reference: ${
-        missing ? `torch is not installed for ${TORCH_PYTHON} (apt-get install python3-torch)` : stderr.trim()
-      }; skipped`,
-    );
+    console.log(torchFailed(stderr));
     return null;
   }
   const ref = JSON.parse(await Deno.readTextFile(jsonPath)) as TorchReference;
@@ -246,8 +245,42 @@ async function runReference(repeats: number, warmup: number): Promise<Reference 
 }
 
 /** Whether a result is of the post's own kind and loss: what the references time. */
-function asPosted(r: BenchResult): boolean {
+function asPosted(r: BenchResult | BenchCase): boolean {
   return r.kind === "gan" && r.loss === benchCases(r.arch)[0]!.loss;
+}
+
+/**
+ * Harness and torch in `pairs` alternating blocks for each case at its post's settings, on `threads` threads (the
+ * harness's GEMM threads already set); empty when torch cannot run.
+ */
+async function pairedRatios(
+  cases: BenchCase[],
+  threads: number,
+  options: { pairs: number; repeats: number; warmup: number },
+): Promise<PairedRatio[]> {
+  const peer = await TorchPeer.start(threads, options.warmup + 1);
+  if (!peer) return [];
+  console.log(
+    `  torch ${peer.torch}, ${threads} thread${threads > 1 ? "s" : ""}, in ${options.pairs} pairs of blocks:`,
+  );
+  const out: PairedRatio[] = [];
+  try {
+    for (const c of cases.filter(asPosted)) {
+      const data = await loadTrainingImages("mnist", c.pixelRange);
+      const r = await pairWithTorch(peer, c, data, { ...options, threads });
+      console.log(`    ${describePair(r)}`);
+      out.push(r);
+    }
+  } finally {
+    await peer.close();
+  }
+  return out;
+}
+
+function describePair(r: PairedRatio): string {
+  const range = `${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}`;
+  return `${r.arch} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
+    `${r.harnessMs.toFixed(1)} / ${r.torchMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}× (${range}, ${r.pairs} pairs)`;
 }
 
 /** The table on stdout; `simdPeak` (GFLOP/s) adds each SIMD-GEMM row's share of its cores' SIMD peak. */
@@ -302,6 +335,7 @@ async function main(): Promise<number> {
       "threads",
       "tf-flag",
       "reference",
+      "pairs",
     ],
     boolean: ["profile"],
     collect: ["tf-flag"],
@@ -318,6 +352,7 @@ async function main(): Promise<number> {
   const batch = flags.batch === undefined ? undefined : positiveInt("batch", flags.batch, 1);
   const warmup = positiveInt("warmup", flags.warmup, 0);
   const repeats = positiveInt("repeats", flags.repeats, 1);
+  const pairs = flags.pairs === undefined ? undefined : positiveInt("pairs", flags.pairs, 1);
   const jsonPath = String(flags.json);
   requireWritable("--json", jsonPath);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
@@ -335,9 +370,16 @@ async function main(): Promise<number> {
     : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
   // The references run first, next to the harness's timings, so both see similar machine load.
   const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
-  const torch = references.includes("torch")
+  if (pairs !== undefined && !references.includes("torch")) {
+    throw new InputError(
+      "--pairs",
+      `pairs blocks of the harness with torch's: add --reference torch (got --pairs ${pairs})`,
+    );
+  }
+  const torch = references.includes("torch") && pairs === undefined
     ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, jsonPath)
     : [];
+  const paired: PairedRatio[] = [];
   const results: BenchResult[] = [];
   const backendInfo: Record<string, BackendInfo> = {};
   const skipped: string[] = [];
@@ -396,6 +438,9 @@ async function main(): Promise<number> {
         }
         results.push(r);
       }
+      if (backend === "wasm" && pairs !== undefined) {
+        paired.push(...await pairedRatios(cases, threads, { pairs, repeats, warmup }));
+      }
     }
     if (backend === "wasm") await useGemmThreads(1);
   }
@@ -433,6 +478,11 @@ async function main(): Promise<number> {
       );
     }
   }
+  if (paired.length) {
+    console.log();
+    console.log(`harness (wasm) / torch in ${pairs} pairs of alternating blocks, median ratio (range):`);
+    for (const r of paired) console.log(`  ${describePair(r)}`);
+  }
   console.log("\nTimings are noisy on a shared 2-core machine: see min/max, and compare runs taken back to back.");
 
   await Deno.mkdir(dirname(jsonPath), { recursive: true });
@@ -459,6 +509,8 @@ async function main(): Promise<number> {
         env: TORCH_MALLOC_ENV,
         ratios: torchRatios,
       }
+      : paired.length
+      ? { env: TORCH_MALLOC_ENV, pairs, ratios: paired }
       : null,
   });
   console.log(`wrote ${jsonPath}`);

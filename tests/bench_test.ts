@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../lib/archs/registry.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
@@ -9,6 +9,9 @@ import { planSweep } from "../lib/experiment/plan.ts";
 import type { TrainingImages } from "../lib/data/training_images.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import { pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib/bench/torch_pairs.ts";
+import { loadTrainingImages } from "../lib/data/training_images.ts";
+import { runDeno } from "./_files.ts";
 
 Deno.test({
   name: "layerFlops counts 2 per multiply-add for Dense, Conv2D and Conv2DTranspose, and nothing for other layers",
@@ -166,4 +169,45 @@ Deno.test("each bench case has the settings of its post's experiment file", asyn
     );
     assert(benchCases(arch).some((b) => b.batchSize === k.batchSize), `${arch}: the post's batch ${k.batchSize}`);
   }
+});
+
+Deno.test("bench --pairs without --reference torch exits 2 naming the flag and what it needs", async () => {
+  const r = await runDeno(["run", "--allow-read=.", "--allow-write=results", "tasks/bench.ts", "--pairs", "3"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /--pairs: .*add --reference torch \(got --pairs 3\)/);
+  const bad = await runDeno(["run", "--allow-read=.", "--allow-write=results", "tasks/bench.ts", "--pairs", "0"]);
+  assertEquals(bad.code, 2, bad.stderr);
+  assertMatch(bad.stderr, /--pairs: expected an integer ≥ 1: got '0'/);
+});
+
+/** Whether Debian's python has torch (the paired bench needs it; CI does not install it). */
+async function torchAvailable(): Promise<boolean> {
+  try {
+    const out = await new Deno.Command(TORCH_PYTHON, { args: ["-c", "import torch"], stderr: "null" }).output();
+    return out.success;
+  } catch {
+    return false;
+  }
+}
+
+Deno.test({
+  name: "pairWithTorch times alternating blocks against a warm torch process and reports the pairs' median ratio",
+  ignore: !(await torchAvailable()),
+  fn: async () => {
+    await startBackend("wasm");
+    const peer = await TorchPeer.start(1, 1);
+    if (!peer) throw new Error("torch_gan.py --serve did not start");
+    try {
+      const c = benchCases("mlp-tf1", 8)[0]!;
+      const data = await loadTrainingImages("mnist", c.pixelRange);
+      const r = await pairWithTorch(peer, c, data, { pairs: 3, repeats: 2, warmup: 1, threads: 1 });
+      assertEquals([r.arch, r.batchSize, r.pairs, r.repeats, r.threads], ["mlp-tf1", 8, 3, 2, 1]);
+      assert(r.harnessMs > 0 && r.torchMs > 0, JSON.stringify(r));
+      assert(r.ratioMin <= r.ratio && r.ratio <= r.ratioMax, JSON.stringify(r));
+      // The process keeps its case: a second request answers with as many times as asked.
+      assertEquals((await peer.times("mlp-tf1", 8, 4)).length, 4);
+    } finally {
+      await peer.close();
+    }
+  },
 });

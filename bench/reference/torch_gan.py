@@ -28,8 +28,9 @@ results/bench.json); a mismatch prints a WARNING and sets matchesHarness false i
 Written to be run on the GPU machine via bench/gpu/run.sh (fp32, TF32 off, so it compares with WebGPU
 fp32); torch and the standard library only:
     python3 bench/reference/torch_gan.py [--device cuda|cpu] [--arch LIST] [--batch N] [--warmup N]
-        [--repeats N] [--json FILE] [--amp none|bf16] [--tf32] [--compile]
-Prints a Markdown table like `deno task bench` and writes the results as JSON.
+        [--repeats N] [--json FILE] [--amp none|bf16] [--tf32] [--compile] [--serve]
+Prints a Markdown table like `deno task bench` and writes the results as JSON; with --serve it answers timing requests
+on stdin instead (`deno task bench --reference torch --pairs N` alternates its blocks with the harness's).
 """
 import argparse
 import contextlib
@@ -319,6 +320,9 @@ def main():
     ap.add_argument("--threads", type=int,
                     help="CPU threads: torch.set_num_threads and, on the CPU, OpenBLAS's own threads")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--serve", action="store_true",
+                    help="answer timing requests on stdin ('ARCH BATCH N' per line: one JSON line of N iteration "
+                         "times each), each case built and warmed once: what `deno task bench --pairs` drives")
     args = ap.parse_args()
     archs = [a.strip() for a in args.arch.split(",") if a.strip()]
     for a in archs:
@@ -354,6 +358,9 @@ def main():
     print(f"flags: {json.dumps(flags)}; data kept on the device (an upper bound on the harness's speed)")
     if args.compile and args.warmup < 2:
         print("note: with --compile the first iterations compile; use --warmup >= 2")
+    if args.serve:
+        serve(device, args)
+        return
 
     results = []
     for arch in archs:
@@ -409,6 +416,31 @@ def main():
         json.dump(out, fh, indent=2)
     os.replace(tmp, args.json)
     print(f"\nwrote {args.json}")
+
+
+def serve(device, args):
+    """Time iterations on request: per stdin line 'ARCH BATCH N', one JSON line {"times": [N ms]} on stdout.
+
+    Each case is built and warmed (--warmup iterations) on its first request and kept, so a caller can alternate
+    blocks of this and of its own iterations in the same minutes: ratios of numbers taken back to back.
+    """
+    print(json.dumps({"ready": True, "torch": torch.__version__}), flush=True)
+    cases = {}
+    for line in sys.stdin:
+        arch, batch, n = line.split()
+        key = (arch, int(batch))
+        if key not in cases:
+            cases[key] = make_iteration(arch, POSTS[arch], int(batch), device, args)[0]
+            for _ in range(args.warmup):
+                cases[key]()
+        times = []
+        for _ in range(int(n)):
+            t0 = time.perf_counter()
+            values = cases[key]().tolist()
+            times.append((time.perf_counter() - t0) * 1000)
+            if not all(math.isfinite(v) for v in values):
+                sys.exit(f"{arch}: the iteration produced non-finite numbers ({values})")
+        print(json.dumps({"times": [round(t, 4) for t in times]}), flush=True)
 
 
 if __name__ == "__main__":
