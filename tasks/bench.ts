@@ -22,7 +22,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { writeJsonAtomic } from "../lib/results/atomic_write.ts";
-import { BENCH_ARCHS, benchCases, type BenchResult, measureIteration } from "../lib/bench/iteration.ts";
+import { BENCH_ARCHS, type BenchCase, benchCases, type BenchResult, measureIteration } from "../lib/bench/iteration.ts";
 import { type BackendInfo, startBackend } from "../lib/tfjs/backend.ts";
 import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
@@ -45,7 +45,6 @@ import {
   torchFailed,
   TorchPeer,
 } from "../lib/bench/torch_pairs.ts";
-import type { BenchCase } from "../lib/bench/iteration.ts";
 
 const USAGE = `Usage: deno task bench [options]
 

@@ -49,3 +49,13 @@ export async function runDeno(args: string[], env: Record<string, string> = {}):
   const dec = new TextDecoder();
   return { code, stdout: dec.decode(stdout), stderr: dec.decode(stderr) };
 }
+
+/** Whether `python` can import `module` (a test that needs numpy or torch is ignored where it cannot). */
+export async function pythonHas(python: string, module: string): Promise<boolean> {
+  try {
+    const { success } = await new Deno.Command(python, { args: ["-c", `import ${module}`], stderr: "null" }).output();
+    return success;
+  } catch {
+    return false;
+  }
+}

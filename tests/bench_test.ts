@@ -11,7 +11,7 @@ import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib/bench/torch_pairs.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
-import { runDeno } from "./_files.ts";
+import { pythonHas, runDeno } from "./_files.ts";
 
 Deno.test({
   name: "layerFlops counts 2 per multiply-add for Dense, Conv2D and Conv2DTranspose, and nothing for other layers",
@@ -180,19 +180,9 @@ Deno.test("bench --pairs without --reference torch exits 2 naming the flag and w
   assertMatch(bad.stderr, /--pairs: expected an integer ≥ 1: got '0'/);
 });
 
-/** Whether Debian's python has torch (the paired bench needs it; CI does not install it). */
-async function torchAvailable(): Promise<boolean> {
-  try {
-    const out = await new Deno.Command(TORCH_PYTHON, { args: ["-c", "import torch"], stderr: "null" }).output();
-    return out.success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name: "pairWithTorch times alternating blocks against a warm torch process and reports the pairs' median ratio",
-  ignore: !(await torchAvailable()),
+  ignore: !(await pythonHas(TORCH_PYTHON, "torch")), // CI does not install torch
   fn: async () => {
     await startBackend("wasm");
     const peer = await TorchPeer.start(1, 1);

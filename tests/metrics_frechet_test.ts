@@ -3,6 +3,7 @@ import { frechetDistance, type Gaussian, sqrtPsd, traceSqrtProduct } from "../li
 import { moments } from "../lib/metrics/moments.ts";
 import { symmetricEigen } from "../lib/metrics/symmetric_eigen.ts";
 import { Rng } from "../lib/rng.ts";
+import { pythonHas } from "./_files.ts";
 
 const f64 = (a: number[]) => new Float64Array(a);
 
@@ -131,18 +132,9 @@ Deno.test("moments() gives the mean and the unbiased covariance", () => {
   assertEquals([...cov], [4, 8, 8, 16]);
 });
 
-async function numpyAvailable(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("python3", { args: ["-c", "import numpy"], stderr: "null" }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
 Deno.test({
   name: "frechetDistance() on 128-d features matches numpy's non-symmetric eigvals(C1 C2) to 1e-6 relative",
-  ignore: !(await numpyAvailable()),
+  ignore: !(await pythonHas("python3", "numpy")),
   fn: async () => {
     const d = 128;
     const n = 400;
