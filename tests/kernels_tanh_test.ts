@@ -92,6 +92,32 @@ Deno.test("SIMD Tanh returns the stock kernel's bits on whole vectors inside eac
   assertEquals(mismatches(bits, ours, stock).slice(0, 10), []);
 });
 
+Deno.test("SIMD Tanh returns the stock kernel's bits on vectors whose lanes fall in different branches", async () => {
+  // A generator's pixels in training mix branches within a vector: each float under test goes in the first lane,
+  // beside 0.05, 1 and −0.3 (three of tanhf's branches), which is when the mixed-lane path runs for floats of
+  // 2^-26 ≤ |x| < 7.75 and the general path for the rest. Runs cross each branch edge; a stride covers the range.
+  const edges = [0x00800000, 0x32800000, 0x3e317218, 0x3e82c578, 0x3f051592, 0x3f0c9f54, 0x40f80000, 0x41200000];
+  const runs = edges.flatMap((e) => Array.from({ length: 4096 }, (_, i) => e - 2048 + i));
+  const stride = Array.from({ length: (0x40f80000 - 0x32800000) / 251 }, (_, i) => 0x32800000 + 251 * i);
+  const tested = [...runs, ...stride, 0x7f800000, 0x7fc00000].flatMap((b) => [b, (b | 0x80000000) >>> 0]);
+  const lanes = new Float32Array(4 * tested.length);
+  const bits = new Uint32Array(lanes.buffer);
+  tested.forEach((b, i) => {
+    lanes.set([0, 0.05, 1, -0.3], 4 * i);
+    bits[4 * i] = b;
+  });
+  try {
+    for (const build of ["relaxed", "simd"] as const) {
+      setSimdKernels(build);
+      await tf.setBackend("wasm");
+      const { ours, stock } = bothTanh(bits);
+      assertEquals(mismatches(bits, ours, stock).slice(0, 10), [], `${build} build`);
+    }
+  } finally {
+    setSimdKernels("relaxed");
+  }
+});
+
 Deno.test("SIMD Tanh matches the stock kernel on every length's last 1–3 floats", async () => {
   await tf.setBackend("wasm");
   for (let n = 1; n <= 9; n++) {

@@ -141,6 +141,24 @@ static inline __attribute__((always_inline)) struct primary expm1f_primary(v128_
   return (struct primary){hxs, e0};
 }
 
+/*
+ * expm1f after its argument reduction: x − (hi − lo) where `reduce` (else x itself), its rounding error c, and the
+ * primary-range results: the value for k = 0 and the correction e that the k ≠ 0 formulas take.
+ */
+struct reduced {
+  v128_t xr, when_k0, e;
+};
+static inline __attribute__((always_inline)) struct reduced expm1f_reduced(v128_t reduce, v128_t hi, v128_t lo,
+                                                                            v128_t x) {
+  const v128_t xr_reduced = wasm_f32x4_sub(hi, lo);
+  const v128_t xr = pick(reduce, xr_reduced, x);
+  const v128_t c = pick(reduce, wasm_f32x4_sub(wasm_f32x4_sub(hi, xr_reduced), lo), f4(0.0f));
+  const struct primary p = expm1f_primary(xr);
+  const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, p.e0), p.hxs));
+  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(p.e0, c)), c), p.hxs);
+  return (struct reduced){xr, when_k0, e};
+}
+
 /* expm1f's last step for k = −1, from the reduced argument and its correction e. */
 static inline v128_t expm1f_km1(v128_t xr, v128_t e) {
   return wasm_f32x4_sub(wasm_f32x4_mul(f4(0.5f), wasm_f32x4_sub(xr, e)), f4(0.5f));
@@ -168,15 +186,9 @@ static v128_t expm1f_x4(v128_t x) {
   const v128_t t_far = wasm_f32x4_convert_i32x4(k_far);
   const v128_t hi = pick(near, hi_near, wasm_f32x4_sub(x, wasm_f32x4_mul(t_far, ln2_hi)));
   const v128_t lo = pick(near, lo_near, wasm_f32x4_mul(t_far, ln2_lo));
-  const v128_t xr_reduced = wasm_f32x4_sub(hi, lo);
-  const v128_t c = pick(reduce, wasm_f32x4_sub(wasm_f32x4_sub(hi, xr_reduced), lo), f4(0.0f));
   const v128_t k = pick(reduce, pick(near, k_near, k_far), bits(0));
-  const v128_t xr = pick(reduce, xr_reduced, x);
-  /* x is now in the primary range */
-  const struct primary p = expm1f_primary(xr);
-  const v128_t hxs = p.hxs, e0 = p.e0;
-  const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, e0), hxs));
-  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(e0, c)), c), hxs);
+  const struct reduced r = expm1f_reduced(reduce, hi, lo, x);
+  const v128_t xr = r.xr, when_k0 = r.when_k0, e = r.e;
   const v128_t when_km1 = expm1f_km1(xr, e), when_k1 = expm1f_k1(xr, e);
   const v128_t twopk = wasm_i32x4_shl(wasm_i32x4_add(k, bits(0x7f)), 23);
   const v128_t twomk = wasm_i32x4_shl(wasm_i32x4_sub(bits(0x7f), k), 23);
@@ -231,17 +243,44 @@ static inline __attribute__((always_inline)) v128_t tanhf_below_x4(v128_t ax) {
   const v128_t reduce = wasm_i32x4_gt(harg, bits(0x3eb17218)); /* k = ±1: hi = arg ∓ ln2_hi, lo = ±ln2_lo */
   const v128_t hi = wasm_f32x4_sub(arg, wasm_v128_xor(f4(6.9313812256e-01f), arg_sign));
   const v128_t lo = wasm_v128_xor(f4(9.0580006145e-06f), arg_sign);
-  const v128_t xr_reduced = wasm_f32x4_sub(hi, lo);
-  const v128_t xr = pick(reduce, xr_reduced, arg);
-  const v128_t c = pick(reduce, wasm_f32x4_sub(wasm_f32x4_sub(hi, xr_reduced), lo), f4(0.0f));
-  const struct primary p = expm1f_primary(xr);
-  const v128_t when_k0 = wasm_f32x4_sub(xr, wasm_f32x4_sub(wasm_f32x4_mul(xr, p.e0), p.hxs));
-  const v128_t e = wasm_f32x4_sub(wasm_f32x4_sub(wasm_f32x4_mul(xr, wasm_f32x4_sub(p.e0, c)), c), p.hxs);
+  const struct reduced r = expm1f_reduced(reduce, hi, lo, arg);
+  const v128_t xr = r.xr, e = r.e;
   const v128_t when_km1 = expm1f_km1(xr, e), when_k1 = expm1f_k1(xr, e);
-  v128_t em = pick(reduce, pick(mid, when_k1, when_km1), when_k0);
+  v128_t em = pick(reduce, pick(mid, when_k1, when_km1), r.when_k0);
   em = pick(wasm_i32x4_lt(harg, bits(0x33000000)), arg, em); /* |arg| < 2^-25: expm1f returns it */
   const v128_t t = wasm_f32x4_div(pick(mid, em, wasm_f32x4_neg(em)), wasm_f32x4_add(em, f4(2.0f)));
   return pick(wasm_i32x4_lt(ax, bits(0x00800000)), ax, t);
+}
+
+/*
+ * tanhf where every lane has 2^-26 ≤ |x| < 7.75 but the lanes fall in different branches: a generator's pixels in
+ * training, some near 0 and some toward ±1. Below log(5/3)/2 expm1f's argument is −2|x| (k is 0 or −1, never
+ * reduced far); above it, 2|x| > 0.51 (k is 1, with a reduced argument above −0.19, or 1 < k < 23). So the general
+ * path's tiny, k ≥ 23, saturated and subnormal cases, and k = 1's second formula, cannot occur here.
+ */
+static inline __attribute__((always_inline)) v128_t tanhf_tame_x4(v128_t ax) {
+  const v128_t mid = wasm_i32x4_gt(ax, bits(0x3e82c578)); /* |x| > log(5/3)/2: expm1f(2|x|) */
+  const v128_t big = wasm_i32x4_gt(ax, bits(0x3f0c9f54)); /* |x| > log(3)/2: 1 − 2/(t + 2) */
+  const v128_t two_ax = wasm_f32x4_mul(f4(2.0f), ax);
+  const v128_t arg_sign = wasm_v128_andnot(bits(0x80000000), mid);
+  const v128_t arg = wasm_v128_xor(two_ax, arg_sign); /* −2|x| is −(2|x|) to the bit */
+  const v128_t reduce = wasm_i32x4_gt(two_ax, bits(0x3eb17218)); /* |arg| > 0.5 ln2 */
+  const v128_t near = wasm_i32x4_lt(two_ax, bits(0x3f851592));   /* |arg| < 1.5 ln2: k = ±1 */
+  const v128_t k_far = trunc_i32(wasm_f32x4_add(wasm_f32x4_mul(f4(1.4426950216e+00f), two_ax), f4(0.5f)));
+  const v128_t t_far = wasm_f32x4_convert_i32x4(k_far);
+  const v128_t hi = pick(near, wasm_f32x4_sub(arg, wasm_v128_xor(f4(6.9313812256e-01f), arg_sign)),
+                         wasm_f32x4_sub(two_ax, wasm_f32x4_mul(t_far, f4(6.9313812256e-01f))));
+  const v128_t lo = pick(near, wasm_v128_xor(f4(9.0580006145e-06f), arg_sign), wasm_f32x4_mul(t_far, f4(9.0580006145e-06f)));
+  const struct reduced r = expm1f_reduced(reduce, hi, lo, arg);
+  const v128_t xr = r.xr, e = r.e;
+  const v128_t when_k1 = wasm_f32x4_add(f4(1.0f), wasm_f32x4_mul(f4(2.0f), wasm_f32x4_sub(xr, e)));
+  const v128_t twopk = wasm_i32x4_shl(wasm_i32x4_add(k_far, bits(0x7f)), 23);
+  const v128_t twomk = wasm_i32x4_shl(wasm_i32x4_sub(bits(0x7f), k_far), 23);
+  const v128_t k_small = wasm_f32x4_mul(wasm_f32x4_add(wasm_f32x4_sub(xr, e), wasm_f32x4_sub(f4(1.0f), twomk)), twopk);
+  const v128_t em = pick(mid, pick(near, when_k1, k_small), pick(reduce, expm1f_km1(xr, e), r.when_k0));
+  const v128_t num = pick(big, f4(2.0f), wasm_v128_xor(em, arg_sign)); /* em, or −em where arg < 0 */
+  const v128_t q = wasm_f32x4_div(num, wasm_f32x4_add(em, f4(2.0f)));
+  return pick(big, wasm_f32x4_sub(f4(1.0f), q), q);
 }
 
 /* tanhf's value above |x| = 10: 1 + 0/|x|, which is 1, or NaN for NaN. */
@@ -264,6 +303,9 @@ static inline __attribute__((always_inline)) v128_t tanhf_x4(v128_t x) {
   /* An untrained generator's pixels: */
   if (wasm_i32x4_all_true(wasm_i32x4_le(ax, bits(0x3e317218)))) return wasm_v128_xor(tanhf_k0_x4(ax), sign);
   if (wasm_i32x4_all_true(wasm_i32x4_lt(ax, bits(0x3f051592)))) return wasm_v128_xor(tanhf_below_x4(ax), sign);
+  if (wasm_i32x4_all_true(wasm_v128_and(wasm_i32x4_ge(ax, bits(0x32800000)), wasm_i32x4_lt(ax, bits(0x40f80000))))) {
+    return wasm_v128_xor(tanhf_tame_x4(ax), sign); /* a generator's pixels in training */
+  }
   const v128_t mid = wasm_i32x4_gt(ax, bits(0x3e82c578)); /* |x| > log(5/3)/2 */
   const v128_t em = expm1f_x4(pick(mid, two_ax, wasm_f32x4_mul(f4(-2.0f), ax)));
   const v128_t num = pick(big, f4(2.0f), pick(mid, em, wasm_f32x4_neg(em)));
