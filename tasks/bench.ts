@@ -22,7 +22,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { dirname, fromFileUrl, join } from "@std/path";
 import { writeJsonAtomic } from "../lib/results/atomic_write.ts";
-import { BENCH_ARCHS, type BenchCase, benchCases, type BenchResult, measureIteration } from "../lib/bench/iteration.ts";
+import {
+  BENCH_ARCHS,
+  type BenchCase,
+  benchCases,
+  type BenchResult,
+  measureIteration,
+  warmEngine,
+} from "../lib/bench/iteration.ts";
 import { type BackendInfo, startBackend } from "../lib/tfjs/backend.ts";
 import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
@@ -58,6 +65,9 @@ Options:
                    (an iteration is what the loop runs: wgan and wgan-gp train the critic 5 times)
   --warmup N       untimed iterations before timing (default: 1)
   --repeats N      timed iterations; the median is reported (default: 5)
+  --engine-warmup N  untimed mlp-tf1 iterations on each backend before any case is timed (default: 100;
+                   0: none): V8 optimizes tfjs's engine over a process's first ~100 iterations, which
+                   a training run amortizes and the first case timed would otherwise pay for
   --threads LIST   GEMM threads to time on wasm, e.g. 1,2 (default: 1, the one-core figures)
   --json FILE      where to write the results (default: results/bench.json)
   --profile        after timing, profile one iteration and print the 8 slowest kernels
@@ -335,10 +345,18 @@ async function main(): Promise<number> {
       "tf-flag",
       "reference",
       "pairs",
+      "engine-warmup",
     ],
     boolean: ["profile"],
     collect: ["tf-flag"],
-    default: { backend: "wasm", warmup: "1", repeats: "5", json: "results/bench.json", threads: "1" },
+    default: {
+      backend: "wasm",
+      warmup: "1",
+      repeats: "5",
+      json: "results/bench.json",
+      threads: "1",
+      "engine-warmup": "100",
+    },
     positionals: 0,
   });
   if (flags.help) {
@@ -352,6 +370,7 @@ async function main(): Promise<number> {
   const warmup = positiveInt("warmup", flags.warmup, 0);
   const repeats = positiveInt("repeats", flags.repeats, 1);
   const pairs = flags.pairs === undefined ? undefined : positiveInt("pairs", flags.pairs, 1);
+  const engineWarmup = positiveInt("engine-warmup", flags["engine-warmup"], 0);
   const jsonPath = String(flags.json);
   requireWritable("--json", jsonPath);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
@@ -389,6 +408,10 @@ async function main(): Promise<number> {
     const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
     console.log(`backend ${backend}: ${info.device} (${info.reason})`);
     if (info.gemm) console.log(`  ${describeGemm(info.gemm)}`);
+    if (engineWarmup > 0) {
+      const ms = await warmEngine(engineWarmup);
+      console.log(`  engine warmed: ${engineWarmup} untimed mlp-tf1 iterations (${(ms / 1000).toFixed(1)} s)`);
+    }
     if (backend === "wasm") {
       const simd = simdFor(tf.backend() as BackendWasm);
       if (simd) {
@@ -491,6 +514,7 @@ async function main(): Promise<number> {
     tfjs: tf.version.tfjs,
     deno: Deno.version.deno,
     warmup,
+    engineWarmup,
     repeats,
     flopConvention: "lib/bench/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
       "backward = 2x forward; iteration = 4*G*B + 8*D*B",

@@ -2,7 +2,7 @@ import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../lib/archs/registry.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
-import { BENCH_ARCHS, benchCases, measureIteration, median } from "../lib/bench/iteration.ts";
+import { BENCH_ARCHS, benchCases, measureIteration, median, warmEngine } from "../lib/bench/iteration.ts";
 import { forwardFlops, iterationFlops, layerFlops } from "../lib/bench/flops.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
@@ -200,4 +200,13 @@ Deno.test({
       await peer.close();
     }
   },
+});
+
+Deno.test("warmEngine trains untimed iterations keeping no tensors, and with 0 does nothing", async () => {
+  await startBackend("wasm");
+  assertEquals(await warmEngine(0), 0);
+  const before = tf.memory().numTensors;
+  const ms = await warmEngine(3);
+  assert(ms > 0, `took ${ms} ms`);
+  assertEquals(tf.memory().numTensors, before);
 });

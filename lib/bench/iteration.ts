@@ -380,3 +380,20 @@ async function profileKernels(
     .slice(0, 10);
   return { kernels, slowestCalls, outsideKernels: Math.max(0, 1 - inKernels / wall) };
 }
+
+/**
+ * Warm the JavaScript engine before anything is timed. V8 optimizes tfjs's engine, tape and layers code over a
+ * process's first ~100 iterations (mlp-pytorch here: ~17 ms an iteration over the first 25, ~10.5 ms from the
+ * 75th), so the first case timed would otherwise pay for it, and a run of thousands of training steps does not.
+ * Runs `iterations` untimed iterations of mlp-tf1, the cheapest case, whose ops every architecture's step shares.
+ *
+ * @param iterations how many (0: none).
+ * @returns the milliseconds it took.
+ */
+export async function warmEngine(iterations: number): Promise<number> {
+  if (iterations === 0) return 0;
+  const t0 = performance.now();
+  const c = benchCases("mlp-tf1")[0]!;
+  await measureIteration(c, await loadTrainingImages("mnist", c.pixelRange), { warmup: iterations - 1, repeats: 1 });
+  return performance.now() - t0;
+}
