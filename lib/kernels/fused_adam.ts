@@ -20,14 +20,10 @@ export const ADAM_KERNEL = "HarnessAdam";
 
 const f32 = Math.fround;
 
-function scalarValue(backend: BackendWasm, t: tf.TensorInfo): number {
-  return (backend.typedArrayFromHeap(t) as Float32Array)[0]!;
-}
-
 /**
  * The wasm `HarnessAdam` kernel: inputs `value`, `m`, `v`, `gradient`
- * (float32, one size) and the scalars `om1` = 1 − β₁ᵗ, `om2` = 1 − β₂ᵗ;
- * attrs `beta1`, `beta2`, `epsilon`, `learningRate`; outputs the new value,
+ * (float32, one size); attrs `beta1`, `beta2`, `epsilon`, `learningRate` and
+ * the float32 numbers `om1` = 1 − β₁ᵗ, `om2` = 1 − β₂ᵗ; outputs the new value,
  * first and second moments.
  */
 export const adamKernelConfig: tf.KernelConfig = {
@@ -35,9 +31,9 @@ export const adamKernelConfig: tf.KernelConfig = {
   backendName: "wasm",
   kernelFunc: ({ inputs, backend, attrs }) => {
     const b = backend as BackendWasm;
-    const { value, m, v, gradient, om1, om2 } = inputs;
-    if (!value || !m || !v || !gradient || !om1 || !om2) {
-      throw new TypeError(`${ADAM_KERNEL} needs inputs value, m, v, gradient, om1, om2`);
+    const { value, m, v, gradient } = inputs;
+    if (!value || !m || !v || !gradient) {
+      throw new TypeError(`${ADAM_KERNEL} needs inputs value, m, v, gradient`);
     }
     const n = tf.util.sizeFromShape(value.shape);
     for (const t of [value, m, v, gradient]) {
@@ -51,8 +47,8 @@ export const adamKernelConfig: tf.KernelConfig = {
     const lr = attrs?.["learningRate"] as number;
     // The scalars tfjs would make: each JS number becomes one float32.
     const k = [f32(beta1), f32(1 - beta1), f32(beta2), f32(1 - beta2)] as const;
-    const o1 = scalarValue(b, om1);
-    const o2 = scalarValue(b, om2);
+    const o1 = attrs?.["om1"] as number;
+    const o2 = attrs?.["om2"] as number;
     const outs = [value, m, v].map((t) => b.makeOutput([...t.shape], "float32"));
     const simd = simdFor(b);
     const ptr = (t: tf.TensorInfo) => b.getMemoryOffset(t.dataId);
@@ -117,9 +113,10 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
+    const accBeta = [state.accBeta1, state.accBeta2].map((acc) => acc.dataSync()[0]!) as [number, number];
     tf.tidy(() => {
-      const om1 = tf.sub(1, state.accBeta1);
-      const om2 = tf.sub(1, state.accBeta2);
+      // tfjs's tf.sub(1, accBeta): one float32 subtraction each.
+      const [om1, om2] = accBeta.map((acc) => f32(1 - acc)) as [number, number];
       names.forEach((name, i) => {
         const value = tf.engine().registeredVariables[name];
         if (!value) throw new Error(`Cannot apply a gradient to '${name}': no such variable`);
@@ -144,18 +141,21 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
           value.assign(tf.add(tf.mul(step, -this.learningRate), value));
           return;
         }
-        const [w2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { value, m, v, gradient, om1, om2 }, {
+        const [w2, m2, v2] = tf.engine().runKernel(ADAM_KERNEL, { value, m, v, gradient }, {
           beta1: this.beta1,
           beta2: this.beta2,
           epsilon: this.epsilon,
           learningRate: this.learningRate,
+          om1,
+          om2,
         }) as tf.Tensor[];
         m.assign(m2!);
         v.assign(v2!);
         value.assign(w2!);
       });
-      state.accBeta1.assign(tf.mul(state.accBeta1, this.beta1));
-      state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
+      // tfjs's tf.mul(accBeta, beta): one float32 product each.
+      state.accBeta1.assign(tf.scalar(f32(accBeta[0] * f32(this.beta1))));
+      state.accBeta2.assign(tf.scalar(f32(accBeta[1] * f32(this.beta2))));
     });
     this.incrementIterations();
   }
