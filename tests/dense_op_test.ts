@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals } from "@std/assert";
 import { randomData, setUpBackends } from "./_kernel_parity.ts";
 import "../lib/tfjs/kernels_setup.ts";
-import { dense, HARNESS_DENSE } from "../lib/tfjs/dense_op.ts";
+import { dense, HARNESS_DENSE, HARNESS_FUSED_DENSE } from "../lib/tfjs/dense_op.ts";
 
 await setUpBackends();
 
@@ -78,3 +78,43 @@ Deno.test("dense's gradient is differentiable: a second derivative through the i
   assertEquals(bits(got), bits(want));
   tf.dispose([x, w, b, got, want]);
 });
+
+/** What tfjs-layers' Dense.call computes outside a tape: fused.matMul, with the bias and activation fused or after. */
+function layersDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, activation: string): tf.Tensor {
+  if (["linear", "relu", "elu"].includes(activation)) {
+    return tf.fused.matMul({ a: x, b: kernel, ...(bias ? { bias } : {}), activation: activation as "linear" });
+  }
+  const y = tf.fused.matMul({ a: x, b: kernel });
+  const withBias = bias ? tf.add(y, bias) : y;
+  return activation === "tanh" ? tf.tanh(withBias) : tf.sigmoid(withBias);
+}
+
+for (const backend of ["wasm", "cpu"] as const) {
+  Deno.test(`a Dense layer outside a tape on ${backend} is one kernel call with its own fused call's bits`, async () => {
+    await tf.setBackend(backend);
+    for (const activation of ["linear", "relu", "elu", "tanh", "sigmoid"] as const) {
+      for (const useBias of [true, false]) {
+        const [x, w, b] = operands(100, 784, 256, 40);
+        const layer = tf.layers.dense({ units: 256, activation, useBias, inputShape: [784] });
+        layer.apply(tf.input({ shape: [784] }));
+        layer.setWeights(useBias ? [w, b] : [w]);
+        const before = tf.memory().numTensors;
+        const run = await tf.profile(() => layer.apply(x) as tf.Tensor);
+        const names = run.kernels.map((k) => k.name);
+        const what = `${activation}, bias ${useBias}`;
+        assertEquals(names[0], HARNESS_FUSED_DENSE, `${what}: ${names.join(", ")}`);
+        assertEquals(
+          names.includes("Reshape") || names.includes("_FusedMatMul"),
+          false,
+          `${what}: ${names.join(", ")}`,
+        );
+        const want = tf.tidy(() => layersDense(x, w, useBias ? b : null, activation));
+        assertEquals(bits(run.result as tf.Tensor), bits(want), what);
+        tf.dispose([run.result as tf.Tensor, want]);
+        assertEquals(tf.memory().numTensors, before, `${what}: no tensor leaks`);
+        layer.dispose();
+        tf.dispose([x, w, b]);
+      }
+    }
+  });
+}

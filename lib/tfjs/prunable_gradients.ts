@@ -15,18 +15,19 @@
  * (`matMul` / `conv2d`) + `add` + activation: separate tape entries the tape
  * prunes. (Dense's product and bias run as one `HarnessDense` call on wasm and
  * cpu, whose gradients are as separable: `dense_op.ts`.) Outside gradients
- * (sampling, evaluation) the fused op is kept. The sums computed are the same;
- * the bias is added after the product either way.
+ * (sampling, evaluation, the generator's pass for a D step) the fused op is
+ * kept: Dense's as one `HarnessFusedDense` call on wasm and cpu. The sums
+ * computed are the same; the bias is added after the product either way.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { dense } from "./dense_op.ts";
+import { dense, fusedDense, fusedDenseRuns } from "./dense_op.ts";
 
 /** The parts of tfjs-layers' Dense and Conv2D used here (not in their public types). */
 interface LayerInternals {
   kernel: tf.LayerVariable;
   bias: tf.LayerVariable | null;
-  activation: { apply(x: tf.Tensor): tf.Tensor };
+  activation: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
   invokeCallHook(inputs: tf.Tensor | tf.Tensor[], kwargs: unknown): void;
   // Conv2D only:
   strides: [number, number];
@@ -43,23 +44,32 @@ function recordingGradients(): boolean {
   return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
 
+/** A layer's whole call outside a tape, where `runs` says it can take the input on the current backend. */
+interface FusedCall {
+  runs(input: tf.Tensor): boolean;
+  call(layer: LayerInternals, input: tf.Tensor): tf.Tensor;
+}
+
 /**
  * Replace `proto.call` by `unfused` (the product and bias) + activation while
- * a tape records, for the inputs `applies` accepts; the fused call otherwise.
+ * a tape records, for the inputs `applies` accepts; outside a tape by `fused`
+ * where it runs, else the layer's own fused call.
  */
 function unfuseUnderTape(
   proto: Proto,
   applies: (layer: LayerInternals, input: tf.Tensor) => boolean,
   unfused: (layer: LayerInternals, input: tf.Tensor) => tf.Tensor,
+  fused?: FusedCall,
 ): void {
   if (proto.__prunable) return;
   const fusedCall = proto.call;
   proto.call = function (this: LayerInternals, inputs, kwargs) {
     const input = Array.isArray(inputs) ? inputs[0]! : inputs;
-    if (!recordingGradients() || !applies(this, input)) return fusedCall.call(this, inputs, kwargs);
+    const taped = recordingGradients();
+    if (!applies(this, input) || (!taped && !fused?.runs(input))) return fusedCall.call(this, inputs, kwargs);
     return tf.tidy(() => {
       this.invokeCallHook(inputs, kwargs);
-      return this.activation.apply(unfused(this, input));
+      return taped ? this.activation.apply(unfused(this, input)) : fused!.call(this, input);
     });
   };
   proto.__prunable = true;
@@ -69,6 +79,10 @@ unfuseUnderTape(
   Object.getPrototypeOf(tf.layers.dense({ units: 1 })),
   (_, x) => x.rank === 2,
   (layer, x) => layer.bias ? dense(x, layer.kernel.read(), layer.bias.read()) : tf.matMul(x, layer.kernel.read()),
+  {
+    runs: (x) => x.dtype === "float32" && fusedDenseRuns(),
+    call: (layer, x) => fusedDense(x, layer.kernel.read(), layer.bias?.read() ?? null, layer.activation),
+  },
 );
 
 unfuseUnderTape(
