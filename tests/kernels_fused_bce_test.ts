@@ -1,7 +1,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { assertEquals, assertLess } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
-import { BCE_LOGITS, BCE_LOGITS_GRAD, bceWithLogitsPerItem } from "../lib/kernels/fused_bce.ts";
+import {
+  BCE_LOGITS,
+  BCE_LOGITS_GRAD,
+  BCE_MEAN,
+  BCE_MEAN_GRAD,
+  bceWithLogitsMean,
+  bceWithLogitsPerItem,
+} from "../lib/kernels/fused_bce.ts";
 import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
 
 await setUpBackends();
@@ -41,6 +48,40 @@ Deno.test("the logits' cross-entropy on wasm is one kernel each way with the unf
       tf.dispose([x, dy, ours, theirs, ...grads, ...means, profile.result as tf.Tensor]);
     }
   }
+});
+
+Deno.test("the cross-entropy's batch mean on wasm is one kernel each way with tf.mean's bits", async () => {
+  await tf.setBackend("wasm");
+  const unfusedMean = (v: tf.Tensor, t: number) => tf.mean(unfused(v, t)) as tf.Scalar;
+  for (const t of [0, 0.9, 1]) {
+    for (const n of [1, 3, 100, 257]) {
+      const x = logits(n, 160 + n);
+      const dy = tf.scalar(randomData(1, 170 + n)[0]! * 3);
+      const profile = await tf.profile(() => tf.grad((v: tf.Tensor) => bceWithLogitsMean(v, t))(x, dy));
+      const names = profile.kernelNames.join(", ");
+      assertEquals([BCE_MEAN, BCE_MEAN_GRAD].map((k) => profile.kernelNames.includes(k)), [true, true], names);
+      assertEquals(["Mean", "Tile", BCE_LOGITS].some((k) => profile.kernelNames.includes(k)), false, names);
+      const what = `target ${t}, n ${n}`;
+      const [ours, theirs] = [bceWithLogitsMean(x, t), unfusedMean(x, t)];
+      assertEquals(bits(ours), bits(theirs), `${what}: value`);
+      const grads = [bceWithLogitsMean, unfusedMean].map((f) => tf.grad((v: tf.Tensor) => f(v, t))(x, dy));
+      assertEquals(bits(grads[0]!), bits(grads[1]!), `${what}: gradient`);
+      tf.dispose([x, dy, ours, theirs, ...grads, profile.result as tf.Tensor]);
+    }
+  }
+});
+
+Deno.test("the fused batch mean's gradient differentiates again with the bits of the mean of the per-item kernel", async () => {
+  await tf.setBackend("wasm");
+  const [x, w] = [logits(9, 180), tf.tensor2d(randomData(9, 181), [9, 1])];
+  const twice = (mean: (v: tf.Tensor) => tf.Tensor) => {
+    const inner = (a: tf.Tensor, b: tf.Tensor) => tf.grad(mean)(a).mul(b).sum();
+    return [...tf.grads(inner)([x, w]), inner(x, w)];
+  };
+  const ours = twice((v) => bceWithLogitsMean(v, 0.9));
+  const theirs = twice((v) => tf.mean(bceWithLogitsPerItem(v, 0.9)));
+  ours.forEach((o, i) => assertEquals(bits(o), bits(theirs[i]!), `output ${i}`));
+  tf.dispose([x, w, ...ours, ...theirs]);
 });
 
 Deno.test("the fused cross-entropy's gradient differentiates again as the unfused ops' does on cpu", async () => {

@@ -7,7 +7,11 @@
  * sigmoid are the stock kernels', the rest the same float32 operations in the same order
  * (lib/kernels/simd/elementwise.c). On other backends, or where the SIMD module is off, the expression is tfjs's.
  *
- * The gradient kernel is differentiable again, as the unfused ops' gradient would be.
+ * `HarnessBceMean` is the batch mean of the same loss in one call, and its gradient one more (tfjs's `Mean` and its
+ * gradient around the two kernels: four engine calls fewer forward and backward per loss term).
+ *
+ * The gradient kernels are differentiable again, as the unfused ops' gradients would be (the mean's, where a tape
+ * records its backward pass, runs as separate ops).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +23,10 @@ import { free, run } from "./_wasm_ops.ts";
 export const BCE_LOGITS = "HarnessBceLogits";
 /** The fused gradient kernel's name: inputs `x` (the logits), `dy`, attr `target`. */
 export const BCE_LOGITS_GRAD = "HarnessBceLogitsGrad";
+/** The batch mean of the loss as one kernel: inputs `logits`, attr `target`; a scalar. */
+export const BCE_MEAN = "HarnessBceMean";
+/** Its gradient: inputs `x` (the logits), `dy` (a scalar), attr `target`. */
+export const BCE_MEAN_GRAD = "HarnessBceMeanGrad";
 
 /** The SIMD module of a wasm backend, or an error naming the kernel that needed it. */
 function simdOf(backend: BackendWasm, kernel: string): SimdKernels {
@@ -78,8 +86,55 @@ const gradientConfig: tf.KernelConfig = {
   },
 };
 
-/** The two kernels for the wasm backend. */
-export const fusedBceKernelConfigs: readonly tf.KernelConfig[] = [forwardConfig, gradientConfig];
+/** Every axis of `x`: what `tf.mean(x)` reduces. */
+function allAxes(x: tf.TensorInfo): number[] {
+  return x.shape.map((_, i) => i);
+}
+
+/** The per-item kernel, then the stock `Mean` over every axis, as `tf.mean` runs it: the same bits, one call. */
+const meanConfig: tf.KernelConfig = {
+  kernelName: BCE_MEAN,
+  backendName: "wasm",
+  kernelFunc: (args) => {
+    const b = args.backend as BackendWasm;
+    const perItem = forwardConfig.kernelFunc(args) as tf.TensorInfo;
+    const out = run("Mean", b, { x: perItem }, { axis: allAxes(perItem), keepDims: false });
+    free(b, perItem);
+    return out;
+  },
+};
+
+/**
+ * `Mean`'s gradient as lib/tfjs/reduce_gradients.ts computes it (`dy` divided by the count in float32, broadcast
+ * to every item), then the per-item gradient kernel.
+ */
+const meanGradientConfig: tf.KernelConfig = {
+  kernelName: BCE_MEAN_GRAD,
+  backendName: "wasm",
+  kernelFunc: ({ inputs, attrs, backend }) => {
+    const b = backend as BackendWasm;
+    const [x, dy] = [inputs["x"], inputs["dy"]];
+    if (!x || !dy) throw new Error(`${BCE_MEAN_GRAD}: needs x and dy`);
+    const perItemDy = b.makeOutput([...x.shape], "float32");
+    const each = Math.fround((b.typedArrayFromHeap(dy) as Float32Array)[0]! / sizeOf(x));
+    (b.typedArrayFromHeap(perItemDy) as Float32Array).fill(each);
+    const dx = gradientConfig.kernelFunc({
+      inputs: { x, dy: perItemDy },
+      attrs: attrs ?? {},
+      backend,
+    }) as tf.TensorInfo;
+    free(b, perItemDy);
+    return dx;
+  },
+};
+
+/** The four kernels for the wasm backend. */
+export const fusedBceKernelConfigs: readonly tf.KernelConfig[] = [
+  forwardConfig,
+  gradientConfig,
+  meanConfig,
+  meanGradientConfig,
+];
 
 /** tfjs's ops for the same per-item loss (every backend). */
 function unfused(logits: tf.Tensor, t: number): tf.Tensor {
@@ -99,6 +154,28 @@ function fusable(logits: tf.Tensor): boolean {
 export function bceWithLogitsPerItem(logits: tf.Tensor, t: number): tf.Tensor {
   if (!fusable(logits)) return unfused(logits, t);
   return tf.engine().runKernel(BCE_LOGITS, { logits }, { target: t }) as tf.Tensor;
+}
+
+/**
+ * The batch mean of `bceWithLogitsPerItem(logits, t)`: one kernel on wasm (with its gradient one more), `tf.mean`
+ * of the per-item loss elsewhere; the same values either way.
+ */
+export function bceWithLogitsMean(logits: tf.Tensor, t: number): tf.Scalar {
+  if (!fusable(logits) || !tf.getKernel(BCE_MEAN, "wasm")) return tf.mean(bceWithLogitsPerItem(logits, t));
+  return tf.engine().runKernel(BCE_MEAN, { logits }, { target: t }) as tf.Scalar;
+}
+
+/** Whether a tape records the gradient being computed now (a gradient of a gradient). */
+function backwardRecorded(): boolean {
+  return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+}
+
+/** The mean's gradient as separate, differentiable ops: reduce_gradients.ts's and the per-item kernel's. */
+function meanGradientOps(x: tf.Tensor, dy: tf.Tensor, attrs: tf.NamedAttrMap): tf.Tensor {
+  return tf.tidy(() => {
+    const each = tf.div(tf.reshape(dy, x.shape.map(() => 1)), x.size);
+    return tf.engine().runKernel(BCE_LOGITS_GRAD, { x, dy: tf.broadcastTo(each, x.shape) }, attrs) as tf.Tensor;
+  });
 }
 
 let installed = false;
@@ -128,6 +205,20 @@ export function installFusedBceGradients(): void {
             const s = tf.sigmoid(tf.neg(tf.abs(x)));
             return tf.mul(tf.mul(g as tf.Tensor, dy), tf.mul(s, tf.sub(1, s)));
           }),
+      };
+    },
+  });
+  tf.registerGradient({
+    kernelName: BCE_MEAN,
+    inputsToSave: ["logits"],
+    gradFunc: (dy, saved, attrs) => {
+      const x = saved[0]!;
+      const g = dy as tf.Tensor;
+      return {
+        logits: () =>
+          backwardRecorded()
+            ? meanGradientOps(x, g, attrs)
+            : tf.engine().runKernel(BCE_MEAN_GRAD, { x, dy: g }, attrs) as tf.Tensor,
       };
     },
   });

@@ -30,6 +30,7 @@ import { leadingAxesReduce } from "./wasm_reduce.ts";
 import { fastTile } from "./wasm_tile.ts";
 import { fusedGradientKernelConfigs, installFusedGradients } from "./fused_gradients.ts";
 import { fusedBceKernelConfigs, installFusedBceGradients } from "./fused_bce.ts";
+import { stepNumbersKernelConfig } from "./fused_step_stats.ts";
 
 export { setSimdKernels, type SimdChoice } from "./_simd_module.ts";
 
@@ -103,6 +104,7 @@ export function registerWasmKernels(): void {
       fastLeakyRelu(captureStock("LeakyRelu")),
       ...fusedGradientKernelConfigs,
       ...fusedBceKernelConfigs,
+      stepNumbersKernelConfig,
       fastSqrt(captureStock("Sqrt")),
       fastTanh(captureStock("Tanh")),
       fastGreater(captureStock("Greater")),

@@ -20,15 +20,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { CRITIC_LOSSES, type LOSSES } from "../experiment/config.ts";
-import { bceWithLogitsPerItem } from "../kernels/fused_bce.ts";
+import { bceWithLogitsMean } from "../kernels/fused_bce.ts";
 
 /** A loss name. */
 export type LossName = (typeof LOSSES)[number];
 
 /** Mean binary cross-entropy of sigmoid(logits) against a constant target. */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
-  // max(x, 0) − x·t + log(1 + e^−|x|), stable for any x (one kernel on wasm).
-  return tf.tidy(() => tf.mean(bceWithLogitsPerItem(logits, target)) as tf.Scalar);
+  // max(x, 0) − x·t + log(1 + e^−|x|), stable for any x, and its mean (one kernel on wasm).
+  return tf.tidy(() => bceWithLogitsMean(logits, target));
 }
 
 /** Mean squared distance of scores from a constant target. */
@@ -91,16 +91,21 @@ export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
  * cross-entropy losses, the raw score for least squares and the critic losses.
  */
 export function discriminatorOutput(loss: LossName, x: tf.Tensor): tf.Tensor {
+  return outputIsLogit(loss) ? tf.sigmoid(x) : x;
+}
+
+/** Whether D's raw output is a logit (its scale for the log is the sigmoid), or already on its scale. */
+export function outputIsLogit(loss: LossName): boolean {
   switch (loss) {
     case "bce":
     case "minimax":
     case "dragan":
-      return tf.sigmoid(x);
+      return true;
     case "lsgan":
     case "hinge":
     case "wgan":
     case "wgan-gp":
-      return x;
+      return false;
     default:
       return unknownLoss(loss);
   }

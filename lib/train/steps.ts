@@ -7,7 +7,15 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { gradientPenalty, interpolates, perturbed } from "./penalties.ts";
-import { decisionThreshold, discriminatorOutput, discriminatorTerms, generatorLoss, type LossName } from "./losses.ts";
+import {
+  decisionThreshold,
+  discriminatorOutput,
+  discriminatorTerms,
+  generatorLoss,
+  type LossName,
+  outputIsLogit,
+} from "./losses.ts";
+import { fusedDStepNumbers } from "../kernels/fused_step_stats.ts";
 
 /** The two networks and their optimisers. */
 export interface Gan {
@@ -107,9 +115,12 @@ export function discriminatorStep(
     }, trainableVariables(gan.discriminator));
     gan.optD.applyGradients(grads);
     if (s.loss === "wgan") clipWeights(gan.discriminator, s.clipValue ?? 0.01);
+    const scale = { sigmoid: outputIsLogit(s.loss), threshold: decisionThreshold(s.loss) };
+    const fused = classOk ? null : fusedDStepNumbers(value, realOut!, fakeOut!, scale);
+    if (fused) return fused;
     const pReal = discriminatorOutput(s.loss, realOut!);
     const pFake = discriminatorOutput(s.loss, fakeOut!);
-    const t = decisionThreshold(s.loss);
+    const t = scale.threshold;
     const correct = tf.sum(tf.cast(tf.greater(pReal, t), "float32"))
       .add(tf.sum(tf.cast(tf.lessEqual(pFake, t), "float32")));
     return tf.stack([
