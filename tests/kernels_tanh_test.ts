@@ -2,9 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { assertEquals, assertLess } from "@std/assert";
 import { compareBackends, randomData, setUpBackends } from "./_kernel_parity.ts";
-import { captureStock } from "../lib/kernels/_wasm_ops.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
+import { bothTanh, checkTanh, laidOut, mismatches } from "./exhaustive/tanh.ts";
 
 await setUpBackends();
 
@@ -34,32 +34,6 @@ function edgeBits(): number[] {
     }
   }
   return out;
-}
-
-/** tanh on `bits` through the harness kernel and through the stock one, as raw bits. */
-function bothTanh(bits: Uint32Array): { ours: Uint32Array; stock: Uint32Array } {
-  const backend = tf.backend() as BackendWasm;
-  const x = tf.tensor1d(new Float32Array(bits.buffer.slice(0)));
-  const ours = tf.tanh(x);
-  const stockOut = captureStock("Tanh")({ inputs: { x }, backend, attrs: {} }) as tf.TensorInfo;
-  const result = {
-    ours: new Uint32Array(ours.dataSync().slice().buffer),
-    stock: new Uint32Array((backend.readSync(stockOut.dataId) as Float32Array).slice().buffer),
-  };
-  backend.disposeData(stockOut.dataId);
-  tf.dispose([x, ours]);
-  return result;
-}
-
-function mismatches(bits: Uint32Array, ours: Uint32Array, stock: Uint32Array): string[] {
-  const bad: string[] = [];
-  const [a, b] = [new Float32Array(ours.buffer), new Float32Array(stock.buffer)];
-  for (let i = 0; i < bits.length; i++) {
-    if (ours[i] !== stock[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) {
-      bad.push(`0x${bits[i]!.toString(16)}: ours ${a[i]}, stock ${b[i]}`);
-    }
-  }
-  return bad;
 }
 
 Deno.test("SIMD Tanh returns the stock kernel's bits at every branch edge and on a stride through all floats", async () => {
@@ -94,18 +68,13 @@ Deno.test("SIMD Tanh returns the stock kernel's bits on whole vectors inside eac
 
 Deno.test("SIMD Tanh returns the stock kernel's bits on vectors whose lanes fall in different branches", async () => {
   // A generator's pixels in training mix branches within a vector: each float under test goes in the first lane,
-  // beside 0.05, 1 and −0.3 (three of tanhf's branches), which is when the mixed-lane path runs for floats of
-  // 2^-26 ≤ |x| < 7.75 and the general path for the rest. Runs cross each branch edge; a stride covers the range.
+  // beside three of tanhf's branches, which is when the mixed-lane path runs for floats of 2^-26 ≤ |x| < 7.75 and
+  // the general path for the rest. Runs cross each branch edge; a stride covers the range.
   const edges = [0x00800000, 0x32800000, 0x3e317218, 0x3e82c578, 0x3f051592, 0x3f0c9f54, 0x40f80000, 0x41200000];
   const runs = edges.flatMap((e) => Array.from({ length: 4096 }, (_, i) => e - 2048 + i));
   const stride = Array.from({ length: (0x40f80000 - 0x32800000) / 251 }, (_, i) => 0x32800000 + 251 * i);
   const tested = [...runs, ...stride, 0x7f800000, 0x7fc00000].flatMap((b) => [b, (b | 0x80000000) >>> 0]);
-  const lanes = new Float32Array(4 * tested.length);
-  const bits = new Uint32Array(lanes.buffer);
-  tested.forEach((b, i) => {
-    lanes.set([0, 0.05, 1, -0.3], 4 * i);
-    bits[4 * i] = b;
-  });
+  const bits = laidOut(new Uint32Array(tested), "mixed");
   try {
     for (const build of ["relaxed", "simd"] as const) {
       setSimdKernels(build);
@@ -115,6 +84,19 @@ Deno.test("SIMD Tanh returns the stock kernel's bits on vectors whose lanes fall
     }
   } finally {
     setSimdKernels("relaxed");
+  }
+});
+
+Deno.test("the exhaustive Tanh check finds no mismatch on a stride through all floats, either build or layout", async () => {
+  for (const build of ["relaxed", "simd"] as const) {
+    for (const layout of ["runs", "mixed"] as const) {
+      const c = await checkTanh(build, layout, 65537);
+      assertEquals(
+        [c.floats, c.mismatches, c.examples],
+        [Math.ceil(2 ** 32 / 65537), 0, []],
+        `${build} build, ${layout}`,
+      );
+    }
   }
 });
 

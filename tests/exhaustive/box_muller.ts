@@ -8,7 +8,7 @@
  *     deno run tests/exhaustive/box_muller.ts [--stride N]
  * @module
  */
-import { parseArgs } from "@std/cli/parse-args";
+import { strideFlag } from "./_stride.ts";
 import { BoxMuller } from "../../lib/kernels/box_muller.ts";
 
 /** Words checked, mismatches (the first few described) and values left to `Math`, per function. */
@@ -61,12 +61,7 @@ export function checkWords(
 }
 
 if (import.meta.main) {
-  const args = parseArgs(Deno.args, { string: ["stride"], default: { stride: "1" } });
-  const stride = Number(args.stride);
-  if (!Number.isInteger(stride) || stride < 1) {
-    console.error(`--stride: expected a positive integer, got '${args.stride}'`);
-    Deno.exit(2);
-  }
+  const stride = strideFlag(Deno.args);
   const started = performance.now();
   const result = checkWords(new BoxMuller(), stride);
   let bad = 0;
