@@ -76,6 +76,16 @@ export function free(backend: BackendWasm, ...infos: Info[]): void {
   for (const t of infos) backend.disposeData(t.dataId);
 }
 
+/** The first float of a float32 tensor in the wasm heap (a scalar's value), read in place. */
+export function scalarOf(b: BackendWasm, x: Info): number {
+  return (b.typedArrayFromHeap(x) as Float32Array)[0]!;
+}
+
+/** `tf.mean(x)` (every axis) as a kernel call: the stock `Mean`, as the op runs it. */
+export function meanOfAll(b: BackendWasm, x: Info): Info {
+  return run("Mean", b, { x }, { axis: x.shape.map((_, i) => i), keepDims: false });
+}
+
 /** `tf.transpose` as a kernel call. */
 export function transpose(b: BackendWasm, x: Info, perm: number[]): Info {
   return run("Transpose", b, { x }, { perm });

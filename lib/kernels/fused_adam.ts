@@ -14,6 +14,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { simdFor } from "./_simd_module.ts";
+import { scalarOf } from "./_wasm_ops.ts";
 
 /** The kernel's name, registered on wasm by `registerWasmKernels()`. */
 export const ADAM_KERNEL = "HarnessAdam";
@@ -113,7 +114,8 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
     const names = Array.isArray(variableGradients)
       ? variableGradients.map((v) => v.name)
       : Object.keys(variableGradients);
-    const accBeta = [state.accBeta1, state.accBeta2].map((acc) => acc.dataSync()[0]!) as [number, number];
+    const b = tf.backend() as BackendWasm;
+    const accBeta = [state.accBeta1, state.accBeta2].map((acc) => scalarOf(b, acc)) as [number, number];
     tf.tidy(() => {
       // tfjs's tf.sub(1, accBeta): one float32 subtraction each.
       const [om1, om2] = accBeta.map((acc) => f32(1 - acc)) as [number, number];

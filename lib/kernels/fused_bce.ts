@@ -17,7 +17,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { simdFor, type SimdKernels } from "./_simd_module.ts";
-import { free, run } from "./_wasm_ops.ts";
+import { free, meanOfAll, run, scalarOf } from "./_wasm_ops.ts";
 
 /** The fused forward kernel's name: inputs `logits`, attr `target`. */
 export const BCE_LOGITS = "HarnessBceLogits";
@@ -86,11 +86,6 @@ const gradientConfig: tf.KernelConfig = {
   },
 };
 
-/** Every axis of `x`: what `tf.mean(x)` reduces. */
-function allAxes(x: tf.TensorInfo): number[] {
-  return x.shape.map((_, i) => i);
-}
-
 /** The per-item kernel, then the stock `Mean` over every axis, as `tf.mean` runs it: the same bits, one call. */
 const meanConfig: tf.KernelConfig = {
   kernelName: BCE_MEAN,
@@ -98,7 +93,7 @@ const meanConfig: tf.KernelConfig = {
   kernelFunc: (args) => {
     const b = args.backend as BackendWasm;
     const perItem = forwardConfig.kernelFunc(args) as tf.TensorInfo;
-    const out = run("Mean", b, { x: perItem }, { axis: allAxes(perItem), keepDims: false });
+    const out = meanOfAll(b, perItem);
     free(b, perItem);
     return out;
   },
@@ -116,7 +111,7 @@ const meanGradientConfig: tf.KernelConfig = {
     const [x, dy] = [inputs["x"], inputs["dy"]];
     if (!x || !dy) throw new Error(`${BCE_MEAN_GRAD}: needs x and dy`);
     const perItemDy = b.makeOutput([...x.shape], "float32");
-    const each = Math.fround((b.typedArrayFromHeap(dy) as Float32Array)[0]! / sizeOf(x));
+    const each = Math.fround(scalarOf(b, dy) / sizeOf(x));
     (b.typedArrayFromHeap(perItemDy) as Float32Array).fill(each);
     const dx = gradientConfig.kernelFunc({
       inputs: { x, dy: perItemDy },

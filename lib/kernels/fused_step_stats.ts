@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import { free, run } from "./_wasm_ops.ts";
+import { free, meanOfAll, run, scalarOf } from "./_wasm_ops.ts";
 
 /** The kernel's name: inputs `loss` (a scalar), `real`, `fake` (D's outputs); attrs `sigmoid`, `threshold`. */
 export const D_STEP_NUMBERS = "HarnessDStepNumbers";
@@ -26,8 +26,8 @@ function values(b: BackendWasm, t: tf.TensorInfo): Float32Array {
 
 /** `tf.mean(p)`'s value, on the stock kernel `tf.mean` runs. */
 function mean(b: BackendWasm, p: tf.TensorInfo): number {
-  const m = run("Mean", b, { x: p }, { axis: p.shape.map((_, i) => i), keepDims: false });
-  const v = values(b, m)[0]!;
+  const m = meanOfAll(b, p);
+  const v = scalarOf(b, m);
   free(b, m);
   return v;
 }
@@ -49,7 +49,7 @@ export const stepNumbersKernelConfig: tf.KernelConfig = {
     let correct = 0;
     for (const p of values(b, pReal)) if (p > t) correct++;
     for (const p of values(b, pFake)) if (p <= t) correct++;
-    const numbers = [values(b, loss)[0]!, mean(b, pReal), mean(b, pFake), correct / (2 * real.shape[0]!)];
+    const numbers = [scalarOf(b, loss), mean(b, pReal), mean(b, pFake), correct / (2 * real.shape[0]!)];
     if (squash) free(b, pReal, pFake);
     const out = b.makeOutput([4], "float32");
     values(b, out).set(numbers);

@@ -25,18 +25,22 @@ export const HARNESS_FUSED_DENSE = "HarnessFusedDense";
 
 const BACKENDS = ["wasm", "cpu"] as const;
 
+/** `product + bias` on the backend's own `Add` kernel, the product's buffer freed. */
+function biasAdded(backend: tf.KernelBackend, product: tf.TensorInfo, bias: tf.TensorInfo): tf.TensorInfo {
+  const out = tf.getKernel("Add", tf.getBackend())!.kernelFunc({ inputs: { a: product, b: bias }, backend, attrs: {} });
+  backend.disposeData(product.dataId);
+  return out as tf.TensorInfo;
+}
+
 /** `x · kernel + bias` on the backend's own `BatchMatMul` and `Add` kernels, one engine call. */
 const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, kernel, bias } = inputs as { x: tf.TensorInfo; kernel: tf.TensorInfo; bias: tf.TensorInfo };
-  const name = tf.getBackend();
-  const product = tf.getKernel("BatchMatMul", name)!.kernelFunc({
+  const product = tf.getKernel("BatchMatMul", tf.getBackend())!.kernelFunc({
     inputs: { a: x, b: kernel },
     backend,
     attrs: { transposeA: false, transposeB: false },
   }) as tf.TensorInfo;
-  const out = tf.getKernel("Add", name)!.kernelFunc({ inputs: { a: product, b: bias }, backend, attrs: {} });
-  (backend as tf.KernelBackend).disposeData(product.dataId);
-  return out;
+  return biasAdded(backend as tf.KernelBackend, product, bias);
 };
 
 /** `info`'s buffer seen with another shape of the same size (what a `Reshape` kernel returns, without the call). */
@@ -52,21 +56,15 @@ const fusedKernelFunc: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, kernel, bias } = inputs as { x: tf.TensorInfo; kernel: tf.TensorInfo; bias?: tf.TensorInfo };
   const [m, k] = x.shape as [number, number];
   const n = kernel.shape[1]!;
-  const name = tf.getBackend();
   const biasAfter = attrs?.["biasAfter"] === true;
-  const product = tf.getKernel("_FusedMatMul", name)!.kernelFunc({
+  const product = tf.getKernel("_FusedMatMul", tf.getBackend())!.kernelFunc({
     inputs: { a: viewAs(x, [1, m, k]), b: viewAs(kernel, [1, k, n]), ...(bias && !biasAfter ? { bias } : {}) },
     backend,
     attrs: { transposeA: false, transposeB: false, activation: attrs?.["activation"] ?? "linear", leakyreluAlpha: 0.2 },
   }) as tf.TensorInfo;
-  if (!bias || !biasAfter) return viewAs(product, [m, n]);
-  const out = tf.getKernel("Add", name)!.kernelFunc({
-    inputs: { a: viewAs(product, [m, n]), b: bias },
-    backend,
-    attrs: {},
-  });
-  (backend as tf.KernelBackend).disposeData(product.dataId);
-  return out;
+  return bias && biasAfter
+    ? biasAdded(backend as tf.KernelBackend, viewAs(product, [m, n]), bias)
+    : viewAs(product, [m, n]);
 };
 
 for (const backendName of BACKENDS) {
