@@ -11,6 +11,7 @@
  * deno task bench --arch mlp-keras --reference     # and the numpy reference (python3)
  * deno task bench --reference torch --threads 1,2  # and PyTorch on the same cores (/usr/bin/python3 with torch)
  * deno task bench --reference torch --pairs 8      # … in 8 alternating blocks each: ratios in the same minutes
+ * deno task bench --reference torch --pairs 8 --processes 4   # … in 4 fresh processes: the median across them
  * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
  * deno task bench --backend webgpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30   # a tfjs flag set
  * ```
@@ -52,6 +53,7 @@ import {
   torchFailed,
   TorchPeer,
 } from "../lib/bench/torch_pairs.ts";
+import { acrossProcesses, pairsInProcesses, processJsonPath } from "../lib/bench/processes.ts";
 
 const USAGE = `Usage: deno task bench [options]
 
@@ -83,6 +85,10 @@ Options:
                    --repeats iterations (one warm torch process per thread count) instead of torch's
                    one run before the harness's, and print each ratio's median over the pairs and
                    its range: both numbers of a ratio under the same machine load
+  --processes N    with --pairs: run the paired bench in N fresh processes, one after another, and
+                   print each ratio's median over the processes and their range (a process's small-MLP
+                   ratio can sit ±15% from another's for its whole life); each process's JSON goes
+                   beside --json's, -process-<i> added to the name
   --tf-flag N=V    set a TensorFlow.js flag before timing (repeatable), e.g. the WebGPU backend's
                    WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30, WEBGPU_MATMUL_PROGRAM_TYPE=1,
                    WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
@@ -286,6 +292,34 @@ async function pairedRatios(
   return out;
 }
 
+/** The paired bench in `n` fresh processes: each prints its own, then the median across them is printed and saved. */
+async function benchInProcesses(n: number, pairs: number, jsonPath: string): Promise<number> {
+  const runs = await pairsInProcesses(Deno.args, n, jsonPath);
+  const ratios = acrossProcesses(runs);
+  console.log();
+  console.log(`harness (wasm) / torch over ${n} processes of ${pairs} pairs each, median of the processes' ratios:`);
+  if (ratios.length === 0) console.log("  none: torch did not run in any process (see each process's output)");
+  for (const r of ratios) {
+    const range = `${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}`;
+    console.log(
+      `  ${r.arch} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
+        `${r.harnessMs.toFixed(1)} / ${r.torchMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}× (${range}; ` +
+        `by process ${r.perProcess.map((x) => x.toFixed(2)).join(" ")})`,
+    );
+  }
+  await Deno.mkdir(dirname(jsonPath), { recursive: true });
+  await writeJsonAtomic(jsonPath, {
+    kind: "bench-processes",
+    time: new Date().toISOString(),
+    args: Deno.args,
+    processes: runs.map((_, i) => processJsonPath(jsonPath, i + 1)),
+    pairs,
+    ratios,
+  });
+  console.log(`wrote ${jsonPath}`);
+  return 0;
+}
+
 function describePair(r: PairedRatio): string {
   const range = `${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}`;
   return `${r.arch} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
@@ -346,6 +380,7 @@ async function main(): Promise<number> {
       "reference",
       "pairs",
       "engine-warmup",
+      "processes",
     ],
     boolean: ["profile"],
     collect: ["tf-flag"],
@@ -370,6 +405,7 @@ async function main(): Promise<number> {
   const warmup = positiveInt("warmup", flags.warmup, 0);
   const repeats = positiveInt("repeats", flags.repeats, 1);
   const pairs = flags.pairs === undefined ? undefined : positiveInt("pairs", flags.pairs, 1);
+  const processes = flags.processes === undefined ? undefined : positiveInt("processes", flags.processes, 1);
   const engineWarmup = positiveInt("engine-warmup", flags["engine-warmup"], 0);
   const jsonPath = String(flags.json);
   requireWritable("--json", jsonPath);
@@ -386,14 +422,23 @@ async function main(): Promise<number> {
   const references = flags.reference === undefined
     ? []
     : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
-  // The references run first, next to the harness's timings, so both see similar machine load.
-  const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
   if (pairs !== undefined && !references.includes("torch")) {
     throw new InputError(
       "--pairs",
       `pairs blocks of the harness with torch's: add --reference torch (got --pairs ${pairs})`,
     );
   }
+  if (processes !== undefined) {
+    if (pairs === undefined) {
+      throw new InputError(
+        "--processes",
+        `runs the paired bench in fresh processes: add --reference torch --pairs N (got --processes ${processes})`,
+      );
+    }
+    return await benchInProcesses(processes, pairs, jsonPath);
+  }
+  // The references run first, next to the harness's timings, so both see similar machine load.
+  const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
   const torch = references.includes("torch") && pairs === undefined
     ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, jsonPath)
     : [];

@@ -9,7 +9,8 @@ import { planSweep } from "../lib/experiment/plan.ts";
 import type { TrainingImages } from "../lib/data/training_images.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
-import { pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib/bench/torch_pairs.ts";
+import { type PairedRatio, pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib/bench/torch_pairs.ts";
+import { acrossProcesses, processJsonPath, withoutFlags } from "../lib/bench/processes.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { pythonHas, runDeno } from "./_files.ts";
 
@@ -178,6 +179,72 @@ Deno.test("bench --pairs without --reference torch exits 2 naming the flag and w
   const bad = await runDeno(["run", "--allow-read=.", "--allow-write=results", "tasks/bench.ts", "--pairs", "0"]);
   assertEquals(bad.code, 2, bad.stderr);
   assertMatch(bad.stderr, /--pairs: expected an integer ≥ 1: got '0'/);
+});
+
+Deno.test("bench --processes without --pairs exits 2 naming the flags it needs", async () => {
+  const r = await runDeno(["run", "--allow-read=.", "--allow-write=results", "tasks/bench.ts", "--processes", "3"]);
+  assertEquals(r.code, 2, r.stderr);
+  assertMatch(r.stderr, /--processes: .*add --reference torch --pairs N \(got --processes 3\)/);
+});
+
+Deno.test("acrossProcesses gives each case's median of the processes' ratios, their range and each in order", () => {
+  const r = (arch: string, ratio: number, harnessMs: number): PairedRatio => ({
+    arch,
+    batchSize: 100,
+    threads: 1,
+    harnessMs,
+    torchMs: 10,
+    ratio,
+    ratioMin: ratio,
+    ratioMax: ratio,
+    pairs: 8,
+    repeats: 5,
+  });
+  const out = acrossProcesses([[r("a", 1.2, 12), r("b", 0.5, 5)], [r("a", 0.9, 9)], [r("a", 1.0, 10), r("b", 0.7, 7)]]);
+  assertEquals(out.map((x) => [x.arch, x.ratio, x.ratioMin, x.ratioMax, x.perProcess, x.harnessMs]), [
+    ["a", 1.0, 0.9, 1.2, [1.2, 0.9, 1.0], 10],
+    ["b", 0.6, 0.5, 0.7, [0.5, 0.7], 6],
+  ]);
+});
+
+Deno.test("withoutFlags drops the named flags in both spellings and keeps the rest in order", () => {
+  assertEquals(
+    withoutFlags(["--arch", "mlp-tf1", "--processes", "3", "--json=x.json", "--pairs", "2", "--json", "y"], [
+      "processes",
+      "json",
+    ]),
+    ["--arch", "mlp-tf1", "--pairs", "2"],
+  );
+  assertEquals(processJsonPath("results/bench.json", 2), "results/bench-process-2.json");
+});
+
+Deno.test("bench --processes runs the paired bench in fresh processes, each with its JSON, and sums them up", async () => {
+  const dir = "results/test-bench";
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  try {
+    const r = await runDeno([
+      "task",
+      "--quiet",
+      "bench",
+      ...["--arch", "mlp-tf1", "--batch", "8", "--reference", "torch", "--pairs", "1", "--repeats", "1"],
+      ...["--warmup", "0", "--engine-warmup", "0", "--processes", "2", "--json", `${dir}/p.json`],
+    ]);
+    assertEquals(r.code, 0, r.stderr);
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/p.json`));
+    assertEquals(summary.processes, [`${dir}/p-process-1.json`, `${dir}/p-process-2.json`]);
+    const torch = await pythonHas(TORCH_PYTHON, "torch"); // CI does not install torch: each process skips it
+    for (const p of summary.processes) {
+      const one = JSON.parse(await Deno.readTextFile(p));
+      assertEquals(one.torchReference?.ratios?.length ?? 0, torch ? 1 : 0, p);
+    }
+    assertEquals(summary.ratios.length, torch ? 1 : 0);
+    if (torch) {
+      assertEquals(summary.ratios[0].perProcess.length, 2);
+      assertMatch(r.stdout, /over 2 processes of 1 pairs each/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 });
 
 Deno.test({
