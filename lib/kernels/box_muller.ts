@@ -1,12 +1,12 @@
 /**
  * The noise's normals on wasm SIMD (lib/kernels/simd/box_muller.c), to the
- * bit of lib/rng.ts's JavaScript Box–Muller loop: the module computes
- * `log`, `cos` and `sin` as double-doubles and rounds them, which is what
- * V8's correctly rounded `Math.log`/`Math.cos`/`Math.sin` return; the few
- * pairs whose rounding its error bound leaves in doubt (about 0.4%) are
- * computed here with `Math.*`, so every value is the JavaScript loop's.
- * Checked on every one of the 2³² words of each function by
- * `tests/exhaustive/box_muller.ts`.
+ * bit of lib/rng.ts's JavaScript Box–Muller loop: the module computes `log`,
+ * `cos` and `sin` in plain doubles within measured bounds of V8's correctly
+ * rounded `Math.log`/`Math.cos`/`Math.sin`, and decides each normal at its
+ * float32: the few pairs whose float32 those bounds leave in doubt (one in
+ * ~2 million) are computed here with `Math.*`, so every value is the
+ * JavaScript loop's. The bounds are checked on every one of the 2³² words of
+ * each function by `tests/exhaustive/box_muller.ts`.
  * @module
  */
 import { decodeBase64 } from "./_base64.ts";
@@ -22,6 +22,9 @@ interface BoxMullerExports {
   box_muller(pairs: number): number;
   log_words(first: number, n: number): void;
   sincos_words(first: number, n: number): void;
+  log_eta(): number;
+  trig_eta(): number;
+  widen_doubt(eps: number): void;
 }
 
 /** One standard normal pair from two 32-bit words, as the JavaScript loop computes it. */
@@ -38,6 +41,9 @@ export class BoxMuller {
   readonly chunk: number;
   /** The check exports' output (`log_words`, `sincos_words`). */
   readonly checked: Float64Array;
+  /** The module's claimed bounds on |its log / `Math.log` − 1| and the same for sin and cos, over every word. */
+  readonly logEta: number;
+  readonly trigEta: number;
   readonly #exports: BoxMullerExports;
   readonly #words: Uint32Array;
   readonly #normals: Float32Array;
@@ -53,6 +59,8 @@ export class BoxMuller {
     this.#normals = new Float32Array(buffer, e.normals_ptr(), 2 * this.chunk);
     this.#unsure = new Uint32Array(buffer, e.unsure_ptr(), this.chunk);
     this.checked = new Float64Array(buffer, e.checked_ptr(), 2 * this.chunk);
+    this.logEta = e.log_eta();
+    this.trigEta = e.trig_eta();
   }
 
   /**
@@ -78,13 +86,21 @@ export class BoxMuller {
     return out;
   }
 
-  /** `checked[k]` = log(1 − (first + k)/2³²) for k < n ≤ 2·chunk, NaN where the module leaves it to `Math.log`. */
+  /**
+   * For the tests: leave to `Math` every pair whose normals' float32 could change within a relative `eps` (at
+   * least the module's own bound, which 0 restores), so that path runs often.
+   */
+  widenDoubt(eps: number): void {
+    this.#exports.widen_doubt(eps);
+  }
+
+  /** `checked[k]` = the module's log(1 − (first + k)/2³²) for k < n ≤ 2·chunk. */
   logWords(first: number, n: number): Float64Array {
     this.#exports.log_words(first >>> 0, n);
     return this.checked.subarray(0, n);
   }
 
-  /** `checked[2k]`, `checked[2k + 1]` = sin, cos of 2π·(first + k)/2³² for k < n ≤ chunk (NaN: left to `Math`). */
+  /** `checked[2k]`, `checked[2k + 1]` = the module's sin, cos of 2π·(first + k)/2³² for k < n ≤ chunk. */
   sincosWords(first: number, n: number): Float64Array {
     this.#exports.sincos_words(first >>> 0, n);
     return this.checked.subarray(0, 2 * n);

@@ -68,17 +68,4 @@ out.append("static const uint64_t PIO2_1 = %s, PIO2_2 = %s, PIO2_3 = %s, INV_PIO
            % (bits(p1), bits(p2), bits(p3), bits(float(2 / mpmath.pi))))
 out.append("")
 
-# sin and cos of i/128 for |i/128| up to π/4 and a little.
-STEPS, REACH = 128, 101
-out.append("/* sin and cos of i/%d, i = -%d..%d, each as hi (26 bits) + lo: {sin hi, sin lo, cos hi, cos lo}. */"
-           % (STEPS, REACH, REACH))
-out.append("#define SINCOS_STEPS %d" % STEPS)
-out.append("#define SINCOS_REACH %d" % REACH)
-out.append("static const uint64_t SINCOS_TABLE[%d][4] = {" % (2 * REACH + 1))
-for i in range(-REACH, REACH + 1):
-    a = mpmath.mpf(i) / STEPS
-    s_hi, s_lo = split(mpmath.sin(a), 26)
-    c_hi, c_lo = split(mpmath.cos(a), 26)
-    out.append("    {%s, %s, %s, %s}," % (bits(s_hi), bits(s_lo), bits(c_hi), bits(c_lo)))
-out.append("};")
 print("\n".join(out))
