@@ -38,7 +38,11 @@ function caseKey(r: { arch: string; batchSize: number; threads: number }): strin
  */
 export function acrossProcesses(processes: PairedRatio[][]): ProcessesRatio[] {
   const byCase = new Map<string, PairedRatio[]>();
-  for (const r of processes.flat()) byCase.set(caseKey(r), [...(byCase.get(caseKey(r)) ?? []), r]);
+  for (const r of processes.flat()) {
+    const list = byCase.get(caseKey(r));
+    if (list) list.push(r);
+    else byCase.set(caseKey(r), [r]);
+  }
   return [...byCase.values()].map((rs) => {
     const ratios = rs.map((r) => r.ratio);
     return {
