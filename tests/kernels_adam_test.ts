@@ -3,6 +3,7 @@ import { assertEquals, assertLess } from "@std/assert";
 import { randomData, relError, setUpBackends } from "./_kernel_parity.ts";
 import { FusedAdamOptimizer } from "../lib/kernels/fused_adam.ts";
 import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
+import { adamDivisors, checkAdamDivision } from "./exhaustive/adam_division.ts";
 
 await setUpBackends();
 
@@ -50,6 +51,58 @@ Deno.test("FusedAdamOptimizer on wasm gives the same bits as tf.train.adam", asy
     } finally {
       setSimdKernels("relaxed");
     }
+  }
+});
+
+Deno.test("FusedAdamOptimizer on wasm gives tf.train.adam's bits past the step where 1 − β₁ᵗ rounds to 1", async () => {
+  // β₁ = 0.5: 1 − 0.5ᵗ is 1.0 in float32 from t = 25, where the kernel skips its division by it.
+  const want = await train("wasm", plain, 30);
+  const got = await train("wasm", fused, 30);
+  want.forEach((w, i) => assertEquals(Array.from(got[i]!), Array.from(w), `tensor ${i}`));
+});
+
+Deno.test("HarnessAdam divides by 1 − βᵗ to the bit for values of every magnitude", async () => {
+  await tf.setBackend("wasm");
+  // Random bit patterns: every exponent, subnormals included (NaN and infinity left out: their payloads may differ).
+  const n = 4099;
+  const words = new Uint32Array(4 * n);
+  let s = 12345;
+  for (let i = 0; i < words.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const hi = s >>> 16;
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    words[i] = ((hi << 16) | (s >>> 16)) >>> 0;
+    if ((words[i]! & 0x7f800000) === 0x7f800000) words[i]! &= 0xbfffffff; // no NaN or infinity
+  }
+  const floats = new Float32Array(words.buffer);
+  const part = (k: number, scale: number) => tf.tensor1d(floats.subarray(k * n, (k + 1) * n)).mul(scale);
+  const f32 = Math.fround;
+  const oms: Array<[number, number]> = [[1, 1], [1, f32(1 - 0.999 ** 7)], [f32(1 - 0.5 ** 3), f32(1 - 0.999 ** 3)], [
+    0.75,
+    0.3,
+  ]];
+  for (const [om1, om2] of oms) {
+    const [got, want] = tf.tidy(() => {
+      // Small moments and gradients, so that the squares and quotients stay finite for most lanes.
+      const [value, m, v, gradient] = [part(0, 1), part(1, 1e-20), part(2, 1e-20).abs(), part(3, 1e-20)];
+      const attrs = { beta1: 0.5, beta2: 0.999, epsilon: 1e-7, learningRate: 0.01, om1, om2 };
+      const fused = tf.engine().runKernel("HarnessAdam", { value, m, v, gradient }, attrs) as tf.Tensor[];
+      // tfjs's AdamOptimizer, op by op.
+      const m2 = tf.add(tf.mul(m, 0.5), tf.mul(gradient, 1 - 0.5));
+      const v2 = tf.add(tf.mul(v, 0.999), tf.mul(tf.square(gradient), 1 - 0.999));
+      const step = tf.div(tf.div(m2, om1), tf.add(tf.sqrt(tf.div(v2, om2)), 1e-7));
+      const w2 = tf.add(tf.mul(step, -0.01), value);
+      return [fused.map((t) => t.dataSync()), [w2, m2, v2].map((t) => t.dataSync())];
+    });
+    want.forEach((w, i) => assertEquals(got[i], w, `om1 ${om1}, om2 ${om2}: output ${i}`));
+  }
+});
+
+Deno.test("HarnessAdam's division by 1 − β₁ᵗ is the float32 quotient on a stride of all 2^32 floats", async () => {
+  for (const build of ["relaxed", "simd"] as const) {
+    const c = await checkAdamDivision(build, adamDivisors(), 65_537);
+    assertEquals([c.mismatches, c.examples], [0, []], `${build} build`);
+    assertLess(65_000, c.floats);
   }
 });
 

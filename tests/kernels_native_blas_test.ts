@@ -81,6 +81,41 @@ Deno.test({
 });
 
 Deno.test({
+  name: "the activation after an OpenBLAS product keeps the product's bits: relu, relu6 and leaky relu exactly",
+  ignore,
+  fn: async () => {
+    await tf.setBackend("wasm");
+    // A [m, 1] column times [[1]]: each product is the value itself, so the activation sees -7, -0.5, 0, 5.5, 6.5 …
+    const values = [-7, -0.5, 0, 0.25, 5.5, 6, 6.5, 1e30, -1e-40, NaN, Infinity, -Infinity, 3, -3, 7, 0.1, -0.1];
+    const before = nativeSgemmCalls();
+    const run = (activation: "linear" | "relu" | "relu6" | "leakyrelu") =>
+      tf.tidy(() =>
+        tf.fused.matMul({
+          a: tf.tensor2d(values, [values.length, 1]),
+          b: tf.tensor2d([1], [1, 1]),
+          activation,
+          leakyreluAlpha: 0.3,
+        }).dataSync() as Float32Array
+      );
+    const product = run("linear");
+    const f32 = Math.fround;
+    const expected = {
+      relu: (x: number) => x < 0 ? 0 : x,
+      relu6: (x: number) => {
+        const v = x < 0 ? 0 : x;
+        return v > 6 ? 6 : v;
+      },
+      leakyrelu: (x: number) => x < 0 ? f32(x * f32(0.3)) : x,
+    };
+    for (const [activation, f] of Object.entries(expected) as Array<[keyof typeof expected, (x: number) => number]>) {
+      const got = run(activation);
+      assertEquals(Array.from(got), Array.from(product, f), activation);
+    }
+    assertGreater(nativeSgemmCalls() - before, 3, "the products ran on OpenBLAS");
+  },
+});
+
+Deno.test({
   name: "OpenBLAS BatchMatMul and _FusedMatMul match cpu for every transpose, bias and activation",
   ignore,
   fn: async () => {

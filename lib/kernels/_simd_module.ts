@@ -48,6 +48,7 @@ interface KernelExports {
   col2im_add(...args: ConvCallArgs): void;
   zero_f32(dst: number, n: number): void;
   madd_peak(rounds: number, x: number): number;
+  activate_f32(c: number, n: number, act: number, alpha: number): void;
   leaky_relu(x: number, out: number, n: number, alpha: number): void;
   leaky_relu_grad(x: number, dy: number, out: number, n: number, alpha: number): void;
   relu_grad(x: number, dy: number, out: number, n: number): void;
@@ -277,21 +278,7 @@ export class SimdKernels {
       return false; // nothing written but the bias rows, which the SIMD GEMM overwrites
     }
     if (accumulate) return true;
-    const len = m * n;
-    switch (activation) {
-      case GEMM_ACTIVATIONS.leakyrelu:
-        this.#exports.leaky_relu(c, c, len, alpha);
-        break;
-      case GEMM_ACTIVATIONS.relu:
-        for (let i = c0; i < c0 + len; i++) if (heap[i]! < 0) heap[i] = 0;
-        break;
-      case GEMM_ACTIVATIONS.relu6:
-        for (let i = c0; i < c0 + len; i++) {
-          const v = heap[i]! < 0 ? 0 : heap[i]!;
-          heap[i] = v > 6 ? 6 : v;
-        }
-        break;
-    }
+    if (activation !== GEMM_ACTIVATIONS.linear) this.#exports.activate_f32(c, m * n, activation, alpha);
     return true;
   }
 

@@ -12,10 +12,9 @@
 import * as tf from "@tensorflow/tfjs";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { strideFlag } from "./_stride.ts";
+import { BUILDS, type Counts, exitWithVerdict, inBuild } from "./_builds.ts";
 import { setUpBackends } from "../_kernel_parity.ts";
 import { captureStock } from "../../lib/kernels/_wasm_ops.ts";
-import { simdFor } from "../../lib/kernels/_simd_module.ts";
-import { setSimdKernels } from "../../lib/kernels/register_wasm_kernels.ts";
 
 /** How the floats under test are laid out in vectors. */
 export type Layout = "runs" | "mixed";
@@ -62,20 +61,10 @@ export function laidOut(floats: Uint32Array, layout: Layout): Uint32Array {
   return bits;
 }
 
-/** Floats checked and mismatches (the first few described) of one build and layout. */
-export interface TanhCounts {
-  floats: number;
-  mismatches: number;
-  examples: string[];
-}
-
 /** Check the floats with bits 0, stride, 2·stride, … below 2³² (all of them when `stride` is 1). */
-export async function checkTanh(build: "relaxed" | "simd", layout: Layout, stride: number): Promise<TanhCounts> {
-  setSimdKernels(build);
-  try {
-    await tf.setBackend("wasm");
-    if (simdFor(tf.backend() as BackendWasm)?.variant !== build) throw new Error(`the ${build} build did not load`);
-    const counts: TanhCounts = { floats: 0, mismatches: 0, examples: [] };
+export function checkTanh(build: typeof BUILDS[number], layout: Layout, stride: number): Promise<Counts> {
+  return inBuild(build, () => {
+    const counts: Counts = { floats: 0, mismatches: 0, examples: [] };
     const chunk = 1 << 20;
     const floats = new Uint32Array(chunk);
     for (let first = 0; first < 2 ** 32; first += chunk * stride) {
@@ -89,9 +78,7 @@ export async function checkTanh(build: "relaxed" | "simd", layout: Layout, strid
       counts.examples.push(...bad.slice(0, 5 - counts.examples.length));
     }
     return counts;
-  } finally {
-    setSimdKernels("relaxed");
-  }
+  });
 }
 
 if (import.meta.main) {
@@ -99,7 +86,7 @@ if (import.meta.main) {
   await setUpBackends();
   const started = performance.now();
   let bad = 0;
-  for (const build of ["relaxed", "simd"] as const) {
+  for (const build of BUILDS) {
     for (const layout of ["runs", "mixed"] as const) {
       const c = await checkTanh(build, layout, stride);
       bad += c.mismatches;
@@ -107,8 +94,5 @@ if (import.meta.main) {
       for (const e of c.examples) console.log(`  ${e}`);
     }
   }
-  console.log(
-    `${((performance.now() - started) / 1000).toFixed(0)} s; ${bad === 0 ? "no mismatch" : `${bad} mismatches`}`,
-  );
-  Deno.exit(bad === 0 ? 0 : 1);
+  exitWithVerdict(started, bad);
 }

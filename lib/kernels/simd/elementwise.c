@@ -68,21 +68,34 @@ __attribute__((export_name("select_f32"))) void select_f32(const uint8_t* cond, 
   for (; i < n; i++) out[i] = cond[i] ? t[i] : e[i];
 }
 
-/**
- * One Adam step, in exactly tfjs's AdamOptimizer op order, each op rounded
- * to float32 (so the result is bit-identical to the unfused ops):
- *   m' = m·b1 + g·c1            (c1 = 1 − b1)
- *   v' = v·b2 + (g·g)·c2        (c2 = 1 − b2)
- *   w' = ((m'/om1) / (sqrt(v'/om2) + eps))·neg_lr + w
- * Build with -ffp-contract=off: no multiply-add may be fused here.
+/*
+ * x/c for a float32 divisor c fixed for the whole loop, from r = 1/c in float64, without a division:
+ * four lanes widened, multiplied by r and rounded back to float32. This is the float32 quotient, to the bit:
+ * - The double product is within a relative 2^-52 of x/c: one rounding in r, one in the product.
+ * - Write x = X·2^a, c = C·2^b (|X| < 2^24, 2^23 ≤ C < 2^24) and a point halfway between two floats as
+ *   h = H·2^d with H odd, |H| < 2^25. If x/c ≠ h, then |x/c − h|·|c| = |X·2^a − H·C·2^(b+d)| ≥ 2^min(a, b+d),
+ *   which is at least a relative 1/|H·C| > 2^-49 of x/c. So the product rounds as x/c does.
+ * - x/c is never h itself: X = H·C·2^(b+d−a) would make X a multiple of the odd H ≥ 2^24.
+ * NaN lanes stay NaN (their payload may differ from the division's).
  */
-__attribute__((export_name("adam_f32"))) void adam_f32(const float* w, const float* m, const float* v, const float* g,
-                                                       float* w_out, float* m_out, float* v_out, int n, float b1,
-                                                       float c1, float b2, float c2, float om1, float om2, float eps,
-                                                       float neg_lr) {
+static inline __attribute__((always_inline)) v128_t div_by_reciprocal(v128_t x, v128_t r) {
+  const v128_t lo = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(x), r));
+  const v128_t hi = wasm_f32x4_demote_f64x2_zero(
+      wasm_f64x2_mul(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(x, x, 2, 3, 2, 3)), r));
+  return wasm_i32x4_shuffle(lo, hi, 0, 1, 4, 5);
+}
+
+/*
+ * adam_f32's loop. With `om1_is_one` (1 − β₁ᵗ is 1.0f once β₁ᵗ < 2^-25: after 25 steps at β₁ = 0.5, 165 at 0.9)
+ * m'/om1 is m' itself and is skipped.
+ */
+static inline __attribute__((always_inline)) void adam_loop(const float* w, const float* m, const float* v,
+                                                            const float* g, float* w_out, float* m_out, float* v_out,
+                                                            int n, float b1, float c1, float b2, float c2, float om1,
+                                                            float om2, float eps, float neg_lr, int om1_is_one) {
   const v128_t vb1 = wasm_f32x4_splat(b1), vc1 = wasm_f32x4_splat(c1);
   const v128_t vb2 = wasm_f32x4_splat(b2), vc2 = wasm_f32x4_splat(c2);
-  const v128_t vom1 = wasm_f32x4_splat(om1), vom2 = wasm_f32x4_splat(om2);
+  const v128_t r1 = wasm_f64x2_splat(1.0 / (double)om1), r2 = wasm_f64x2_splat(1.0 / (double)om2);
   const v128_t veps = wasm_f32x4_splat(eps), vlr = wasm_f32x4_splat(neg_lr);
   int i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -90,8 +103,8 @@ __attribute__((export_name("adam_f32"))) void adam_f32(const float* w, const flo
     const v128_t mi = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(m + i), vb1), wasm_f32x4_mul(gi, vc1));
     const v128_t vi =
         wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(v + i), vb2), wasm_f32x4_mul(wasm_f32x4_mul(gi, gi), vc2));
-    const v128_t mh = wasm_f32x4_div(mi, vom1);
-    const v128_t vh = wasm_f32x4_div(vi, vom2);
+    const v128_t mh = om1_is_one ? mi : div_by_reciprocal(mi, r1);
+    const v128_t vh = div_by_reciprocal(vi, r2);
     const v128_t step = wasm_f32x4_mul(wasm_f32x4_div(mh, wasm_f32x4_add(wasm_f32x4_sqrt(vh), veps)), vlr);
     wasm_v128_store(w_out + i, wasm_f32x4_add(step, wasm_v128_load(w + i)));
     wasm_v128_store(m_out + i, mi);
@@ -104,6 +117,27 @@ __attribute__((export_name("adam_f32"))) void adam_f32(const float* w, const flo
     w_out[i] = ((mi / om1) / (__builtin_sqrtf(vi / om2) + eps)) * neg_lr + w[i];
     m_out[i] = mi;
     v_out[i] = vi;
+  }
+}
+
+/**
+ * One Adam step, in exactly tfjs's AdamOptimizer op order, each op rounded
+ * to float32 (so the result is bit-identical to the unfused ops):
+ *   m' = m·b1 + g·c1            (c1 = 1 − b1)
+ *   v' = v·b2 + (g·g)·c2        (c2 = 1 − b2)
+ *   w' = ((m'/om1) / (sqrt(v'/om2) + eps))·neg_lr + w
+ * The two divisions by om1 and om2 are multiplications by their reciprocals in float64 (div_by_reciprocal: the
+ * same bits), and the first is skipped once om1 is 1: [256, 784] here, 190 → 147 µs.
+ * Build with -ffp-contract=off: no multiply-add may be fused here.
+ */
+__attribute__((export_name("adam_f32"))) void adam_f32(const float* w, const float* m, const float* v, const float* g,
+                                                       float* w_out, float* m_out, float* v_out, int n, float b1,
+                                                       float c1, float b2, float c2, float om1, float om2, float eps,
+                                                       float neg_lr) {
+  if (om1 == 1.0f) {
+    adam_loop(w, m, v, g, w_out, m_out, v_out, n, b1, c1, b2, c2, om1, om2, eps, neg_lr, 1);
+  } else {
+    adam_loop(w, m, v, g, w_out, m_out, v_out, n, b1, c1, b2, c2, om1, om2, eps, neg_lr, 0);
   }
 }
 

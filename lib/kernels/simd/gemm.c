@@ -211,6 +211,17 @@ __attribute__((export_name("gemm"))) void gemm(const float* a, int sai, int sak,
 }
 
 /**
+ * c[i] = act(c[i]) for n floats in place: the activation of a product made elsewhere (OpenBLAS's), the same
+ * lanes as the micro-kernel's.
+ */
+__attribute__((export_name("activate_f32"))) void activate_f32(float* c, int n, int act, float alpha) {
+  const v128_t va = wasm_f32x4_splat(alpha);
+  int i = 0;
+  for (; i + 4 <= n; i += 4) wasm_v128_store(c + i, activate(wasm_v128_load(c + i), act, va));
+  for (; i < n; i++) c[i] = wasm_f32x4_extract_lane(activate(wasm_f32x4_splat(c[i]), act, va), 0);
+}
+
+/**
  * n rounds of 12 independent f32x4 multiply-adds on registers only: the
  * core's SIMD peak, the ceiling the bench compares the GEMM with.
  */
