@@ -4,6 +4,8 @@ import { randomData, relError, setUpBackends } from "./_kernel_parity.ts";
 import { FusedAdamOptimizer } from "../lib/kernels/fused_adam.ts";
 import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
 import { adamDivisors, checkAdamDivision } from "./exhaustive/adam_division.ts";
+import { BUILDS } from "./exhaustive/_builds.ts";
+import { Rng } from "../lib/rng.ts";
 
 await setUpBackends();
 
@@ -65,13 +67,10 @@ Deno.test("HarnessAdam divides by 1 − βᵗ to the bit for values of every mag
   await tf.setBackend("wasm");
   // Random bit patterns: every exponent, subnormals included (NaN and infinity left out: their payloads may differ).
   const n = 4099;
+  const rng = new Rng(12345);
   const words = new Uint32Array(4 * n);
-  let s = 12345;
   for (let i = 0; i < words.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const hi = s >>> 16;
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    words[i] = ((hi << 16) | (s >>> 16)) >>> 0;
+    words[i] = rng.nextUint32();
     if ((words[i]! & 0x7f800000) === 0x7f800000) words[i]! &= 0xbfffffff; // no NaN or infinity
   }
   const floats = new Float32Array(words.buffer);
@@ -99,7 +98,7 @@ Deno.test("HarnessAdam divides by 1 − βᵗ to the bit for values of every mag
 });
 
 Deno.test("HarnessAdam's division by 1 − β₁ᵗ is the float32 quotient on a stride of all 2^32 floats", async () => {
-  for (const build of ["relaxed", "simd"] as const) {
+  for (const build of BUILDS) {
     const c = await checkAdamDivision(build, adamDivisors(), 65_537);
     assertEquals([c.mismatches, c.examples], [0, []], `${build} build`);
     assertLess(65_000, c.floats);

@@ -47,21 +47,33 @@ export function quotientBuffers(n: number) {
     w: tf.zeros([n]),
     other: tf.zeros([n]),
   };
-  const ptr = (t: tf.Tensor) => backend.getMemoryOffset(t.dataId);
   const view = (t: tf.Tensor) => backend.typedArrayFromHeap(t) as Float32Array;
-  const [value, m, zeros, w, other] = [tensors.value, tensors.m, tensors.zeros, tensors.w, tensors.other].map(ptr) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const at = Object.fromEntries(
+    Object.entries(tensors).map(([name, t]) => [name, backend.getMemoryOffset(t.dataId)]),
+  ) as Record<keyof typeof tensors, number>;
   return {
     m: () => view(tensors.m),
     w: () => view(tensors.w),
     /** w = ((m·1 + 0·0) / om1) / (sqrt((0·0.5 + 0·0) / 1) + 1) · 1 + (−0) */
     quotients: (om1: number) =>
-      simd.elementwise.adam_f32(value, m, zeros, zeros, w, other, other, n, 1, 0, 0.5, 0.5, om1, 1, 1, 1),
+      simd.elementwise.adam_f32(
+        at.value,
+        at.m,
+        at.zeros,
+        at.zeros,
+        at.w,
+        at.other,
+        at.other,
+        n,
+        1,
+        0,
+        0.5,
+        0.5,
+        om1,
+        1,
+        1,
+        1,
+      ),
     dispose: () => tf.dispose(Object.values(tensors)),
   };
 }
@@ -75,9 +87,9 @@ export function checkAdamDivision(build: typeof BUILDS[number], divisors: number
     try {
       for (let first = 0; first < 2 ** 32; first += chunk * stride) {
         const n = Math.min(chunk, Math.ceil((2 ** 32 - first) / stride));
-        const bits = new Uint32Array(buffers.m().buffer, buffers.m().byteOffset, n);
-        for (let k = 0; k < n; k++) bits[k] = first + k * stride;
         const m = buffers.m();
+        const bits = new Uint32Array(m.buffer, m.byteOffset, n);
+        for (let k = 0; k < n; k++) bits[k] = first + k * stride;
         for (const om1 of divisors) {
           buffers.quotients(om1);
           const got = buffers.w();
