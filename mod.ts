@@ -42,6 +42,7 @@ export {
   type ResolvedConfig,
 } from "./lib/experiment/config.ts";
 export type { PixelRange } from "./lib/data/pixels.ts";
+export type { CifarSource, DatasetSource, ImageFolderSource, NpySource } from "./lib/data/sources.ts";
 export {
   type GanKind,
   getKind,

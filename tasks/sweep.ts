@@ -23,7 +23,8 @@ import { runSweep } from "../lib/sweep/sweep.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
 import { getKind } from "../lib/train/kinds/kind.ts";
-import { trainingImageCount } from "../lib/data/dataset_info.ts";
+import { datasetFacts } from "../lib/data/dataset_ref.ts";
+import { datasetLabel } from "../lib/data/sources.ts";
 import { requireListen, sweepLiveReport } from "../lib/sweep/live_report.ts";
 import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
 import "../lib/tfjs/kernels_setup.ts";
@@ -136,14 +137,15 @@ export async function main(): Promise<number> {
       }`,
     );
     if (plan.overrides.length) console.log(`  --set ${plan.overrides.join(", ")}`);
-    plan.runs.forEach((run, i) => {
+    for (const [i, run] of plan.runs.entries()) {
       const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
       const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-      const { totalSteps } = budget(run.config, trainingImageCount(run.config.dataset));
+      const { totalSteps } = budget(run.config, (await datasetFacts(run.config.dataset, run.dataDir ?? ".")).count);
       const networks = getKind(run.config.kind)?.ownNetworks ?? run.config.arch;
-      const data = run.config.dataset + (run.config.datasetB ? ` ↔ ${run.config.datasetB}` : "");
+      const { dataset, datasetB } = run.config;
+      const data = datasetLabel(dataset) + (datasetB ? ` ↔ ${datasetLabel(datasetB)}` : "");
       console.log(`  ${run.runId}  ${values}  ${networks} ${data} ${totalSteps} steps${skip}`);
-    });
+    }
     return 0;
   }
 

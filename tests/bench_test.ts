@@ -79,7 +79,9 @@ function syntheticImages(wave: (i: number) => number): TrainingImages {
     count,
     shape: [28, 28, 1],
     labels: new Uint8Array(count).map((_, i) => i % 10),
+    classes: 10,
     source: "synthetic",
+    digest: "synthetic",
   };
 }
 

@@ -1,6 +1,22 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { trajectory } from "./_train_helpers.ts";
+import { writeCifar10, writeImageFolder, writeNpyPair } from "./_sources.ts";
+
+// Datasets of one's own in their real formats, for the kill test (one fixed folder, rewritten by each run of it).
+const SOURCES = new URL("../.test-artifacts/resume-sources", import.meta.url).pathname;
+await Deno.remove(SOURCES, { recursive: true }).catch(() => {});
+const images = await writeImageFolder(`${SOURCES}/images`);
+const { x, y } = await writeNpyPair(`${SOURCES}/npy`);
+const cifar = await writeCifar10(`${SOURCES}/cifar`);
+const own = (dataset: unknown, batchSize: number) => [
+  "--set",
+  `dataset=${JSON.stringify(dataset)}`,
+  "--set",
+  "trainSize=null",
+  "--set",
+  `batchSize=${batchSize}`,
+];
 
 /** Every line but `start`, without the fields that measure time: what a resumed run must log exactly as before. */
 function record(all: Record<string, unknown>[]): Record<string, unknown>[] {
@@ -44,6 +60,9 @@ const KILLED_KINDS: [string, string[]][] = [
   ["acgan", ["--set", "kind=acgan"]],
   ["srgan", ["--set", "kind=srgan"]],
   ["cyclegan", ["--set", "kind=cyclegan", "--set", "datasetB=fashion-mnist", "--set", "batchSize=8"]],
+  ["a colour image folder, dcgan at 32×32", [...own({ images }, 4), "--set", "arch=dcgan"]],
+  ["NumPy arrays, cgan on their labels", [...own({ npy: x, labels: y }, 8), "--set", "kind=cgan"]],
+  ["CIFAR-10 binary batches", own({ cifar }, 4)],
 ];
 
 for (const [kind, set] of KILLED_KINDS) {
@@ -54,7 +73,7 @@ for (const [kind, set] of KILLED_KINDS) {
     const referenceDir = await runFolder(reference, "resume");
     const expectedLines = await lines(`${referenceDir}/metrics.jsonl`);
     const expected = trajectory(expectedLines);
-    assertEquals(expected.length, 60);
+    assert(expected.length >= 60, `${expected.length} step lines`); // 60 windows of 2, and epoch ends on small sets
 
     const out = await Deno.makeTempDir();
     const child = new Deno.Command("deno", {

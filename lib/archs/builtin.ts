@@ -3,6 +3,7 @@
  * @module
  */
 import { registerArch } from "./registry.ts";
+import { dcgan } from "./dcgan.ts";
 import { dcganGia } from "./dcgan_gia.ts";
 import { dcganTf } from "./dcgan_tf.ts";
 import { mlpKeras } from "./mlp_keras.ts";
@@ -14,3 +15,4 @@ registerArch("mlp-pytorch", mlpPytorch);
 registerArch("mlp-tf1", mlpTf1);
 registerArch("dcgan-tf", dcganTf);
 registerArch("dcgan-gia", dcganGia);
+registerArch("dcgan", dcgan);

@@ -3,7 +3,7 @@
  * NHWC, kept on the host (batches are gathered there and uploaded per step).
  * @module
  */
-import { type DatasetName, loadDataset } from "./datasets.ts";
+import { type DatasetValue, loadDecoded, type LoadHooks } from "./dataset_ref.ts";
 import { byteToRange, type PixelRange } from "./pixels.ts";
 
 /** Training images scaled to a pixel range. */
@@ -11,10 +11,14 @@ export interface TrainingImages {
   images: Float32Array;
   count: number;
   shape: [number, number, number];
-  /** The class of each image, 0 to 9 (what a conditional kind conditions on). */
+  /** The class of each image (what a conditional kind conditions on); all 0 for an unlabelled set. */
   labels: Uint8Array;
+  /** Classes the labels name (10 for MNIST); 0 for an unlabelled set. */
+  classes: number;
   /** Where the images came from (file or folder). */
   source: string;
+  /** The set's content digest (see `DecodedSet`). */
+  digest: string;
 }
 
 /** Scale bytes (0..255) to a pixel range. */
@@ -30,21 +34,28 @@ export function scaleImages(
 
 const cache = new Map<string, TrainingImages>();
 
-/** Load (once per process) a dataset's training split scaled to `range`. */
+/**
+ * Load (once per process) a dataset's training images scaled to `range`.
+ * @param dataDir The folder a source's relative paths resolve against (the experiment file's).
+ */
 export async function loadTrainingImages(
-  name: DatasetName,
+  dataset: DatasetValue,
   range: PixelRange,
+  dataDir = ".",
+  hooks: LoadHooks = {},
 ): Promise<TrainingImages> {
-  const key = `${name} ${range}`;
+  const key = `${JSON.stringify(dataset)} ${dataDir} ${range}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const set = await loadDataset(name, "train");
+  const set = await loadDecoded(dataset, dataDir, hooks);
   const images: TrainingImages = {
     images: scaleImages(set.images, range),
     count: set.count,
-    shape: [set.rows, set.cols, 1],
-    labels: set.labels,
+    shape: set.shape,
+    labels: set.labels ?? new Uint8Array(set.count),
+    classes: set.classNames?.length ?? 0,
     source: set.source,
+    digest: set.digest,
   };
   cache.clear(); // one dataset at a time: 188 MB each
   cache.set(key, images);

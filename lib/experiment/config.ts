@@ -7,10 +7,11 @@
  */
 import { z } from "zod";
 import type { PixelRange } from "../data/pixels.ts";
-import { DATASET_NAMES, MAX_TRAINING_IMAGES } from "../data/dataset_info.ts";
+import { DATASET_NAMES } from "../data/dataset_info.ts";
+import { type DatasetSource, datasetSourceSchema, NAMED_SOURCES } from "../data/sources.ts";
 
-/** Which datasets the harness can load. */
-export const DATASETS = DATASET_NAMES;
+/** The built-in datasets: MNIST and Fashion-MNIST (IDX files), and Twitter's emoji (32×32 RGB, 9 classes). */
+export const DATASETS = [...DATASET_NAMES, ...NAMED_SOURCES] as const;
 /**
  * The GAN losses: non-saturating BCE, the original minimax game, least squares, hinge, Wasserstein with weight
  * clipping, Wasserstein with a gradient penalty, and DRAGAN (BCE with a penalty around the real images).
@@ -25,8 +26,10 @@ export function criticSteps(config: Pick<ResolvedConfig, "loss" | "nCritic">): n
 
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */
 export const PIXEL_RANGES = ["[-1,1]", "[0,1]"] as const;
-/** A dataset name. */
-export type Dataset = (typeof DATASETS)[number];
+/** A built-in dataset's name, or a source of the researcher's own (`lib/data/sources.ts`). */
+export type Dataset = (typeof DATASETS)[number] | DatasetSource;
+/** The schema of a `dataset` value. */
+const datasetSchema = z.union([z.enum(DATASETS), datasetSourceSchema]);
 /** A GAN loss name. */
 export type Loss = (typeof LOSSES)[number];
 
@@ -38,7 +41,10 @@ const probability = z.number().gt(0).lte(1);
  * ({@linkcode PartialConfig}) in `base`, `grid` lists and profiles; {@linkcode defaults} fill the rest.
  */
 export type ResolvedConfig = {
-  /** Dataset: `mnist` or `fashion-mnist` (60,000 training images each). */
+  /**
+   * Dataset: `mnist` or `fashion-mnist` (60,000 training images each), `emoji` (3,781 colour images), or a source of
+   * your own: `{ images: "folder", size?, channels? }`, `{ npy: "x.npy", labels? }`, `{ cifar: "folder" }`.
+   */
   dataset: Dataset;
   /** Architecture name, as registered (built-in or by the experiment file). */
   arch: string;
@@ -134,7 +140,7 @@ export type ResolvedConfig = {
  * parsing.
  */
 export const configShape = {
-  dataset: z.enum(DATASETS),
+  dataset: datasetSchema,
   arch: z.string().min(1),
   loss: z.enum(LOSSES),
   lr: z.number().positive(),
@@ -150,9 +156,7 @@ export const configShape = {
   noise: z.enum(["normal", "uniform"]),
   labelSmoothing: probability,
   seed: z.number().int().min(0),
-  trainSize: positiveInt.max(MAX_TRAINING_IMAGES, {
-    message: `at most ${MAX_TRAINING_IMAGES}, the training images of ${DATASETS.join(" and ")}`,
-  }).nullable(),
+  trainSize: positiveInt.nullable(), // at most the dataset's images: checked when the run is planned
   logEvery: positiveInt,
   sampleEvery: positiveInt.nullable(),
   sampleGrid: z.tuple([positiveInt, positiveInt]),
@@ -172,7 +176,7 @@ export const configShape = {
   contentWeight: z.number().min(0),
   perceptualWeight: z.number().min(0),
   adversarialWeight: z.number().min(0),
-  datasetB: z.enum(DATASETS).nullable(),
+  datasetB: datasetSchema.nullable(),
   cycleWeight: z.number().min(0),
   identityWeight: z.number().min(0).nullable(),
 } as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };

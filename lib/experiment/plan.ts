@@ -13,7 +13,9 @@ import {
   resolveConfig,
   type ResolvedConfig,
 } from "./config.ts";
-import { trainingImageCount } from "../data/dataset_info.ts";
+import { type DatasetFacts, datasetFacts, isIdxName } from "../data/dataset_ref.ts";
+import { datasetLabel } from "../data/sources.ts";
+import { dirname, resolve } from "@std/path";
 import { parseAssignment } from "./assignment.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
@@ -36,6 +38,8 @@ export interface PlannedRun {
   gridValues: Record<string, unknown>;
   config: ResolvedConfig;
   configHash: string;
+  /** The folder a dataset source's relative paths resolve against: the experiment file's (absent: the working one). */
+  dataDir?: string;
 }
 
 /** A loaded experiment and its runs. */
@@ -58,14 +62,14 @@ export interface PlanOptions {
 }
 
 /** @throws {InputError} when a run cannot be pruned as the experiment asks: no evaluations, or a rung past its end. */
-function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source: string): void {
+function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source: string, data: DatasetFacts): void {
   if (config.evalSamples === 0) {
     throw new InputError(
       source,
       `prune: ${where} has evalSamples 0, so there is no ${prune.metric} to rank; set evalSamples`,
     );
   }
-  const { totalSteps } = budget(config, trainingImageCount(config.dataset));
+  const { totalSteps } = budget(config, data.count);
   const last = prune.rungs.at(-1)!;
   if (last >= totalSteps) {
     throw new InputError(
@@ -84,10 +88,12 @@ function checkResolved(
   where: string,
   source: string,
   set: PartialConfig,
+  data: DatasetFacts,
 ): void {
   // Blame --set when it gave one of the values.
   const from = (...keys: string[]) => keys.some((k) => k in set) ? "--set" : source;
-  const images = trainingImageCount(config.dataset);
+  checkData(config, where, from, data);
+  const images = data.count;
   const available = Math.min(config.trainSize ?? images, images);
   if (config.batchSize > available) {
     throw new InputError(
@@ -116,6 +122,32 @@ function checkResolved(
     throw new InputError(
       from("sampleGrid"),
       `${where}: sampleGrid ${JSON.stringify(config.sampleGrid)} has more than 1024 cells; use rows × cols ≤ 1024`,
+    );
+  }
+}
+
+/** @throws {InputError} when the dataset cannot serve the run: too few images, no labels, no classifier. */
+function checkData(config: ResolvedConfig, where: string, from: (...keys: string[]) => string, data: DatasetFacts) {
+  const name = datasetLabel(config.dataset);
+  if (config.trainSize !== null && config.trainSize > data.count) {
+    throw new InputError(
+      from("trainSize", "dataset"),
+      `${where}: trainSize ${config.trainSize} is more than the ${data.count} training images of ${name}; use ` +
+        `trainSize ≤ ${data.count} (or null for all of them)`,
+    );
+  }
+  if (getKind(config.kind)?.needsLabels && data.classes < 2) {
+    throw new InputError(
+      from("kind", "dataset"),
+      `${where}: kind ${config.kind} conditions on class labels, but ${name} (${data.source}) is unlabelled; give ` +
+        "the images one subfolder per class (or labels: for .npy), or use kind gan",
+    );
+  }
+  if (config.evalSamples > 0 && !isIdxName(config.dataset)) {
+    throw new InputError(
+      from("evalSamples", "dataset"),
+      `${where}: evalSamples ${config.evalSamples} on ${name}: the quality metrics need a pinned classifier, which ` +
+        "only mnist and fashion-mnist have so far; set evalSamples: 0",
     );
   }
 }
@@ -200,9 +232,16 @@ export async function planSweep(
   dropRepeatedTrials(all);
   separateCollidingIds(all);
   const runs = all.filter((r) => only(r.config));
+  const dataDir = dirname(resolve(source));
+  const facts = new Map<string, DatasetFacts>();
   for (const r of runs) {
-    checkResolved(r.config, formatPoint(r.gridValues), source, set);
-    if (experiment.prune) checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source);
+    r.dataDir = dataDir;
+    const key = canonicalJson(r.config.dataset);
+    if (!facts.has(key)) facts.set(key, await datasetFacts(r.config.dataset, dataDir));
+    checkResolved(r.config, formatPoint(r.gridValues), source, set, facts.get(key)!);
+    if (experiment.prune) {
+      checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source, facts.get(key)!);
+    }
   }
   if (runs.length === 0) {
     throw new InputError(

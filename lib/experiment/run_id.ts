@@ -13,6 +13,7 @@
 import { canonicalJson } from "./canonical_json.ts";
 import { CONFIG_KEYS, type ConfigKey, defaults, type ResolvedConfig } from "./config.ts";
 import { sha256Hex } from "../sha256.ts";
+import { datasetLabel, isSource } from "../data/sources.ts";
 
 /**
  * The config keys the first run ids hashed, all of them, always. Never add to
@@ -74,7 +75,7 @@ export function configHash(config: ResolvedConfig, defaultValues?: Record<string
 export const LONG_HASH_DIGITS = 16;
 
 function slugValue(v: unknown): string {
-  const text = Array.isArray(v) ? v.join("x") : String(v);
+  const text = Array.isArray(v) ? v.join("x") : isSource(v) ? datasetLabel(v) : String(v);
   return text.replace(/[^A-Za-z0-9.+-]+/g, "") || "x";
 }
 

@@ -48,8 +48,16 @@ export interface SavedGenerator {
 export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator> {
   const file = await readJson<RunConfigFile>(join(runDir, "config.json"), "a run folder written by deno task sweep");
   const { config } = file;
+  if (config && typeof config.dataset !== "string" || config?.dataset === "emoji") {
+    throw new InputError(
+      join(runDir, "config.json"),
+      `config.dataset ${JSON.stringify(config?.dataset)}: deno task eval scores through a pinned classifier of the ` +
+        `dataset, which only ${DATASET_NAMES.join(" and ")} have so far`,
+    );
+  }
   if (
-    !config || !DATASET_NAMES.includes(config.dataset) || !(Number.isInteger(config.noiseDim) && config.noiseDim > 0)
+    !config || !DATASET_NAMES.includes(config.dataset as DatasetName) ||
+    !(Number.isInteger(config.noiseDim) && config.noiseDim > 0)
   ) {
     throw new InputError(
       join(runDir, "config.json"),
@@ -95,7 +103,7 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
   }
   return {
     model,
-    dataset: config.dataset,
+    dataset: config.dataset as DatasetName,
     settings,
     ...(translatesTo ? { translatesTo } : {}),
     step,

@@ -62,6 +62,11 @@ export interface RunConfigFile {
    * recorded): a later sweep refuses the run if they have changed.
    */
   archFingerprint?: ArchFingerprint;
+  /**
+   * The training data (absent in runs from before it was recorded): its content digest, images, shape, classes
+   * and where it was read. A later sweep refuses to resume the run on other data under the same source.
+   */
+  data?: { digest: string; count: number; shape: [number, number, number]; classes: number; source: string };
 }
 
 /** `status.json`: rewritten atomically as the run progresses. */

@@ -16,8 +16,8 @@ import { misplacedRunPath } from "./run_paths.ts";
 import { doneBecause, stoppingFor } from "./early_stop.ts";
 import type { Experiment } from "../experiment/define.ts";
 import { type Progress, trainRun } from "../train/loop.ts";
-import { loadTrainingImages } from "../data/training_images.ts";
-import { imageShape } from "../data/dataset_info.ts";
+import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
+import { datasetFacts } from "../data/dataset_ref.ts";
 import { type ArchFingerprint, archFingerprint, fingerprintChange } from "../archs/fingerprint.ts";
 
 /** How a run attempt ended, from the sweep's point of view. */
@@ -68,9 +68,10 @@ async function readEarlier(runDir: string, configHash: string): Promise<Partial<
  * The run's architecture's networks, layer by layer, as built for it now; null when building them throws (training
  * then fails on it and says why, as it would have without the fingerprint).
  */
-function fingerprintOf(run: PlannedRun): ArchFingerprint | null {
+async function fingerprintOf(run: PlannedRun): Promise<ArchFingerprint | null> {
   try {
-    return archFingerprint(run.config.arch, { ...run.config, imageShape: imageShape(run.config.dataset) });
+    const { shape } = await datasetFacts(run.config.dataset, run.dataDir ?? ".");
+    return archFingerprint(run.config.arch, { ...run.config, imageShape: shape });
   } catch {
     return null;
   }
@@ -81,7 +82,7 @@ function fingerprintOf(run: PlannedRun): ArchFingerprint | null {
  * kept its name, so the run's id), or null when it is, or when the folder recorded none.
  */
 export async function changedArchitecture(run: PlannedRun, runDir: string): Promise<string | null> {
-  return changedArch(run, runDir, await readEarlier(runDir, run.configHash), fingerprintOf(run));
+  return changedArch(run, runDir, await readEarlier(runDir, run.configHash), await fingerprintOf(run));
 }
 
 function changedArch(
@@ -95,6 +96,24 @@ function changedArch(
   return `${join(runDir, "config.json")}: architecture '${run.config.arch}' has changed since this run was trained ` +
     `(${change}), so its checkpoint and results are of the old one; give the changed architecture a new name ` +
     `(new runs), or delete the run folder to train it again`;
+}
+
+/** What `config.json` records of the training data. */
+function datasetRecord(data: TrainingImages): NonNullable<RunConfigFile["data"]> {
+  return { digest: data.digest, count: data.count, shape: data.shape, classes: data.classes, source: data.source };
+}
+
+/**
+ * Why the run's folder was trained on other data than its dataset holds now (files added, removed or edited under
+ * the same source), or null when it is the same data, or the folder recorded none.
+ */
+function changedDataset(runDir: string, earlier: Partial<RunConfigFile> | null, data: TrainingImages): string | null {
+  const before = earlier?.data;
+  if (!before || before.digest === data.digest) return null;
+  return `${join(runDir, "config.json")}: the run was trained on ${before.count} images of ${before.source} ` +
+    `(digest ${before.digest.slice(0, 12)}), but that dataset now holds ${data.count} images with digest ` +
+    `${data.digest.slice(0, 12)}: its checkpoint and results are of the old data; restore the files, or delete the ` +
+    "run folder to train it again on the new data";
 }
 
 /**
@@ -188,7 +207,7 @@ export async function executeRun(
       if (removed.length) options.warn?.(`${dir}: removed ${removed.join(", ")} left by an interrupted write`);
     }
     const earlier = await readEarlier(runDir, run.configHash);
-    const fingerprint = fingerprintOf(run);
+    const fingerprint = await fingerprintOf(run);
     const changed = changedArch(run, runDir, earlier, fingerprint);
     if (changed) return failed(changed);
     const before = await readStatus(runDir);
@@ -197,6 +216,11 @@ export async function executeRun(
     if (done !== null) return { runId: run.runId, status: "skipped", seconds: 0, note: done };
     const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId) : undefined;
     const recorded = earlier?.archFingerprint ?? fingerprint; // what the run was first trained with
+    const data = await loadTrainingImages(run.config.dataset, run.config.pixelRange, run.dataDir, {
+      ...(options.warn ? { warn: options.warn } : {}),
+    });
+    const changedData = changedDataset(runDir, earlier, data);
+    if (changedData) return failed(changedData);
     const configFile: RunConfigFile = {
       runId: run.runId,
       experiment: options.experiment,
@@ -208,13 +232,10 @@ export async function executeRun(
       git: await gitCommit(),
       created: typeof earlier?.created === "string" ? earlier.created : new Date().toISOString(),
       ...(recorded ? { archFingerprint: recorded } : {}),
+      data: datasetRecord(data),
     };
     await writeJsonAtomic(join(runDir, "config.json"), configFile);
     try {
-      const data = await loadTrainingImages(
-        run.config.dataset,
-        run.config.pixelRange,
-      );
       const outcome = await trainRun(run, {
         runDir,
         data,

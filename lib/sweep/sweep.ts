@@ -7,7 +7,7 @@ import { join } from "@std/path";
 import { ensureWritable, writeJsonAtomic } from "../results/atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
-import { loadDataset } from "../data/datasets.ts";
+import { loadDecoded } from "../data/dataset_ref.ts";
 import { changedArchitecture, executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
 import { doneBecause } from "./early_stop.ts";
 import { RungBook } from "./asha.ts";
@@ -69,9 +69,7 @@ export interface SweepSummary {
 
 /** The checks that can fail cheaply before any run folder exists, then the backend; writes `experiment.json`. */
 async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): Promise<BackendInfo> {
-  for (const dataset of new Set(plan.runs.map((r) => r.config.dataset))) {
-    await loadDataset(dataset, "train");
-  }
+  for (const run of plan.runs) await loadDecoded(run.config.dataset, run.dataDir ?? "."); // once per dataset
   const backend = await startBackend(options.backend, options.tfFlags ?? {});
   await ensureWritable("--out", expDir, "choose a writable folder with --out");
   const experimentFile: ExperimentFile = {

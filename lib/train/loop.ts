@@ -21,7 +21,7 @@ import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
 import type { Dataset } from "../experiment/config.ts";
-import { NUM_CLASSES } from "../classifier/model.ts";
+import { requireIdx } from "../data/dataset_ref.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
 import { type GanKind, type KindRun, requireKind } from "./kinds/kind.ts";
 import "./kinds/builtin.ts";
@@ -95,8 +95,8 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
   const rng = new Rng(config.seed);
   const restoreMathRandom = routeMathRandom(rng);
   const kindOf = requireKind(config.kind, "config.kind");
-  const loadImages = (name: Dataset) => loadTrainingImages(name, config.pixelRange);
-  const kind = await kindOf.build(config, { imageShape: data.shape, classes: NUM_CLASSES, rng, loadImages });
+  const loadImages = (name: Dataset) => loadTrainingImages(name, config.pixelRange, run.dataDir);
+  const kind = await kindOf.build(config, { imageShape: data.shape, classes: data.classes, rng, loadImages });
   const count = Math.min(config.trainSize ?? data.count, data.count);
   const order = new BatchOrder(count, config.batchSize, config.batching, rng);
   try {
@@ -114,7 +114,9 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
       // Quality metrics through the dataset's pinned classifier (lib/metrics); its noise is its own, so evaluating
       // does not change the training trajectory. Loading it is not training time.
       if (config.evalSamples > 0) {
-        evaluator = await clock.pause(() => createEvaluator(config.dataset, { n: config.evalSamples, warn }));
+        evaluator = await clock.pause(() =>
+          createEvaluator(requireIdx(config.dataset, "evaluation"), { n: config.evalSamples, warn })
+        );
       }
       const inputs = new IterationInputs(data, config, order, rng);
       const watch = new CollapseWatch(options.stopping?.collapse);

@@ -96,7 +96,7 @@ export class RunFiles {
 
   /** Draw the kind's sample grid at `step` into `samples/`, and log it. */
   async writeSample(step: number, kind: KindRun): Promise<void> {
-    const { config, imageShape: [h, w], stepsPerEpoch } = this.options;
+    const { config, imageShape, stepsPerEpoch } = this.options;
     const images = kind.sampleImages();
     const pixels = await images.data<"float32">();
     images.dispose();
@@ -107,7 +107,7 @@ export class RunFiles {
     const dir = join(this.options.runDir, "samples");
     await Deno.mkdir(dir, { recursive: true });
     const grid = kind.sampleGrid ?? config.sampleGrid;
-    await Deno.writeFile(join(dir, name), tileToPng(pixels, grid, [h, w], config.pixelRange));
+    await Deno.writeFile(join(dir, name), tileToPng(pixels, grid, imageShape, config.pixelRange));
     await this.log({ kind: "sample", step, epoch: this.epochAt(step), path: `samples/${name}` });
   }
 

@@ -68,6 +68,23 @@ export function penaltyNoiseShape(loss: LossName, real: readonly number[]): numb
   }
 }
 
+const batchNormed = new WeakMap<tf.LayersModel, boolean>();
+
+/** Whether a network has a BatchNormalization layer (at any depth). */
+export function hasBatchNorm(model: tf.LayersModel): boolean {
+  let known = batchNormed.get(model);
+  if (known === undefined) {
+    const any = (layers: readonly tf.layers.Layer[]): boolean =>
+      layers.some((l) =>
+        l.getClassName() === "BatchNormalization" ||
+        ("layers" in l && Array.isArray(l.layers) && any(l.layers as tf.layers.Layer[]))
+      );
+    known = any(model.layers);
+    batchNormed.set(model, known);
+  }
+  return known;
+}
+
 function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
@@ -93,11 +110,14 @@ export function discriminatorStep(
     const fake = gan.generator.apply(generatorInput(noise, condition), { training: true }) as tf.Tensor;
     const batch = real.shape[0]!;
     const labels = condition ? tf.concat([condition.labels, condition.labels]) as tf.Tensor2D : undefined;
+    const pass = (x: tf.Tensor, l: tf.Tensor2D | undefined) =>
+      gan.discriminator.apply(discriminatorInput(x, condition, l), { training: true }) as tf.Tensor;
     const { value, grads } = tf.variableGrads(() => {
-      // One pass over real and fake together: one large matmul per layer.
-      const out = gan.discriminator.apply(discriminatorInput(tf.concat([real, fake]), condition, labels), {
-        training: true,
-      }) as tf.Tensor;
+      // One pass over real and fake together (one large matmul per layer), unless D normalises batches: then each
+      // batch alone, as in the G step, so that BatchNorm's statistics are of the same kind of batch in both.
+      const out = hasBatchNorm(gan.discriminator)
+        ? tf.concat([pass(real, condition?.labels), pass(fake, condition?.labels)])
+        : pass(tf.concat([real, fake]), labels);
       const scores = condition?.role === "auxiliary" ? out.slice([0, 0], [-1, 1]) : out;
       const [r, f] = tf.split(scores, [batch, batch]) as [tf.Tensor, tf.Tensor];
       realOut = tf.keep(r);

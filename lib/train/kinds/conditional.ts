@@ -90,6 +90,7 @@ export const cganKind: GanKind = {
   description: "class-conditional GAN: G and D both take the label (Mirza & Osindero 2014)",
   numbers: STEP_NUMBERS,
   losses: LOSS_NUMBERS,
+  needsLabels: true,
   options: [],
   build: (config, ctx) => conditionalRun(config, ctx, "input"),
 };
@@ -99,6 +100,7 @@ export const acganKind: GanKind = {
   description: "auxiliary-classifier GAN: G takes the label, D also names the class (Odena et al. 2017)",
   numbers: [...STEP_NUMBERS, "dClassAcc"],
   losses: LOSS_NUMBERS,
+  needsLabels: true,
   options: ["auxWeight"],
   build: (config, ctx) => conditionalRun(config, ctx, "auxiliary"),
 };

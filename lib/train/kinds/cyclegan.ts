@@ -38,7 +38,8 @@ import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { NUM_CLASSES } from "../../classifier/model.ts";
 import { BatchOrder, type BatchOrderState } from "../../data/batches.ts";
 import { loadDataset } from "../../data/datasets.ts";
-import { imageShape } from "../../data/dataset_info.ts";
+import { type DatasetName, imageShape } from "../../data/dataset_info.ts";
+import { isIdxName, requireIdx } from "../../data/dataset_ref.ts";
 import { classify, featureModel } from "../../metrics/features.ts";
 import { createEvaluator, evalFields, type Evaluator } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
@@ -152,7 +153,7 @@ async function testImages(
   n: number,
   pixelRange: string,
 ): Promise<{ images: tf.Tensor4D; labels: Uint8Array }> {
-  const test = await loadDataset(dataset, "test", { limit: n });
+  const test = await loadDataset(requireIdx(dataset, "cyclegan"), "test", { limit: n });
   const unit = bytesToUnit(test.images);
   const images = tf.tidy(() => {
     const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
@@ -358,7 +359,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   async function classes(dataset: Dataset, images: Float32Array, n: number): Promise<Uint8Array> {
     let model = classifiers.get(dataset);
     if (!model) {
-      model = (await loadClassifier(dataset, {})).model;
+      model = (await loadClassifier(requireIdx(dataset, "cyclegan"), {})).model;
       classifiers.set(dataset, model);
     }
     return classesOf(model, images, n, shape);
@@ -392,7 +393,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
       }),
     async evaluate(evaluatorA: Evaluator) {
       const n = evaluatorA.n;
-      evaluatorB ??= await createEvaluator(datasetB, { n, precisionRecall: false });
+      evaluatorB ??= await createEvaluator(requireIdx(datasetB, "cyclegan"), { n, precisionRecall: false });
       const a = await testImages(config.dataset, n, config.pixelRange);
       const b = await testImages(datasetB, n, config.pixelRange);
       const ab = translate(genAB, a.images);
@@ -452,7 +453,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         noiseDim: config.noiseDim,
         noise: config.noise,
         pixelRange: config.pixelRange,
-        translatesFrom: config.dataset,
+        translatesFrom: requireIdx(config.dataset, "cyclegan"),
       },
     },
     dispose() {
@@ -480,7 +481,7 @@ export async function evaluateTranslation(
   const n = evaluatorTo.n;
   const a = await testImages(settings.from, n, settings.pixelRange);
   const ab = translate(model, a.images);
-  const classifier = (await loadClassifier(settings.to, {})).model;
+  const classifier = (await loadClassifier(requireIdx(settings.to, "cyclegan"), {})).model;
   try {
     const [pa, pab] = await Promise.all([a.images, ab].map((x) => toUnitPixels(x, settings.pixelRange)));
     const translated = await evaluatorTo.evaluateImages(pab!);
@@ -513,7 +514,16 @@ export const cycleganKind: GanKind = {
         problem: "expected a dataset for domain B (mnist or fashion-mnist; domain A is dataset)",
       };
     }
-    const [a, b] = [imageShape(config.dataset), imageShape(config.datasetB)];
+    for (const key of ["dataset", "datasetB"] as const) {
+      if (!isIdxName(config[key])) {
+        return {
+          key,
+          problem: "expected mnist or fashion-mnist: cyclegan's evaluation translates test images and scores them " +
+            "with each domain's pinned classifier, which only those have so far",
+        };
+      }
+    }
+    const [a, b] = [imageShape(config.dataset as DatasetName), imageShape(config.datasetB as DatasetName)];
     if (a.join() !== b.join()) {
       return {
         key: "datasetB",

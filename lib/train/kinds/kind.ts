@@ -20,7 +20,7 @@ import type { IterationInputs } from "../iteration_inputs.ts";
 export interface KindContext {
   /** Image shape, height × width × channels. */
   imageShape: [number, number, number];
-  /** Classes of the dataset's labels (10 for MNIST and Fashion-MNIST). */
+  /** Classes of the dataset's labels (10 for MNIST and Fashion-MNIST; 0 for an unlabelled set). */
   classes: number;
   /**
    * The run's training stream (the loop's batch order and noise draw from it too): a kind that draws more, such
@@ -55,6 +55,8 @@ export interface GanKind {
    * as `sweep --dry-run` show it in place of `arch`).
    */
   ownNetworks?: string;
+  /** Whether it conditions on class labels: a sweep refuses it on an unlabelled dataset. */
+  needsLabels?: boolean;
   /** Config keys only this kind reads: set off their defaults for another kind, they are refused. */
   options: readonly ConfigKey[];
   /**

@@ -19,6 +19,7 @@ import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { loadDataset } from "../../data/datasets.ts";
 import { imageShape } from "../../data/dataset_info.ts";
+import { isIdxName, requireIdx } from "../../data/dataset_ref.ts";
 import { featureModel } from "../../metrics/features.ts";
 import { evalFields, type Evaluator } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
@@ -60,7 +61,7 @@ export function downsample(images: tf.Tensor4D, factor: number): tf.Tensor4D {
 type Features = (images: tf.Tensor) => tf.Tensor;
 
 async function classifierFeatures(config: ResolvedConfig): Promise<{ features: Features; dispose(): void }> {
-  const loaded = await loadClassifier(config.dataset, {});
+  const loaded = await loadClassifier(requireIdx(config.dataset, "srgan"), {});
   const net = featureModel(loaded.model);
   const [scale, offset] = config.pixelRange === "[-1,1]" ? [0.5, 0.5] : [1, 0];
   return {
@@ -95,7 +96,7 @@ function srGeneratorStep(gan: Gan, low: tf.Tensor, real: tf.Tensor, config: Reso
 
 /** The first `n` test images in the run's pixel range, `[n, 28, 28, 1]`. */
 async function testImages(config: Pick<ResolvedConfig, "dataset" | "pixelRange">, n: number): Promise<tf.Tensor4D> {
-  const test = await loadDataset(config.dataset, "test", { limit: n });
+  const test = await loadDataset(requireIdx(config.dataset, "srgan"), "test", { limit: n });
   const unit = bytesToUnit(test.images);
   return tf.tidy(() => {
     const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
@@ -209,6 +210,13 @@ export const srganKind: GanKind = {
   losses: LOSS_NUMBERS,
   options: ["lowRes", "contentWeight", "perceptualWeight", "adversarialWeight"],
   check(config) {
+    if (!isIdxName(config.dataset)) {
+      return {
+        key: "dataset",
+        problem: "expected mnist or fashion-mnist: srgan's perceptual loss and its test images come from a dataset " +
+          "with a pinned classifier and a test split, which only those have so far",
+      };
+    }
     const [h] = imageShape(config.dataset);
     if ((LOW_RES_SIZES as readonly number[]).includes(config.lowRes) && h % config.lowRes === 0) return null;
     return {
