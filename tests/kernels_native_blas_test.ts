@@ -8,15 +8,26 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { assert, assertEquals, assertGreater, assertLess, assertStringIncludes } from "@std/assert";
+import { join } from "@std/path";
 import { compareBackends, randomData, relError, setUpBackends } from "./_kernel_parity.ts";
 import { runDeno } from "./_files.ts";
 import { gemmForRun, type GemmInfo, gemmInfo } from "../lib/kernels/gemm_info.ts";
-import { nativeBlas, nativeSgemmCalls, OPENBLAS_PATHS, setNativeBlas } from "../lib/kernels/native_blas.ts";
+import {
+  nativeBlas,
+  nativeBlasStatus,
+  nativeSgemmCalls,
+  OPENBLAS_INSTALL,
+  OPENBLAS_PATH,
+  OPENBLAS_PATHS,
+  openBlasProblem,
+  setNativeBlas,
+} from "../lib/kernels/native_blas.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 
 await setUpBackends();
 
-const libraryPath = OPENBLAS_PATHS.find((p) => {
+const libraryPath = [OPENBLAS_PATH].find((p) => {
+  if (p === undefined) return false;
   try {
     return Deno.statSync(p).isFile;
   } catch {
@@ -235,11 +246,65 @@ Deno.test("without the FFI permission a run uses the wasm SIMD GEMM, says how to
   };
   const without = await probe([]);
   assertEquals(without.gemm.library, "wasm-simd");
-  assertStringIncludes(without.gemm.fallback ?? "", `--allow-ffi=${OPENBLAS_PATHS[0]}`);
+  assertStringIncludes(without.gemm.fallback ?? "", `--allow-ffi=${OPENBLAS_PATH}`);
+  for (const [arch, path] of Object.entries(OPENBLAS_PATHS)) {
+    if (arch !== Deno.build.arch) assert(!without.gemm.fallback?.includes(path), without.gemm.fallback);
+  }
   if (ignore) return;
   const granted = await probe([`--allow-ffi=${libraryPath}`]);
   assertEquals(granted.gemm.library, "openblas");
   assertLess(relError(Float32Array.from(granted.values), Float32Array.from(without.values)), 1e-5);
+});
+
+/** A script in `dir` that prints what {@linkcode openBlasProblem} says of `path` under its own permissions. */
+async function problemProbe(dir: string, path: string): Promise<string> {
+  const script = join(dir, "problem_probe.ts");
+  const module = JSON.stringify(import.meta.resolve("../lib/kernels/native_blas.ts"));
+  await Deno.writeTextFile(
+    script,
+    `import { openBlasProblem } from ${module};\nconsole.log(openBlasProblem(${JSON.stringify(path)}));\n`,
+  );
+  return script;
+}
+
+Deno.test("only this CPU's OpenBLAS path is considered: the fallback never names another architecture's", () => {
+  assertEquals(OPENBLAS_PATH, OPENBLAS_PATHS[Deno.build.arch]);
+  const others = Object.entries(OPENBLAS_PATHS).filter(([arch]) => arch !== Deno.build.arch);
+  assert(others.length > 0, "another architecture's path is known");
+  for (const [, path] of others) {
+    // Whatever the reason this CPU's library is not used, another CPU's path is not what the user is told about.
+    assert(!nativeBlasStatus().note.includes(path), nativeBlasStatus().note);
+  }
+});
+
+Deno.test("OpenBLAS absent says it is not installed, with its path and the apt-get line to install it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = join(dir, "openblas-pthread", "libopenblas.so.0");
+    assertEquals(openBlasProblem(missing), `OpenBLAS is not installed (${missing}): \`${OPENBLAS_INSTALL}\``);
+    // The same when the process may load it but not read the folder (deno task bench reads the project only).
+    const r = await runDeno(["run", `--allow-ffi=${missing}`, "--allow-read=.", await problemProbe(dir, missing)]);
+    assertEquals(r.stdout.trim(), `OpenBLAS is not installed (${missing}): \`${OPENBLAS_INSTALL}\``, r.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("OpenBLAS installed but not permitted, or not loadable, is said so, naming the path", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const broken = join(dir, "libopenblas.so.0");
+    await Deno.writeTextFile(broken, "not a shared library\n");
+    assertEquals(openBlasProblem(broken), `no FFI permission for ${broken} (run with --allow-ffi=${broken})`);
+    const r = await runDeno(["run", `--allow-ffi=${broken}`, "--allow-read", await problemProbe(dir, broken)]);
+    const line = r.stdout.trim();
+    assert(line.startsWith(`OpenBLAS at ${broken} cannot be loaded: `), `${line}\n${r.stderr}`);
+    assertStringIncludes(line, "file too short");
+    assert(!line.includes("not installed"), line);
+    if (!ignore) assertEquals(openBlasProblem(libraryPath), null, "the library the test task permits loads");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test({
@@ -263,6 +328,34 @@ Deno.test({
   },
 });
 
+Deno.test("a resumed run trained on the wasm SIMD GEMM is told the exact deno run line without --allow-ffi", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const runDir = join(dir, "quickstart", "lr-0.001_r0");
+    await Deno.mkdir(runDir, { recursive: true });
+    await Deno.writeFile(join(runDir, "checkpoint.bin"), new Uint8Array(4));
+    const wasm: GemmInfo = { library: "wasm-simd", version: "relaxed SIMD build", threads: 1 };
+    await Deno.writeTextFile(join(runDir, "config.json"), JSON.stringify({ backend: { name: "wasm", gemm: wasm } }));
+    const openblas: GemmInfo = { library: "openblas", version: "OpenBLAS 0.3.21", threads: 1 };
+    const sweep: string = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url))).tasks.sweep
+      .command;
+    const withoutFfi = sweep.split(" ").filter((a) => !a.startsWith("--allow-ffi")).join(" ");
+    assert(withoutFfi !== sweep && withoutFfi.startsWith("deno run ") && withoutFfi.endsWith(" tasks/sweep.ts"));
+
+    const unnamed = (await gemmForRun(runDir, openblas, 1, false)).warning ?? "";
+    assertStringIncludes(unnamed, `${withoutFfi} <experiment.ts>`);
+    assert(!unnamed.includes("run without the --allow-ffi"), unnamed);
+    await Deno.writeTextFile(
+      join(dir, "quickstart", "experiment.json"),
+      JSON.stringify({ name: "quickstart", source: "experiments/quickstart.ts", grid: {}, runs: [] }),
+    );
+    const named = (await gemmForRun(runDir, openblas, 1, false)).warning ?? "";
+    assertStringIncludes(named, `${withoutFfi} experiments/quickstart.ts`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("gemmForRun keeps a resumed run's recorded GEMM threads and warns when it cannot repeat its GEMM", async () => {
   const dir = await Deno.makeTempDir();
   const openblas = (threads: number): GemmInfo => ({ library: "openblas", version: "OpenBLAS 0.3.21", threads });
@@ -281,7 +374,7 @@ Deno.test("gemmForRun keeps a resumed run's recorded GEMM threads and warns when
     assertStringIncludes(sideBySide.warning ?? "", "--jobs 1 --threads 2");
     await record(); // a config.json from before the GEMM was recorded: the wasm SIMD GEMM trained it
     const older = await gemmForRun(dir, openblas(1), 1, false);
-    assertStringIncludes(older.warning ?? "", "without the --allow-ffi permission");
+    assertStringIncludes(older.warning ?? "", "without the FFI permission");
     assertEquals(await gemmForRun(dir, wasm, 2, true), { threads: 2 }, "the SIMD GEMM's bits do not depend on threads");
     await record(openblas(1));
     assertStringIncludes((await gemmForRun(dir, wasm, 1, false)).warning ?? "", "grant --allow-ffi");

@@ -3,6 +3,8 @@
 import { assert, assertEquals } from "@std/assert";
 import { join } from "@std/path";
 import { buildReport } from "../lib/report/build_report.ts";
+import { LiveResults } from "../lib/report/live_results.ts";
+import { sweptKeys } from "../lib/report/hparam_rows.ts";
 import { writeFixtureExperiment } from "./_report_fixtures.ts";
 
 /** `ln -s target path`: Deno.symlink needs unscoped read and write, which the tests are not given; a child is. */
@@ -127,6 +129,86 @@ Deno.test("a results folder the report cannot write to is one clear line, exit 2
       assertEquals(elsewhere.code, 0, elsewhere.stderr);
     }
     await Deno.chmod(readOnly, 0o755);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run's garbage or unreadable config.json is a warning naming the file, and the report is written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: Array<[string, (path: string) => Promise<void>]> = [
+      ["garbage", (p) => Deno.writeTextFile(p, "\u0000\u0001 not json {")],
+      ["a list", (p) => Deno.writeTextFile(p, "[1, 2]")],
+      ["gridValues a list", (p) => Deno.writeTextFile(p, JSON.stringify({ gridValues: [1, 2], config: {} }))],
+      ["config a number", (p) => Deno.writeTextFile(p, JSON.stringify({ gridValues: { lr: 1 }, config: 5 }))],
+      ["a folder", async (p) => {
+        await Deno.remove(p);
+        await Deno.mkdir(p);
+      }],
+    ];
+    for (const [i, [what, spoil]] of cases.entries()) {
+      const root = await writeFixtureExperiment(join(dir, `c${i}`), {
+        name: "bad-config",
+        grid: { lr: [1, 2], beta1: [0.5, 0.9] },
+      });
+      const id = "lr-1_beta1-0.5_r0";
+      const config = join(root, id, "config.json");
+      await spoil(config);
+      const result = await buildReport({ resultsDir: root, png: false });
+      assert((await Deno.stat(result.html)).isFile, what);
+      const warning = result.notes.find((n) => n.includes(config));
+      assert(warning !== undefined && warning.includes(id), `${what}: ${result.notes.join("\n")}`);
+      assert(result.charts.includes("scatter") && result.charts.includes("parallel"), `${what}: ${result.charts}`);
+      const run = result.results.runs.find((r) => r.id === id)!;
+      assertEquals(run.config, null, what);
+      assertEquals(run.gridValues, { lr: 1, beta1: 0.5 }, `${what}: the grid values come from the grid`);
+      assertEquals(sweptKeys(result.results.runs), ["lr", "beta1"], `${what}: only the grid keys vary`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task report on a run with a garbage config.json exits 0 with one warning line, no stack trace", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = await writeFixtureExperiment(dir, { name: "garbage-config", grid: { lr: [1, 2], beta1: [0.5, 0.9] } });
+    const config = join(root, "lr-1_beta1-0.5_r0", "config.json");
+    await Deno.writeTextFile(config, "garbage");
+    const r = await runReport("--allow-read", dir, [root, "--no-png"]);
+    assertEquals(r.code, 0, r.stderr);
+    assertEquals(r.stderr.trim().split("\n").filter((l) => l.includes(config)).length, 1, r.stderr);
+    assert(!/^\s+at /m.test(r.stderr), r.stderr);
+    assert((await Deno.stat(join(root, "report.html"))).isFile);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a run's samples that is a file, not a folder, is a warning naming it, and the report is written", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const root = await writeFixtureExperiment(dir, { name: "samples-file", grid: { lr: [1, 2] } });
+    const samples = join(root, "lr-1_r0", "samples");
+    await Deno.remove(samples, { recursive: true });
+    await Deno.writeTextFile(samples, "not a folder\n");
+    const result = await buildReport({ resultsDir: root, png: false });
+    assert((await Deno.stat(result.html)).isFile);
+    const about = result.notes.filter((n) => n.includes(samples));
+    assertEquals(about.length, 1, result.notes.join("\n"));
+    assert(about[0]!.includes("not a folder"), about[0]);
+    assert(!result.notes.some((n) => n.includes("leads outside")), result.notes.join("\n"));
+    const other = result.results.runs.find((r) => r.id === "lr-2_r1")!;
+    assert(other.samples.length > 0, "the other run's samples are still shown");
+
+    const cli = await runReport("--allow-read", dir, [root, "--no-png", "--no-charts"]);
+    assertEquals(cli.code, 0, cli.stderr);
+    assert(!/^\s+at /m.test(cli.stderr), cli.stderr);
+
+    const live = new LiveResults(root);
+    await live.poll();
+    assert(live.results!.warnings.some((w) => w.message.includes(samples)), "the live report warns too");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -44,6 +44,15 @@ Deno.test("sweptKeys lists the config keys that vary, without seed or constant k
   assertEquals(sweptKeys(runs), ["lr", "noise"]);
 });
 
+Deno.test("a run known by its grid values only (not started, config.json unreadable) makes no other key swept", () => {
+  const bare: RunData = { ...run("e", {}, "pending"), config: null, gridValues: { lr: 1e-3, noise: "normal" } };
+  assertEquals(sweptKeys([...runs, bare]), ["lr", "noise"]);
+  const broken: RunData = { ...bare, state: "completed", evals: [point(100, { fcd: 50 })] };
+  const rows = scatterRows([...runs, broken], ["lr", "noise", "beta1"], "fcd");
+  assert(rows.every((r) => r.key !== "beta1" || r.run !== "e"), "no point without a value on a numeric axis");
+  assertEquals(rows.filter((r) => r.run === "e").map((r) => r.x), [1e-3, "normal"]);
+});
+
 Deno.test("axisKind draws learning rates and keys spanning orders of magnitude on a log axis", () => {
   assertEquals(axisKind("lr", [1e-3, 2e-3]), "log");
   assertEquals(axisKind("lrD", [1e-3, 2e-3]), "log");

@@ -181,33 +181,39 @@ Deno.test("deno task report --serve exits 2 naming --port for a bad port and one
   }
 });
 
+/** `deno task report --serve` on `root` as a subprocess, once it says it is serving: the child, its stdout so far. */
+async function serveCli(root: string, port: number) {
+  const child = new Deno.Command("deno", {
+    args: [
+      "run",
+      "--allow-read=.",
+      `--allow-net=127.0.0.1:${port}`,
+      "tasks/report.ts",
+      root,
+      "--serve",
+      "--port",
+      `${port}`,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let out = "";
+  while (!out.includes("Serving")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    out += value;
+  }
+  return { child, reader, out };
+}
+
 Deno.test("deno task report --serve stops cleanly on SIGINT", async () => {
   await Deno.mkdir(".test-artifacts", { recursive: true });
   const dir = await Deno.makeTempDir({ dir: ".test-artifacts", prefix: "serve-cli-" });
   try {
     const { root } = await fixture(dir);
     const port = freePort();
-    const child = new Deno.Command("deno", {
-      args: [
-        "run",
-        "--allow-read=.",
-        `--allow-net=127.0.0.1:${port}`,
-        "tasks/report.ts",
-        root,
-        "--serve",
-        "--port",
-        `${port}`,
-      ],
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let out = "";
-    while (!out.includes("Serving")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      out += value;
-    }
+    const { child, reader, out } = await serveCli(root, port);
     assertStringIncludes(out, `on http://127.0.0.1:${port}/`);
     const res = await fetch(`http://127.0.0.1:${port}/events`);
     const events = new EventReader(res.body!);
@@ -264,4 +270,54 @@ Deno.test("report --serve sends one changed table row as a patch, and the page's
     await server?.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("report --serve answers a malformed percent-escape with 400 and logs at most one short line", async () => {
+  await Deno.mkdir(".test-artifacts", { recursive: true });
+  const dir = await Deno.makeTempDir({ dir: ".test-artifacts", prefix: "serve-cli-" });
+  try {
+    const { root } = await fixture(dir);
+    const port = freePort();
+    const { child, reader } = await serveCli(root, port);
+    const stderr = new Response(child.stderr).text();
+    try {
+      for (const path of ["/%E0%A4%A", "/%E0%A4%A.png", "/run/%ZZ/samples/epoch-0001.png", "/%"]) {
+        const res = await fetch(`http://127.0.0.1:${port}${path}`);
+        assertEquals(res.status, 400, path);
+        await res.body?.cancel();
+      }
+      const ok = await fetch(`http://127.0.0.1:${port}/status`);
+      assertEquals(ok.status, 200, "still serving");
+      await ok.body?.cancel();
+    } finally {
+      child.kill("SIGINT");
+      await child.status;
+      await reader.cancel().catch(() => {});
+    }
+    const logged = (await stderr).trim();
+    assert(logged.split("\n").filter((l) => l !== "").length <= 1, logged);
+    assert(logged.length <= 200 && !/^\s+at /m.test(logged), logged);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("report --serve's 405 names the methods it allows in Allow, and HEAD is answered like GET, bodiless", async () => {
+  await withServer(async (server, _root, runs) => {
+    for (const method of ["POST", "PUT", "DELETE"]) {
+      const res = await fetch(server.url, { method });
+      assertEquals(res.status, 405, method);
+      assertEquals(res.headers.get("allow"), "GET, HEAD", method);
+      await res.body?.cancel();
+    }
+    for (const path of ["", "status", `${runs[1]}/samples/epoch-0001.png`, "nothing.png", "events"]) {
+      const get = await fetch(new URL(path, server.url));
+      await get.body?.cancel();
+      const head = await fetch(new URL(path, server.url), { method: "HEAD" });
+      assertEquals(head.status, get.status, path);
+      assertEquals(head.headers.get("content-type"), get.headers.get("content-type"), path);
+      assertEquals(await head.text(), "", path);
+    }
+    assertEquals(server.clients, 0, "a HEAD of the event stream opens no stream");
+  });
 });

@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { dirname, join } from "@std/path";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import { gemmThread } from "./_gemm_threads.ts";
 import { simdFor } from "./_simd_module.ts";
@@ -73,6 +74,24 @@ export function describeGemm(gemm: GemmInfo): string {
 
 export { OPENBLAS_INSTALL };
 
+/**
+ * `deno task sweep`'s command in deno.json without its `--allow-ffi=…` flag: what to run to train on the wasm SIMD
+ * GEMM (a task cannot drop one of its flags). tests/kernels_native_blas_test.ts checks it against deno.json.
+ */
+export const SWEEP_WITHOUT_FFI = "deno run --allow-read --allow-write=results,$HOME/.cache/gan-harness " +
+  "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA --allow-sys=hostname --allow-net=127.0.0.1:8000 tasks/sweep.ts";
+
+/** The experiment file a run's sweep came from (`source` in `experiment.json` beside the run), or a placeholder. */
+async function experimentSource(runDir: string): Promise<string> {
+  try {
+    const file = JSON.parse(await Deno.readTextFile(join(dirname(runDir), "experiment.json"))) as { source?: unknown };
+    if (typeof file.source === "string" && file.source !== "") return file.source;
+  } catch {
+    // below
+  }
+  return "<experiment.ts>";
+}
+
 /** What {@linkcode gemmForRun} decided for one run. */
 export interface RunGemm {
   /** GEMM threads to train it with. */
@@ -112,7 +131,8 @@ export async function gemmForRun(
   if (recorded.library !== now.library) {
     const how = recorded.library === "openblas"
       ? `grant --allow-ffi for ${recorded.path ?? "the OpenBLAS library"} as before`
-      : "run without the --allow-ffi permission (deno run with the task's other flags) to keep the wasm SIMD GEMM";
+      : `run the sweep without the FFI permission to keep the wasm SIMD GEMM: ${SWEEP_WITHOUT_FFI} ` +
+        `${await experimentSource(runDir)} (with the options you gave deno task sweep)`;
     return {
       threads: preferred,
       warning: `${runDir}: its checkpoint was trained on ${describe(recorded)}, this sweep runs ${describe(now)}; ` +

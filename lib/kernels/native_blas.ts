@@ -8,22 +8,27 @@
  * has it (wasm SIMD is 128 bits wide and bounds-checked under Deno) and runs
  * its own threads (`openblas_set_num_threads`).
  *
- * The library is used only when it is found at one of
- * {@linkcode OPENBLAS_PATHS} and the process holds the FFI permission for
- * that path (`--allow-ffi=PATH`). The permission is queried, never prompted
- * for; without it, or without the library, the wasm SIMD GEMM runs as before
- * and {@linkcode nativeBlasStatus} says why.
+ * The library is used only when it is found at {@linkcode OPENBLAS_PATH}
+ * (this CPU's entry of {@linkcode OPENBLAS_PATHS}) and the process holds the
+ * FFI permission for that path (`--allow-ffi=PATH`). The permission is
+ * queried, never prompted for; without it, or without the library, the wasm
+ * SIMD GEMM runs as before and {@linkcode nativeBlasStatus} says why: not
+ * installed, no permission, or cannot be loaded.
  * @module
  */
 
-/** Where OpenBLAS's pthread build is looked for, first found wins (Debian/Ubuntu `libopenblas0-pthread`). */
-export const OPENBLAS_PATHS: readonly string[] = [
-  "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
-  "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
-];
+/** Where Debian/Ubuntu's `libopenblas0-pthread` puts OpenBLAS's pthread build, by `Deno.build.arch`. */
+export const OPENBLAS_PATHS: Readonly<Partial<Record<typeof Deno.build.arch, string>>> = {
+  x86_64: "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+  aarch64: "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0",
+};
+
+/** The one path looked for on this machine (its CPU's), or undefined on a CPU with none. */
+export const OPENBLAS_PATH: string | undefined = OPENBLAS_PATHS[Deno.build.arch];
 
 /** The command that installs the library on Debian/Ubuntu. */
 export const OPENBLAS_INSTALL = "apt-get install libopenblas0-pthread";
+const OPENBLAS_REINSTALL = "apt-get install --reinstall libopenblas0-pthread";
 
 const CBLAS_ROW_MAJOR = 101;
 const CBLAS_NO_TRANS = 111;
@@ -118,48 +123,83 @@ function configString(lib: Library): string {
   return new TextDecoder().decode(bytes.subarray(0, end < 0 ? 255 : end)).trim();
 }
 
+/** Whether this process may do `name` on `path`, asked without a prompt. */
+function granted(name: "ffi" | "read", path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name, path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function notInstalled(path: string): string {
+  return `OpenBLAS is not installed (${path}): \`${OPENBLAS_INSTALL}\``;
+}
+
+/** The library at `path`, opened; else why not, in words. */
+function open(path: string | undefined): Library | string {
+  if (typeof Deno?.dlopen !== "function") return "this runtime has no Deno.dlopen";
+  if (path === undefined) {
+    const known = Object.keys(OPENBLAS_PATHS).join(" and ");
+    return `no OpenBLAS path is known for this CPU (${Deno.build.arch}; Debian's is known for ${known})`;
+  }
+  // Absent is told apart up front where the path may be read; else from dlopen's own message below.
+  if (granted("read", path)) {
+    try {
+      Deno.statSync(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) return notInstalled(path);
+    }
+  }
+  if (!granted("ffi", path)) return `no FFI permission for ${path} (run with --allow-ffi=${path})`;
+  try {
+    return Deno.dlopen(path, SYMBOLS);
+  } catch (e) {
+    const message = (e as Error).message.split("\n")[0]!.replace(/^(Could not open library: )+/, "");
+    // The file itself missing, not a library it needs (whose own name would lead the message).
+    if (message.startsWith(`${path}: cannot open shared object file: No such file`)) return notInstalled(path);
+    return `OpenBLAS at ${path} cannot be loaded: ${message} (\`${OPENBLAS_REINSTALL}\` may repair it)`;
+  }
+}
+
+/**
+ * Why OpenBLAS at `path` cannot be used by this process: `OpenBLAS is not installed (PATH): …` with the install
+ * line, `no FFI permission for PATH (run with --allow-ffi=PATH)`, or `OpenBLAS at PATH cannot be loaded: …`.
+ * The library, where it loads, is closed again (the one in use stays open).
+ * @param path the library (default {@linkcode OPENBLAS_PATH}, this CPU's).
+ * @returns the reason, or null when it loads.
+ * @example Say why the native GEMM would not run
+ * ```ts
+ * import { openBlasProblem } from "./native_blas.ts";
+ * console.log(openBlasProblem() ?? "OpenBLAS loads");
+ * ```
+ */
+export function openBlasProblem(path: string | undefined = OPENBLAS_PATH): string | null {
+  const lib = open(path);
+  if (typeof lib === "string") return lib;
+  lib.close();
+  return null;
+}
+
 function load(): { lib: Library; info: NativeBlasInfo } | null {
-  const reasons: string[] = [];
-  if (typeof Deno?.dlopen !== "function") {
-    whyNot = "this runtime has no Deno.dlopen";
+  const lib = open(OPENBLAS_PATH);
+  if (typeof lib === "string") {
+    whyNot = lib;
     return null;
   }
-  for (const path of OPENBLAS_PATHS) {
-    let state: Deno.PermissionState;
-    try {
-      state = Deno.permissions.querySync({ name: "ffi", path }).state;
-    } catch {
-      state = "denied";
-    }
-    if (state !== "granted") {
-      reasons.push(`no FFI permission for ${path} (run with --allow-ffi=${path})`);
-      continue;
-    }
-    let lib: Library;
-    try {
-      lib = Deno.dlopen(path, SYMBOLS);
-    } catch (e) {
-      reasons.push(`cannot load ${path}: ${(e as Error).message.split("\n")[0]}`);
-      continue;
-    }
-    // One thread until told otherwise: a sweep training two runs at once calls it from two workers.
-    lib.symbols.openblas_set_num_threads(1);
-    const config = configString(lib);
-    const info: NativeBlasInfo = {
-      library: "openblas",
-      path,
-      config,
-      // DYNAMIC_ARCH builds name the kernel set they picked just before MAX_THREADS=.
-      core: config.match(/(\S+) MAX_THREADS=/)?.[1] ?? "",
-      threads: lib.symbols.openblas_get_num_threads(),
-    };
-    return { lib, info };
-  }
-  const missing = reasons.every((r) => r.startsWith("cannot load"));
-  whyNot = missing
-    ? `OpenBLAS not found (${reasons.join("; ")}); install it with '${OPENBLAS_INSTALL}'`
-    : reasons.find((r) => !r.startsWith("cannot load")) ?? reasons.join("; ");
-  return null;
+  const path = OPENBLAS_PATH!;
+  // One thread until told otherwise: a sweep training two runs at once calls it from two workers.
+  lib.symbols.openblas_set_num_threads(1);
+  const config = configString(lib);
+  const info: NativeBlasInfo = {
+    library: "openblas",
+    path,
+    config,
+    // DYNAMIC_ARCH builds name the kernel set they picked just before MAX_THREADS=.
+    core: config.match(/(\S+) MAX_THREADS=/)?.[1] ?? "",
+    threads: lib.symbols.openblas_get_num_threads(),
+  };
+  return { lib, info };
 }
 
 function current(): { lib: Library; info: NativeBlasInfo } | null {

@@ -226,7 +226,14 @@ async function writeCharts(
   const noPng = wantPng ? await pngUnavailable() : "not requested";
   if (wantPng && noPng !== null) notes.push(`PNG charts skipped: ${noPng}`);
   for (const c of charts.list) {
-    const svg = await renderSvg(c.spec);
+    let svg: string;
+    try {
+      svg = await renderSvg(c.spec);
+    } catch (e) {
+      // One chart Vega cannot draw from odd results is a line, not the end of the report.
+      notes.push(`warning: chart ${c.id} could not be drawn (${(e as Error).message.split("\n")[0]}); no file for it`);
+      continue;
+    }
     const svgPath = join(chartDir, `${c.id}.svg`);
     await writeFileAtomic(svgPath, svg);
     files.push(svgPath);

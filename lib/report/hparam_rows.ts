@@ -15,14 +15,16 @@ export function runConfig(run: RunData): Record<string, unknown> {
 }
 
 /**
- * The config keys whose values differ between runs, `seed` left out, in first-seen order.
+ * The config keys whose values differ between the runs that have them, `seed` left out, in first-seen order. A
+ * key a run lacks is not a value of it: a run known by its grid values only (not started, or its `config.json`
+ * unreadable) does not make every other key of the resolved configs look swept.
  * @param runs The runs.
  * @returns The swept hyperparameters.
  */
 export function sweptKeys(runs: readonly RunData[]): string[] {
   const configs = runs.map(runConfig);
   const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => k !== SEED_KEY);
-  return keys.filter((k) => new Set(configs.map((c) => JSON.stringify(c[k] ?? null))).size > 1);
+  return keys.filter((k) => new Set(configs.flatMap((c) => c[k] === undefined ? [] : [JSON.stringify(c[k])])).size > 1);
 }
 
 /** How a hyperparameter's axis is drawn. */
@@ -144,7 +146,8 @@ export interface ScatterRow {
 }
 
 /**
- * Rows of the metric-vs-hyperparameter scatter: for each swept key, each run with a final value of `metric`.
+ * Rows of the metric-vs-hyperparameter scatter: for each swept key, each run with a final value of `metric` (and,
+ * on a numeric axis, a number for the key: a run without one has no place on it).
  * @param runs The runs.
  * @param keys The swept keys.
  * @param metric The metric on the y axis.
@@ -160,8 +163,11 @@ export function scatterRows(runs: readonly RunData[], keys: readonly string[], m
     const label = keys.map((k) => `${k}=${formatValue(config[k] ?? "—")}`).join(" · ");
     for (const key of keys) {
       const v = config[key];
-      const x = kinds.get(key) === "category" ? formatValue(v ?? "—") : v as number;
-      rows.push({ run: run.id, key, x, value, state: run.state, label });
+      if (kinds.get(key) === "category") {
+        rows.push({ run: run.id, key, x: formatValue(v ?? "—"), value, state: run.state, label });
+      } else if (typeof v === "number" && Number.isFinite(v)) {
+        rows.push({ run: run.id, key, x: v, value, state: run.state, label });
+      }
     }
   });
   return rows;

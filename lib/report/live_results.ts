@@ -162,7 +162,7 @@ export class LiveResults {
     const { evals, sampleLines } = kept;
     const steps = kept.steps.items();
     const epochs = kept.epochs.items();
-    const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
+    const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
     return {
       id,
       dir: runDir,

@@ -115,7 +115,9 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
     if (events.length > 0) client.send(`event: live\ndata: ${JSON.stringify(events)}\n\n`);
   };
 
-  const events = (): Response => {
+  const events = (head: boolean): Response => {
+    const headers = { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" };
+    if (head) return new Response(null, { headers });
     let client: Client | null = null;
     let timer: ReturnType<typeof setInterval> | undefined;
     const body = new ReadableStream<Uint8Array>({
@@ -152,13 +154,17 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
       clearInterval(timer);
       if (client !== null) clients.delete(client);
     };
-    return new Response(body, {
-      headers: { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" },
-    });
+    return new Response(body, { headers });
   };
 
   const image = async (pathname: string): Promise<Response> => {
-    const rel = normalize(decodeURIComponent(pathname.slice(1)));
+    let rel: string;
+    try {
+      rel = normalize(decodeURIComponent(pathname.slice(1)));
+    } catch {
+      // A malformed percent-escape (`/%E0%A4%A`): the client's mistake, answered without a log line.
+      return new Response("bad request: malformed percent-escape in the path\n", { status: 400 });
+    }
     const type = IMAGE_TYPES[extname(rel).toLowerCase()];
     if (type === undefined || rel.startsWith("..") || rel.startsWith(SEPARATOR)) return notFound();
     try {
@@ -173,15 +179,13 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
     }
   };
 
-  const handler = (request: Request): Response | Promise<Response> => {
-    if (request.method !== "GET") return new Response("only GET\n", { status: 405 });
-    const { pathname } = new URL(request.url);
+  const route = (pathname: string, head: boolean): Response | Promise<Response> => {
     if (pathname === "/") {
       return new Response(page, {
         headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
       });
     }
-    if (pathname === "/events") return events();
+    if (pathname === "/events") return events(head);
     if (pathname === "/status") {
       return Response.json({ polls, clients: clients.size, bytesRead: live.bytesRead }, {
         headers: { "cache-control": "no-store" },
@@ -190,9 +194,32 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
     return image(pathname);
   };
 
+  // HEAD is GET's answer without its body (RFC 9110 §9.3.2).
+  const handler = async (request: Request): Promise<Response> => {
+    const head = request.method === "HEAD";
+    if (request.method !== "GET" && !head) {
+      return new Response("only GET and HEAD\n", { status: 405, headers: { allow: "GET, HEAD" } });
+    }
+    const response = await route(new URL(request.url).pathname, head);
+    if (!head) return response;
+    await response.body?.cancel();
+    return new Response(null, { status: response.status, headers: response.headers });
+  };
+
+  // Anything else a request trips over: a 500 and one short line, not a stack trace per request.
+  let lastRequestError = "";
+  const onError = (e: unknown): Response => {
+    const line = `report --serve: a request failed: ${
+      String((e as Error)?.message ?? e).split("\n")[0]!.slice(0, 160)
+    }`;
+    if (line !== lastRequestError) log(line);
+    lastRequestError = line;
+    return new Response("internal error\n", { status: 500 });
+  };
+
   let server: Deno.HttpServer;
   try {
-    server = Deno.serve({ hostname: HOST, port, onListen: () => {} }, handler);
+    server = Deno.serve({ hostname: HOST, port, onListen: () => {}, onError }, handler);
   } catch (e) {
     if (e instanceof Deno.errors.AddrInUse) {
       throw new InputError("--port", `port ${port} on ${HOST} is in use; choose another with --port N`);

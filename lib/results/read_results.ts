@@ -93,6 +93,28 @@ async function readText(path: string): Promise<string | null> {
   }
 }
 
+/**
+ * A run's file as text; null when it is missing, and null with a warning naming it when it cannot be read (a
+ * folder in its place, no permission).
+ */
+async function readRunText(path: string, warn: (message: string) => void, ignored = "ignored"): Promise<string | null> {
+  try {
+    return await readText(path);
+  } catch (e) {
+    warn(`${path} cannot be read (${osReason(e)}); ${ignored}`);
+    return null;
+  }
+}
+
+/** An OS error's reason without the operation and path Deno appends (`Is a directory (os error 21)`). */
+function osReason(e: unknown): string {
+  return (e as Error).message.split("\n")[0]!.replace(/: \w+ '.*'$/, "");
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
 function asObject(text: string): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
@@ -170,7 +192,7 @@ async function staysInside(runDir: string, path: string): Promise<boolean> {
   try {
     real = await Deno.realPath(join(runDir, path));
   } catch (e) {
-    return e instanceof Deno.errors.NotFound;
+    return e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory;
   }
   return real.startsWith((await Deno.realPath(runDir)) + SEPARATOR);
 }
@@ -194,10 +216,16 @@ export async function samplesInside(
   return kept;
 }
 
-/** The run's sample grids (its `sample` lines and the files in `samples/`) and its progress GIF. */
+/**
+ * The run's sample grids (its `sample` lines and the files in `samples/`) and its progress GIF.
+ * @param runDir The run folder.
+ * @param fromLines The samples its `sample` lines name.
+ * @param warn Receives a message naming `samples` when it is there but cannot be listed (a file, not a folder).
+ */
 export async function listSamples(
   runDir: string,
   fromLines: SampleRef[],
+  warn: (message: string) => void = () => {},
 ): Promise<{ samples: SampleRef[]; gif: string | null }> {
   const seen = new Map<string, SampleRef>();
   for (const s of fromLines) seen.set(s.path, s);
@@ -217,7 +245,12 @@ export async function listSamples(
       });
     }
   } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const folder = join(runDir, "samples");
+    if (e instanceof Deno.errors.NotADirectory) {
+      warn(`${folder} is not a folder; no sample grids are listed from it`);
+    } else if (!(e instanceof Deno.errors.NotFound)) {
+      warn(`${folder} cannot be listed (${osReason(e)}); no sample grids are listed from it`);
+    }
   }
   const samples = [...seen.values()].sort((a, b) =>
     (a.step ?? a.epoch ?? 0) - (b.step ?? b.epoch ?? 0) ||
@@ -260,8 +293,19 @@ function emptyRun(
   };
 }
 
+/** What is wrong with a parsed `config.json`'s shape, or null when the report can use it. */
+function configProblem(obj: Record<string, unknown> | null): string | null {
+  if (obj === null) return "is not a JSON object";
+  for (const key of ["gridValues", "config", "backend"]) {
+    if (obj[key] !== undefined && !isPlainObject(obj[key])) {
+      return `is not a run's config: its ${key} is ${JSON.stringify(obj[key])?.slice(0, 40)}, expected an object`;
+    }
+  }
+  return null;
+}
+
 /**
- * A run's `config.json` and `status.json`; null for a file that is missing or unreadable (with a warning).
+ * A run's `config.json` and `status.json`; null for a file that is missing or unreadable (with a warning naming it).
  * @param runDir The run folder.
  * @param warn Receives a message for each unreadable file.
  */
@@ -270,15 +314,18 @@ export async function readRunFiles(
   warn: (message: string) => void,
 ): Promise<{ config: RunConfigFile | null; status: RunStatusFile | null }> {
   let config: RunConfigFile | null = null;
-  const configText = await readText(join(runDir, "config.json"));
+  const configPath = join(runDir, "config.json");
+  const ignored = "ignored (the run's grid values are taken from its place in the grid)";
+  const configText = await readRunText(configPath, warn, ignored);
   if (configText !== null) {
     const obj = asObject(configText);
-    if (obj === null) warn("config.json is not a JSON object; ignored");
+    const problem = configProblem(obj);
+    if (problem !== null) warn(`${configPath} ${problem}; ${ignored}`);
     else config = obj as unknown as RunConfigFile;
   }
 
   let status: RunStatusFile | null = null;
-  const statusText = await readText(join(runDir, "status.json"));
+  const statusText = await readRunText(join(runDir, "status.json"), warn);
   if (statusText !== null) {
     const obj = asObject(statusText);
     if (obj === null || !STATES.includes(String(obj.status))) {
@@ -308,7 +355,7 @@ async function readRun(
   const epochs: SeriesPoint[] = [];
   const evals: SeriesPoint[] = [];
   const sampleLines: SampleRef[] = [];
-  const metricsText = await readText(join(runDir, "metrics.jsonl"));
+  const metricsText = await readRunText(join(runDir, "metrics.jsonl"), warn);
   if (metricsText !== null) {
     const parsed = parseJsonl(metricsText);
     if (parsed.torn !== null) {
@@ -323,7 +370,7 @@ async function readRun(
     }
     sortRecords(parsed.records, { steps, epochs, evals, sampleLines });
   }
-  const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn));
+  const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
   const state: RunState = status?.status ?? "pending";
   return {
     id,
