@@ -90,7 +90,7 @@ Deno.test("non-positive learning rates and batch sizes are rejected", () => {
 Deno.test("an unknown dataset or loss lists the accepted values", () => {
   assertMatch(
     messageOf({ name: "x", base: { dataset: "cifar10" } }),
-    /base\.dataset: .*"mnist"\|"fashion-mnist".*got "cifar10"/,
+    /base\.dataset: expected a built-in dataset \("mnist", "fashion-mnist", "emoji"\) or a source .*\{ cifar: "folder" \}, got "cifar10"/,
   );
   assertMatch(
     messageOf({ name: "x", grid: { loss: ["bce", "began"] } }),
@@ -250,9 +250,23 @@ Deno.test("a base lrD or lrG that a grid over lr would always overwrite is rejec
   validateExperiment({ name: "x", base: { lr: 1e-3 }, grid: { lrD: [1e-2, 2e-4] } }, FILE);
 });
 
-Deno.test("trainSize above the 60,000 training images and non-finite numbers are rejected, shown as given", () => {
-  assertMatch(messageOf({ name: "x", base: { trainSize: 100_000 } }), /base\.trainSize: .*at most 60000/);
+Deno.test("trainSize above the 60,000 training images and non-finite numbers are rejected, shown as given", async () => {
+  const big = validateExperiment({ name: "x", base: { trainSize: 100_000 } }, FILE);
+  const e = await assertRejects(() => planSweep(big, FILE), InputError);
+  assertMatch(e.message, /base: trainSize 100000 is more than the 60000 training images of mnist/);
   assertMatch(messageOf({ name: "x", base: { lr: Infinity } }), /base\.lr: .*got Infinity \(number\)/);
+});
+
+Deno.test("a dataset source's own fields are checked, naming the field and the keys that source takes", () => {
+  assertMatch(messageOf({ name: "x", base: { dataset: { images: 3 } } }), /base\.dataset\.images: expected string/);
+  assertMatch(
+    messageOf({ name: "x", grid: { dataset: ["mnist", { npy: "x.npy", size: 32 }] } }),
+    /grid\.dataset\[1\]\.size: unknown key \(known keys: npy, labels\)/,
+  );
+  assertMatch(
+    messageOf({ name: "x", base: { dataset: { images: "d", channels: 4 } } }),
+    /base\.dataset\.channels: .*got 4/,
+  );
 });
 
 Deno.test("an unknown --profile lists the experiment's profiles", async () => {

@@ -9,11 +9,12 @@ import * as e5 from "../../experiments/cyclegan-mnist-fashion.ts";
 import * as e6 from "../../experiments/quickstart.ts";
 import * as e7 from "../../experiments/search-learning-rate.ts";
 import * as e8 from "../../experiments/srgan-mnist.ts";
-import * as e9 from "../../experiments/study-conditional.ts";
-import * as e10 from "../../experiments/study-label-smoothing.ts";
-import * as e11 from "../../experiments/study-learning-rate.ts";
-import * as e12 from "../../experiments/study-losses.ts";
-import * as e13 from "../../experiments/study-noise-dim.ts";
+import * as e9 from "../../experiments/study-colour-dcgan.ts";
+import * as e10 from "../../experiments/study-conditional.ts";
+import * as e11 from "../../experiments/study-label-smoothing.ts";
+import * as e12 from "../../experiments/study-learning-rate.ts";
+import * as e13 from "../../experiments/study-losses.ts";
+import * as e14 from "../../experiments/study-noise-dim.ts";
 
 provideExperiments({
   "experiments/blog-000-tf-dcgan.ts": e0,
@@ -25,9 +26,10 @@ provideExperiments({
   "experiments/quickstart.ts": e6,
   "experiments/search-learning-rate.ts": e7,
   "experiments/srgan-mnist.ts": e8,
-  "experiments/study-conditional.ts": e9,
-  "experiments/study-label-smoothing.ts": e10,
-  "experiments/study-learning-rate.ts": e11,
-  "experiments/study-losses.ts": e12,
-  "experiments/study-noise-dim.ts": e13,
+  "experiments/study-colour-dcgan.ts": e9,
+  "experiments/study-conditional.ts": e10,
+  "experiments/study-label-smoothing.ts": e11,
+  "experiments/study-learning-rate.ts": e12,
+  "experiments/study-losses.ts": e13,
+  "experiments/study-noise-dim.ts": e14,
 });

@@ -7,7 +7,8 @@
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "../archs/registry.ts";
 import { getKind, kindNames, registerKind } from "../train/kinds/kind.ts";
-import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, partialConfigSchema } from "./config.ts";
+import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, DATASETS, partialConfigSchema } from "./config.ts";
+import { cifarSchema, imageFolderSchema, isSource, npySchema } from "../data/sources.ts";
 import { drawTrials, type Search, STRATEGIES } from "./search.ts";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
 import { RANKED_METRICS, type RankedMetric } from "./stopping.ts";
@@ -157,6 +158,11 @@ const NULL_MEANS: Record<string, string> = {
   identityWeight: "half of cycleWeight",
 };
 
+/** Where a path is inside a `dataset` (or `datasetB`) value: the index of that key, or -1. */
+function datasetAt(path: readonly PropertyKey[]): number {
+  return path.findLastIndex((p) => p === "dataset" || p === "datasetB");
+}
+
 /** The keys that may stand where an unknown key was found. */
 function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return EXPERIMENT_KEYS;
@@ -169,17 +175,50 @@ function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   return CONFIG_KEYS;
 }
 
+/** The keys a dataset source of this kind takes, for "known keys". */
+function sourceKeys(value: unknown): readonly string[] {
+  const v = isSource(value) ? value : {};
+  const schema = "images" in v ? imageFolderSchema : "npy" in v ? npySchema : cifarSchema;
+  return Object.keys(schema.shape);
+}
+
+/**
+ * What is wrong with a `dataset` value zod's union could only call "Invalid input": the source its key names,
+ * checked alone, or what would be accepted.
+ */
+function describeDataset(path: readonly PropertyKey[], value: unknown): string {
+  const where = formatPath(path);
+  const schema = isSource(value)
+    ? ("images" in value ? imageFolderSchema : "npy" in value ? npySchema : "cifar" in value ? cifarSchema : null)
+    : null;
+  const inner = schema?.safeParse(value).error?.issues[0];
+  if (inner) return describeIssue({ ...inner, path: [...path, ...inner.path] } as z.core.$ZodIssue, value, path);
+  return `${where}: expected a built-in dataset (${DATASETS.map((d) => JSON.stringify(d)).join(", ")}) or a ` +
+    `source of your own: { images: "folder", size?, channels? }, { npy: "x.npy", labels? } or { cifar: "folder" }, ` +
+    `got ${show(value)}`;
+}
+
 /** One line for a zod issue. */
-export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown, base: readonly PropertyKey[] = []): string {
+  const at = datasetAt(issue.path);
+  if (
+    issue.code === "invalid_union" && at === issue.path.length - 1 || (at >= 0 && at === issue.path.length - 2 &&
+      typeof issue.path.at(-1) === "number" && issue.code === "invalid_union")
+  ) {
+    return describeDataset(issue.path, valueAt(input, issue.path));
+  }
   if (issue.code === "unrecognized_keys") {
     const key = issue.keys[0]!;
     const where = formatPath([...issue.path, key]);
-    const known = knownKeys(issue.path);
+    const known = datasetAt(issue.path) >= 0
+      ? sourceKeys(valueAt(input, issue.path.slice(base.length)))
+      : knownKeys(issue.path);
     return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
   }
   const where = formatPath(issue.path) || "(top level)";
   const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
-  return `${where}: ${message}, got ${show(valueAt(input, issue.path))}${orNull(issue.path)}`;
+  const value = valueAt(input, issue.path.slice(base.length));
+  return `${where}: ${message}, got ${show(value)}${orNull(issue.path)}`;
 }
 
 /**
