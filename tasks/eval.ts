@@ -1,7 +1,7 @@
 /**
  * `deno task eval <runDir> [--n N] [options]`: evaluate a run's saved
- * generator with the pinned classifier of its dataset (FCD, classifier score,
- * mode coverage, precision/recall), append an `eval` line to its
+ * generator with the pinned classifier of its dataset (FCD, KID, classifier
+ * score, mode coverage, precision/recall), append an `eval` line to its
  * `metrics.jsonl` and print the metrics.
  * @module
  */
@@ -23,18 +23,20 @@ const USAGE = `Usage: deno task eval <runDir> [options]
 Evaluates <runDir>/generator/ against the held-out test images of the run's dataset (a translation
 generator: its source domain's test images translated, against its target domain's) and appends
 an 'eval' line to <runDir>/metrics.jsonl. fcd is the Fréchet distance on the pinned domain
-classifier's features: not comparable to Inception FID.
+classifier's features: not comparable to Inception FID. kid is the kernel distance on the same
+features (unbiased MMD², averaged over random subsets of 1000; kidStd its spread across them).
 
 Options:
   --n N                          samples and real test images compared (default ${evaluatorDefaults.n}, at most 10000)
   --skip-precision-recall        leave out precision/recall (about half the time)
+  --skip-kid                     leave out kid and kidStd (about 2 s)
   --allow-unpinned-classifier    use a classifier whose sha256 differs from classifiers/manifest.json
   --dry-run                      print the metrics, append nothing`;
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
     string: ["n"],
-    boolean: ["skip-precision-recall", "allow-unpinned-classifier", "dry-run"],
+    boolean: ["skip-precision-recall", "skip-kid", "allow-unpinned-classifier", "dry-run"],
   });
   if (flags.help) {
     console.log(USAGE);
@@ -64,6 +66,7 @@ async function main(): Promise<number> {
     evaluator = await createEvaluator(saved.translatesTo ?? saved.dataset, {
       n,
       precisionRecall: flags["skip-precision-recall"] !== true,
+      kid: flags["skip-kid"] !== true,
       allowUnpinned: flags["allow-unpinned-classifier"] === true,
     });
   } catch (e) {

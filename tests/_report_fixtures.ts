@@ -30,8 +30,8 @@ export interface FixtureOptions {
   evalMetrics?: string[];
   /**
    * Add realistic `eval` lines after every epoch: the fields of
-   * `evalFields` (`fcd`, `cis`, `classesCovered`, `klUniform`, `precision`,
-   * `recall`, `classHist`, `evalN`, `evalSeconds`, `classifier`).
+   * `evalFields` (`fcd`, `kid`, `kidStd`, `cis`, `classesCovered`, `klUniform`,
+   * `precision`, `recall`, `classHist`, `evalN`, `evalSeconds`, `classifier`).
    */
   evals?: EvalFixture;
   /** Write `samples/progress.gif` in every finished run. */
@@ -68,8 +68,12 @@ function evalLineFields(
   const shares = raw.map((v) => Number((v / total).toFixed(4)));
   const entropy = -shares.reduce((a, p) => a + (p > 0 ? p * Math.log(p) : 0), 0);
   const r = (v: number) => Number(v.toPrecision(6));
+  const fcd = r(collapsed ? 600 + 150 * rand() : 40 + 260 * (1 - progress) ** 2 + 15 * rand());
   return {
-    fcd: r(collapsed ? 600 + 150 * rand() : 40 + 260 * (1 - progress) ** 2 + 15 * rand()),
+    fcd,
+    // KID follows FCD here (no draw of its own, so the other fields keep their values).
+    kid: r(fcd / 400),
+    kidStd: r(fcd / 8000),
     cis: r(Math.max(1, Math.exp(entropy) * (0.55 + 0.35 * progress))),
     classesCovered: shares.filter((p) => p >= 0.02).length,
     klUniform: r(Math.log(10) - entropy),

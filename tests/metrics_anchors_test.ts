@@ -12,17 +12,18 @@ import "../lib/tfjs/kernels_setup.ts";
 const N = 2000;
 const LOG_10 = Math.log(10);
 
-/** The first `n` images (or those of `label`) of a split, in [0, 1]. */
+/** The first `n` images (or those of `label`) of a split from image `from` on, in [0, 1]. */
 async function realImages(
   dataset: "mnist" | "fashion-mnist",
   split: "train" | "test",
   n: number,
   label?: number,
+  from = 0,
 ): Promise<Float32Array> {
   const set = await loadDataset(dataset, split);
   const out = new Float32Array(n * 784);
   let taken = 0;
-  for (let i = 0; i < set.count && taken < n; i++) {
+  for (let i = from; i < set.count && taken < n; i++) {
     if (label !== undefined && set.labels[i] !== label) continue;
     for (let p = 0; p < 784; p++) out[taken * 784 + p] = set.images[i * 784 + p]! / 255;
     taken++;
@@ -36,7 +37,7 @@ function show(name: string, m: EvalMetrics) {
 }
 
 for (const dataset of ["mnist", "fashion-mnist"] as const) {
-  Deno.test(`${dataset}: real train vs real test gives a small FCD, full coverage, high precision and recall; noise does not`, async () => {
+  Deno.test(`${dataset}: real train vs real test gives a small FCD and KID (other test images KID ≈ 0), full coverage, high precision and recall; noise does not`, async () => {
     await startBackend("wasm");
     const evaluator = await createEvaluator(dataset, { n: N });
     try {
@@ -54,6 +55,14 @@ for (const dataset of ["mnist", "fashion-mnist"] as const) {
       show(`${dataset} uniform noise`, n);
       // Real vs real is not 0 at finite N (the estimate's bias), but far below noise.
       assert(m.fcd < 0.05 * n.fcd, `real fcd ${m.fcd} vs noise fcd ${n.fcd}`);
+      // KID too (the classifier, trained on the train split, tells it a little from the test split: 3% on MNIST).
+      assert(Math.abs(m.kid!) < 0.05 * n.kid!, `real kid ${m.kid} ± ${m.kidStd} vs noise kid ${n.kid}`);
+      assert(n.kid! > 10 * n.kidStd!, `noise kid ${n.kid} ± ${n.kidStd}`);
+      // Other test images: one distribution, so KID is 0 up to its spread (it is unbiased); FCD keeps its bias.
+      const t = await evaluator.evaluateImages(await realImages(dataset, "test", N, undefined, N));
+      show(`${dataset} other test images`, t);
+      assert(Math.abs(t.kid!) < 3 * t.kidStd!, `test vs test kid ${t.kid} ± ${t.kidStd}`);
+      assert(t.fcd > 0, `test vs test fcd ${t.fcd}`);
       // No real image lies near noise. (Precision is no such anchor: noise features can land inside the wide
       // k-NN balls of a few real outliers — 0.85 on Fashion-MNIST at N = 2000 — a known weakness of the metric.)
       assert(n.recall! < 0.05, `noise recall ${n.recall}`);
@@ -76,6 +85,7 @@ Deno.test("mnist: a 'generator' emitting only real 3s covers 1 class with KL nea
     assert(m.klUniform > 0.9 * LOG_10, `kl ${m.klUniform}`);
     assert(m.cis < 1.5, `cis ${m.cis}`);
     assert(m.fcd > 5 * real.fcd, `fcd ${m.fcd} vs real train ${real.fcd}`);
+    assert(m.kid! > 10 * Math.abs(real.kid!) && m.kid! > 5 * m.kidStd!, `kid ${m.kid} vs real train ${real.kid}`);
     assert(m.precision! > 0.6, `real 3s lie on the real manifold: precision ${m.precision}`);
     assert(m.recall! < 0.3, `but cover little of it: recall ${m.recall}`);
   } finally {
@@ -103,6 +113,7 @@ Deno.test("evaluateGenerator() maps [-1,1] pixels to [0,1], draws the same noise
     assertEquals(tf.memory().numTensors, before, "no tensor leaks");
     assertEquals(a.classHist[3], 1, "the image is classified as a 3, so it was mapped to [0,1]");
     assertEquals(a.fcd, b.fcd);
+    assertEquals([a.kid, a.kidStd], [b.kid, b.kidStd]);
     assertEquals(a.precision, undefined);
   } finally {
     g.dispose();

@@ -35,7 +35,7 @@ Deno.test("deno task eval appends an eval line with the metrics of a run's saved
     assertEquals(line.kind, "eval");
     assertEquals(line.step, 6);
     assertEquals(line.evalN, 400);
-    for (const k of ["fcd", "cis", "classesCovered", "klUniform", "precision", "recall"]) {
+    for (const k of ["fcd", "kid", "kidStd", "cis", "classesCovered", "klUniform", "precision", "recall"]) {
       assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
     }
     assertEquals(String(line.classHist).split(",").length, 10);
@@ -53,10 +53,11 @@ for (const [kind, fields] of [["cgan", ["labelAccuracy"]], ["srgan", ["psnr", "s
       const run = tinyRun({ kind, noiseDim: 8 });
       await trainRun(run, { runDir, data: await loadTrainingImages("mnist", "[-1,1]") });
       await Deno.writeTextFile(`${runDir}/config.json`, JSON.stringify({ runId: run.runId, config: run.config }));
-      const result = await evalCli(runDir, "--n", "200", "--skip-precision-recall");
+      const result = await evalCli(runDir, "--n", "200", "--skip-precision-recall", "--skip-kid");
       assertEquals(result.code, 0, result.stderr);
       const line = (await metricLines(runDir)).at(-1)!;
       for (const k of ["fcd", ...fields]) assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
+      for (const k of ["precision", "kid", "kidStd"]) assertEquals(line[k], undefined, `${k} was skipped`);
     } finally {
       await Deno.remove(runDir, { recursive: true });
     }

@@ -23,6 +23,7 @@ Deno.test("realistic eval lines are read with their class histogram and classifi
     const { runs } = await readExperimentResults(root);
     assertEquals(chartedEvalMetrics(evalMetricNames(runs)), [
       "fcd",
+      "kid",
       "cis",
       "classesCovered",
       "klUniform",
@@ -39,9 +40,9 @@ Deno.test("realistic eval lines are read with their class histogram and classifi
   });
 });
 
-Deno.test("defaultMetric() never picks evalN or evalSeconds", async () => {
+Deno.test("defaultMetric() never picks evalN, evalSeconds or kidStd", async () => {
   await withFixture(
-    { name: "book", grid: { lr: [1e-3] }, evalMetrics: ["evalN", "evalSeconds", "kid"] },
+    { name: "book", grid: { lr: [1e-3] }, evalMetrics: ["evalN", "evalSeconds", "kidStd", "kid"] },
     async (root) => {
       const { runs } = await readExperimentResults(root);
       assertEquals(defaultMetric(runs), "kid");
@@ -61,8 +62,11 @@ Deno.test("a report of runs evaluated with different classifiers and N warns tha
     assertStringIncludes(warnings[0]!, "2 different classifiers (cedb162e4113: 3 runs; 4db884a9019e: 1 run)");
     assertStringIncludes(warnings[0]!, "not comparable");
     assertStringIncludes(warnings[1]!, "evalN 10000: 3 runs; evalN 2000: 1 run");
+    assertStringIncludes(warnings[1]!, "(KID, unbiased, is)");
     const html = await Deno.readTextFile(result.html);
     assertStringIncludes(html, "2 different classifiers");
+    assertStringIncludes(html, "Lower is better for fcd, kid, klUniform");
+    assertStringIncludes(html, "KID, the kernel distance on the same features, is unbiased");
     assertEquals(result.charts, [
       "loss-linear",
       "loss-log",

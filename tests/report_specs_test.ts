@@ -160,11 +160,12 @@ Deno.test("eval and class histogram specs compile cleanly with diverged, failed 
   await assertCleanSpecs({ eval: specs.eval!, classHist: specs.classHist! });
 });
 
-Deno.test("metricsSpec() gives each eval metric its own row, titled with which way is better, without evalN or evalSeconds", async () => {
+Deno.test("metricsSpec() gives each eval metric its own row, titled with which way is better, without evalN, evalSeconds or kidStd", async () => {
   const specs = await specsFor({ name: "rows", grid: { lr: [1e-2, 2e-4], noiseDim: [10, 100] }, evals: {} });
   const parts = specs.eval?.vconcat as { title: { text: string }; transform: { filter: { equal: string } }[] }[];
   assertEquals(parts.map((p) => p.transform[0]?.filter.equal), [
     "fcd",
+    "kid",
     "cis",
     "classesCovered",
     "klUniform",
@@ -172,7 +173,8 @@ Deno.test("metricsSpec() gives each eval metric its own row, titled with which w
     "recall",
   ]);
   assert(parts[0]?.title.text.includes("lower is better"));
-  assert(parts[1]?.title.text.includes("higher is better"));
+  assert(parts[1]?.title.text.includes("kernel distance") && parts[1]?.title.text.includes("lower is better"));
+  assert(parts[2]?.title.text.includes("higher is better"));
 });
 
 Deno.test("classHistSpec() lays the runs' histograms over the grid, ten bars each, and marks collapsed runs", async () => {

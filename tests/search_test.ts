@@ -143,7 +143,7 @@ Deno.test("bad searches are refused with the field, the value and what would be 
 
 Deno.test("bad pruning rules are refused: unknown metric, keep outside (0, 1), rungs out of order or past the budget", async () => {
   const p = (prune: unknown, extra: Record<string, unknown> = {}) => refused({ name: "s", prune, ...extra });
-  assertMatch(p({ metric: "fid", rungs: [10], keep: 0.5 }), /prune\.metric: .*"fcd"\|"cis"/);
+  assertMatch(p({ metric: "fid", rungs: [10], keep: 0.5 }), /prune\.metric: .*"fcd"\|"kid"\|"cis"/);
   assertMatch(p({ metric: "fcd", rungs: [10], keep: 1 }), /prune\.keep: expected number to be <1, got 1/);
   assertMatch(p({ metric: "fcd", rungs: [10], keep: 0 }), /prune\.keep: expected number to be >0, got 0/);
   assertMatch(p({ metric: "fcd", rungs: [], keep: 0.5 }), /prune\.rungs: an empty list/);

@@ -7,6 +7,7 @@
 /** The evaluation metrics a rule can rank or watch, each with the direction that is better. */
 export const RANKED_METRICS = {
   fcd: "min",
+  kid: "min",
   cis: "max",
   classesCovered: "max",
   klUniform: "min",

@@ -7,17 +7,29 @@
 import { parseClassHist } from "../metrics/class_hist.ts";
 import type { RunData, SeriesPoint } from "../results/read_results.ts";
 
-/** Numeric eval fields that describe the evaluation, not the generator: never charted. */
-export const EVAL_BOOKKEEPING: readonly string[] = ["evalN", "evalSeconds"];
+/**
+ * Numeric eval fields that describe the evaluation, not the generator: never charted (`kidStd` is the spread of
+ * KID's subset estimates, how precise the estimate is).
+ */
+export const EVAL_BOOKKEEPING: readonly string[] = ["evalN", "evalSeconds", "kidStd"];
 
 /** The quality metrics in the order the report shows them. */
-export const EVAL_ORDER: readonly string[] = ["fcd", "cis", "classesCovered", "klUniform", "precision", "recall"];
+export const EVAL_ORDER: readonly string[] = [
+  "fcd",
+  "kid",
+  "cis",
+  "classesCovered",
+  "klUniform",
+  "precision",
+  "recall",
+];
 
 const LOWER_IS_BETTER = new Set(["fcd", "fid", "kid", "klUniform"]);
 const HIGHER_IS_BETTER = new Set(["cis", "inceptionScore", "classesCovered", "precision", "recall"]);
 
 const DESCRIPTIONS: Record<string, string> = {
   fcd: "Fréchet classifier distance",
+  kid: "kernel distance (unbiased MMD²) on the classifier's features",
   cis: "classifier score, 1 to 10",
   classesCovered: "classes with at least 2% of the samples, of 10",
   klUniform: "KL(class histogram ‖ uniform), nats",
@@ -158,7 +170,7 @@ export function consistentEvals(runs: readonly RunData[]): EvalConsistency {
     warnings.push(
       `Runs were evaluated on different sample counts (` +
         ns.map(([n, k]) => `evalN ${n}: ${runs_(k)}`).join("; ") +
-        "): FCD is biased upwards at small N, so it is not comparable across them.",
+        "): FCD is biased upwards at small N, so it is not comparable across them (KID, unbiased, is).",
     );
   }
   if (reevaluated.length > 0) {

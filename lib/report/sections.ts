@@ -143,6 +143,9 @@ function evalSection(r: ReportView, evalNames: string[], lossRows: CurveRow[], c
       (higher.length ? `higher is better for ${higher.join(", ")}. ` : "") +
       "Each metric has its own y scale. FCD is the Fréchet distance in the classifier's feature space: " +
       "not Inception FID, and comparable only between runs evaluated with the same classifier and N. " +
+      (evalNames.includes("kid")
+        ? "KID, the kernel distance on the same features, is unbiased: comparable across N, not across classifiers. "
+        : "") +
       layoutNote(r.layout),
     items: [{
       kind: "chart",
