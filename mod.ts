@@ -20,6 +20,7 @@ export { defineExperiment, type Experiment, type Grid } from "./lib/experiment/d
 export {
   type Choice,
   choice,
+  type Condition,
   type Distribution,
   type IntUniform,
   intUniform,
@@ -28,19 +29,33 @@ export {
   type Search,
   type Uniform,
   uniform,
+  when,
 } from "./lib/experiment/search.ts";
+export { type Reseed } from "./lib/experiment/reseed.ts";
 export { type ArchContext, type Architecture, archNames, getArch, registerArch } from "./lib/archs/registry.ts";
 export {
+  type BuiltinOptions,
+  configDefaults,
   type ConfigKey,
+  type CoreConfig,
   type Dataset,
   DATASETS,
-  defaults,
   type Loss,
   LOSSES,
   type PartialConfig,
   PIXEL_RANGES,
   type ResolvedConfig,
 } from "./lib/experiment/config.ts";
+export {
+  type GanLoss,
+  getLoss,
+  type LossContext,
+  lossNames,
+  type LossPenalty,
+  type LossState,
+  registerLoss,
+} from "./lib/plugins/losses.ts";
+export { option, type OptionSchema, type OptionSpec, type OptionValues } from "./lib/plugins/options.ts";
 export type { PixelRange } from "./lib/data/pixels.ts";
 export type { CifarSource, DatasetSource, ImageFolderSource, NpySource } from "./lib/data/sources.ts";
 export {
@@ -54,7 +69,7 @@ export {
 } from "./lib/train/kinds/kind.ts";
 export { buildGan, disposeGan, ganIteration, type IterationDraws, type IterationLabels } from "./lib/train/gan.ts";
 export { type Conditioning, discriminatorStep, type Gan, generatorStep, type StepSettings } from "./lib/train/steps.ts";
-export { evaluateGenerator, generatorSettings, stepSettings } from "./lib/train/kinds/gan.ts";
+export { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./lib/train/kinds/gan.ts";
 export { sampleGridLabels, sampleGridNoise } from "./lib/train/kinds/grid_inputs.ts";
 export type { IterationInputs } from "./lib/train/iteration_inputs.ts";
 export type { EvalMetrics, Evaluator, GeneratorSettings } from "./lib/metrics/evaluator.ts";
@@ -76,6 +91,14 @@ export type {
   StepLine,
 } from "./lib/results/records.ts";
 export type { BackendInfo } from "./lib/tfjs/backend.ts";
+export { ExperimentRun, runExperiment, type RunExperimentOptions, type StoppedBy } from "./lib/api/run_experiment.ts";
+export type { PlannedRunInfo, SweepEvent } from "./lib/api/sweep_events.ts";
+export { loadResults, Results, type RunRow, RunTable } from "./lib/api/results.ts";
+export { type ChartOptions, reportCharts } from "./lib/api/report_charts.ts";
+export { Chart, chartBundle, vegaLiteMime } from "./lib/api/chart.ts";
+export { type SampleChoice, SampleImage, sampleImages, SampleMatrix } from "./lib/api/samples.ts";
+export { type Displayable, type MediaBundle, show } from "./lib/api/jupyter.ts";
 export type { TfFlagValue } from "./lib/tfjs/flags.ts";
 import "./lib/archs/builtin.ts";
+import "./lib/train/losses.ts";
 import "./lib/train/kinds/builtin.ts";

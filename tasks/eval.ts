@@ -14,6 +14,8 @@ import { ClassifierPinError } from "../lib/classifier/load.ts";
 import { createEvaluator, evalFields, type Evaluator, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
 import { loadSavedGenerator, type SavedGenerator } from "../lib/metrics/load_generator.ts";
 import type { EvalLine } from "../lib/results/records.ts";
+import { referenceLimit } from "../lib/classifier/labelled_data.ts";
+import type { DatasetValue } from "../lib/data/dataset_ref.ts";
 import { evaluateTranslation } from "../lib/train/kinds/cyclegan.ts";
 import { evaluateSuperResolution } from "../lib/train/kinds/srgan.ts";
 import "../lib/tfjs/kernels_setup.ts";
@@ -21,21 +23,24 @@ import "../lib/tfjs/kernels_setup.ts";
 const USAGE = `Usage: deno task eval <runDir> [options]
 
 Evaluates <runDir>/generator/ against the held-out test images of the run's dataset (a translation
-generator: its source domain's test images translated, against its target domain's) and appends
-an 'eval' line to <runDir>/metrics.jsonl. fcd is the Fréchet distance on the pinned domain
+generator: its source domain's test images translated, against its target domain's; a labelled source
+of one's own or emoji: its images, through the classifier pinned by 'deno task classifier --dataset …')
+and appends an 'eval' line to <runDir>/metrics.jsonl. fcd is the Fréchet distance on the pinned domain
 classifier's features: not comparable to Inception FID. kid is the kernel distance on the same
 features (unbiased MMD², averaged over random subsets of 1000; kidStd its spread across them).
 
 Options:
-  --n N                          samples and real test images compared (default ${evaluatorDefaults.n}, at most 10000)
+  --n N                          samples and real images compared (default ${evaluatorDefaults.n} or all the images
+                                 a source has, if fewer; at most 10000 test images or all a source has)
   --skip-precision-recall        leave out precision/recall (about half the time)
   --skip-kid                     leave out kid and kidStd (about 2 s)
+  --classifiers DIR              the pinned classifiers' folder (default: the repository's classifiers/)
   --allow-unpinned-classifier    use a classifier whose sha256 differs from classifiers/manifest.json
   --dry-run                      print the metrics, append nothing`;
 
 async function main(): Promise<number> {
   const flags = parseFlags(Deno.args, {
-    string: ["n"],
+    string: ["n", "classifiers"],
     boolean: ["skip-precision-recall", "skip-kid", "allow-unpinned-classifier", "dry-run"],
   });
   if (flags.help) {
@@ -45,10 +50,6 @@ async function main(): Promise<number> {
   const runDir = flags._[0];
   if (runDir === undefined || flags._.length > 1) {
     throw new InputError("arguments", `expected one run folder, got ${flags._.length}\n${USAGE}`);
-  }
-  const n = flags.n === undefined ? evaluatorDefaults.n : Number(flags.n);
-  if (!Number.isInteger(n) || n < 2 || n > 10_000) {
-    throw new InputError("--n", `expected an integer from 2 to 10000, got '${flags.n}'`);
   }
   try {
     await Deno.stat(join(runDir, "generator", "model.json"));
@@ -63,15 +64,19 @@ async function main(): Promise<number> {
   let evaluator;
   try {
     // A translation generator is judged in its target domain.
-    evaluator = await createEvaluator(saved.translatesTo ?? saved.dataset, {
+    const judged = saved.translatesTo ?? saved.dataset;
+    const n = await sampleCount(flags.n, judged);
+    evaluator = await createEvaluator(judged, {
       n,
       precisionRecall: flags["skip-precision-recall"] !== true,
       kid: flags["skip-kid"] !== true,
       allowUnpinned: flags["allow-unpinned-classifier"] === true,
+      ...(typeof flags.classifiers === "string" ? { classifierDir: flags.classifiers } : {}),
     });
   } catch (e) {
     saved.model.dispose();
     if (e instanceof ClassifierPinError) throw new InputError("classifier", e.message);
+    if (e instanceof RangeError) throw new InputError("--n", e.message);
     throw e;
   }
   try {
@@ -93,6 +98,19 @@ async function main(): Promise<number> {
     saved.model.dispose();
   }
   return 0;
+}
+
+/** `--n`, or the default: 10,000, or all the images a source has when it has fewer. */
+async function sampleCount(flag: unknown, dataset: DatasetValue): Promise<number> {
+  const limit = await referenceLimit(dataset, ".");
+  const n = flag === undefined ? Math.min(evaluatorDefaults.n, limit) : Number(flag);
+  if (!Number.isInteger(n) || n < 2 || n > limit) {
+    throw new InputError(
+      "--n",
+      `expected an integer from 2 to ${limit} (the real images to compare with), got '${flag}'`,
+    );
+  }
+  return n;
 }
 
 /**

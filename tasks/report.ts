@@ -190,7 +190,7 @@ export async function report(args: string[]): Promise<number> {
   if (claims.length) await trySaveClaims(resultsDir, result.claims);
   for (const note of result.notes) console.error(note);
   const runs = result.results.runs;
-  const counts = ["completed", "running", "stopped", "diverged", "failed", "pruned", "collapsed", "pending"]
+  const counts = ["completed", "running", "stopped", "diverged", "damaged", "failed", "pruned", "collapsed", "pending"]
     .flatMap((s) => {
       const n = runs.filter((r) => r.state === s).length;
       return n > 0 ? [`${n} ${s}`] : [];

@@ -9,23 +9,24 @@
  * stopped it, 130 / 143 when SIGINT / SIGTERM did.
  * @module
  */
-import { normalize } from "@std/path";
+import { join, normalize } from "@std/path";
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend.ts";
 import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
-import { planSweep } from "../lib/experiment/plan.ts";
+import { type Plan, type PlanOptions, planSweep } from "../lib/experiment/plan.ts";
 import { formatDuration } from "../lib/cli/duration.ts";
 import { ProgressDisplay } from "../lib/sweep/progress_display.ts";
 import { parseStopAfter } from "../lib/cli/duration.ts";
 import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
-import { runSweep } from "../lib/sweep/sweep.ts";
+import { runSweep, type SweepSummary } from "../lib/sweep/sweep.ts";
+import { describePicks, seedsPhase } from "../lib/sweep/seeds_phase.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
 import { getKind } from "../lib/train/kinds/kind.ts";
 import { datasetFacts } from "../lib/data/dataset_ref.ts";
 import { datasetLabel } from "../lib/data/sources.ts";
-import { requireListen, sweepLiveReport } from "../lib/sweep/live_report.ts";
+import { requireListen, requirePortFreeForSweep, sweepLiveReport } from "../lib/sweep/live_report.ts";
 import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
 import "../lib/tfjs/kernels_setup.ts";
 
@@ -76,18 +77,41 @@ function liveReportPort(serve: boolean, portFlag: unknown): number | null {
   return port;
 }
 
-/** The command: parse `Deno.args`, plan, train, print the summary; returns the exit code. */
-export async function main(): Promise<number> {
+/** What the command line asks for, checked. */
+interface SweepArgs {
+  path: string;
+  out: string;
+  backend: BackendChoice;
+  jobs: number | undefined;
+  threads: number | undefined;
+  shard: { index: number; count: number } | undefined;
+  tfFlags: ReturnType<typeof parseTfFlags>;
+  stopAfter: ReturnType<typeof parseStopAfter>;
+  port: number | null;
+  planOptions: PlanOptions;
+  dryRun: boolean;
+}
+
+/** A positive integer flag (`--jobs`), or undefined when absent. */
+function positiveFlag(value: unknown, flag: string, allowed?: readonly number[]): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (allowed ? !allowed.includes(n) : !(Number.isInteger(n) && n >= 1)) {
+    const expected = allowed ? allowed.join(" or ") : "a positive integer";
+    throw new InputError(flag, `expected ${expected}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+/** Parse and check `Deno.args`; null for `--help`. */
+function parseArgs(): SweepArgs | null {
   const flags = parseFlags(Deno.args, {
     string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after", "tf-flag", "port"],
     boolean: ["dry-run", "serve"],
     collect: ["set", "only", "tf-flag"],
     default: { out: "results", backend: "auto" },
   });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  if (flags.help) return null;
   const path = flags._[0];
   if (flags._.length !== 1 || path === undefined) {
     const got = flags._.length ? `got ${flags._.map((a) => JSON.stringify(String(a))).join(" ")}` : "got none";
@@ -95,86 +119,61 @@ export async function main(): Promise<number> {
   }
   const backend = String(flags.backend);
   if (!(BACKEND_CHOICES as readonly string[]).includes(backend)) {
-    throw new InputError(
-      "--backend",
-      `expected one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(backend)}`,
-    );
+    throw new InputError("--backend", `expected one of ${BACKEND_CHOICES.join(", ")}, got ${JSON.stringify(backend)}`);
   }
-  let jobs: number | undefined;
-  if (flags.jobs !== undefined) {
-    jobs = Number(flags.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1) {
-      throw new InputError(
-        "--jobs",
-        `expected a positive integer, got ${JSON.stringify(flags.jobs)}`,
-      );
-    }
-  }
-  let threads: number | undefined;
-  if (flags.threads !== undefined) {
-    threads = Number(flags.threads);
-    if (threads !== 1 && threads !== 2) {
-      throw new InputError("--threads", `expected 1 or 2, got ${JSON.stringify(flags.threads)}`);
-    }
-  }
-  const shard = parseShard(flags.shard as string | undefined);
-  const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
-  const stopAfter = parseStopAfter(flags["stop-after"]);
-  const port = liveReportPort(flags.serve === true, flags.port);
-  const planOptions = {
-    set: flags.set as string[],
-    only: flags.only as string[],
-    ...(flags.profile !== undefined ? { profile: String(flags.profile) } : {}),
-  };
-
-  const experiment = await loadExperiment(String(path));
-  const plan = await planSweep(experiment, String(path), planOptions);
-
-  if (flags["dry-run"]) {
-    console.log(
-      `${experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}${
-        experiment.description ? ` — ${experiment.description}` : ""
-      }`,
-    );
-    if (plan.overrides.length) console.log(`  --set ${plan.overrides.join(", ")}`);
-    for (const [i, run] of plan.runs.entries()) {
-      const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
-      const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
-      const { totalSteps } = budget(run.config, (await datasetFacts(run.config.dataset, run.dataDir ?? ".")).count);
-      const networks = getKind(run.config.kind)?.ownNetworks ?? run.config.arch;
-      const { dataset, datasetB } = run.config;
-      const data = datasetLabel(dataset) + (datasetB ? ` ↔ ${datasetLabel(datasetB)}` : "");
-      console.log(`  ${run.runId}  ${values}  ${networks} ${data} ${totalSteps} steps${skip}`);
-    }
-    return 0;
-  }
-
-  const display = new ProgressDisplay(Deno.stdout.isTerminal());
-  const stop = new StopRequest();
-  const live = port === null ? null : sweepLiveReport(port, (m) => display.log(m));
-  const unlisten = stopOnSignals(stop, (m) => display.log(m), stopAfter);
-  const summary = await runSweep(plan, {
+  return {
+    path: String(path),
     out: String(flags.out),
     backend: backend as BackendChoice,
-    ...(jobs !== undefined ? { jobs } : {}),
-    ...(threads !== undefined ? { threads } : {}),
-    ...(shard ? { shard } : {}),
-    experimentPath: String(path),
-    planOptions,
-    display,
-    stop,
-    tfFlags,
-    ...(live ? { onPrepared: live.start } : {}),
-  }).finally(async () => {
-    unlisten();
-    await live?.close();
-  });
+    jobs: positiveFlag(flags.jobs, "--jobs"),
+    threads: positiveFlag(flags.threads, "--threads", [1, 2]),
+    shard: parseShard(flags.shard as string | undefined),
+    tfFlags: parseTfFlags(flags["tf-flag"] as string[]),
+    stopAfter: parseStopAfter(flags["stop-after"]),
+    port: liveReportPort(flags.serve === true, flags.port),
+    planOptions: {
+      set: flags.set as string[],
+      only: flags.only as string[],
+      ...(flags.profile !== undefined ? { profile: String(flags.profile) } : {}),
+    },
+    dryRun: flags["dry-run"] === true,
+  };
+}
 
-  const count = (s: string) => summary.results.filter((r) => r.status === s).length;
+/** `--dry-run`: the runs, one line each, with the shard each falls to (and the seeds phase to come, if any). */
+async function printPlan(plan: Plan, shard: SweepArgs["shard"], seedsPlanned: boolean): Promise<void> {
+  const { experiment } = plan;
   console.log(
-    `\n${experiment.name}: ${count("completed")} completed, ${count("diverged")} diverged, ${
-      count("failed")
-    } failed, ` + (count("stopped") ? `${count("stopped")} stopped, ` : "") +
+    `${experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}${
+      experiment.description ? ` — ${experiment.description}` : ""
+    }`,
+  );
+  if (plan.overrides.length) console.log(`  --set ${plan.overrides.join(", ")}`);
+  for (const [i, run] of plan.runs.entries()) {
+    const skip = shard && i % shard.count !== shard.index ? "  (other shard)" : "";
+    const values = Object.entries(run.gridValues).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
+    const { totalSteps } = budget(run.config, (await datasetFacts(run.config.dataset, run.dataDir ?? ".")).count);
+    const networks = getKind(run.config.kind)?.ownNetworks ?? run.config.arch;
+    const { dataset, datasetB } = run.config;
+    const data = datasetLabel(dataset) + (datasetB ? ` ↔ ${datasetLabel(datasetB)}` : "");
+    console.log(`  ${run.runId}  ${values}  ${networks} ${data} ${totalSteps} steps${skip}`);
+  }
+  const reseed = experiment.reseed;
+  if (reseed && !seedsPlanned) {
+    console.log(
+      `  then the seeds phase: the best ${reseed.top ?? 1} of each ${(reseed.by ?? []).join(" × ") || "run"} by ` +
+        `${reseed.metric}, with seeds ${reseed.seeds.join(", ")} (planned once these runs have ended)`,
+    );
+  }
+}
+
+/** The sweep's one summary line and what follows it. */
+function printSummary(summary: SweepSummary, plan: Plan, args: SweepArgs): void {
+  const count = (s: string) => summary.results.filter((r) => r.status === s).length;
+  const name = plan.experiment.name;
+  console.log(
+    `\n${name}: ${count("completed")} completed, ${count("diverged")} diverged, ${count("failed")} failed, ` +
+      (count("stopped") ? `${count("stopped")} stopped, ` : "") +
       (count("pruned") ? `${count("pruned")} pruned, ` : "") +
       (count("collapsed") ? `${count("collapsed")} collapsed, ` : "") +
       (summary.notStarted ? `${summary.notStarted} not started, ` : "") +
@@ -182,35 +181,80 @@ export async function main(): Promise<number> {
         formatDuration(summary.seconds)
       } on ${summary.backend.name}, ${summary.jobs} at a time`,
   );
-  for (const r of summary.results.filter((r) => r.status === "failed")) {
-    console.log(`  failed: ${r.runId}: ${r.error}`);
-  }
+  for (const r of summary.results.filter((r) => r.status === "failed")) console.log(`  failed: ${r.runId}: ${r.error}`);
   if (summary.stale.length) {
     console.log(
-      `  ${summary.stale.length} run folder(s) in ${
-        String(flags.out)
-      }/${experiment.name} are not in this grid (the experiment changed, or they belong to another --profile or --set):`,
+      `  ${summary.stale.length} run folder(s) in ${args.out}/${name} are not in this grid (the experiment ` +
+        "changed, or they belong to another --profile or --set):",
     );
     for (const s of summary.stale) console.log(`    ${s}`);
   }
   for (const c of summary.claims) console.log(`  claim ${c.id}: ${c.verdict.toUpperCase()} — ${c.measured}`);
-  const elsewhere = normalize(String(flags.out)) === "results" ? "" : ` --results ${String(flags.out)}`;
-  console.log(
-    `  results: ${String(flags.out)}/${experiment.name}/   report: deno task report ${path}${elsewhere}`,
-  );
-  if (port !== null) {
-    console.log(
-      `  live report: stopped with the sweep; deno task report:serve ${
-        String(flags.out)
-      }/${experiment.name} serves it again`,
-    );
+  const elsewhere = normalize(args.out) === "results" ? "" : ` --results ${args.out}`;
+  console.log(`  results: ${args.out}/${name}/   report: deno task report ${args.path}${elsewhere}`);
+  if (args.port !== null) {
+    console.log(`  live report: stopped with the sweep; deno task report:serve ${args.out}/${name} serves it again`);
   }
   if (summary.stoppedBy) {
     console.log(
       `  stopped (${summary.stoppedBy}): run the same command to continue each stopped run from its checkpoint`,
     );
   }
-  if (count("failed") > 0) return 1;
+}
+
+/** The command: parse `Deno.args`, plan, train (the seeds phase after the first, when asked), print the summary. */
+export async function main(): Promise<number> {
+  const args = parseArgs();
+  if (args === null) {
+    console.log(USAGE);
+    return 0;
+  }
+  const experiment = await loadExperiment(args.path);
+  const expDir = join(args.out, experiment.name);
+  let plan = await planSweep(experiment, args.path, args.planOptions);
+  let planOptions = args.planOptions;
+  const ready = await seedsPhase(plan, planOptions, expDir); // the first phase already ended: plan both
+  if (ready) ({ plan, planOptions } = ready);
+  if (args.dryRun) {
+    if (ready) { for (const line of describePicks(ready)) console.log(`  seeds phase: ${line}`); }
+    await printPlan(plan, args.shard, ready !== null);
+    return 0;
+  }
+  const display = new ProgressDisplay(Deno.stdout.isTerminal());
+  const stop = new StopRequest();
+  const live = args.port === null ? null : sweepLiveReport(args.port, (m) => display.log(m));
+  const unlisten = stopOnSignals(stop, (m) => display.log(m), args.stopAfter);
+  const train = (p: Plan, options: PlanOptions) =>
+    runSweep(p, {
+      out: args.out,
+      backend: args.backend,
+      ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+      ...(args.threads !== undefined ? { threads: args.threads } : {}),
+      ...(args.shard ? { shard: args.shard } : {}),
+      experimentPath: args.path,
+      planOptions: options,
+      display,
+      stop,
+      tfFlags: args.tfFlags,
+      ...(live ? { onPrepared: live.start, preflight: () => requirePortFreeForSweep(args.port!) } : {}),
+    });
+  let summary: SweepSummary;
+  try {
+    summary = await train(plan, planOptions);
+    const next = summary.stoppedBy ? null : await seedsPhase(plan, planOptions, expDir);
+    if (next) {
+      printSummary(summary, plan, args);
+      for (const line of describePicks(next)) display.log(`seeds phase: ${line}`);
+      await live?.close();
+      summary = await train(next.plan, next.planOptions);
+      plan = next.plan;
+    }
+  } finally {
+    unlisten();
+    await live?.close();
+  }
+  printSummary(summary, plan, args);
+  if (summary.results.some((r) => r.status === "failed")) return 1;
   return summary.stoppedBy ? stopExitCode(summary.stoppedBy) : 0;
 }
 

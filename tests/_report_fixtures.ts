@@ -7,7 +7,7 @@ import { encode } from "fast-png";
 import { join } from "@std/path";
 import { expandGrid } from "../lib/experiment/grid.ts";
 import type { ExperimentFile, MetricsLine, RunConfigFile, RunStatusFile } from "../lib/results/records.ts";
-import { defaults } from "../lib/experiment/config.ts";
+import { configDefaults } from "../lib/experiment/config.ts";
 
 /** What to generate. */
 export interface FixtureOptions {
@@ -172,7 +172,7 @@ export async function writeFixtureExperiment(
       runId: runs[i] ?? "",
       experiment: opts.name,
       gridValues,
-      config: { ...defaults, ...gridValues } as RunConfigFile["config"],
+      config: { ...configDefaults(), ...gridValues } as RunConfigFile["config"],
       configHash: "0".repeat(64),
       backend: { name: "wasm", reason: "fixture", device: "cpu (fixture)" },
       versions: { tfjs: "4.22.0" },

@@ -3,10 +3,10 @@ import * as tf from "@tensorflow/tfjs";
 import { decode } from "fast-png";
 import { type ArchContext, getArch } from "../lib/archs/registry.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
-import { Rng, routeMathRandom } from "../lib/rng.ts";
 import { trainRun } from "../lib/train/loop.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
-import { buildGan, disposeGan, ganIteration } from "../lib/train/gan.ts";
+import { buildGan } from "../lib/train/gan.ts";
+import { type Probe, twoIterations } from "./_two_iterations.ts";
 import type { StepSettings } from "../lib/train/steps.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
@@ -129,42 +129,20 @@ for (const [arch, batching] of [["dcgan-tf", "shuffle"], ["dcgan-gia", "random"]
   });
 }
 
-/** Two iterations of a DCGAN on tiny images, every number that comes out of them. */
-async function twoIterations(name: string, backend: "cpu" | "wasm"): Promise<number[]> {
-  await startBackend(backend);
+/** A DCGAN on tiny images. */
+function probe(name: string): Probe {
   const ctx: ArchContext = { noiseDim: 8, imageShape: [8, 8, 1], pixelRange: "[-1,1]" };
   const settings: StepSettings = { loss: "bce", realTarget: 1, dLossReduce: "sum" };
-  // Math.random drives the initialisers and dropout: the same stream on both backends.
-  const restore = routeMathRandom(new Rng(11));
-  try {
-    const gan = buildGan({ arch: name, lrD: 1e-3, lrG: 1e-3, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-7 }, ctx);
-    const rng = new Rng(12);
-    const batch = 3;
-    const real = tf.tensor4d(rng.fillUniform(new Float32Array(batch * 64), -1, 1), [batch, 8, 8, 1]);
-    const noise = () => tf.tensor2d(rng.fillNormal(new Float32Array(batch * 8)), [batch, 8]);
-    const out: number[] = [];
-    for (let i = 0; i < 2; i++) {
-      const numbers = ganIteration(gan, real, noise, settings);
-      out.push(...await numbers.data());
-      numbers.dispose();
-    }
-    const z = noise();
-    const probe = tf.tidy(() => gan.generator.predict(z) as tf.Tensor);
-    out.push(...await probe.data());
-    tf.dispose([probe, real, z]);
-    disposeGan(gan);
-    return out;
-  } finally {
-    restore();
-  }
+  const spec = { arch: name, lrD: 1e-3, lrG: 1e-3, beta1: 0.9, beta2: 0.999, adamEpsilon: 1e-7 };
+  return { ctx, noise: "normal", build: () => ({ gan: buildGan(spec, ctx), settings }) };
 }
 
 for (const name of ["dcgan-tf", "dcgan-gia"]) {
   Deno.test({
     name: `two ${name} training iterations agree on cpu and wasm within 1e-3`,
     fn: async () => {
-      const cpu = await twoIterations(name, "cpu");
-      const wasm = await twoIterations(name, "wasm");
+      const cpu = await twoIterations("cpu", probe(name));
+      const wasm = await twoIterations("wasm", probe(name));
       assertEquals(wasm.length, cpu.length);
       const worst = Math.max(...wasm.map((v, i) => Math.abs(v - cpu[i]!) / Math.max(1, Math.abs(cpu[i]!))));
       console.log(`${name}: ${cpu.length} numbers, largest difference ${worst.toExponential(2)}`);

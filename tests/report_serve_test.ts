@@ -321,3 +321,29 @@ Deno.test("report --serve's 405 names the methods it allows in Allow, and HEAD i
     assertEquals(server.clients, 0, "a HEAD of the event stream opens no stream");
   });
 });
+
+/** One raw HTTP/1.1 GET with the given Host header (fetch would send its own); returns the status line's code. */
+async function statusWithHost(port: number, host: string | null): Promise<number> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    const head = host === null ? "" : `Host: ${host}\r\n`;
+    await conn.write(new TextEncoder().encode(`GET /status HTTP/1.1\r\n${head}Connection: close\r\n\r\n`));
+    const buf = new Uint8Array(256);
+    const n = (await conn.read(buf)) ?? 0;
+    return Number(new TextDecoder().decode(buf.subarray(0, n)).split(" ")[1]);
+  } finally {
+    conn.close();
+  }
+}
+
+Deno.test("report --serve answers only loopback Host names: a DNS-rebinding page's own name gets 421", async () => {
+  await withServer(async (server) => {
+    const port = Number(new URL(server.url).port);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "localhost", `[::1]:${port}`, "LOCALHOST"]) {
+      assertEquals(await statusWithHost(port, host), 200, host);
+    }
+    for (const host of ["evil.example.com", `evil.example.com:${port}`, `127.0.0.1:${port + 1}`, "127.0.0.1.evil.io"]) {
+      assertEquals(await statusWithHost(port, host), 421, host);
+    }
+  });
+});

@@ -196,3 +196,23 @@ Deno.test("classHistSpec() lays the runs' histograms over the grid, ten bars eac
     assertEquals(bars[0]?.collapsed, run.startsWith("lr-0.01_"), run);
   }
 });
+
+Deno.test("the class histogram follows the classifier's classes: 9 bars and a 1/9 line for emoji", async () => {
+  const shares = [0.3, 0.3, 0.1, 0.1, 0.1, 0.1, 0, 0, 0];
+  const rows = shares.map((share, cls) => ({
+    run: "r",
+    label: "r",
+    col: "all",
+    row: "all",
+    cls,
+    share,
+    note: cls === 0 ? "6 of 9 classes" : "",
+    collapsed: false,
+    step: 10,
+  }));
+  const spec = classHistSpec(rows, { column: null });
+  const text = JSON.stringify(spec);
+  assert(text.includes('"domain":[0,1,2,3,4,5,6,7,8]'), "nine classes on the x axis");
+  assert(text.includes(`"datum":${1 / 9}`), "the even share of nine classes");
+  await compileSpec(spec);
+});

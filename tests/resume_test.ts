@@ -63,6 +63,7 @@ const KILLED_KINDS: [string, string[]][] = [
   ["a colour image folder, dcgan at 32×32", [...own({ images }, 4), "--set", "arch=dcgan"]],
   ["NumPy arrays, cgan on their labels", [...own({ npy: x, labels: y }, 8), "--set", "kind=cgan"]],
   ["CIFAR-10 binary batches", own({ cifar }, 4)],
+  ["BEGAN on infogan, its k in the checkpoint", ["--set", "arch=infogan", "--set", "loss=began"]],
 ];
 
 for (const [kind, set] of KILLED_KINDS) {

@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertMatch, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
-import { choice, drawTrials, intUniform, logUniform, type Search, uniform } from "../lib/experiment/search.ts";
+import { choice, drawTrials, intUniform, logUniform, type Search, uniform, when } from "../lib/experiment/search.ts";
 import { sobolPoints } from "../lib/experiment/sobol.ts";
 import { validateExperiment } from "../lib/experiment/validate.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
@@ -95,6 +95,14 @@ Deno.test("a search crosses with the grid, each grid point with every trial, and
   assertEquals(first.runs[0]!.config.lrD, first.runs[0]!.gridValues.lr, "a searched lr sets both networks' rates");
 });
 
+Deno.test("intUniform(64, 64) includes both ends: every trial draws 64", async () => {
+  const p = await plan({
+    name: "s",
+    search: { strategy: "random", trials: 3, space: { noiseDim: intUniform(64, 64) } },
+  });
+  assertEquals(p.runs.map((r) => r.config.noiseDim), [64]);
+});
+
 Deno.test("a search that draws the same configuration twice trains it once", async () => {
   const p = await plan({ name: "s", search: { strategy: "random", trials: 20, space: { noiseDim: choice([8, 16]) } } });
   assertEquals(p.runs.map((r) => r.config.noiseDim).sort(), [16, 8]);
@@ -109,6 +117,10 @@ Deno.test("bad searches are refused with the field, the value and what would be 
   assertMatch(
     s({ strategy: "random", trials: 2, space: { lr: uniform(0.1, 0.01) } }),
     /search\.space\.lr: uniform\(0\.1, 0\.01\) has low ≥ high; expected low < high/,
+  );
+  assertMatch(
+    s({ strategy: "random", trials: 2, space: { noiseDim: intUniform(65, 64) } }),
+    /search\.space\.noiseDim: intUniform\(65, 64\) has low > high; expected low ≤ high \(both ends are drawn\)/,
   );
   assertMatch(
     s({ strategy: "random", trials: 2, space: { lr: logUniform(0, 1) } }),
@@ -159,11 +171,20 @@ Deno.test("bad pruning rules are refused: unknown metric, keep outside (0, 1), r
     refused({ name: "s", collapse: { classesAtMost: -1 } }),
     /collapse\.classesAtMost: expected number to be >=0/,
   );
+  assertMatch(
+    refused({ name: "s", collapse: {} }),
+    /collapse: an empty rule stops nothing: set classesAtMost \(e\.g\. 2\) or dWinsFor/,
+  );
   const past = await assertRejects(
     () => plan({ name: "s", base: { steps: 100 }, prune: { metric: "fcd", rungs: [50, 100], keep: 0.5 } }),
     InputError,
   );
   assertMatch(past.message, /prune\.rungs\[1\]: 100 is not before the end of base's budget \(100 steps\)/);
+  const unlogged = await assertRejects(
+    () => plan({ name: "s", base: { steps: 100 }, prune: { metric: "labelAccuracy", rungs: [50], keep: 0.5 } }),
+    InputError,
+  );
+  assertMatch(unlogged.message, /prune\.metric: labelAccuracy is logged by conditional kinds only .* kind gan/);
   const noEval = await assertRejects(
     () => plan({ name: "s", base: { steps: 100, evalSamples: 0 }, prune: { metric: "cis", rungs: [50], keep: 0.5 } }),
     InputError,
@@ -178,4 +199,37 @@ Deno.test("a critic loss refuses label smoothing", async () => {
   );
   assertMatch(smoothed.message, /labelSmoothing 0\.9 with loss hinge: a critic scores on an open scale/);
   await plan({ name: "h", base: { loss: "wgan-gp", nCritic: 5 } });
+});
+
+Deno.test("a conditional search key applies where its condition holds: clipValue for wgan, BatchNorm off otherwise", async () => {
+  const p = await plan({
+    name: "s",
+    base: { arch: "infogan", steps: 10 },
+    grid: { loss: ["bce", "wgan", "wgan-gp"] },
+    search: {
+      strategy: "random",
+      trials: 2,
+      space: {
+        lr: logUniform(1e-4, 1e-2),
+        clipValue: when({ loss: "wgan" }, logUniform(1e-3, 1)),
+        discriminatorBatchNorm: when({ loss: ["bce", "wgan"] }, choice([true, false]), false),
+      },
+    },
+  });
+  const byLoss = (loss: string) => p.runs.filter((r) => r.config.loss === loss);
+  for (const r of byLoss("bce")) assert(!("clipValue" in r.gridValues), `${r.runId}: bce does not read clipValue`);
+  for (const r of byLoss("wgan")) assert(typeof r.gridValues.clipValue === "number", r.runId);
+  for (const r of byLoss("wgan-gp")) {
+    assertEquals(r.gridValues.discriminatorBatchNorm, false, `${r.runId}: otherwise`);
+    assertEquals((r.config as Record<string, unknown>).discriminatorBatchNorm, false);
+  }
+  const lrs = (loss: string) => byLoss(loss).map((r) => r.config.lr);
+  assertEquals(lrs("bce"), lrs("wgan-gp"), "a condition changes no other key's draws");
+  assertMatch(
+    refused({
+      name: "s",
+      search: { strategy: "random", trials: 2, space: { lr: when({ los: "wgan" }, uniform(0, 1)) } },
+    }),
+    /search\.space\.lr\.when\.los: not a config key; did you mean 'loss'\?/,
+  );
 });

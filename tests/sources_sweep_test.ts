@@ -71,7 +71,14 @@ Deno.test("planning refuses what a dataset of one's own cannot serve: evaluation
   const experiment = await loadExperiment(FIXTURE);
   const images = { images: "../../.test-artifacts/sweep-sources/images", size: 16 };
   const cases: [string[], RegExp][] = [
-    [["evalSamples=100"], /evalSamples 100 on images-images-16: .*pinned classifier.*set evalSamples: 0/],
+    [
+      ["evalSamples=100"],
+      /evalSamples 100 on images-images-16: the metrics compare with its 11 images; use evalSamples ≤ 11/,
+    ],
+    [
+      ["evalSamples=5"],
+      /evalSamples 5 on images-images-16: no classifier is pinned for it \(classifiers\/data-[0-9a-f]{16}\/\); train and pin one with deno task classifier --dataset '\{"images":"\/[^']*\/sweep-sources\/images","size":16\}'/,
+    ],
     [["trainSize=12"], /trainSize 12 is more than the 11 training images of images-images-16/],
     [["batchSize=12"], /batchSize 12 is larger than the 11 training images/],
   ];
@@ -89,4 +96,10 @@ Deno.test("planning refuses what a dataset of one's own cannot serve: evaluation
   const e = await planSweep(unlabelled, FIXTURE, { set: ["kind=cgan", "batchSize=2"] }).then(() => null, (e) => e);
   assert(e instanceof InputError);
   assertMatch(e.message, /kind cgan conditions on class labels, but images-flat .* is unlabelled/);
+  const scored = await planSweep(unlabelled, FIXTURE, { set: ["evalSamples=2", "batchSize=2"] }).then(
+    () => null,
+    (e) => e,
+  );
+  assert(scored instanceof InputError);
+  assertMatch(scored.message, /evalSamples 2 on images-flat: .*flat is unlabelled, so no classifier metric applies/);
 });

@@ -141,3 +141,25 @@ Deno.test("sweep --port without --serve is refused (exit 2)", async () => {
     assertStringIncludes(r.stderr, "--port: is for --serve only");
   });
 });
+
+Deno.test("sweep --serve on a port in use is refused before experiment.json is rewritten (exit 2)", async () => {
+  await withTempDir("sweep-serve-", async (dir) => {
+    const out = join(dir, "results");
+    const port = freePort();
+    const first = await runDeno(sweepArgs(out, ["tests/fixtures/tiny_sweep.ts"]));
+    assertEquals(first.code, 0, first.stderr);
+    const [name] = (await listDir(out)).filter((n) => !n.endsWith(".json"));
+    const before = await Deno.readTextFile(join(out, name!, "experiment.json"));
+    const taken = Deno.listen({ hostname: "127.0.0.1", port });
+    try {
+      const args = ["tests/fixtures/tiny_sweep.ts", "--serve", "--port", String(port), "--profile", "longer"];
+      const r = await runDeno(servingSweepArgs(out, port, args));
+      assertEquals(r.code, 2, r.stderr + r.stdout);
+      assertStringIncludes(r.stderr, `--port: port ${port} on 127.0.0.1 is in use; stop what listens there`);
+      assertStringIncludes(r.stderr, "deno task report:serve");
+    } finally {
+      taken.close();
+    }
+    assertEquals(await Deno.readTextFile(join(out, name!, "experiment.json")), before, "the old plan stands");
+  });
+});

@@ -87,14 +87,14 @@ Deno.test("non-positive learning rates and batch sizes are rejected", () => {
   );
 });
 
-Deno.test("an unknown dataset or loss lists the accepted values", () => {
+Deno.test("an unknown dataset or loss lists the accepted values, a loss the closest name and how to add one", () => {
   assertMatch(
     messageOf({ name: "x", base: { dataset: "cifar10" } }),
     /base\.dataset: expected a built-in dataset \("mnist", "fashion-mnist", "emoji"\) or a source .*\{ cifar: "folder" \}, got "cifar10"/,
   );
   assertMatch(
-    messageOf({ name: "x", grid: { loss: ["bce", "began"] } }),
-    /grid\.loss\[1\]: .*"lsgan".*"wgan-gp".*got "began"/,
+    messageOf({ name: "x", grid: { loss: ["bce", "begn"] } }),
+    /grid\.loss\[1\]: unknown loss "begn"; did you mean 'began'\? \(known: bce, .*wgan-gp, dragan, began; an experiment file can add its own under 'losses'\)/,
   );
 });
 
@@ -353,7 +353,7 @@ Deno.test("an architecture whose discriminator has 3 outputs, or whose generator
   three.generator(ctx).dispose();
   assertEquals(
     assertThrows(() => three.discriminator(ctx), InputError).message,
-    "architecture 'test-three-logits': its discriminator returns [null,3]; expected one output of shape [null,1] (one logit per image)",
+    "architecture 'test-three-logits': its discriminator returns [null,3]; expected one output of shape [null,1] (one logit or energy per image)",
   );
   registerArch("test-small-images", {
     description: "G draws 14×14",

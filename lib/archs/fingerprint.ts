@@ -15,7 +15,7 @@ export interface ArchFingerprint {
 }
 
 /** Build the architecture's two networks for `ctx`, describe them and dispose them. */
-export function archFingerprint(arch: string, ctx: ArchContext): ArchFingerprint {
+export function archFingerprint(arch: string, ctx: ArchContext, energy = false): ArchFingerprint {
   const a = requireArch(arch, "config.arch");
   const describe = (model: tf.LayersModel) => {
     try {
@@ -24,7 +24,7 @@ export function archFingerprint(arch: string, ctx: ArchContext): ArchFingerprint
       model.dispose();
     }
   };
-  return { generator: describe(a.generator(ctx)), discriminator: describe(a.discriminator(ctx)) };
+  return { generator: describe(a.generator(ctx)), discriminator: describe(a.discriminator(ctx, energy)) };
 }
 
 function layerWords(layer: tf.layers.Layer): string {

@@ -7,6 +7,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { PixelRange } from "../data/pixels.ts";
 import { InputError } from "../input_error.ts";
 import { didYouMean } from "../suggest.ts";
+import { declareOptions, type OptionSchema, type OptionSpec } from "../plugins/options.ts";
 
 /** What a builder is told about the run it builds for. */
 export interface ArchContext {
@@ -16,6 +17,8 @@ export interface ArchContext {
   imageShape: [number, number, number];
   /** `[-1,1]` wants a tanh output, `[0,1]` a sigmoid one. */
   pixelRange: PixelRange;
+  /** The run's values of the architecture's own options (`Architecture.options`; their defaults where absent). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -29,24 +32,51 @@ export interface ArchContext {
  * Builders must create fresh variables on every call and use tfjs's seedless
  * initialisers (the harness seeds `Math.random` per run, so weights follow
  * the run's `seed`).
+ * @typeParam O the values of its own options (`options`), which the builders read from `ctx.options`.
  */
-export interface Architecture {
+export interface Architecture<O extends object = Record<never, never>> {
   /** One line: what it is and where it comes from. */
   description: string;
   /** Build the generator. */
-  generator(ctx: ArchContext): tf.LayersModel;
+  generator(ctx: ArchContext & { options: O }): tf.LayersModel;
   /** Build the discriminator (outputs logits). */
-  discriminator(ctx: ArchContext): tf.LayersModel;
+  discriminator(ctx: ArchContext & { options: O }): tf.LayersModel;
+  /**
+   * Build the discriminator a loss with an energy D needs (BEGAN: an autoencoder whose one output per image is its
+   * reconstruction error, lower meaning real), when the architecture offers one; such a loss is refused on an
+   * architecture without it. G is the same for both.
+   */
+  energyDiscriminator?(ctx: ArchContext & { options: O }): tf.LayersModel;
+  /**
+   * The config keys only this architecture reads (a width, a depth), each with its schema, default and what it
+   * does (`lib/plugins/options.ts`); set off their defaults for a run of another architecture, they are refused.
+   */
+  options?: OptionSchema<O>;
 }
 
-const registry = new Map<string, Architecture>();
+/** An architecture's builders as {@linkcode requireArch} gives them: for any context, options or not. */
+export interface ArchBuilders {
+  description: string;
+  /** Whether it offers an energy D (an autoencoder's reconstruction error, for BEGAN). */
+  hasEnergyDiscriminator: boolean;
+  generator(ctx: ArchContext): tf.LayersModel;
+  /** Its D: the energy D (`energy`, BEGAN's autoencoder) when the loss reads one, else the usual one. */
+  discriminator(ctx: ArchContext, energy?: boolean): tf.LayersModel;
+}
+
+/** A registered architecture, whatever its options. */
+// deno-lint-ignore no-explicit-any
+export type AnyArchitecture = Architecture<any>;
+
+const registry = new Map<string, AnyArchitecture>();
 
 /**
  * Register an architecture under a name, so experiment files can use it as
  * `arch: name`.
  * @param name The name experiment files will use.
  * @param arch Its generator and discriminator builders.
- * @throws {TypeError} if the name is already taken by another architecture.
+ * @throws {TypeError} if the name is already taken by another architecture, or an option clashes with a config key
+ *   or with another owner's option of that name.
  * @example
  * ```ts
  * import * as tf from "@tensorflow/tfjs";
@@ -68,7 +98,7 @@ const registry = new Map<string, Architecture>();
  * });
  * ```
  */
-export function registerArch(name: string, arch: Architecture): void {
+export function registerArch<O extends object>(name: string, arch: Architecture<O>): void {
   const existing = registry.get(name);
   if (existing && existing !== arch) {
     throw new TypeError(
@@ -77,24 +107,46 @@ export function registerArch(name: string, arch: Architecture): void {
       }); choose another name`,
     );
   }
-  registry.set(name, arch);
+  declareOptions({ of: "architecture", name }, (arch.options ?? {}) as Record<string, OptionSpec>);
+  registry.set(name, arch as AnyArchitecture);
 }
 
 /**
  * Look up an architecture.
  * @param name A registered name, e.g. `"dcgan-tf"`.
- * @returns The architecture registered under `name`, or undefined.
+ * @returns The builders of the architecture registered under `name` (they fill in its options' defaults that
+ *   `ctx.options` leaves out), or undefined.
  */
-export function getArch(name: string): Architecture | undefined {
-  return registry.get(name);
+export function getArch(name: string): ArchBuilders | undefined {
+  const arch = registry.get(name);
+  if (arch === undefined) return undefined;
+  const withOptions = withOptionDefaults(arch);
+  return {
+    description: arch.description,
+    hasEnergyDiscriminator: arch.energyDiscriminator !== undefined,
+    generator: (ctx) => arch.generator(withOptions(ctx)),
+    discriminator: (ctx, energy) => pickDiscriminator(arch, name, energy)(withOptions(ctx)),
+  };
+}
+
+/** `ctx` with `options` holding the values of `arch`'s options: `ctx.options`' (a run config, say), else defaults. */
+function withOptionDefaults(arch: AnyArchitecture): (ctx: ArchContext) => ArchContext & { options: object } {
+  const specs = Object.entries((arch.options ?? {}) as Record<string, OptionSpec>);
+  return (ctx) => ({
+    ...ctx,
+    options: Object.fromEntries(
+      specs.map(([k, spec]) => [k, ctx.options?.[k] === undefined ? spec.default : ctx.options[k]]),
+    ),
+  });
 }
 
 /**
- * Look up an architecture that must exist.
+ * Look up an architecture that must exist. Its builders check the shapes of what they build, and fill in the
+ * defaults of the architecture's options that `ctx.options` leaves out (it may hold a whole run config).
  * @param source Where the name came from, for the error (`config.arch`, `--arch`).
  * @throws {InputError} naming the source, the name, the closest registered one and all of them.
  */
-export function requireArch(name: string, source: string): Architecture {
+export function requireArch(name: string, source: string): ArchBuilders {
   const arch = registry.get(name);
   if (arch === undefined) {
     throw new InputError(
@@ -104,11 +156,32 @@ export function requireArch(name: string, source: string): Architecture {
       })`,
     );
   }
+  const withOptions = withOptionDefaults(arch);
   return {
     description: arch.description,
-    generator: (ctx) => checkShapes(arch.generator(ctx), name, "generator", [ctx.noiseDim], ctx.imageShape),
-    discriminator: (ctx) => checkShapes(arch.discriminator(ctx), name, "discriminator", ctx.imageShape, [1]),
+    hasEnergyDiscriminator: arch.energyDiscriminator !== undefined,
+    generator: (ctx) =>
+      checkShapes(arch.generator(withOptions(ctx)), name, "generator", [ctx.noiseDim], ctx.imageShape),
+    discriminator: (ctx, energy) =>
+      checkShapes(pickDiscriminator(arch, name, energy)(withOptions(ctx)), name, "discriminator", ctx.imageShape, [1]),
   };
+}
+
+/** The builder of the D a loss reads: the energy D for an energy loss. @throws {InputError} when there is none. */
+function pickDiscriminator(
+  arch: AnyArchitecture,
+  name: string,
+  energy: boolean | undefined,
+): (ctx: ArchContext & { options: object }) => tf.LayersModel {
+  if (!energy) return (ctx) => arch.discriminator(ctx);
+  const build = arch.energyDiscriminator;
+  if (build === undefined) {
+    throw new InputError(
+      `architecture '${name}'`,
+      "has no energy discriminator (an autoencoder D) for a loss that needs one, such as began; use infogan",
+    );
+  }
+  return (ctx) => build.call(arch, ctx);
 }
 
 /**
@@ -131,7 +204,7 @@ function checkShapes(
     ? `takes ${got(ins)}; expected one input of shape ${expected(input)}`
     : outs.length !== 1 || JSON.stringify(outs[0]) !== expected(output)
     ? `returns ${got(outs)}; expected one output of shape ${expected(output)}${
-      role === "discriminator" ? " (one logit per image)" : " (the image shape)"
+      role === "discriminator" ? " (one logit or energy per image)" : " (the image shape)"
     }`
     : null;
   if (problem === null) return model;

@@ -7,7 +7,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { sha256Hex } from "../sha256.ts";
-import type { DatasetName } from "../data/datasets.ts";
 import { type ClassifierEntry, CLASSIFIERS_DIR, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /**
@@ -30,11 +29,18 @@ export interface LoadClassifierOptions {
   allowUnpinned?: boolean;
   /** Told when `allowUnpinned` let a mismatch through (default: console.warn). */
   warn?: (message: string) => void;
+  /**
+   * The content digest of the data to classify: a classifier whose manifest entry records another digest was
+   * trained on other data, and is refused (not even `allowUnpinned` lets it through).
+   */
+  digest?: string;
+  /** How to train this classifier, for the messages (default `deno task classifier --dataset <id>`). */
+  trainCommand?: string;
 }
 
 /** A loaded classifier. */
 export interface LoadedClassifier {
-  /** The network: `[n, 28, 28, 1]` in [0, 1] → `[n, 10]` probabilities. The caller disposes it. */
+  /** The network: `[n, h, w, c]` in [0, 1] → `[n, classes]` probabilities. The caller disposes it. */
   model: tf.LayersModel;
   /** sha256 of `weights.bin`, as read. */
   sha256: string;
@@ -45,10 +51,10 @@ export interface LoadedClassifier {
 }
 
 /**
- * Load the classifier of a dataset from `<dir>/<dataset>/`, verifying
+ * Load the classifier of a dataset from `<dir>/<id>/`, verifying
  * `model.json` and `weights.bin` against the manifest.
  *
- * @param dataset `mnist` or `fashion-mnist`.
+ * @param id The classifier's id: `mnist`, `fashion-mnist`, `emoji`, or `data-…` for a source of one's own.
  * @param options See {@linkcode LoadClassifierOptions}.
  * @returns The model and its hash.
  * @throws {ClassifierPinError} When a file's sha256 differs from the manifest's, or the manifest has no
@@ -60,14 +66,24 @@ export interface LoadedClassifier {
  * ```
  */
 export async function loadClassifier(
-  dataset: DatasetName,
+  id: string,
   options: LoadClassifierOptions = {},
 ): Promise<LoadedClassifier> {
   const dir = options.dir ?? CLASSIFIERS_DIR;
+  const train = options.trainCommand ?? `deno task classifier --dataset ${id}`;
   const manifest = await readManifest(dir);
-  const entry = manifest.classifiers[dataset] ?? null;
-  const modelPath = join(dir, dataset, "model.json");
-  const weightsPath = join(dir, dataset, "weights.bin");
+  const entry = manifest.classifiers[id] ?? null;
+  if (options.digest !== undefined && entry?.data !== undefined && entry.data.digest !== options.digest) {
+    throw new ClassifierPinError(
+      `${join(dir, MANIFEST_FILE)}: the classifier '${id}' was trained on data with digest ` +
+        `${entry.data.digest.slice(0, 12)} (${entry.data.source}), but the dataset now has digest ` +
+        `${
+          options.digest.slice(0, 12)
+        }: its files changed; restore them, or train a classifier for them with '${train}'`,
+    );
+  }
+  const modelPath = join(dir, id, "model.json");
+  const weightsPath = join(dir, id, "weights.bin");
   let modelBytes: Uint8Array;
   let weights: Uint8Array;
   try {
@@ -76,8 +92,7 @@ export async function loadClassifier(
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
     throw new ClassifierPinError(
-      `${join(dir, dataset)}/: no classifier (${e.message}); train and pin one with ` +
-        `'deno task classifier --dataset ${dataset}'`,
+      `${join(dir, id)}/: no classifier (${e.message}); train and pin one with '${train}'`,
     );
   }
   const got: Record<string, string> = {
@@ -86,13 +101,13 @@ export async function loadClassifier(
   };
   const problems: string[] = [];
   if (entry === null) {
-    problems.push(`${join(dir, MANIFEST_FILE)} has no entry for '${dataset}' (the classifier is not pinned)`);
+    problems.push(`${join(dir, MANIFEST_FILE)} has no entry for '${id}' (the classifier is not pinned)`);
   } else {
     for (const [file, sha] of Object.entries(got)) {
       const expected = entry.files[file];
       if (expected !== sha) {
         problems.push(
-          `${join(dir, dataset, file)}: sha256 mismatch: expected ${expected ?? "(no pin)"} ` +
+          `${join(dir, id, file)}: sha256 mismatch: expected ${expected ?? "(no pin)"} ` +
             `(from ${join(dir, MANIFEST_FILE)}), got ${sha}`,
         );
       }

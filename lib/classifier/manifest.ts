@@ -4,7 +4,6 @@
  * @module
  */
 import { fromFileUrl, join } from "@std/path";
-import type { DatasetName } from "../data/datasets.ts";
 
 /** One dataset's pinned classifier. */
 export interface ClassifierEntry {
@@ -20,13 +19,29 @@ export interface ClassifierEntry {
   seconds: number;
   /** When it was trained. */
   created: string;
+  /**
+   * The data it classifies, for a dataset other than MNIST and Fashion-MNIST: its content digest (loading refuses
+   * the classifier for data whose digest differs), where it was read, its shape, its classes and how the test
+   * images were held out.
+   */
+  data?: ClassifierDataInfo;
+}
+
+/** What a classifier of a dataset source was trained on. */
+export interface ClassifierDataInfo {
+  digest: string;
+  source: string;
+  shape: [number, number, number];
+  classNames: string[];
+  split: string;
 }
 
 /** The whole manifest. */
 export interface ClassifierManifest {
   /** What the file is. */
   description: string;
-  classifiers: Partial<Record<DatasetName, ClassifierEntry>>;
+  /** By classifier id: a dataset's name, or `data-` and 16 hex digits of a source's digest. */
+  classifiers: Partial<Record<string, ClassifierEntry>>;
 }
 
 /** The repository's `classifiers/` folder. */

@@ -6,26 +6,25 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
 import { sha256Hex } from "../sha256.ts";
-import type { DatasetName } from "../data/datasets.ts";
 import { type ClassifierEntry, MANIFEST_FILE, readManifest } from "./manifest.ts";
 
 /**
- * Write `model` as `<dir>/<dataset>/model.json` + `weights.bin` and record
- * their sha256 (and `info`) under the dataset in `<dir>/manifest.json`.
+ * Write `model` as `<dir>/<id>/model.json` + `weights.bin` and record
+ * their sha256 (and `info`) under the id in `<dir>/manifest.json`.
  *
  * @param model The trained classifier.
  * @param dir The classifiers folder.
- * @param dataset Which dataset it classifies.
+ * @param id The classifier's id (`./labelled_data.ts` `classifierId`: the dataset's name, or `data-…`).
  * @param info The manifest entry's other fields.
  * @returns The manifest entry written.
  */
 export async function saveClassifier(
   model: tf.LayersModel,
   dir: string,
-  dataset: DatasetName,
+  id: string,
   info: Omit<ClassifierEntry, "files">,
 ): Promise<ClassifierEntry> {
-  const out = join(dir, dataset);
+  const out = join(dir, id);
   await Deno.mkdir(out, { recursive: true });
   const files: Record<string, string> = {};
   await model.save(tf.io.withSaveHandler(async (artifacts) => {
@@ -49,7 +48,7 @@ export async function saveClassifier(
   }));
   const entry: ClassifierEntry = { files, ...info };
   const manifest = await readManifest(dir);
-  manifest.classifiers[dataset] = entry;
+  manifest.classifiers[id] = entry;
   await writeJsonAtomic(join(dir, MANIFEST_FILE), manifest);
   return entry;
 }

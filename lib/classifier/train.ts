@@ -4,16 +4,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type DatasetName, loadDataset } from "../data/datasets.ts";
+import type { DatasetValue } from "../data/dataset_ref.ts";
 import { Rng, routeMathRandom } from "../rng.ts";
-import { buildClassifier, NUM_CLASSES } from "./model.ts";
+import { buildClassifier } from "./model.ts";
 import { accuracy, bytesToUnit } from "./accuracy.ts";
+import { type ClassifierData, classifierData, type LabelledImages } from "./labelled_data.ts";
 
 /** Settings of {@linkcode trainClassifier}. */
 export interface ClassifierTrainOptions {
   /** Seed of weights, data order and dropout (default 1). */
   seed?: number;
-  /** Passes over the 60,000 training images (default 3). */
+  /** Passes over the training images (default 3). */
   epochs?: number;
   /** Images per Adam step (default 128). */
   batchSize?: number;
@@ -25,8 +26,10 @@ export interface ClassifierTrainOptions {
   kernelSize?: number;
   /** Use only the first N training images (default all; tests use a few). */
   trainLimit?: number;
-  /** Use only the first N test images for the accuracy (default all 10,000). */
+  /** Use only the first N test images for the accuracy (default all). */
   testLimit?: number;
+  /** The folder a source's relative paths resolve against (default the working directory). */
+  dataDir?: string;
   /** Told after each epoch. */
   onEpoch?: (info: { epoch: number; loss: number; testAccuracy: number; seconds: number }) => void;
 }
@@ -54,6 +57,8 @@ export interface ClassifierSettings {
 /** A trained classifier and how well it does on the test split. */
 export interface TrainedClassifier {
   model: tf.LayersModel;
+  /** What it was trained and tested on (the images, whole, as the dataset gave them). */
+  data: ClassifierData;
   /** Share of the test images classified right. */
   testAccuracy: number;
   /** The settings used. */
@@ -64,9 +69,9 @@ export interface TrainedClassifier {
 
 /**
  * Train the classifier of a dataset on its training split and measure it on
- * the test split. The backend must already be started.
+ * the test split (a labelled source's held-out 10%: `./labelled_data.ts`). The backend must already be started.
  *
- * @param dataset `mnist` or `fashion-mnist`.
+ * @param dataset Any labelled dataset value (`mnist`, `emoji`, `{ images }`, …).
  * @param options See {@linkcode ClassifierTrainOptions}.
  * @returns The model (the caller disposes it) and its test accuracy.
  * @example
@@ -75,7 +80,7 @@ export interface TrainedClassifier {
  * ```
  */
 export async function trainClassifier(
-  dataset: DatasetName,
+  dataset: DatasetValue,
   options: ClassifierTrainOptions = {},
 ): Promise<TrainedClassifier> {
   const s: ClassifierSettings = {
@@ -86,13 +91,21 @@ export async function trainClassifier(
     lrDecay: options.lrDecay ?? classifierTrainDefaults.lrDecay,
     kernelSize: options.kernelSize ?? classifierTrainDefaults.kernelSize,
   };
-  const train = await loadDataset(dataset, "train", { limit: options.trainLimit });
-  const test = await loadDataset(dataset, "test", { limit: options.testLimit });
-  const pixels = train.rows * train.cols;
+  const data = await classifierData(dataset, options.dataDir ?? ".");
+  const train = first(data.train, options.trainLimit);
+  const test = first(data.test, options.testLimit);
+  const pixels = train.shape[0] * train.shape[1] * train.shape[2];
+  const classes = data.classNames.length;
+  if (train.count < s.batchSize) {
+    throw new RangeError(
+      `Cannot train the classifier of ${data.source}: ${train.count} training images, fewer than a batch of ` +
+        `${s.batchSize}; pass a smaller batchSize`,
+    );
+  }
   const images = bytesToUnit(train.images);
   const rng = new Rng(s.seed);
   const restore = routeMathRandom(rng);
-  const model = buildClassifier(s.kernelSize);
+  const model = buildClassifier(s.kernelSize, data.shape, classes);
   const opt = tf.train.adam(s.lr);
   const start = performance.now();
   let testAccuracy = 0;
@@ -113,8 +126,8 @@ export async function trainClassifier(
           y[i] = train.labels[j]!;
         }
         const loss = tf.tidy(() => {
-          const xs = tf.tensor4d(x, [s.batchSize, train.rows, train.cols, 1]);
-          const ys = tf.oneHot(tf.tensor1d(y, "int32"), NUM_CLASSES);
+          const xs = tf.tensor4d(x, [s.batchSize, ...train.shape]);
+          const ys = tf.oneHot(tf.tensor1d(y, "int32"), classes);
           return opt.minimize(
             // The model ends in a softmax: cross-entropy on probabilities (clipped), not on logits.
             () => tf.mean(tf.metrics.categoricalCrossentropy(ys, model.apply(xs, { training: true }) as tf.Tensor)),
@@ -141,5 +154,12 @@ export async function trainClassifier(
     opt.dispose();
     restore();
   }
-  return { model, testAccuracy, settings: s, seconds: (performance.now() - start) / 1000 };
+  return { model, data, testAccuracy, settings: s, seconds: (performance.now() - start) / 1000 };
+}
+
+/** The first `limit` images of a set (all of them without a limit). */
+function first(set: LabelledImages, limit: number | undefined): LabelledImages {
+  if (limit === undefined || limit >= set.count) return set;
+  const size = set.shape[0] * set.shape[1] * set.shape[2];
+  return { ...set, images: set.images.subarray(0, limit * size), labels: set.labels.subarray(0, limit), count: limit };
 }

@@ -2,7 +2,7 @@
  * `key=value` assignments from the command line (`--set`, `--only`), checked against the config schema.
  * @module
  */
-import { CONFIG_KEYS, type ConfigKey, configShape } from "./config.ts";
+import { type ConfigKey, configKeys, configShape } from "./config.ts";
 import { InputError } from "../input_error.ts";
 import { didYouMean } from "../suggest.ts";
 import { describeIssue } from "./validate.ts";
@@ -21,13 +21,14 @@ export function parseAssignment(
   }
   const key = text.slice(0, eq);
   const raw = text.slice(eq + 1);
-  if (!(CONFIG_KEYS as string[]).includes(key)) {
+  const keys = configKeys();
+  const schema = configShape()[key];
+  if (!schema) {
     throw new InputError(
       flag,
-      `${key}: unknown key${didYouMean(key, CONFIG_KEYS)} (known keys: ${CONFIG_KEYS.join(", ")})`,
+      `${key}: unknown key${didYouMean(key, keys)} (known keys: ${keys.join(", ")})`,
     );
   }
-  const schema = configShape[key as ConfigKey];
   let value: unknown = raw;
   try {
     value = JSON.parse(raw);

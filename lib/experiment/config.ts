@@ -1,7 +1,9 @@
 /**
- * The run configuration: every key a grid may vary, its schema and its default.
+ * The run configuration: every key a grid may vary, its schema and its default. The harness's own keys are
+ * here ({@linkcode coreShape}); the keys only one loss, kind of GAN or architecture reads are declared by that owner
+ * (`lib/plugins/options.ts`), and {@linkcode configShape} is both.
  *
- * A run's resolved config is `defaults` ← experiment `base` ← grid point ←
+ * A run's resolved config is {@linkcode configDefaults} ← experiment `base` ← grid point ←
  * `--set` overrides ({@linkcode resolveConfig}), each layer checked against {@linkcode configShape}.
  * @module
  */
@@ -9,19 +11,23 @@ import { z } from "zod";
 import type { PixelRange } from "../data/pixels.ts";
 import { DATASET_NAMES } from "../data/dataset_info.ts";
 import { type DatasetSource, datasetSourceSchema, NAMED_SOURCES } from "../data/sources.ts";
+import { declaredOptions, reserveOptionKeys } from "../plugins/options.ts";
+import { getLoss } from "../plugins/losses.ts";
 
 /** The built-in datasets: MNIST and Fashion-MNIST (IDX files), and Twitter's emoji (32×32 RGB, 9 classes). */
 export const DATASETS = [...DATASET_NAMES, ...NAMED_SOURCES] as const;
 /**
- * The GAN losses: non-saturating BCE, the original minimax game, least squares, hinge, Wasserstein with weight
- * clipping, Wasserstein with a gradient penalty, and DRAGAN (BCE with a penalty around the real images).
+ * The built-in GAN losses (`lib/train/losses.ts`): non-saturating BCE, the original minimax game, least squares,
+ * hinge, Wasserstein with weight clipping, Wasserstein with a gradient penalty, and DRAGAN (BCE with a penalty
+ * around the real images). An experiment file may register more under `losses`.
  */
 export const LOSSES = ["bce", "minimax", "lsgan", "hinge", "wgan", "wgan-gp", "dragan"] as const;
-/** The losses whose D is a critic scoring on an open scale (raw scores; a score above 0 calls an image real). */
-export const CRITIC_LOSSES: readonly Loss[] = ["hinge", "wgan", "wgan-gp"];
-/** D updates per G update as each loss's paper sets them: WGAN and WGAN-GP train the critic 5 times per G step. */
+/**
+ * D updates per G update: the config's `nCritic`, else as the loss's paper sets them (its `criticSteps`: 5 for
+ * WGAN and WGAN-GP), else 1.
+ */
 export function criticSteps(config: Pick<ResolvedConfig, "loss" | "nCritic">): number {
-  return config.nCritic ?? (config.loss === "wgan" || config.loss === "wgan-gp" ? 5 : 1);
+  return config.nCritic ?? getLoss(config.loss)?.criticSteps ?? 1;
 }
 
 /** Pixel ranges: `[-1,1]` pairs with a tanh generator, `[0,1]` with sigmoid. */
@@ -29,8 +35,8 @@ export const PIXEL_RANGES = ["[-1,1]", "[0,1]"] as const;
 /** A built-in dataset's name, or a source of the researcher's own (`lib/data/sources.ts`). */
 export type Dataset = (typeof DATASETS)[number] | DatasetSource;
 /** The schema of a `dataset` value. */
-const datasetSchema = z.union([z.enum(DATASETS), datasetSourceSchema]);
-/** A GAN loss name. */
+export const datasetSchema: z.ZodType<Dataset> = z.union([z.enum(DATASETS), datasetSourceSchema]);
+/** A built-in GAN loss's name. */
 export type Loss = (typeof LOSSES)[number];
 
 const positiveInt = z.number().int().positive();
@@ -38,9 +44,12 @@ const probability = z.number().gt(0).lte(1);
 
 /**
  * A fully resolved run config: every key present. An experiment file writes any subset
- * ({@linkcode PartialConfig}) in `base`, `grid` lists and profiles; {@linkcode defaults} fill the rest.
+ * ({@linkcode PartialConfig}) in `base`, `grid` lists and profiles; {@linkcode configDefaults} fill the rest.
  */
-export type ResolvedConfig = {
+export type ResolvedConfig = CoreConfig & BuiltinOptions;
+
+/** The harness's own keys: those every run reads, whatever its loss, kind and architecture. */
+export type CoreConfig = {
   /**
    * Dataset: `mnist` or `fashion-mnist` (60,000 training images each), `emoji` (3,781 colour images), or a source of
    * your own: `{ images: "folder", size?, channels? }`, `{ npy: "x.npy", labels? }`, `{ cifar: "folder" }`.
@@ -48,8 +57,8 @@ export type ResolvedConfig = {
   dataset: Dataset;
   /** Architecture name, as registered (built-in or by the experiment file). */
   arch: string;
-  /** GAN loss. */
-  loss: Loss;
+  /** GAN loss, as registered: one of {@linkcode LOSSES}, or one an experiment file brings under `losses`. */
+  loss: string;
   /** Adam learning rate for both networks; `lrD`/`lrG` override it per network. */
   lr: number;
   /** Discriminator learning rate (defaults to `lr`). */
@@ -106,43 +115,55 @@ export type ResolvedConfig = {
    * ({@linkcode criticSteps}: 5 for `wgan` and `wgan-gp`, 1 otherwise).
    */
   nCritic: number | null;
-  /** `wgan`: D's weights are clipped to ±this after every D update. */
-  clipValue: number;
-  /** `wgan-gp`, `dragan`: the gradient penalty's weight λ. */
-  gpWeight: number;
   /**
    * The kind of GAN, as registered (`lib/train/kinds/`): `gan` (one G, one D, unconditional), `cgan` (G and D
    * both take the class label), `acgan` (G takes the label, D also names the class), or one an experiment file
    * brings under `kinds`.
    */
   kind: string;
-  /** `acgan`: the weight of the class cross-entropy in D's and G's losses. */
+  /**
+   * What `steps` and `epochs` count: `iterations` (G updates, each with `nCritic` D updates), or `dSteps`, D
+   * updates (compare_gan's budget: a run with 5 critic steps then makes a fifth of the iterations).
+   */
+  budgetIn: "iterations" | "dSteps";
+};
+
+/**
+ * The options of the built-in losses and kinds, typed for the code that reads them. Each is declared (schema,
+ * default, what it does) by its owner, in the file named, and checked against this type there.
+ */
+export type BuiltinOptions = {
+  /** Of loss wgan (lib/train/losses.ts). */
+  clipValue: number;
+  /** Of losses wgan-gp and dragan (lib/train/losses.ts). */
+  gpWeight: number;
+  /** Of kind acgan (lib/train/kinds/conditional.ts). */
   auxWeight: number;
-  /** `srgan`: side of the low-resolution input, made from the 28×28 image by area averaging (28 / a power of 2). */
+  /** Of kind srgan (lib/train/kinds/srgan.ts). */
   lowRes: number;
-  /** `srgan`: the weight of the pixel MSE in G's loss. */
+  /** Of kind srgan (lib/train/kinds/srgan.ts). */
   contentWeight: number;
-  /** `srgan`: the weight of the MSE of the pinned classifier's features (the perceptual loss) in G's loss. */
+  /** Of kind srgan (lib/train/kinds/srgan.ts). */
   perceptualWeight: number;
-  /** `srgan`: the weight of the adversarial term in G's loss. */
+  /** Of kind srgan (lib/train/kinds/srgan.ts). */
   adversarialWeight: number;
-  /** `cyclegan`: domain B (domain A is `dataset`); null for the kinds with one domain. */
+  /** Of kind cyclegan (lib/train/kinds/cyclegan.ts). */
   datasetB: Dataset | null;
-  /** `cyclegan`: the weight of the cycle-consistency L1 loss. */
+  /** Of kind cyclegan (lib/train/kinds/cyclegan.ts). */
   cycleWeight: number;
-  /** `cyclegan`: the weight of the identity loss; null = half of `cycleWeight`, as the CycleGAN paper. */
+  /** Of kind cyclegan (lib/train/kinds/cyclegan.ts). */
   identityWeight: number | null;
 };
 
 /**
- * The schema of every config key (documented on {@linkcode ResolvedConfig}). Each key is optional in an
- * experiment file; defaults fill the gaps. Architecture and kind names are checked against their registries after
- * parsing.
+ * The schema of each of the harness's own keys (documented on {@linkcode CoreConfig}). Each key is optional in an
+ * experiment file; defaults fill the gaps. Architecture, loss and kind names are checked against their registries
+ * after parsing.
  */
-export const configShape = {
+export const coreShape = {
   dataset: datasetSchema,
   arch: z.string().min(1),
-  loss: z.enum(LOSSES),
+  loss: z.string().min(1),
   lr: z.number().positive(),
   lrD: z.number().positive(),
   lrG: z.number().positive(),
@@ -168,37 +189,29 @@ export const configShape = {
   divergenceThreshold: z.number().positive(),
   checkpointEvery: z.number().int().min(0).nullable(),
   nCritic: positiveInt.nullable(),
-  clipValue: z.number().positive(),
-  gpWeight: z.number().min(0),
   kind: z.string().min(1),
-  auxWeight: z.number().min(0),
-  lowRes: positiveInt,
-  contentWeight: z.number().min(0),
-  perceptualWeight: z.number().min(0),
-  adversarialWeight: z.number().min(0),
-  datasetB: datasetSchema.nullable(),
-  cycleWeight: z.number().min(0),
-  identityWeight: z.number().min(0).nullable(),
-} as const satisfies { [K in ConfigKey]: z.ZodType<ResolvedConfig[K]> };
+  budgetIn: z.enum(["iterations", "dSteps"]),
+} as const satisfies { [K in CoreKey]: z.ZodType<CoreConfig[K]> };
 
 // And the other way round: each schema's output is exactly the interface's type, so the two cannot drift apart.
-type SchemaOutput = { [K in ConfigKey]: z.infer<(typeof configShape)[K]> };
-const _sameTypes: [SchemaOutput, ResolvedConfig] extends [ResolvedConfig, SchemaOutput] ? true : never = true;
+type SchemaOutput = { [K in CoreKey]: z.infer<(typeof coreShape)[K]> };
+const _sameTypes: [SchemaOutput, CoreConfig] extends [CoreConfig, SchemaOutput] ? true : never = true;
 
-/** A config key. */
+/** One of the harness's own keys. */
+export type CoreKey = keyof CoreConfig;
+
+/** A config key: one of the harness's own or of a built-in owner's options (a plug-in's are strings beyond these). */
 export type ConfigKey = keyof ResolvedConfig;
 
 /** Any subset of the config, as an experiment file's `base` or a profile writes it, or `--set` gives it. */
 export type PartialConfig = { [K in ConfigKey]?: ResolvedConfig[K] | undefined };
 
-/** The schema of any subset of the config, as written in `base` or `--set`. */
-export const partialConfigSchema = z.strictObject(configShape).partial();
-
 /**
- * Harness defaults: seed 002's Keras MLP architecture, lr 2e-4 and β₁ 0.5 on MNIST, with the harness's own
- * choices elsewhere (100-d normal noise, no label smoothing, shuffled batches) and a short budget.
+ * Harness defaults for its own keys: seed 002's Keras MLP architecture, lr 2e-4 and β₁ 0.5 on MNIST, with the
+ * harness's own choices elsewhere (100-d normal noise, no label smoothing, shuffled batches) and a short budget.
+ * (The options' defaults are their owners': {@linkcode configDefaults} has both.)
  */
-export const defaults = {
+export const coreDefaults = {
   dataset: "mnist",
   arch: "mlp-keras",
   loss: "bce",
@@ -228,21 +241,86 @@ export const defaults = {
   checkpointEvery: null,
   // Keys added after the first run ids: each default is the behaviour from before it existed (lib/experiment/run_id.ts).
   nCritic: null,
-  clipValue: 0.01,
-  gpWeight: 10,
   kind: "gan",
-  auxWeight: 1,
-  lowRes: 14,
-  contentWeight: 1,
-  perceptualWeight: 0.01,
-  adversarialWeight: 1e-3,
-  datasetB: null,
-  cycleWeight: 10,
-  identityWeight: null,
-} satisfies ResolvedConfig;
+  budgetIn: "iterations",
+} satisfies CoreConfig;
 
-/** Every config key, in declaration order. */
-export const CONFIG_KEYS = Object.keys(configShape) as ConfigKey[];
+reserveOptionKeys(Object.keys(coreShape));
+
+/**
+ * The order of the config's keys as they were when options moved to their owners: a resolved config lists its keys
+ * in this order (then any other option, in the order declared), and run ids list their grid values in it. Never
+ * reorder it: a slug would change.
+ */
+export const KEY_ORDER: readonly string[] = [
+  ...Object.keys(coreShape).filter((k) => k !== "kind"),
+  "clipValue",
+  "gpWeight",
+  "kind",
+  "auxWeight",
+  "lowRes",
+  "contentWeight",
+  "perceptualWeight",
+  "adversarialWeight",
+  "datasetB",
+  "cycleWeight",
+  "identityWeight",
+];
+
+const keyRank = new Map(KEY_ORDER.map((k, i) => [k, i]));
+
+/** `keys` in {@linkcode KEY_ORDER}, the others after it in the order given. */
+export function inKeyOrder(keys: Iterable<string>): string[] {
+  const list = [...keys];
+  const rank = (k: string) => keyRank.get(k) ?? KEY_ORDER.length + list.indexOf(k);
+  return list.sort((a, b) => rank(a) - rank(b));
+}
+
+let cached: { size: number; shape: Record<string, z.ZodType>; defaults: ResolvedConfig } | null = null;
+
+function assembled(): { shape: Record<string, z.ZodType>; defaults: ResolvedConfig } {
+  const options = declaredOptions();
+  if (cached?.size === options.size) return cached;
+  const shape: Record<string, z.ZodType> = { ...coreShape };
+  const values: Record<string, unknown> = { ...coreDefaults };
+  for (const [key, { spec }] of options) {
+    shape[key] = spec.schema;
+    values[key] = spec.default;
+  }
+  const keys = inKeyOrder(Object.keys(shape));
+  cached = {
+    size: options.size,
+    shape: Object.fromEntries(keys.map((k) => [k, shape[k]!])),
+    defaults: Object.fromEntries(keys.map((k) => [k, values[k]])) as ResolvedConfig,
+  };
+  return cached;
+}
+
+/**
+ * The schema of every config key: the harness's own and every registered owner's options, in
+ * {@linkcode KEY_ORDER}.
+ */
+export function configShape(): Readonly<Record<string, z.ZodType>> {
+  return assembled().shape;
+}
+
+/** Every config key: the harness's own and every registered owner's options, in {@linkcode KEY_ORDER}. */
+export function configKeys(): string[] {
+  return Object.keys(assembled().shape);
+}
+
+/**
+ * The defaults of every config key: the harness's own ({@linkcode coreDefaults}) and each registered option's, its
+ * owner's. (A fresh object each call.)
+ */
+export function configDefaults(): ResolvedConfig {
+  return { ...assembled().defaults };
+}
+
+/** The schema of any subset of the config, as written in `base` or `--set`. */
+export function partialConfigSchema(): z.ZodType<PartialConfig> {
+  return z.strictObject(configShape()).partial() as unknown as z.ZodType<PartialConfig>;
+}
 
 /**
  * The key among `keys` (a grid's) that would overwrite a value set for `key`:
@@ -255,11 +333,11 @@ export function collidingKey(key: string, keys: readonly string[]): string | und
 }
 
 /**
- * Merge layers of partial config over the defaults. `lr` sets `lrD` and `lrG`
+ * Merge layers of partial config over the defaults ({@linkcode configDefaults}). `lr` sets `lrD` and `lrG`
  * unless a later or same layer sets them explicitly.
  */
 export function resolveConfig(...layers: PartialConfig[]): ResolvedConfig {
-  const out: Record<string, unknown> = { ...defaults };
+  const out: Record<string, unknown> = configDefaults();
   for (const layer of layers) {
     if (layer.lr !== undefined) {
       out.lrD = layer.lr;

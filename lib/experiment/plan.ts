@@ -4,31 +4,29 @@
  * `load.ts`; the `key=value` flags are parsed in `assignment.ts`.)
  * @module
  */
-import {
-  collidingKey,
-  type ConfigKey,
-  CRITIC_LOSSES,
-  defaults,
-  type PartialConfig,
-  resolveConfig,
-  type ResolvedConfig,
-} from "./config.ts";
-import { type DatasetFacts, datasetFacts, isIdxName } from "../data/dataset_ref.ts";
+import { collidingKey, configDefaults, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import { type DatasetFacts, datasetFacts } from "../data/dataset_ref.ts";
 import { datasetLabel } from "../data/sources.ts";
 import { dirname, resolve } from "@std/path";
 import { parseAssignment } from "./assignment.ts";
+import { checkEvaluation } from "./eval_check.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { expandGrid } from "./grid.ts";
 import { drawTrials, type Search } from "./search.ts";
 import { budget } from "./budget.ts";
 import type { Prune } from "./stopping.ts";
+import type { Reseed } from "./reseed.ts";
 import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
-import { checkArchName, checkKindName } from "./validate.ts";
-import { getKind, kindOptionOwners } from "../train/kinds/kind.ts";
+import { checkArchName, checkKindName, checkLossName } from "./validate.ts";
+import { getKind } from "../train/kinds/kind.ts";
+import { getLoss } from "../plugins/losses.ts";
+import { archNames, getArch } from "../archs/registry.ts";
+import { declaredOptions, type OptionOwner } from "../plugins/options.ts";
 import "../archs/builtin.ts";
+import "../train/losses.ts";
 import "../train/kinds/builtin.ts";
 
 /** One grid point, resolved. */
@@ -59,6 +57,11 @@ export interface PlanOptions {
   profile?: string;
   set?: string[];
   only?: string[];
+  /**
+   * Points planned from a finished first phase (the seeds phase, `lib/sweep/seeds_phase.ts`), run after the grid's
+   * and the search's: each is a first-phase run's values with another seed.
+   */
+  extraPoints?: Record<string, unknown>[];
 }
 
 /** @throws {InputError} when a run cannot be pruned as the experiment asks: no evaluations, or a rung past its end. */
@@ -67,6 +70,14 @@ function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source:
     throw new InputError(
       source,
       `prune: ${where} has evalSamples 0, so there is no ${prune.metric} to rank; set evalSamples`,
+    );
+  }
+  if (prune.metric === "labelAccuracy" && !getKind(config.kind)?.needsLabels) {
+    throw new InputError(
+      source,
+      `prune.metric: labelAccuracy is logged by conditional kinds only (cgan, acgan), but ${where} is kind ` +
+        `${config.kind}: every rung value would be null; rank on fcd, kid, cis, classesCovered, klUniform, ` +
+        "precision or recall",
     );
   }
   const { totalSteps } = budget(config, data.count);
@@ -78,6 +89,39 @@ function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source:
         prune.rungs.length - 1
       }]: ${last} is not before the end of ${where}'s budget (${totalSteps} steps); ` +
         `expected rungs below ${totalSteps}`,
+    );
+  }
+}
+
+/** @throws {InputError} when the run's loss needs an energy D (BEGAN's autoencoder) its architecture does not offer. */
+function checkDiscriminatorOutput(config: ResolvedConfig, where: string, from: (...keys: string[]) => string): void {
+  if (getKind(config.kind)?.ownNetworks !== undefined || !getLoss(config.loss)?.energy) return;
+  const arch = getArch(config.arch);
+  if (arch === undefined || arch.hasEnergyDiscriminator) return;
+  const offering = archNames().filter((n) => getArch(n)!.hasEnergyDiscriminator);
+  throw new InputError(
+    from("loss", "arch"),
+    `${where}: loss ${config.loss}'s D is an autoencoder (an energy D), which arch ${config.arch} does not offer; ` +
+      `use ${offering.join(" or ") || "an architecture with an energyDiscriminator"}`,
+  );
+}
+
+/** @throws {InputError} when the seeds phase could not rank a run: no evaluations, a metric its kind never logs. */
+function checkReseed(reseed: Reseed, config: ResolvedConfig, where: string, source: string): void {
+  const unknown = (reseed.by ?? []).find((k) => !(k in config));
+  if (unknown !== undefined) {
+    throw new InputError(
+      source,
+      `reseed.by: '${unknown}' is not a config key${didYouMean(unknown, Object.keys(config))}; group by config keys`,
+    );
+  }
+  if (config.evalSamples === 0) {
+    throw new InputError(source, `reseed: ${where} has evalSamples 0, so there is no ${reseed.metric} to rank on`);
+  }
+  if (reseed.metric === "labelAccuracy" && !getKind(config.kind)?.needsLabels) {
+    throw new InputError(
+      source,
+      `reseed.metric: labelAccuracy is logged by conditional kinds only, but ${where} is kind ${config.kind}`,
     );
   }
 }
@@ -101,7 +145,8 @@ function checkResolved(
       `${where}: batchSize ${config.batchSize} is larger than the ${available} training images available (trainSize ${config.trainSize}); use batchSize ≤ ${available}`,
     );
   }
-  if (CRITIC_LOSSES.includes(config.loss) && config.labelSmoothing !== 1) {
+  checkLossName(config.loss, `${where}: loss`, from("loss"));
+  if (getLoss(config.loss)?.critic && config.labelSmoothing !== 1) {
     throw new InputError(
       from("loss", "labelSmoothing"),
       `${where}: labelSmoothing ${config.labelSmoothing} with loss ${config.loss}: a critic scores on an open scale, ` +
@@ -109,13 +154,14 @@ function checkResolved(
     );
   }
   checkKindName(config.kind, `${where}: kind`, from("kind"));
-  checkKindOptions(config, where, from);
+  checkDiscriminatorOutput(config, where, from);
+  checkOwnedOptions(config, where, from);
   const problem = getKind(config.kind)?.check?.(config);
   if (problem) {
     const { key, problem: what } = problem;
     throw new InputError(
       from(key, "kind"),
-      `${where}: ${key} ${JSON.stringify(config[key])} with kind ${config.kind}: ${what}`,
+      `${where}: ${key} ${JSON.stringify((config as Record<string, unknown>)[key])} with kind ${config.kind}: ${what}`,
     );
   }
   if (config.sampleGrid[0] * config.sampleGrid[1] > 1024) {
@@ -143,28 +189,42 @@ function checkData(config: ResolvedConfig, where: string, from: (...keys: string
         "the images one subfolder per class (or labels: for .npy), or use kind gan",
     );
   }
-  if (config.evalSamples > 0 && !isIdxName(config.dataset)) {
-    throw new InputError(
-      from("evalSamples", "dataset"),
-      `${where}: evalSamples ${config.evalSamples} on ${name}: the quality metrics need a pinned classifier, which ` +
-        "only mnist and fashion-mnist have so far; set evalSamples: 0",
-    );
-  }
+}
+
+/** The config key that picks an owner of each sort. */
+const OWNER_KEY = { loss: "loss", kind: "kind", architecture: "arch" } as const;
+
+/** The owners whose options a run reads: its loss, its kind, and its architecture unless the kind builds its own. */
+function runOwners(config: ResolvedConfig): OptionOwner[] {
+  const owners: OptionOwner[] = [{ of: "loss", name: config.loss }, { of: "kind", name: config.kind }];
+  if (!getKind(config.kind)?.ownNetworks) owners.push({ of: "architecture", name: config.arch });
+  return owners;
 }
 
 /**
- * @throws {InputError} when a run sets (off its default) an option that only another kind of GAN reads: it would
- *   be silently ignored.
+ * @throws {InputError} when a run sets (off its default) an option that only another loss, kind of GAN or
+ *   architecture reads: it would be silently ignored.
  */
-function checkKindOptions(config: ResolvedConfig, where: string, from: (...keys: string[]) => string): void {
-  for (const [key, owners] of kindOptionOwners()) {
-    if (owners.includes(config.kind) || canonicalJson(config[key]) === canonicalJson(defaults[key as ConfigKey])) {
-      continue;
-    }
+function checkOwnedOptions(config: ResolvedConfig, where: string, from: (...keys: string[]) => string): void {
+  const values = config as Record<string, unknown>;
+  const defaults = configDefaults() as Record<string, unknown>;
+  const mine = runOwners(config);
+  for (const [key, { owners }] of declaredOptions()) {
+    if (canonicalJson(values[key]) === canonicalJson(defaults[key])) continue;
+    if (owners.some((o) => mine.some((m) => m.of === o.of && m.name === o.name))) continue;
+    const sorts = [...new Set(owners.map((o) => o.of))];
+    const of = sorts.map((sort) => `${sort} ${owners.filter((o) => o.of === sort).map((o) => o.name).join(" and ")}`);
+    const runs = sorts.map((sort) => {
+      const name = mine.find((m) => m.of === sort)?.name;
+      return name === undefined ? `it builds its own networks (kind ${config.kind})` : `${sort} is ${name}`;
+    });
+    const set = sorts.map((sort) =>
+      `${OWNER_KEY[sort]} to ${owners.filter((o) => o.of === sort).map((o) => o.name).join(" or ")}`
+    );
     throw new InputError(
-      from(key, "kind"),
-      `${where}: ${key} ${JSON.stringify(config[key])} is an option of kind ${owners.join(" and ")}, but the run's ` +
-        `kind is ${config.kind}, which does not read it; drop ${key}, or set kind to ${owners.join(" or ")}`,
+      from(key, ...sorts.map((sort) => OWNER_KEY[sort])),
+      `${where}: ${key} ${JSON.stringify(values[key])} is an option of ${of.join(" and ")}, but the run's ` +
+        `${runs.join(" and its ")}, which does not read it; drop ${key}, or set ${set.join(" or ")}`,
     );
   }
 }
@@ -190,7 +250,11 @@ export async function planSweep(
         } (profiles: ${names.join(", ") || "none"})`,
       );
     }
-    layers.push(profile);
+    const { trials, ...values } = profile;
+    layers.push(values);
+    if (trials !== undefined && experiment.search) {
+      experiment = { ...experiment, search: { ...experiment.search, trials } };
+    }
   }
   const set: PartialConfig = {};
   for (const text of options.set ?? []) {
@@ -199,6 +263,7 @@ export async function planSweep(
   }
   checkArchName(set.arch, "arch", "--set");
   checkKindName(set.kind, "kind", "--set");
+  checkLossName(set.loss, "loss", "--set");
   const only = onlyFilter((options.only ?? []).map((t) => parseAssignment(t, "--only")));
 
   const grid = (experiment.grid ?? {}) as Record<string, unknown[]>;
@@ -223,7 +288,8 @@ export async function planSweep(
   const before = resolveConfig(...layers) as Record<string, unknown>;
   const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
   const all: PlannedRun[] = [];
-  for (const point of runPoints(grid, experiment.search)) {
+  for (const drawn of [...runPoints(grid, experiment.search), ...(options.extraPoints ?? [])]) {
+    const point = applyConditions(drawn, experiment.search, (p) => resolveConfig(...layers, set, p as PartialConfig));
     const config = resolveConfig(...layers, set, point as PartialConfig);
     const hash = await configHash(config);
     all.push({ runId: runIdFromHash(point, hash), gridValues: point, config, configHash: hash });
@@ -239,9 +305,12 @@ export async function planSweep(
     const key = canonicalJson(r.config.dataset);
     if (!facts.has(key)) facts.set(key, await datasetFacts(r.config.dataset, dataDir));
     checkResolved(r.config, formatPoint(r.gridValues), source, set, facts.get(key)!);
+    const blame = "evalSamples" in set || "dataset" in set ? "--set" : source;
+    await checkEvaluation(r.config, formatPoint(r.gridValues), blame, facts.get(key)!, dataDir);
     if (experiment.prune) {
       checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source, facts.get(key)!);
     }
+    if (experiment.reseed) checkReseed(experiment.reseed, r.config, formatPoint(r.gridValues), source);
   }
   if (runs.length === 0) {
     throw new InputError(
@@ -250,6 +319,35 @@ export async function planSweep(
     );
   }
   return { experiment, source, runs, gridRunIds: all.map((r) => r.runId), overrides };
+}
+
+/**
+ * A point with each conditional searched key (`when`) kept where its condition holds on the config without the
+ * searched keys, set to its `otherwise` value or dropped where it does not.
+ */
+function applyConditions(
+  point: Record<string, unknown>,
+  search: Search | undefined,
+  resolve: (point: Record<string, unknown>) => ResolvedConfig,
+): Record<string, unknown> {
+  const conditional = Object.entries(search?.space ?? {}).filter(([, d]) => d?.when !== undefined);
+  if (conditional.length === 0) return point;
+  const searched = Object.keys(search!.space);
+  const config = resolve(Object.fromEntries(Object.entries(point).filter(([k]) => !searched.includes(k)))) as Record<
+    string,
+    unknown
+  >;
+  const out = { ...point };
+  for (const [key, d] of conditional) {
+    if (!(key in point)) continue; // a seeds-phase point carries what its trial had
+    const holds = Object.entries(d!.when!).every(([k, values]) =>
+      values.some((v) => canonicalJson(v) === canonicalJson(config[k]))
+    );
+    if (holds) continue;
+    if ("otherwise" in d!) out[key] = d!.otherwise;
+    else delete out[key];
+  }
+  return out;
 }
 
 /**

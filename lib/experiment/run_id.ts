@@ -11,7 +11,7 @@
  * @module
  */
 import { canonicalJson } from "./canonical_json.ts";
-import { CONFIG_KEYS, type ConfigKey, defaults, type ResolvedConfig } from "./config.ts";
+import { configDefaults, type ConfigKey, inKeyOrder, type ResolvedConfig } from "./config.ts";
 import { sha256Hex } from "../sha256.ts";
 import { datasetLabel, isSource } from "../data/sources.ts";
 
@@ -53,11 +53,11 @@ const founding = new Set<string>(FOUNDING_KEYS);
 
 /**
  * The part of a resolved config that identifies a run: every founding key, and
- * each later key whose value differs from its default.
+ * each later key whose value differs from its default (an option's default is its owner's).
  */
 export function identityConfig(
   config: ResolvedConfig,
-  defaultValues: Record<string, unknown> = defaults,
+  defaultValues: Record<string, unknown> = configDefaults(),
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
@@ -79,12 +79,9 @@ function slugValue(v: unknown): string {
   return text.replace(/[^A-Za-z0-9.+-]+/g, "") || "x";
 }
 
-const keyRank = new Map<string, number>(CONFIG_KEYS.map((k, i) => [k, i]));
-
-/** Grid values in the config's key order, whatever order the grid declares them in: the slug's order. */
+/** Grid values in the config's key order (`KEY_ORDER`), whatever order the grid declares them in: the slug's order. */
 function inConfigOrder(gridValues: Record<string, unknown>): [string, unknown][] {
-  const rank = (k: string) => keyRank.get(k) ?? CONFIG_KEYS.length;
-  return Object.entries(gridValues).sort(([a], [b]) => rank(a) - rank(b));
+  return inKeyOrder(Object.keys(gridValues)).map((k) => [k, gridValues[k]]);
 }
 
 /**

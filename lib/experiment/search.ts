@@ -42,14 +42,27 @@ export interface Choice<T = unknown> {
   distribution: "choice";
   values: readonly T[];
 }
-/** A distribution over one config key's values. */
-export type Distribution = Uniform | LogUniform | IntUniform | Choice;
+/**
+ * Where a searched key applies: only to runs whose config has one of the listed values for each key (the grid's
+ * and the base's, before the search's), e.g. `clipValue` only where `loss` is `wgan`. Elsewhere the key is not set
+ * (its default, so no option is left where its owner ignores it), or set to `otherwise`.
+ */
+export interface Condition {
+  when?: Record<string, readonly unknown[]>;
+  /** The value where `when` does not hold (absent: the key is left to the base and its default). */
+  otherwise?: unknown;
+}
+/** A distribution over one config key's values, maybe only for some runs. */
+export type Distribution = (Uniform | LogUniform | IntUniform | Choice) & Condition;
 
 /** How trials are drawn: independent uniform draws, or a (digitally shifted) Sobol sequence. */
 export const STRATEGIES = ["random", "sobol"] as const;
 
-/** A search space and how many trials to draw from it. */
-export interface Search {
+/**
+ * A search space and how many trials to draw from it.
+ * @typeParam O the options of the experiment file's own plug-ins, which the space may search too.
+ */
+export interface Search<O extends object = Record<never, never>> {
   /** `random`: independent draws; `sobol`: quasi-random, covering the space more evenly for few trials. */
   strategy: (typeof STRATEGIES)[number];
   /** How many configurations to draw (crossed with the grid, if there is one). */
@@ -57,7 +70,7 @@ export interface Search {
   /** The draw's own seed (default 0): not the runs' `seed`, which the base, grid or space sets. */
   seed?: number;
   /** The distribution of each searched key. */
-  space: { [K in ConfigKey]?: Distribution };
+  space: { [K in ConfigKey | keyof O]?: Distribution };
 }
 
 /** A value uniform on `[low, high)`. */
@@ -75,6 +88,30 @@ export function intUniform(low: number, high: number): IntUniform {
 /** One of `values`, each as likely: e.g. `noiseDim: choice([10, 64, 100])`. */
 export function choice<T>(values: readonly T[]): Choice<T> {
   return { distribution: "choice", values };
+}
+
+/**
+ * A distribution that applies only where `condition` holds (conditional search spaces, as Optuna's define-by-run
+ * or compare_gan's per-loss ranges): the draw is made for every trial, so adding a condition changes no other key's
+ * values.
+ * @param condition For each config key, the values it must have (one value or a list).
+ * @param distribution The distribution where it holds.
+ * @param otherwise The value where it does not (absent: the key is not set there).
+ * @example WGAN's clipping range, searched for WGAN runs only
+ * ```ts
+ * import { logUniform, when } from "./search.ts";
+ * const clipValue = when({ loss: "wgan" }, logUniform(1e-3, 1));
+ * ```
+ */
+export function when<D extends Uniform | LogUniform | IntUniform | Choice>(
+  condition: Record<string, unknown>,
+  distribution: D,
+  ...otherwise: [] | [unknown]
+): D & Condition {
+  const lists = Object.fromEntries(
+    Object.entries(condition).map(([k, v]) => [k, Array.isArray(v) ? v : [v]]),
+  );
+  return { ...distribution, when: lists, ...(otherwise.length ? { otherwise: otherwise[0] } : {}) };
 }
 
 /** Six significant digits: readable run ids, and the same values whatever the platform's `log`/`exp` round to. */

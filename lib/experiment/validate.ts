@@ -7,26 +7,28 @@
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "../archs/registry.ts";
 import { getKind, kindNames, registerKind } from "../train/kinds/kind.ts";
-import { collidingKey, CONFIG_KEYS, type ConfigKey, configShape, DATASETS, partialConfigSchema } from "./config.ts";
+import { getLoss, lossNames, registerLoss } from "../plugins/losses.ts";
+import { declaredOptions } from "../plugins/options.ts";
+import { collidingKey, configKeys, configShape, DATASETS, partialConfigSchema } from "./config.ts";
 import { cifarSchema, imageFolderSchema, isSource, npySchema } from "../data/sources.ts";
-import { drawTrials, type Search, STRATEGIES } from "./search.ts";
+import { type Distribution, drawTrials, type Search, STRATEGIES } from "./search.ts";
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
 import { RANKED_METRICS, type RankedMetric } from "./stopping.ts";
+import { reseedSchema } from "./reseed.ts";
 import { canonicalJson } from "./canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { InputError } from "../input_error.ts";
 import { didYouMean } from "../suggest.ts";
 
-const gridShape = Object.fromEntries(
-  Object.entries(configShape).map((
-    [k, s],
-  ) => [
-    k,
-    z.array(s as z.ZodType).min(1, {
-      message: "an empty list: give at least one value to try",
-    }),
-  ]),
-);
+/** The schema of a grid: each config key (the harness's and every registered option) to a list of its values. */
+function gridSchema() {
+  return z.strictObject(Object.fromEntries(
+    Object.entries(configShape()).map(([k, s]) => [
+      k,
+      z.array(s).min(1, { message: "an empty list: give at least one value to try" }),
+    ]),
+  )).partial();
+}
 
 const architectureSchema = z.custom<Experiment["archs"]>(
   (v) =>
@@ -47,9 +49,25 @@ const kindSchema = z.custom<Experiment["kinds"]>(
     Object.values(v).every((k) => {
       const kind = k as Record<string, unknown> | null;
       return typeof kind === "object" && kind !== null && typeof kind.build === "function" &&
-        Array.isArray(kind.numbers) && Array.isArray(kind.losses) && Array.isArray(kind.options);
+        Array.isArray(kind.numbers) && Array.isArray(kind.losses) &&
+        (kind.options === undefined || (typeof kind.options === "object" && kind.options !== null));
     }),
-  { message: "expected { name: { description, numbers, losses, options, build(config, ctx) } } (a GanKind)" },
+  { message: "expected { name: { description, numbers, losses, options?, build(config, ctx) } } (a GanKind)" },
+);
+
+const lossSchema = z.custom<Experiment["losses"]>(
+  (v) =>
+    typeof v === "object" && v !== null &&
+    Object.values(v).every((l) => {
+      const loss = l as Record<string, unknown> | null;
+      return typeof loss === "object" && loss !== null && typeof loss.discriminator === "function" &&
+        typeof loss.generator === "function" && typeof loss.critic === "boolean" &&
+        typeof loss.output === "object" && loss.output !== null;
+    }),
+  {
+    message: "expected { name: { description, discriminator(real, fake, ctx), generator(fake, ctx), output: " +
+      "{ sigmoid, threshold }, critic, options? } } (a GanLoss)",
+  },
 );
 
 const claimSchema = z.strictObject({
@@ -60,24 +78,41 @@ const claimSchema = z.strictObject({
 });
 
 const bounds = { low: z.number(), high: z.number() };
+const condition = {
+  when: z.record(z.string(), z.array(z.unknown()).min(1, { message: "an empty list: give the values it applies to" }))
+    .optional(),
+  otherwise: z.unknown().optional(),
+};
 const distributionSchema = z.discriminatedUnion("distribution", [
-  z.strictObject({ distribution: z.literal("uniform"), ...bounds }),
-  z.strictObject({ distribution: z.literal("logUniform"), low: z.number().positive(), high: z.number() }),
-  z.strictObject({ distribution: z.literal("intUniform"), low: z.number().int(), high: z.number().int() }),
+  z.strictObject({ distribution: z.literal("uniform"), ...bounds, ...condition }),
+  z.strictObject({ distribution: z.literal("logUniform"), low: z.number().positive(), high: z.number(), ...condition }),
+  z.strictObject({
+    distribution: z.literal("intUniform"),
+    low: z.number().int(),
+    high: z.number().int(),
+    ...condition,
+  }),
   z.strictObject({
     distribution: z.literal("choice"),
     values: z.array(z.unknown()).min(1, { message: "an empty list: give at least one value to choose from" }),
+    ...condition,
   }),
 ], {
   message: "expected a distribution: uniform(low, high), logUniform(low, high), intUniform(low, high) or choice([...])",
 });
 
-const searchSchema = z.strictObject({
+const searchShape = {
   strategy: z.enum(STRATEGIES),
   trials: z.number().int().positive().max(100_000),
   seed: z.number().int().min(0).optional(),
-  space: z.strictObject(Object.fromEntries(CONFIG_KEYS.map((k) => [k, distributionSchema]))).partial(),
-});
+};
+
+function searchSchema() {
+  return z.strictObject({
+    ...searchShape,
+    space: z.strictObject(Object.fromEntries(configKeys().map((k) => [k, distributionSchema]))).partial(),
+  });
+}
 
 const pruneSchema = z.strictObject({
   metric: z.enum(Object.keys(RANKED_METRICS) as [RankedMetric, ...RankedMetric[]]),
@@ -89,28 +124,57 @@ const pruneSchema = z.strictObject({
 const collapseSchema = z.strictObject({
   classesAtMost: z.number().int().min(0).optional(),
   dWinsFor: z.number().int().positive().optional(),
+}).refine((c) => c.classesAtMost !== undefined || c.dWinsFor !== undefined, {
+  message: "an empty rule stops nothing: set classesAtMost (e.g. 2) or dWinsFor (e.g. 5), or drop collapse",
 });
 
-const experimentSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
-    message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
-  }),
-  description: z.string().optional(),
-  base: partialConfigSchema.optional(),
-  grid: z.strictObject(gridShape).partial().optional(),
+/** The plug-ins an experiment file brings: registered before the rest is checked, so their options are keys. */
+const pluginsSchema = z.object({
   archs: architectureSchema.optional(),
   kinds: kindSchema.optional(),
-  profiles: z.record(z.string(), partialConfigSchema).optional(),
-  claims: z.array(claimSchema).optional(),
-  search: searchSchema.optional(),
-  prune: pruneSchema.optional(),
-  collapse: collapseSchema.optional(),
+  losses: lossSchema.optional(),
 });
 
-const EXPERIMENT_KEYS = Object.keys(experimentSchema.shape);
+/** A profile: config values, and for an experiment with a search, how many trials it draws (`trials`). */
+function profileSchema() {
+  return z.strictObject({ ...configShape(), trials: z.number().int().positive() }).partial();
+}
+
+/** The schema of an experiment, with the config keys of the owners registered now. */
+function experimentSchema() {
+  return z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, {
+      message: "expected a folder name: letters, digits, '.', '_' or '-', starting with a letter or digit",
+    }),
+    description: z.string().optional(),
+    base: partialConfigSchema().optional(),
+    grid: gridSchema().optional(),
+    ...pluginsSchema.shape,
+    profiles: z.record(z.string(), profileSchema()).optional(),
+    claims: z.array(claimSchema).optional(),
+    search: searchSchema().optional(),
+    prune: pruneSchema.optional(),
+    collapse: collapseSchema.optional(),
+    reseed: reseedSchema.optional(),
+  });
+}
+
+const EXPERIMENT_KEYS = [
+  "name",
+  "description",
+  "base",
+  "grid",
+  ...Object.keys(pluginsSchema.shape),
+  "profiles",
+  "claims",
+  "search",
+  "prune",
+  "collapse",
+  "reseed",
+];
 const CLAIM_KEYS = Object.keys(claimSchema.shape);
-const SEARCH_KEYS = Object.keys(searchSchema.shape);
-const DISTRIBUTION_KEYS = ["distribution", "low", "high", "values"];
+const SEARCH_KEYS = [...Object.keys(searchShape), "space"];
+const DISTRIBUTION_KEYS = ["distribution", "low", "high", "values", "when", "otherwise"];
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v = root;
@@ -135,27 +199,26 @@ function show(v: unknown): string {
 
 /** "; null is accepted too (…)" when the config key at `path` takes null, which zod's message leaves out. */
 function orNull(path: readonly PropertyKey[]): string {
-  const at = path.findLastIndex((p) => typeof p === "string" && Object.hasOwn(configShape, p));
+  const shape = configShape();
+  const at = path.findLastIndex((p) => typeof p === "string" && Object.hasOwn(shape, p));
   const key = path[at] as string | undefined;
   // Only about the value itself (`base.steps`, `grid.steps[1]`), not a grid's list (`grid.steps`).
   const last = path.length - 1;
   const aboutValue = (at === last && !(path[0] === "grid" && at === 1)) ||
     (at === last - 1 && typeof path[last] === "number");
-  if (key === undefined || !aboutValue || !configShape[key as keyof typeof configShape].safeParse(null).success) {
+  if (key === undefined || !aboutValue || !shape[key]!.safeParse(null).success) {
     return "";
   }
-  return `; null is accepted too (${NULL_MEANS[key] ?? "the default"})`;
+  return `; null is accepted too (${NULL_MEANS[key] ?? declaredOptions().get(key)?.spec.nullMeans ?? "the default"})`;
 }
 
-/** What null means for the config keys that accept it. */
+/** What null means for the harness's own keys that accept it (an option's is its spec's `nullMeans`). */
 const NULL_MEANS: Record<string, string> = {
   steps: "train for `epochs`",
   trainSize: "all training images",
   sampleEvery: "once an epoch",
   checkpointEvery: "once an epoch",
   nCritic: "as the loss's paper sets it: 5 for wgan and wgan-gp, 1 otherwise",
-  datasetB: "no second domain",
-  identityWeight: "half of cycleWeight",
 };
 
 /** Where a path is inside a `dataset` (or `datasetB`) value: the index of that key, or -1. */
@@ -169,10 +232,11 @@ function knownKeys(path: readonly PropertyKey[]): readonly string[] {
   if (path[0] === "claims") return CLAIM_KEYS;
   if (path[0] === "prune") return Object.keys(pruneSchema.shape);
   if (path[0] === "collapse") return Object.keys(collapseSchema.shape);
+  if (path[0] === "reseed") return Object.keys(reseedSchema.shape);
   if (path[0] === "search") {
-    return path.length === 1 ? SEARCH_KEYS : path.length === 2 ? CONFIG_KEYS : DISTRIBUTION_KEYS;
+    return path.length === 1 ? SEARCH_KEYS : path.length === 2 ? configKeys() : DISTRIBUTION_KEYS;
   }
-  return CONFIG_KEYS;
+  return configKeys();
 }
 
 /** The keys a dataset source of this kind takes, for "known keys". */
@@ -227,29 +291,18 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown, base: rea
  * @throws {InputError} naming `source`, the field and the bad value.
  */
 export function validateExperiment(value: unknown, source: string): Experiment {
-  const parsed = experimentSchema.safeParse(value);
+  registerPlugins(value, source);
+  const parsed = experimentSchema().safeParse(value);
   if (!parsed.success) {
     throw new InputError(source, describeIssue(parsed.error.issues[0]!, value));
   }
   const exp = parsed.data as Experiment;
-  for (const [name, arch] of Object.entries(exp.archs ?? {})) {
-    try {
-      registerArch(name, arch);
-    } catch (e) {
-      throw new InputError(source, `archs.${name}: ${(e as Error).message}`);
-    }
-  }
-  for (const [name, kind] of Object.entries(exp.kinds ?? {})) {
-    try {
-      registerKind(name, kind);
-    } catch (e) {
-      throw new InputError(source, `kinds.${name}: ${(e as Error).message}`);
-    }
-  }
   checkArchName(exp.base?.arch, "base.arch", source);
   exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
   checkKindName(exp.base?.kind, "base.kind", source);
   exp.grid?.kind?.forEach((k, i) => checkKindName(k, `grid.kind[${i}]`, source));
+  checkLossName(exp.base?.loss, "base.loss", source);
+  exp.grid?.loss?.forEach((l, i) => checkLossName(l, `grid.loss[${i}]`, source));
   if (exp.grid) exp.grid = inDeclaredOrder(exp.grid, (value as { grid: object }).grid);
   for (const [k, values] of Object.entries(exp.grid ?? {}) as [string, unknown[]][]) {
     const first = new Map<string, number>();
@@ -282,8 +335,12 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     }
   }
   for (const [p, layer] of Object.entries(exp.profiles ?? {})) {
+    if (layer.trials !== undefined && !exp.search) {
+      throw new InputError(source, `profiles.${p}.trials: the experiment has no search to draw trials from`);
+    }
     checkArchName(layer.arch, `profiles.${p}.arch`, source);
     checkKindName(layer.kind, `profiles.${p}.kind`, source);
+    checkLossName(layer.loss, `profiles.${p}.loss`, source);
     for (const k of Object.keys(layer)) {
       const g = collidingKey(k, gridKeys);
       if (g !== undefined) {
@@ -299,12 +356,36 @@ export function validateExperiment(value: unknown, source: string): Experiment {
 }
 
 /**
+ * Register the architectures, kinds and losses an experiment file brings (before the rest is checked: their
+ * options are config keys of the file).
+ * @throws {InputError} naming `archs.…`, `kinds.…` or `losses.…` when one is malformed or clashes.
+ */
+function registerPlugins(value: unknown, source: string): void {
+  if (typeof value !== "object" || value === null) return; // the full schema says what is wrong
+  const parsed = pluginsSchema.safeParse(value);
+  if (!parsed.success) throw new InputError(source, describeIssue(parsed.error.issues[0]!, value));
+  const { archs, kinds, losses } = parsed.data;
+  const register = <T>(field: string, plugins: Record<string, T> | undefined, add: (name: string, p: T) => void) => {
+    for (const [name, plugin] of Object.entries(plugins ?? {})) {
+      try {
+        add(name, plugin);
+      } catch (e) {
+        throw new InputError(source, `${field}.${name}: ${(e as Error).message}`);
+      }
+    }
+  };
+  register("archs", archs, registerArch);
+  register("losses", losses, registerLoss);
+  register("kinds", kinds, registerKind);
+}
+
+/**
  * What the schema cannot say of a search: a space with keys, each distribution's low below its high, keys not
  * also in the grid, and every drawn value one its key accepts.
  * @throws {InputError} naming `search.…` and the bad value.
  */
 function checkSearch(search: Search, gridKeys: string[], source: string): void {
-  const keys = Object.keys(search.space) as ConfigKey[];
+  const keys = Object.keys(search.space);
   if (keys.length === 0) {
     throw new InputError(source, "search.space: empty; name at least one config key and its distribution");
   }
@@ -315,16 +396,30 @@ function checkSearch(search: Search, gridKeys: string[], source: string): void {
     );
   }
   for (const k of keys) {
-    const d = search.space[k]!;
+    const d = (search.space as Record<string, Distribution>)[k]!;
     const where = `search.space.${k}`;
     if (gridKeys.includes(k)) {
       throw new InputError(source, `${where}: the grid varies ${k} too; vary it in the grid or the search, not both`);
     }
-    if (d.distribution !== "choice" && !(d.low < d.high)) {
-      throw new InputError(
-        source,
-        `${where}: ${d.distribution}(${d.low}, ${d.high}) has low ≥ high; expected low < high`,
-      );
+    for (const c of Object.keys(d.when ?? {})) {
+      if (c === k || keys.includes(c) || !configKeys().includes(c)) {
+        const why = c === k || keys.includes(c)
+          ? "a searched key (a condition reads the base and the grid)"
+          : `not a config key${didYouMean(c, configKeys())}`;
+        throw new InputError(source, `${where}.when.${c}: ${why}; condition on a key the base or the grid sets`);
+      }
+    }
+    if ("otherwise" in d) checkValue(k, d.otherwise, `${where}.otherwise`, source);
+    if (d.distribution !== "choice") {
+      // intUniform includes both ends, so intUniform(64, 64) is the one value 64; a continuous range needs width.
+      const int = d.distribution === "intUniform";
+      if (int ? !(d.low <= d.high) : !(d.low < d.high)) {
+        throw new InputError(
+          source,
+          `${where}: ${d.distribution}(${d.low}, ${d.high}) has low ${int ? ">" : "≥"} high; expected ` +
+            (int ? "low ≤ high (both ends are drawn)" : "low < high"),
+        );
+      }
     }
     if (d.distribution === "choice") {
       d.values.forEach((v, i) => checkValue(k, v, `${where}.values[${i}]`, source));
@@ -335,13 +430,13 @@ function checkSearch(search: Search, gridKeys: string[], source: string): void {
     }
   }
   drawTrials(search).forEach((trial, i) => {
-    for (const [k, v] of Object.entries(trial)) checkValue(k as ConfigKey, v, `search.space.${k} (trial ${i})`, source);
+    for (const [k, v] of Object.entries(trial)) checkValue(k, v, `search.space.${k} (trial ${i})`, source);
   });
 }
 
 /** @throws {InputError} when `key` does not accept `value`. */
-function checkValue(key: ConfigKey, value: unknown, where: string, source: string): void {
-  const parsed = configShape[key].safeParse(value);
+function checkValue(key: string, value: unknown, where: string, source: string): void {
+  const parsed = configShape()[key]!.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
@@ -385,5 +480,16 @@ export function checkKindName(name: string | undefined, field: string, source: s
     `${field}: unknown kind of GAN ${JSON.stringify(name)}${didYouMean(name, kindNames())} (known: ${
       kindNames().join(", ")
     }; an experiment file can add its own under 'kinds')`,
+  );
+}
+
+/** @throws {InputError} when `name` is not a registered loss. */
+export function checkLossName(name: string | undefined, field: string, source: string): void {
+  if (name === undefined || getLoss(name)) return;
+  throw new InputError(
+    source,
+    `${field}: unknown loss ${JSON.stringify(name)}${didYouMean(name, lossNames())} (known: ${
+      lossNames().join(", ")
+    }; an experiment file can add its own under 'losses')`,
   );
 }

@@ -17,17 +17,25 @@
  * - `precision`, `recall`: improved precision/recall (Kynkäänniemi et al.,
  *   2019) in the same feature space, k = 3.
  *
- * The real side (features, moments, k-NN radii of the first N test images)
- * is computed once per process and classifier.
+ * The real side (features, moments, k-NN radii of the first N test images, or
+ * of a source's images in a fixed seeded order: `../classifier/labelled_data.ts`)
+ * is computed once per process and classifier. Any labelled dataset with a
+ * pinned classifier (`deno task classifier --dataset …`) can be evaluated.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
 import type { DatasetName } from "../data/datasets.ts";
-import { loadDataset } from "../data/datasets.ts";
-import { imageShape } from "../data/dataset_info.ts";
+import { datasetFacts, type DatasetValue, isIdxName, resolveDataset } from "../data/dataset_ref.ts";
 import { bytesToUnit } from "../classifier/accuracy.ts";
 import { loadClassifier } from "../classifier/load.ts";
-import { FEATURE_DIM, NUM_CLASSES } from "../classifier/model.ts";
+import {
+  classifierCommand,
+  classifierId,
+  referenceImages,
+  referenceLimit,
+  unlabelled,
+} from "../classifier/labelled_data.ts";
+import { FEATURE_DIM } from "../classifier/model.ts";
 import { fillNoise } from "../noise.ts";
 import type { PixelRange } from "../data/pixels.ts";
 import { Rng } from "../rng.ts";
@@ -41,8 +49,10 @@ import { knnRadii, precisionRecall } from "./precision_recall.ts";
 
 /** Options of {@linkcode createEvaluator}. */
 export interface EvaluatorOptions {
-  /** Generated and real images compared (default 10,000; at most the 10,000 test images). */
+  /** Generated and real images compared (default 10,000; at most the 10,000 test images, or a source's images). */
   n?: number;
+  /** The folder a source's relative paths resolve against (default the working directory). */
+  dataDir?: string;
   /** Also compute precision and recall (default true). */
   precisionRecall?: boolean;
   /**
@@ -95,17 +105,17 @@ export interface EvalMetrics {
   cis: number;
   /** Classes holding at least `coverageShare` of the samples. */
   classesCovered: number;
-  /** KL(class histogram ‖ uniform) in nats (0 even, ln 10 ≈ 2.303 for one class). */
+  /** KL(class histogram ‖ uniform) in nats (0 even, ln K for one class of K: ln 10 ≈ 2.303). */
   klUniform: number;
   /** Improved precision (share of samples on the real manifold); absent when disabled. */
   precision?: number;
   /** Improved recall (share of real images on the generated manifold); absent when disabled. */
   recall?: number;
-  /** Share of the samples per class, classes 0 to 9. */
+  /** Share of the samples per class, classes 0 to K − 1. */
   classHist: number[];
   /**
    * A conditional generator's: the share of its samples the classifier assigns to the class they were drawn for
-   * (classes in turn, 0 to 9); absent for an unconditional one.
+   * (classes in turn); absent for an unconditional one.
    */
   labelAccuracy?: number;
   /** Samples compared. */
@@ -129,14 +139,18 @@ export interface GeneratorSettings {
 
 /** Computes {@linkcode EvalMetrics} for one dataset with its pinned classifier. */
 export interface Evaluator {
-  /** The dataset whose test split is the real side. */
-  readonly dataset: DatasetName;
+  /** The dataset whose images are the real side (paths absolute). */
+  readonly dataset: DatasetValue;
   /** Samples per evaluation. */
   readonly n: number;
+  /** Height, width, channels of the images. */
+  readonly shape: readonly [number, number, number];
+  /** Classes of the classifier. */
+  readonly classes: number;
   /** sha256 of the classifier's weights. */
   readonly classifierSha256: string;
   /**
-   * Metrics of `n` images in [0, 1] (row-major `n×rows×cols`, the dataset's image shape).
+   * Metrics of `n` images in [0, 1] (row-major `n×h×w×c`, the dataset's image shape).
    * @throws {RangeError} When `images` does not hold `n` images.
    */
   evaluateImages(images: Float32Array): Promise<EvalMetrics>;
@@ -160,10 +174,12 @@ const realCache = new Map<string, Promise<RealReference>>();
 /**
  * Load the dataset's pinned classifier and prepare to evaluate.
  *
- * @param dataset `mnist` or `fashion-mnist`.
+ * @param dataset A labelled dataset with a pinned classifier: `mnist`, `fashion-mnist`, or any other (`emoji`,
+ *   `{ images }`, …) after `deno task classifier --dataset …`.
  * @param options See {@linkcode EvaluatorOptions}.
  * @returns The evaluator; call `dispose()` when done.
- * @throws {RangeError} When `n` is not an integer in [2, 10000].
+ * @throws {RangeError} When `n` is not an integer from 2 to the real images there are (10,000 test images).
+ * @throws {DatasetError} For an unlabelled dataset (no classifier metric applies).
  * @throws {ClassifierPinError} When the classifier does not match its pin (unless `allowUnpinned`).
  * @example
  * ```ts ignore
@@ -172,38 +188,38 @@ const realCache = new Map<string, Promise<RealReference>>();
  * evaluator.dispose();
  * ```
  */
-export async function createEvaluator(dataset: DatasetName, options: EvaluatorOptions = {}): Promise<Evaluator> {
+export async function createEvaluator(dataset: DatasetValue, options: EvaluatorOptions = {}): Promise<Evaluator> {
   const o = { ...evaluatorDefaults, ...stripUndefined(options) };
-  if (!Number.isInteger(o.n) || o.n < 2 || o.n > 10_000) {
+  const dataDir = o.dataDir ?? ".";
+  const limit = await referenceLimit(dataset, dataDir);
+  if (!Number.isInteger(o.n) || o.n < 2 || o.n > limit) {
     throw new RangeError(
-      `Cannot evaluate with 'n' = ${o.n}: expected an integer from 2 to 10000 (the size of the test split)`,
+      `Cannot evaluate with 'n' = ${o.n}: expected an integer from 2 to ${limit} (the real images to compare with)`,
     );
   }
   if (!(o.coverageShare > 0 && o.coverageShare <= 1)) {
     throw new RangeError(`Cannot evaluate with 'coverageShare' = ${o.coverageShare}: expected a share in (0, 1]`);
   }
-  const loaded = await loadClassifier(dataset, {
-    ...(o.classifierDir !== undefined ? { dir: o.classifierDir } : {}),
-    allowUnpinned: o.allowUnpinned ?? false,
-    ...(o.warn !== undefined ? { warn: o.warn } : {}),
-  });
+  const facts = await datasetFacts(dataset, dataDir);
+  if (facts.classes === 0) throw unlabelled(facts.source);
+  const loaded = await loadEvalClassifier(dataset, dataDir, facts.digest, o);
   const net = featureModel(loaded.model);
+  const classes = loaded.model.outputs[0]!.shape[1] as number;
   const n = o.n;
   const withPr = o.precisionRecall;
 
   const real = (): Promise<RealReference> => {
-    const key = `${dataset} ${n} ${loaded.sha256} ${withPr ? o.k : "-"}`;
+    const key = `${JSON.stringify(resolveDataset(dataset, dataDir))} ${n} ${loaded.sha256} ${withPr ? o.k : "-"}`;
     let hit = realCache.get(key);
     if (hit === undefined) {
       hit = (async () => {
-        const test = await loadDataset(dataset, "test", { limit: n });
-        const pixels = bytesToUnit(test.images);
-        const size = test.rows * test.cols;
+        const ref = await referenceImages(dataset, dataDir, n);
+        const pixels = bytesToUnit(ref.images);
+        const size = ref.shape[0] * ref.shape[1] * ref.shape[2];
         const outputs = await classify(
           net,
           n,
-          (start, count) =>
-            tf.tensor4d(pixels.subarray(start * size, (start + count) * size), [count, test.rows, test.cols, 1]),
+          (start, count) => tf.tensor4d(pixels.subarray(start * size, (start + count) * size), [count, ...ref.shape]),
           o.batchSize,
         );
         const gaussian = moments(outputs.features, FEATURE_DIM);
@@ -216,40 +232,43 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
     return hit;
   };
 
-  const score = async (fake: ClassifierOutputs, started: number, classes?: number): Promise<EvalMetrics> => {
+  const score = async (fake: ClassifierOutputs, started: number, drawn?: number): Promise<EvalMetrics> => {
     const ref = await real();
     const fcd = frechetDistance(moments(fake.features, FEATURE_DIM), ref.gaussian);
     const kid = o.kid ? kernelDistance(ref.outputs.features, fake.features, FEATURE_DIM, { seed: o.seed }) : null;
-    const cov = coverage(fake.probs, NUM_CLASSES, o.coverageShare);
+    const cov = coverage(fake.probs, classes, o.coverageShare);
     const pr = ref.radii !== null
       ? await precisionRecall(ref.outputs.features, fake.features, FEATURE_DIM, o.k, ref.radii)
       : null;
     return {
       fcd,
       ...(kid !== null ? { kid: kid.kid, kidStd: kid.kidStd } : {}),
-      cis: classifierScore(fake.probs, NUM_CLASSES),
+      cis: classifierScore(fake.probs, classes),
       classesCovered: cov.covered,
       klUniform: cov.klUniform,
       ...(pr !== null ? pr : {}),
       classHist: cov.histogram,
-      ...(classes !== undefined ? { labelAccuracy: labelAccuracy(fake, classes) } : {}),
+      ...(drawn !== undefined ? { labelAccuracy: labelAccuracy(fake, drawn, classes) } : {}),
       n: fake.n,
       seconds: (performance.now() - started) / 1000,
     };
   };
 
-  const shape = imageShape(dataset);
-  const [rows, cols] = shape;
+  const shape = facts.shape;
+  const [rows, cols, channels] = shape;
   const pixels = shape.reduce((a, b) => a * b, 1);
   return {
-    dataset,
+    dataset: resolveDataset(dataset, dataDir),
     n,
+    shape,
+    classes,
     classifierSha256: loaded.sha256,
     async evaluateImages(images) {
       const started = performance.now();
       if (images.length !== n * pixels) {
         throw new RangeError(
-          `Cannot evaluate: expected ${n} images of ${rows}×${cols} (${n * pixels} values), got ${images.length}`,
+          `Cannot evaluate: expected ${n} images of ${rows}×${cols}×${channels} (${n * pixels} values), ` +
+            `got ${images.length}`,
         );
       }
       const fake = await classify(
@@ -265,20 +284,20 @@ export async function createEvaluator(dataset: DatasetName, options: EvaluatorOp
       const rng = new Rng(o.seed);
       const noise = new Float32Array(o.batchSize * settings.noiseDim);
       const [scale, offset] = settings.pixelRange === "[-1,1]" ? [0.5, 0.5] : [1, 0];
-      const { classes } = settings;
+      const drawn = settings.classes;
       const fake = await classify(
         net,
         n,
         (start, count) => {
           const z = fillNoise(rng, settings.noise, noise.subarray(0, count * settings.noiseDim));
           let input: tf.Tensor = tf.tensor2d(z, [count, settings.noiseDim]);
-          if (classes !== undefined) input = tf.concat([input, cycledLabels(start, count, classes)], 1);
+          if (drawn !== undefined) input = tf.concat([input, cycledLabels(start, count, drawn)], 1);
           const images = generator.apply(input, { training: false }) as tf.Tensor;
           return tf.clipByValue(tf.add(tf.mul(tf.reshape(images, [count, ...shape]), scale), offset), 0, 1);
         },
         o.batchSize,
       );
-      return score(fake, started, classes);
+      return score(fake, started, drawn);
     },
     dispose() {
       loaded.model.dispose();
@@ -292,16 +311,35 @@ function cycledLabels(start: number, count: number, classes: number): tf.Tensor2
   return tf.oneHot(tf.tensor1d(y, "int32"), classes).toFloat() as tf.Tensor2D;
 }
 
-/** The share of samples whose most probable class is the one they were drawn for (sample i: i mod `classes`). */
-function labelAccuracy(fake: ClassifierOutputs, classes: number): number {
+/**
+ * The share of samples whose most probable class (of the classifier's `classes`) is the one they were drawn for
+ * (sample i: i mod `drawn`).
+ */
+function labelAccuracy(fake: ClassifierOutputs, drawn: number, classes: number): number {
   let right = 0;
   for (let i = 0; i < fake.n; i++) {
-    const p = fake.probs.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    const p = fake.probs.subarray(i * classes, (i + 1) * classes);
     let best = 0;
-    for (let c = 1; c < NUM_CLASSES; c++) if (p[c]! > p[best]!) best = c;
-    if (best === i % classes) right++;
+    for (let c = 1; c < classes; c++) if (p[c]! > p[best]!) best = c;
+    if (best === i % drawn) right++;
   }
   return right / fake.n;
+}
+
+/** The pinned classifier of a dataset (a source's must have been trained on data of the same digest). */
+function loadEvalClassifier(
+  dataset: DatasetValue,
+  dataDir: string,
+  digest: string,
+  o: EvaluatorOptions,
+): ReturnType<typeof loadClassifier> {
+  const idx = isIdxName(dataset);
+  return loadClassifier(classifierId(dataset, digest), {
+    ...(o.classifierDir !== undefined ? { dir: o.classifierDir } : {}),
+    allowUnpinned: o.allowUnpinned ?? false,
+    ...(o.warn !== undefined ? { warn: o.warn } : {}),
+    ...(idx ? {} : { digest, trainCommand: classifierCommand(resolveDataset(dataset, dataDir)) }),
+  });
 }
 
 /**

@@ -4,14 +4,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { FEATURE_DIM, FEATURE_LAYER, NUM_CLASSES } from "../classifier/model.ts";
+import { FEATURE_DIM, FEATURE_LAYER } from "../classifier/model.ts";
 
 /** Features and probabilities of `n` images. */
 export interface ClassifierOutputs {
   n: number;
   /** Row-major `n×128` penultimate activations. */
   features: Float32Array;
-  /** Row-major `n×10` class probabilities. */
+  /** Row-major `n×K` class probabilities (K classes of the classifier). */
   probs: Float32Array;
 }
 
@@ -34,7 +34,7 @@ export function featureModel(classifier: tf.LayersModel): tf.LayersModel {
  *
  * @param model From {@linkcode featureModel}.
  * @param n Number of images.
- * @param batch Builds the images `[start, start+count)` as a `[count, 28, 28, 1]` tensor in [0, 1]; the
+ * @param batch Builds the images `[start, start+count)` as a `[count, h, w, c]` tensor in [0, 1]; the
  *   tensor is disposed here.
  * @param batchSize Images per forward pass.
  * @returns Features and probabilities.
@@ -46,12 +46,13 @@ export async function classify(
   batchSize = 500,
 ): Promise<ClassifierOutputs> {
   const features = new Float32Array(n * FEATURE_DIM);
-  const probs = new Float32Array(n * NUM_CLASSES);
+  const classes = model.outputs[1]!.shape[1] as number;
+  const probs = new Float32Array(n * classes);
   for (let start = 0; start < n; start += batchSize) {
     const count = Math.min(batchSize, n - start);
     const [f, p] = tf.tidy(() => model.predict(batch(start, count)) as tf.Tensor[]);
     features.set(await f!.data<"float32">(), start * FEATURE_DIM);
-    probs.set(await p!.data<"float32">(), start * NUM_CLASSES);
+    probs.set(await p!.data<"float32">(), start * classes);
     tf.dispose([f!, p!]);
   }
   return { n, features, probs };

@@ -4,10 +4,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { join } from "@std/path";
+import { dirname, join, resolve } from "@std/path";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import type { GeneratorSettings } from "./evaluator.ts";
 import { DATASET_NAMES, type DatasetName } from "../data/datasets.ts";
+import { type DatasetValue, resolveDataset } from "../data/dataset_ref.ts";
+import { datasetSourceSchema, NAMED_SOURCES } from "../data/sources.ts";
 import { InputError } from "../input_error.ts";
 
 async function readJson<T>(path: string, expected: string): Promise<T> {
@@ -28,7 +30,8 @@ async function readJson<T>(path: string, expected: string): Promise<T> {
 /** A saved generator and what evaluating it needs. */
 export interface SavedGenerator {
   model: tf.LayersModel;
-  dataset: DatasetName;
+  /** The run's dataset, a source's paths made absolute (against the folder of the experiment file it came from). */
+  dataset: DatasetValue;
   settings: GeneratorSettings;
   /** A translation generator's target domain (the run's `datasetB`); absent for the others. */
   translatesTo?: DatasetName;
@@ -48,24 +51,18 @@ export interface SavedGenerator {
 export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator> {
   const file = await readJson<RunConfigFile>(join(runDir, "config.json"), "a run folder written by deno task sweep");
   const { config } = file;
-  if (config && typeof config.dataset !== "string" || config?.dataset === "emoji") {
-    throw new InputError(
-      join(runDir, "config.json"),
-      `config.dataset ${JSON.stringify(config?.dataset)}: deno task eval scores through a pinned classifier of the ` +
-        `dataset, which only ${DATASET_NAMES.join(" and ")} have so far`,
-    );
-  }
   if (
-    !config || !DATASET_NAMES.includes(config.dataset as DatasetName) ||
-    !(Number.isInteger(config.noiseDim) && config.noiseDim > 0)
+    !config || !isDatasetValue(config.dataset) || !(Number.isInteger(config.noiseDim) && config.noiseDim > 0)
   ) {
     throw new InputError(
       join(runDir, "config.json"),
       `config.dataset ${JSON.stringify(config?.dataset)} / config.noiseDim ${
         JSON.stringify(config?.noiseDim)
-      }: expected a dataset (${DATASET_NAMES.join(", ")}) and a positive noise size`,
+      }: expected a dataset (${DATASETS.join(", ")}, or a source such as { images: "folder" }) and a positive ` +
+        "noise size",
     );
   }
+  const dataset = resolveDataset(config.dataset, await experimentDir(runDir));
   let step = 0;
   let epoch = 0;
   try {
@@ -103,12 +100,34 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
   }
   return {
     model,
-    dataset: config.dataset as DatasetName,
+    dataset,
     settings,
     ...(translatesTo ? { translatesTo } : {}),
     step,
     epoch,
   };
+}
+
+/** Whether a config's dataset is one this version can read. */
+function isDatasetValue(dataset: unknown): dataset is DatasetValue {
+  return (DATASETS as readonly unknown[]).includes(dataset) || datasetSourceSchema.safeParse(dataset).success;
+}
+
+const DATASETS = [...DATASET_NAMES, ...NAMED_SOURCES];
+
+/**
+ * The folder a run's relative dataset paths resolve against: that of the experiment file named in the sweep's
+ * `experiment.json` (beside the run folder), or the working directory when there is none.
+ */
+async function experimentDir(runDir: string): Promise<string> {
+  try {
+    const { source } = JSON.parse(await Deno.readTextFile(join(runDir, "..", "experiment.json"))) as {
+      source?: unknown;
+    };
+    return typeof source === "string" ? dirname(resolve(source)) : ".";
+  } catch {
+    return "."; // a run folder copied on its own: paths resolve from here
+  }
 }
 
 /** The target domain of a translation run: its `datasetB`. */

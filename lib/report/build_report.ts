@@ -191,7 +191,7 @@ export function pageModel(r: ReportView, sections: PageSection[], by = "deno tas
   const { experiment } = results;
   const totalSeconds = runs.reduce((a, run) => a + (run.status?.seconds ?? 0), 0);
   const counts = STATES.map((s) => [s, runs.filter((run) => run.state === s).length] as [string, number])
-    .filter(([s, n]) => n > 0 || s !== "pending");
+    .filter(([s, n]) => n > 0 || (s !== "pending" && s !== "damaged"));
   return {
     title: experiment.name,
     description: experiment.description,

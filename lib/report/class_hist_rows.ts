@@ -8,7 +8,7 @@ import type { ClassHistRow } from "./specs.ts";
 import { lastClassHist } from "./eval_info.ts";
 
 /**
- * The class histogram chart's rows: each run's last histogram (ten rows), or
+ * The class histogram chart's rows: each run's last histogram (a row per class), or
  * one placeholder row for a run that has none; pending runs are left out.
  *
  * @param runs The runs.
@@ -34,9 +34,9 @@ export function classHistRows(runs: readonly RunData[], view: GridView, layout: 
       rows.push({ ...base, cls: 0, share: null, note: `no class histogram${state}`, collapsed: false, step: null });
       continue;
     }
-    const collapsed = hist.covered <= 5;
-    const note = `${hist.covered} of 10 classes${state}`;
-    hist.shares.slice(0, 10).forEach((share, cls) => {
+    const collapsed = hist.covered <= hist.shares.length / 2; // half the classes or fewer
+    const note = `${hist.covered} of ${hist.shares.length} classes${state}`;
+    hist.shares.forEach((share, cls) => {
       rows.push({ ...base, cls, share, note: cls === 0 ? note : "", collapsed, step: hist.step });
     });
   }

@@ -98,6 +98,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .s-stopped { background: #efe9f7; color: #4b2a7a; }
 .s-diverged { background: #fdf0dc; color: #8a4b00; }
 .s-failed { background: #fbe4e4; color: #8f1d1d; }
+.s-damaged { background: #fbe4e4; color: #8f1d1d; }
 .s-pending { background: #eee; color: #555; }
 .s-reproduced { background: #e5f4e8; color: #185c2a; }
 .s-not-reproduced { background: #fbe4e4; color: #8f1d1d; }
@@ -201,7 +202,7 @@ function chart(c: PageChart, withSpec: boolean): string {
 function figure(img: MatrixImage, cls: string): string {
   const bad = img.state === "diverged" || img.state === "running" || img.state === "stopped"
     ? " bad"
-    : img.state === "failed"
+    : img.state === "failed" || img.state === "damaged"
     ? " failed"
     : "";
   const body = img.src === null

@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "@std/path";
+import type { RunStatusFile } from "../results/records.ts";
 import { expandGrid } from "../experiment/grid.ts";
 import {
   type ExperimentResults,
@@ -18,7 +19,9 @@ import {
   samplesInside,
   type SeriesPoint,
   sortRecords,
+  warnDamage,
 } from "../results/read_results.ts";
+import { ENDED_STATUSES, type RunDamage, verifyEndedRun } from "../results/verify_run.ts";
 import { JsonlFollower } from "./jsonl_follower.ts";
 import { Decimated } from "./decimated.ts";
 
@@ -43,6 +46,8 @@ interface Followed {
   series: Kept;
   /** Lines that were not JSON objects, kept as warnings. */
   bad: number[];
+  /** The last check of an ended run's files, and the sizes and times of the files it read then. */
+  checked?: { stamp: string; damage: RunDamage[] };
 }
 
 function emptySeries(): RunSeries {
@@ -163,18 +168,36 @@ export class LiveResults {
     const steps = kept.steps.items();
     const epochs = kept.epochs.items();
     const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
+    const damage = await checkEnded(runDir, status, followed);
+    warnDamage(status, damage, warn);
     return {
       id,
       dir: runDir,
       gridValues: config?.gridValues ?? gridValues,
       config,
       status,
-      state: status?.status ?? "pending",
+      state: damage.length > 0 ? "damaged" : status?.status ?? "pending",
       steps,
       epochs,
       evals,
       samples,
       gif,
+      ...(damage.length > 0 ? { damage } : {}),
     };
   }
+}
+
+/**
+ * What differs in an ended run's files ({@linkcode verifyEndedRun}), checked again only when its status or the size
+ * or time of a file it checks has changed since the last poll: a poll stats them, and reads them only then.
+ */
+async function checkEnded(runDir: string, status: RunStatusFile | null, followed: Followed): Promise<RunDamage[]> {
+  if (status === null || !ENDED_STATUSES.includes(status.status)) return [];
+  const paths = ["metrics.jsonl", ...(Array.isArray(status.ended?.files) ? status.ended.files.map((f) => f.path) : [])];
+  const stats = await Promise.all(
+    paths.map((p) => Deno.stat(join(runDir, String(p))).then((i) => [i.size, i.mtime?.getTime() ?? null], () => null)),
+  );
+  const stamp = JSON.stringify([status, stats]);
+  if (followed.checked?.stamp !== stamp) followed.checked = { stamp, damage: await verifyEndedRun(runDir, status) };
+  return followed.checked.damage;
 }

@@ -53,6 +53,24 @@ const IMAGE_TYPES: Record<string, string> = {
 };
 
 /**
+ * Whether a request's `Host` header names this server by a loopback name: `127.0.0.1`, `localhost` or `[::1]`,
+ * with the server's port or none. Any other name (a DNS-rebinding page's own) is refused.
+ * @param host The header's value (null when absent: HTTP/1.0 clients, refused too).
+ * @param port The port the server listens on.
+ * @example
+ * ```ts
+ * import { isLoopbackHost } from "./serve.ts";
+ * isLoopbackHost("localhost:8000", 8000); // true
+ * isLoopbackHost("evil.example.com", 8000); // false
+ * ```
+ */
+export function isLoopbackHost(host: string | null, port: number): boolean {
+  if (host === null) return false;
+  const m = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d+))?$/i.exec(host.trim());
+  return m !== null && (m[2] === undefined || Number(m[2]) === port);
+}
+
+/**
  * Check a `--port` value.
  * @param value The flag's value.
  * @returns The port.
@@ -65,6 +83,22 @@ export function parsePort(value: unknown): number {
     throw new InputError("--port", `expected a TCP port, an integer from 1 to 65535; got ${JSON.stringify(text)}`);
   }
   return n;
+}
+
+/**
+ * Refuse, before anything is written, when 127.0.0.1:`port` is taken by another process (it is bound and let go at
+ * once; the server binds it again when it starts).
+ * @param flag The flag the error names.
+ * @param remedy The end of the message: what to do instead.
+ * @throws {InputError} Naming `flag`, the address and `remedy`.
+ */
+export function requirePortFree(port: number, flag: string, remedy: string): void {
+  try {
+    Deno.listen({ hostname: HOST, port }).close();
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) throw new InputError(flag, `port ${port} on ${HOST} is in use; ${remedy}`);
+    throw e;
+  }
 }
 
 /**
@@ -197,6 +231,10 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
   // HEAD is GET's answer without its body (RFC 9110 §9.3.2).
   const handler = async (request: Request): Promise<Response> => {
     const head = request.method === "HEAD";
+    if (!isLoopbackHost(request.headers.get("host"), opts.port)) {
+      // A page on another origin that rebinds its name to 127.0.0.1 sends its own name: refuse it (421).
+      return new Response("misdirected request: this report answers only 127.0.0.1 and localhost\n", { status: 421 });
+    }
     if (request.method !== "GET" && !head) {
       return new Response("only GET and HEAD\n", { status: 405, headers: { allow: "GET, HEAD" } });
     }

@@ -340,7 +340,7 @@ export interface ClassHistRow {
   col: string;
   /** Row: the other compared keys (and the seed), `all` when none. */
   row: string;
-  /** Class 0–9. */
+  /** Class 0 to K − 1. */
   cls: number;
   /** Share of the samples in that class; null: the run has no histogram. */
   share: number | null;
@@ -357,10 +357,10 @@ export interface ClassHistRow {
  * over the grid like the sample matrices (columns: facet key, rows: the other
  * compared keys and the seed), on one fixed 0–100% scale (and a band above for
  * the caption: classes covered) with a dashed line at
- * the uniform share, 10%: an even generator is a row of low bars, a collapsed
+ * the uniform share 1/K (10% for ten classes): an even generator is a row of low bars, a collapsed
  * one a single tall bar (in red when few classes are covered).
  *
- * @param rows Ten rows per run (classes 0–9), or one placeholder row.
+ * @param rows A row per class per run (classes 0 to K − 1), or one placeholder row.
  * @param opts The column key (null: no columns) and the row title.
  * @returns A Vega-Lite spec.
  */
@@ -371,7 +371,9 @@ export function classHistSpec(
   if (rows.length === 0) {
     return { $schema: SCHEMA, ...emptyPanel("no class histograms logged"), config: CHART_CONFIG };
   }
-  const classes = Array.from({ length: 10 }, (_, i) => i);
+  // As many classes as the histograms have (10 for MNIST, 9 for emoji): the domain, and the even share's rule.
+  const count = Math.max(1, ...rows.filter((r) => r.share !== null).map((r) => r.cls + 1));
+  const classes = Array.from({ length: count }, (_, i) => i);
   const x = {
     field: "cls",
     type: "ordinal",
@@ -408,7 +410,7 @@ export function classHistSpec(
       {
         mark: { type: "rule", color: "#333", strokeDash: [4, 3], strokeWidth: 1 },
         transform: [{ aggregate: [{ op: "count", as: "n" }] }],
-        encoding: { y: { datum: 0.1 } },
+        encoding: { y: { datum: 1 / count } },
       },
       {
         transform: [{ filter: "datum.note != ''" }],

@@ -17,6 +17,7 @@ export const STATES: RunState[] = [
   "pruned",
   "collapsed",
   "diverged",
+  "damaged",
   "failed",
   "pending",
 ];
@@ -83,7 +84,10 @@ export function finalTable(
   };
 }
 
-/** The runs that have not completed (diverged, failed, stopped, still training, not started), with where and why. */
+/**
+ * The runs that have not completed (diverged, damaged, failed, stopped, still training, not started), with where and
+ * why.
+ */
 export function problemsTable(runs: readonly RunData[], view: GridView): TextTable {
   const varying = view.dims.filter((d) => d.labels.length > 1);
   const rows = runs.filter((r) => r.state !== "completed").map((r) => {
@@ -102,6 +106,10 @@ export function problemsTable(runs: readonly RunData[], view: GridView): TextTab
             ", ",
           );
       }
+    } else if (r.state === "damaged") {
+      why = `${st?.status ?? "ended"}, but its files are not what it ended with: ` +
+        (r.damage ?? []).map((d) => `${d.file}: ${d.problem}`).join("; ") +
+        "; restore them, or delete the run folder and run the sweep to train it again";
     } else if (r.state === "failed") {
       const err = st?.error ?? "failed (no error recorded)";
       why = err.split("\n")[0] ?? err;

@@ -8,9 +8,13 @@ import type { ExperimentFile, RunConfigFile, RunStatus, RunStatusFile } from "./
 import { expandGrid } from "../experiment/grid.ts";
 import { parseJsonl } from "./jsonl.ts";
 import { InputError } from "../input_error.ts";
+import { type RunDamage, verifyEndedRun } from "./verify_run.ts";
 
-/** Where a run stands; `pending` when it has no `status.json` yet. */
-export type RunState = RunStatus | "pending";
+/**
+ * Where a run stands; `pending` when it has no `status.json` yet, `damaged` when it ended (completed, diverged,
+ * collapsed) but its files are not what it ended with (lib/results/verify_run.ts).
+ */
+export type RunState = RunStatus | "pending" | "damaged";
 
 /** One point of a numeric series read from `metrics.jsonl`. */
 export interface SeriesPoint {
@@ -58,6 +62,8 @@ export interface RunData {
   samples: SampleRef[];
   /** `samples/progress.gif` relative to the run folder, when present. */
   gif: string | null;
+  /** For a `damaged` run: each file that is not what the run ended with, and what differs. */
+  damage?: RunDamage[];
 }
 
 /** A problem found while reading, shown in the report. */
@@ -371,20 +377,41 @@ async function readRun(
     sortRecords(parsed.records, { steps, epochs, evals, sampleLines });
   }
   const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
-  const state: RunState = status?.status ?? "pending";
+  const damage = status === null ? [] : await verifyEndedRun(runDir, status);
+  warnDamage(status, damage, warn);
   return {
     id,
     dir: runDir,
     gridValues: config?.gridValues ?? gridValues,
     config,
     status,
-    state,
+    state: damage.length > 0 ? "damaged" : status?.status ?? "pending",
     steps,
     epochs,
     evals,
     samples,
     gif,
+    ...(damage.length > 0 ? { damage } : {}),
   };
+}
+
+/**
+ * A warning per file of a damaged run, naming it and what differs.
+ * @param status The run's `status.json`.
+ * @param damage What {@linkcode verifyEndedRun} found.
+ * @param warn Receives each warning.
+ */
+export function warnDamage(
+  status: RunStatusFile | null,
+  damage: readonly RunDamage[],
+  warn: (m: string) => void,
+): void {
+  for (const d of damage) {
+    warn(
+      `${d.file}: ${d.problem}; the run is shown as damaged, not ${status?.status} (restore the file, or delete the ` +
+        "run folder and run the sweep to train it again)",
+    );
+  }
 }
 
 /**

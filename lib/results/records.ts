@@ -95,6 +95,17 @@ export interface RunStatusFile {
     reason: string;
     lastFinite: Record<string, number> | null;
   };
+  /**
+   * For a run that ended (`completed`, `diverged`, `collapsed`; absent in runs from before it was recorded): its
+   * files as they were when it ended, written with its end line. A later sweep or report checks them
+   * (lib/results/verify_run.ts): a run whose files differ is damaged, not done.
+   */
+  ended?: {
+    /** `metrics.jsonl` up to and including its end line (`eval` lines `deno task eval` appends come after it). */
+    log: { lines: number; bytes: number; sha256: string };
+    /** The sample grids its `sample` lines name and the saved generator's files, relative to the run folder. */
+    files: { path: string; bytes: number; sha256: string }[];
+  };
 }
 
 /** First line of every (re)start. */

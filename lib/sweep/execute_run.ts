@@ -19,6 +19,8 @@ import { type Progress, trainRun } from "../train/loop.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
 import { datasetFacts } from "../data/dataset_ref.ts";
 import { type ArchFingerprint, archFingerprint, fingerprintChange } from "../archs/fingerprint.ts";
+import { damagedRunMessage } from "../results/verify_run.ts";
+import { getLoss } from "../plugins/losses.ts";
 
 /** How a run attempt ended, from the sweep's point of view. */
 export interface RunResult {
@@ -71,7 +73,8 @@ async function readEarlier(runDir: string, configHash: string): Promise<Partial<
 async function fingerprintOf(run: PlannedRun): Promise<ArchFingerprint | null> {
   try {
     const { shape } = await datasetFacts(run.config.dataset, run.dataDir ?? ".");
-    return archFingerprint(run.config.arch, { ...run.config, imageShape: shape });
+    const energy = getLoss(run.config.loss)?.energy === true;
+    return archFingerprint(run.config.arch, { ...run.config, imageShape: shape, options: run.config }, energy);
   } catch {
     return null;
   }
@@ -213,7 +216,12 @@ export async function executeRun(
     const before = await readStatus(runDir);
     const expDir = dirname(runDir);
     const done = await doneBecause(before, options.rules ?? {}, expDir, run.runId);
-    if (done !== null) return { runId: run.runId, status: "skipped", seconds: 0, note: done };
+    if (done !== null) {
+      // Ended since the sweep looked (another process trained it): done only if its files are what it ended with.
+      const damaged = before === null ? null : await damagedRunMessage(runDir, before);
+      if (damaged !== null) return failed(damaged);
+      return { runId: run.runId, status: "skipped", seconds: 0, note: done };
+    }
     const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId) : undefined;
     const recorded = earlier?.archFingerprint ?? fingerprint; // what the run was first trained with
     const data = await loadTrainingImages(run.config.dataset, run.config.pixelRange, run.dataDir, {

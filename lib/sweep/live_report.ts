@@ -3,7 +3,7 @@
  * `experiment.json` is written until its last run's last status is on the open pages.
  * @module
  */
-import { DEFAULT_PORT, HOST, type LiveServer, requireNetGrant, serveReport } from "../report/serve.ts";
+import { DEFAULT_PORT, HOST, type LiveServer, requireNetGrant, requirePortFree, serveReport } from "../report/serve.ts";
 
 /**
  * Refuse `--serve` up front, before any data is read, when this process may not listen on the port.
@@ -16,6 +16,23 @@ export function requireListen(port: number): void {
     `deno task sweep may listen on port ${DEFAULT_PORT} only, ` +
       `another port needs its own grant: the sweep task's command with --allow-net=${HOST}:${port} ` +
       `(deno run ... --allow-net=${HOST}:${port} tasks/sweep.ts <experiment.ts> --serve --port ${port})`,
+  );
+}
+
+/**
+ * Refuse `--serve` before the sweep writes anything when another process holds the port: the sweep would stop
+ * there, and its `experiment.json` already be the new plan.
+ * @throws {InputError} Naming `--serve` (or `--port`), the port, and what to do: the sweep task may listen on
+ *   8000 only, so "choose another port" is not an answer there.
+ */
+export function requirePortFreeForSweep(port: number): void {
+  const later = "or train without --serve and serve the results later with deno task report:serve <results folder>";
+  requirePortFree(
+    port,
+    port === DEFAULT_PORT ? "--serve" : "--port",
+    port === DEFAULT_PORT
+      ? `stop what listens there (deno task sweep may listen on ${DEFAULT_PORT} only), ${later}`
+      : `stop what listens there, ${later}`,
   );
 }
 

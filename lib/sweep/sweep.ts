@@ -21,6 +21,7 @@ import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
 import { RunQueue } from "./run_queue.ts";
 import type { TfFlagValue } from "../tfjs/flags.ts";
+import { damagedRunMessage } from "../results/verify_run.ts";
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -49,6 +50,9 @@ export interface SweepOptions {
    * the sweep before it trains anything.
    */
   onPrepared?: (expDir: string) => Promise<void>;
+  /** Checks that need the machine (a port for the live report): run after the backend starts, before anything is
+   * written; a throw ends the sweep with nothing written. */
+  preflight?: () => void | Promise<void>;
 }
 
 /** What a sweep did. */
@@ -72,6 +76,7 @@ async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): 
   for (const run of plan.runs) await loadDecoded(run.config.dataset, run.dataDir ?? "."); // once per dataset
   const backend = await startBackend(options.backend, options.tfFlags ?? {});
   await ensureWritable("--out", expDir, "choose a writable folder with --out");
+  await options.preflight?.();
   const experimentFile: ExperimentFile = {
     name: plan.experiment.name,
     description: plan.experiment.description ?? "",
@@ -84,7 +89,11 @@ async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): 
   return backend;
 }
 
-/** This shard's runs, split into those already done (as `skipped` results) and those to train. */
+/**
+ * This shard's runs, split into those already done (as `skipped` results) and those to train. A run that ended but
+ * whose files are not what it ended with (lib/results/verify_run.ts) is neither: it is `failed`, named with what
+ * differs, and left as it is.
+ */
 async function sortOutDone(
   plan: Plan,
   options: SweepOptions,
@@ -98,8 +107,12 @@ async function sortOutDone(
     const status = await readStatus(join(expDir, run.runId));
     const because = await doneBecause(status, plan.experiment, expDir, run.runId);
     const changed = because === null ? null : await changedArchitecture(run, join(expDir, run.runId));
-    if (changed !== null) {
-      done.push({ runId: run.runId, status: "failed", seconds: 0, error: changed });
+    const damaged = because === null || status === null
+      ? null
+      : await damagedRunMessage(join(expDir, run.runId), status);
+    const refusal = changed ?? damaged;
+    if (refusal !== null) {
+      done.push({ runId: run.runId, status: "failed", seconds: 0, error: refusal });
     } else if (because !== null) {
       done.push({ runId: run.runId, status: "skipped", seconds: 0, note: because });
     } else todo.push(run);
@@ -329,13 +342,17 @@ export async function runSweep(
   const { mine, done, todo } = await sortOutDone(plan, options, expDir);
   // By run id, in the order each first reported: a promoted run reports again, and its latest result stands for it.
   const results = new Map<string, RunResult>(done.map((r) => [r.runId, r]));
+  const skipped = done.filter((r) => r.status === "skipped").length;
+  const refused = done.filter((r) => r.status === "failed"); // ended but damaged, or of a changed architecture
   const cores = navigator.hardwareConcurrency || 1;
   const jobs = Math.max(1, Math.min(options.jobs ?? (backend.name === "webgpu" ? 1 : cores), todo.length || 1));
   display.log(
     `${plan.experiment.name}: ${plan.runs.length} run${plan.runs.length === 1 ? "" : "s"}` +
       (options.shard ? `, shard ${options.shard.index}/${options.shard.count} takes ${mine.length}` : "") +
-      `, ${done.length} already done, ${todo.length} to train on ${backend.name} (${backend.reason}), ${jobs} at a time`,
+      `, ${skipped} already done${refused.length ? `, ${refused.length} refused` : ""}, ${todo.length} to train on ` +
+      `${backend.name} (${backend.reason}), ${jobs} at a time`,
   );
+  for (const r of refused) display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
   const warn = (m: string) => display.log(`warning: ${m}`);
   if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {

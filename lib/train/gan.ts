@@ -5,6 +5,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
+import { getLoss } from "../plugins/losses.ts";
 import { type ArchContext, requireArch } from "../archs/registry.ts";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import { FusedAdamOptimizer } from "../kernels/fused_adam.ts";
@@ -37,12 +38,21 @@ export function buildGan(
   other: { discriminatorContext?: ArchContext; generator?: () => tf.LayersModel } = {},
 ): Gan {
   const arch = requireArch(spec.arch, "config.arch");
+  // The architecture's own options, from the config the spec is part of (requireArch picks its keys).
+  const options = { ...spec, ...ctx.options };
   return {
-    generator: other.generator ? other.generator() : arch.generator(ctx),
-    discriminator: arch.discriminator(other.discriminatorContext ?? ctx),
+    generator: other.generator ? other.generator() : arch.generator({ ...ctx, options }),
+    // A loss that reads energies (BEGAN) trains the architecture's autoencoder D.
+    discriminator: arch.discriminator({ ...(other.discriminatorContext ?? ctx), options }, energyLoss(spec)),
     optD: new FusedAdamOptimizer(spec.lrD, spec.beta1, spec.beta2, spec.adamEpsilon),
     optG: new FusedAdamOptimizer(spec.lrG, spec.beta1, spec.beta2, spec.adamEpsilon),
   };
+}
+
+/** Whether the spec's loss (when it names one) reads an energy D. */
+function energyLoss(spec: GanSpec): boolean {
+  const loss = (spec as Partial<Pick<ResolvedConfig, "loss">>).loss;
+  return loss !== undefined && getLoss(loss)?.energy === true;
 }
 
 /** Dispose a GAN's networks and optimisers. */

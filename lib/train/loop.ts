@@ -21,7 +21,6 @@ import { createEvaluator, type Evaluator } from "../metrics/evaluator.ts";
 import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
 import type { Dataset } from "../experiment/config.ts";
-import { requireIdx } from "../data/dataset_ref.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
 import { type GanKind, type KindRun, requireKind } from "./kinds/kind.ts";
 import "./kinds/builtin.ts";
@@ -115,7 +114,7 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
       // does not change the training trajectory. Loading it is not training time.
       if (config.evalSamples > 0) {
         evaluator = await clock.pause(() =>
-          createEvaluator(requireIdx(config.dataset, "evaluation"), { n: config.evalSamples, warn })
+          createEvaluator(config.dataset, { n: config.evalSamples, dataDir: run.dataDir ?? ".", warn })
         );
       }
       const inputs = new IterationInputs(data, config, order, rng);

@@ -16,14 +16,22 @@
  *
  * `t` is the real label (1, or 0.9 with one-sided label smoothing). Each term is
  * a mean over the batch; D's two terms are summed or averaged (`dLossReduce`).
+ *
+ * Each loss is one {@linkcode GanLoss} value, registered here by name (`registerLoss`); the functions below take a
+ * loss by name, so the kinds that form their own steps (`srgan`, `cyclegan`) use whichever loss the run names.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { CRITIC_LOSSES, type LOSSES } from "../experiment/config.ts";
+import { z } from "zod";
+import type { BuiltinOptions, Loss } from "../experiment/config.ts";
 import { bceWithLogitsMean } from "../kernels/fused_bce.ts";
+import { type AnyGanLoss, type GanLoss, lossOptions, registerLoss, requireLoss } from "../plugins/losses.ts";
+import { began } from "./began.ts";
+import { option, type OptionSchema } from "../plugins/options.ts";
+import { interpolates, perturbed } from "./penalties.ts";
 
-/** A loss name. */
-export type LossName = (typeof LOSSES)[number];
+/** A loss name: a built-in's ({@linkcode Loss}) or a registered plug-in's. */
+export type LossName = string;
 
 /** Mean binary cross-entropy of sigmoid(logits) against a constant target. */
 export function bceWithLogits(logits: tf.Tensor, target: number): tf.Scalar {
@@ -36,54 +44,130 @@ function squaredError(scores: tf.Tensor, target: number): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.square(scores.sub(target))) as tf.Scalar);
 }
 
-/** D's loss on real and fake outputs, each a batch mean, before reduction. */
+/** The penalty weight both penalised losses read: one option, shared. */
+const gpWeight = option({ doc: "the gradient penalty's weight λ", schema: z.number().min(0), default: 10 });
+
+const clipValue = option({
+  doc: "D's weights are clipped to ±this after every D update",
+  schema: z.number().positive(),
+  default: 0.01,
+});
+
+const logit = { sigmoid: true, threshold: 0.5 };
+/** A critic's score: its sign is its call. */
+const score = { sigmoid: false, threshold: 0 };
+
+const crossEntropyD: GanLoss["discriminator"] = (real, fake, { realTarget }) => [
+  bceWithLogits(real, realTarget),
+  bceWithLogits(fake, 0),
+];
+const wassersteinD: GanLoss["discriminator"] = (real, fake) =>
+  tf.tidy(() => [tf.neg(tf.mean(real)), tf.mean(fake)] as [tf.Scalar, tf.Scalar]);
+const scoreG: GanLoss["generator"] = (fake) => tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar);
+const nonSaturatingG: GanLoss["generator"] = (fake) => bceWithLogits(fake, 1);
+
+type GpOptions = Pick<BuiltinOptions, "gpWeight">;
+const gpOptions = { gpWeight } satisfies OptionSchema<GpOptions>;
+
+/** The built-in losses, one value each (every name of `LOSSES` has one: a new name without a value fails to compile). */
+export const BUILTIN_LOSSES = {
+  bce: {
+    description: "non-saturating cross-entropy: G maximises log D(G(z)) (Goodfellow et al. 2014)",
+    discriminator: crossEntropyD,
+    generator: nonSaturatingG,
+    output: logit,
+    critic: false,
+  },
+  minimax: {
+    description: "the original minimax game: G minimises log(1 − D(G(z))) (Goodfellow et al. 2014)",
+    discriminator: crossEntropyD,
+    generator: (fake) => tf.tidy(() => tf.neg(bceWithLogits(fake, 0))),
+    output: logit,
+    critic: false,
+  },
+  lsgan: {
+    description: "least squares, targets 1 and 0 (Mao et al. 2017)",
+    discriminator: (real, fake, { realTarget }) => [squaredError(real, realTarget), squaredError(fake, 0)],
+    generator: (fake) => squaredError(fake, 1),
+    output: { sigmoid: false, threshold: 0.5 },
+    critic: false,
+  },
+  hinge: {
+    description: "hinge: D minimises relu(1 − D(x)) + relu(1 + D(G(z))), G −D(G(z)) (Lim & Ye 2017)",
+    discriminator: (real, fake) =>
+      tf.tidy(() => [tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))] as [tf.Scalar, tf.Scalar]),
+    generator: scoreG,
+    output: score,
+    critic: true,
+  },
+  wgan: {
+    description: "Wasserstein, D's weights clipped to ±clipValue (Arjovsky et al. 2017)",
+    discriminator: wassersteinD,
+    generator: scoreG,
+    output: score,
+    critic: true,
+    criticSteps: 5,
+    afterDiscriminatorUpdate(d, options) {
+      const c = options.clipValue;
+      for (const w of d.trainableWeights) w.write(tf.clipByValue(w.read(), -c, c));
+    },
+    options: { clipValue } satisfies OptionSchema<Pick<BuiltinOptions, "clipValue">>,
+  } satisfies GanLoss<Pick<BuiltinOptions, "clipValue">>,
+  "wgan-gp": {
+    description: "Wasserstein with a gradient penalty between real and fake images (Gulrajani et al. 2017)",
+    discriminator: wassersteinD,
+    generator: scoreG,
+    output: score,
+    critic: true,
+    criticSteps: 5,
+    penalty: {
+      noiseShape: (real) => [real[0]!],
+      points: (real, fake, noise) => interpolates(real, fake, noise as tf.Tensor1D),
+      weight: (options) => options.gpWeight,
+    },
+    options: gpOptions,
+  } satisfies GanLoss<GpOptions>,
+  dragan: {
+    description: "cross-entropy with a gradient penalty around the real images (Kodali et al. 2017)",
+    discriminator: crossEntropyD,
+    generator: nonSaturatingG,
+    output: logit,
+    critic: false,
+    penalty: {
+      noiseShape: (real) => [...real],
+      points: (real, _fake, noise) => perturbed(real, noise),
+      weight: (options) => options.gpWeight,
+    },
+    options: gpOptions,
+  } satisfies GanLoss<GpOptions>,
+} as const satisfies Record<Loss, AnyGanLoss>;
+
+for (const [name, loss] of Object.entries(BUILTIN_LOSSES)) registerLoss(name, loss as AnyGanLoss);
+registerLoss("began", began); // a plug-in loss (lib/train/began.ts), registered beside the built-ins
+
+/**
+ * D's loss on real and fake outputs, each a batch mean, before reduction.
+ * @param options the loss's own options (its defaults where absent).
+ */
 export function discriminatorTerms(
   loss: LossName,
   real: tf.Tensor,
   fake: tf.Tensor,
   realTarget: number,
+  options: Readonly<Record<string, unknown>> = {},
 ): [tf.Scalar, tf.Scalar] {
-  switch (loss) {
-    case "bce":
-    case "minimax":
-    case "dragan":
-      return [bceWithLogits(real, realTarget), bceWithLogits(fake, 0)];
-    case "lsgan":
-      return [squaredError(real, realTarget), squaredError(fake, 0)];
-    case "hinge":
-      return tf.tidy(() =>
-        [tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))] as [tf.Scalar, tf.Scalar]
-      );
-    case "wgan":
-    case "wgan-gp":
-      return tf.tidy(() => [tf.neg(tf.mean(real)), tf.mean(fake)] as [tf.Scalar, tf.Scalar]);
-    default:
-      return unknownLoss(loss);
-  }
-}
-
-/** The end of an exhaustive `switch` over the losses: a new loss that a `switch` forgot fails type checking. */
-function unknownLoss(loss: never): never {
-  throw new TypeError(`Cannot compute a loss: unknown loss ${JSON.stringify(loss)}`);
+  const l = requireLoss(loss, "config.loss");
+  return l.discriminator(real, fake, { realTarget, options: lossOptions(l, options) });
 }
 
 /** G's loss on D's output for generated images. */
-export function generatorLoss(loss: LossName, fake: tf.Tensor): tf.Scalar {
-  switch (loss) {
-    case "bce":
-    case "dragan":
-      return bceWithLogits(fake, 1);
-    case "hinge":
-    case "wgan":
-    case "wgan-gp":
-      return tf.tidy(() => tf.neg(tf.mean(fake)) as tf.Scalar);
-    case "minimax":
-      return tf.tidy(() => tf.neg(bceWithLogits(fake, 0)));
-    case "lsgan":
-      return squaredError(fake, 1);
-    default:
-      return unknownLoss(loss);
-  }
+export function generatorLoss(
+  loss: LossName,
+  fake: tf.Tensor,
+  options: Readonly<Record<string, unknown>> = {},
+): tf.Scalar {
+  const l = requireLoss(loss, "config.loss");
+  return l.generator(fake, { realTarget: 1, options: lossOptions(l, options) });
 }
 
 /**
@@ -96,39 +180,15 @@ export function discriminatorOutput(loss: LossName, x: tf.Tensor): tf.Tensor {
 
 /** Whether D's raw output is a logit (its scale for the log is the sigmoid), or already on its scale. */
 export function outputIsLogit(loss: LossName): boolean {
-  switch (loss) {
-    case "bce":
-    case "minimax":
-    case "dragan":
-      return true;
-    case "lsgan":
-    case "hinge":
-    case "wgan":
-    case "wgan-gp":
-      return false;
-    default:
-      return unknownLoss(loss);
-  }
+  return requireLoss(loss, "config.loss").output.sigmoid;
 }
 
 /** The output value that separates "real" from "fake" calls, on the `discriminatorOutput` scale. */
 export function decisionThreshold(loss: LossName): number {
-  switch (loss) {
-    case "bce":
-    case "minimax":
-    case "dragan":
-    case "lsgan":
-      return 0.5;
-    case "hinge":
-    case "wgan":
-    case "wgan-gp":
-      return 0; // a critic's score: its sign is its call
-    default:
-      return unknownLoss(loss);
-  }
+  return requireLoss(loss, "config.loss").output.threshold;
 }
 
 /** The losses whose D is a critic scoring on an open scale: label smoothing means nothing there. */
 export function isCriticLoss(loss: LossName): boolean {
-  return CRITIC_LOSSES.includes(loss);
+  return requireLoss(loss, "config.loss").critic;
 }

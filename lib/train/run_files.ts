@@ -1,7 +1,9 @@
 /**
  * The files a run writes as it trains, in `results/<experiment>/<runId>/`:
  * `metrics.jsonl` (opened, cut back to the checkpoint on a resume, appended),
- * `status.json`, the sample grids in `samples/`, and the checkpoint.
+ * `status.json`, the sample grids in `samples/`, and the checkpoint. A run's
+ * result (`completed`, `diverged`, `collapsed`) goes into `status.json` with
+ * its end line, recording the files it ended with (lib/results/verify_run.ts).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -10,8 +12,9 @@ import type { ResolvedConfig } from "../experiment/config.ts";
 import type { Evaluator } from "../metrics/evaluator.ts";
 import { writeJsonAtomic } from "../results/atomic_write.ts";
 import { gitCommit } from "../results/git_commit.ts";
-import { JsonlWriter } from "../results/jsonl.ts";
+import { JsonlWriter, parseJsonl } from "../results/jsonl.ts";
 import type { MetricsLine, RunStatusFile } from "../results/records.ts";
+import { ENDED_STATUSES, recordEnded } from "../results/verify_run.ts";
 import { tileToPng } from "./sample_grid.ts";
 import { round } from "./step_stats.ts";
 import type { KindRun } from "./kinds/kind.ts";
@@ -30,6 +33,8 @@ export interface RunFilesOptions {
 export class RunFiles {
   readonly metricsPath: string;
   readonly #log: JsonlWriter;
+  /** A result's `status.json`, held until the end line is logged (see {@linkcode RunFiles.writeStatus}). */
+  #ending: RunStatusFile | null = null;
 
   private constructor(readonly options: RunFilesOptions, log: JsonlWriter) {
     this.metricsPath = join(options.runDir, "metrics.jsonl");
@@ -41,12 +46,17 @@ export class RunFiles {
    * the length its checkpoint recorded (lines written after it, and a torn last line, describe steps that are
    * trained again).
    * @throws {Error} when a resumed run's log is missing, shorter than its checkpoint recorded, or not cut at a line's
-   *   end there: the resumed log would lack lines. The message names the file and what to do.
+   *   end there: the resumed log would lack lines; and when a run starting from step 0 has a log whose steps were
+   *   checkpointed (its checkpoints are gone or unusable): starting over would cut that history. The message names
+   *   the file and what to do.
    */
   static async open(options: RunFilesOptions, resumed: Restored | null): Promise<RunFiles> {
     const path = join(options.runDir, "metrics.jsonl");
     if (resumed) await cutLog(path, resumed);
-    else await Deno.truncate(path, 0).catch(() => {});
+    else {
+      await refuseLostHistory(options.runDir, path);
+      await Deno.truncate(path, 0).catch(() => {});
+    }
     const files = new RunFiles(options, await JsonlWriter.open(path));
     await files.log({
       kind: "start",
@@ -64,9 +74,18 @@ export class RunFiles {
     return Math.floor(step / this.options.stepsPerEpoch);
   }
 
-  /** Append a line to `metrics.jsonl`. */
-  log(line: MetricsLine): Promise<void> {
-    return this.#log.write(line);
+  /**
+   * Append a line to `metrics.jsonl`. The end line of a run whose result is held is synced, then the result is
+   * written to `status.json` with the record of the files the run ended with.
+   */
+  async log(line: MetricsLine): Promise<void> {
+    await this.#log.write(line);
+    const ending = this.#ending;
+    if (line.kind !== "end" || ending === null) return;
+    this.#ending = null;
+    await this.#log.sync();
+    const path = join(this.options.runDir, "status.json");
+    await writeJsonAtomic(path, { ...ending, ended: await recordEnded(this.options.runDir) } satisfies RunStatusFile);
   }
 
   /** Flush `metrics.jsonl` to disk. */
@@ -74,24 +93,31 @@ export class RunFiles {
     return this.#log.sync();
   }
 
-  /** Rewrite `status.json`. */
+  /**
+   * Rewrite `status.json`. A result (`completed`, `diverged`, `collapsed`) is held until the run's end line is
+   * logged, and written then with what its files hold: a run stopped between the two still says where its last
+   * checkpoint stands, and resumes from there, as it would have before its result.
+   */
   writeStatus(
     status: RunStatusFile["status"],
     at: { step: number; seconds: number },
     extra: Partial<RunStatusFile> = {},
   ): Promise<void> {
-    return writeJsonAtomic(
-      join(this.options.runDir, "status.json"),
-      {
-        status,
-        step: at.step,
-        epoch: this.epochAt(at.step),
-        totalSteps: this.options.totalSteps,
-        updated: new Date().toISOString(),
-        seconds: round(at.seconds, 3),
-        ...extra,
-      } satisfies RunStatusFile,
-    );
+    const file = {
+      status,
+      step: at.step,
+      epoch: this.epochAt(at.step),
+      totalSteps: this.options.totalSteps,
+      updated: new Date().toISOString(),
+      seconds: round(at.seconds, 3),
+      ...extra,
+    } satisfies RunStatusFile;
+    if (ENDED_STATUSES.includes(status)) {
+      this.#ending = file;
+      return Promise.resolve();
+    }
+    this.#ending = null;
+    return writeJsonAtomic(join(this.options.runDir, "status.json"), file);
   }
 
   /** Draw the kind's sample grid at `step` into `samples/`, and log it. */
@@ -173,4 +199,45 @@ async function endsLine(path: string, at: number): Promise<boolean> {
   await file.seek(at - 1, Deno.SeekMode.Start);
   const byte = new Uint8Array(1);
   return (await file.read(byte)) === 1 && byte[0] === 0x0a;
+}
+
+/**
+ * Refuse to start a run from step 0 over a log that holds steps a checkpoint had: `status.json` says the run was
+ * checkpointed past step 0, or the log has a resumed start, yet no checkpoint could be read (both deleted or
+ * unusable). Starting over would cut those lines, and a run stopped again short of them would have lost them. A log
+ * without step lines (or none at all) loses nothing.
+ * @throws {Error} naming the run folder, the step its log reaches, why, and how to start over on purpose.
+ */
+async function refuseLostHistory(runDir: string, path: string): Promise<void> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return;
+    throw e;
+  }
+  const records = parseJsonl(text).records;
+  const steps = records.filter((r) => r.kind === "step" && typeof r.step === "number").map((r) => r.step as number);
+  if (steps.length === 0) return;
+  let status: Partial<RunStatusFile> | null = null;
+  try {
+    status = JSON.parse(await Deno.readTextFile(join(runDir, "status.json")));
+  } catch {
+    // no status (or an unreadable one): the log's start lines alone say whether it was resumed
+  }
+  const checkpointed = typeof status?.step === "number" && status.step > 0 ? status.step : null;
+  const resumedFrom = records.findLast((r) => r.kind === "start" && r.resumed === true)?.step;
+  if (checkpointed === null && resumedFrom === undefined) return;
+  const was = checkpointed !== null
+    ? `status.json says it was ${status?.status ?? "checkpointed"} at step ${checkpointed}`
+    : `its log resumed from a checkpoint at step ${String(resumedFrom)}`;
+  throw new Error(
+    `${runDir}: ${was}, but neither checkpoint.bin nor checkpoint.prev.bin can be read (deleted, or damaged: see ` +
+      `the warnings above), so the run would start again from step 0 and cut ${path}, whose steps reach ` +
+      `${
+        Math.max(...steps)
+      }; the log is left as it is. Restore checkpoint.bin (from a backup or git) to continue the ` +
+      `run, or, to train it again from step 0 on purpose, move ${path} away (or delete the run folder) and run the ` +
+      "sweep again",
+  );
 }

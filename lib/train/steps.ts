@@ -6,15 +6,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { gradientPenalty, interpolates, perturbed } from "./penalties.ts";
-import {
-  decisionThreshold,
-  discriminatorOutput,
-  discriminatorTerms,
-  generatorLoss,
-  type LossName,
-  outputIsLogit,
-} from "./losses.ts";
+import { gradientPenalty } from "./penalties.ts";
+import type { LossName } from "./losses.ts";
+import "./losses.ts"; // the built-in losses register themselves
+import { type AnyGanLoss, type LossContext, lossOptions, requireLoss } from "../plugins/losses.ts";
 import { fusedDStepNumbers } from "../kernels/fused_step_stats.ts";
 
 /** The two networks and their optimisers. */
@@ -40,6 +35,7 @@ export interface Conditioning {
 
 /** How the losses are formed. */
 export interface StepSettings {
+  /** The loss's registered name (`lib/train/losses.ts`, or an experiment file's `losses`). */
   loss: LossName;
   /** Target for real images (1, or less with one-sided label smoothing). */
   realTarget: number;
@@ -47,25 +43,31 @@ export interface StepSettings {
   dLossReduce: "sum" | "mean";
   /** D updates per G update (default 1). */
   nCritic?: number;
-  /** `wgan`: clip D's weights to ±this after each update. */
-  clipValue?: number;
-  /** `wgan-gp`, `dragan`: the gradient penalty's weight. */
-  gpWeight?: number;
+  /** The loss's own options (`clipValue` for `wgan`, `gpWeight` for `wgan-gp`): its defaults where absent. */
+  lossOptions?: Readonly<Record<string, unknown>>;
+  /**
+   * A stateful loss's state (`GanLoss.state`), updated by every D step: the kind that made it (`stepSettings`)
+   * keeps it in the checkpoint and disposes it.
+   */
+  lossState?: tf.Variable<tf.Rank.R1>;
+}
+
+/** The run's loss, its option values and its state, as a step's terms see them. */
+function lossOf(s: StepSettings): { loss: AnyGanLoss; ctx: LossContext } {
+  const loss = requireLoss(s.loss, "config.loss");
+  if (loss.state && !s.lossState) {
+    throw new TypeError(`Cannot step loss ${s.loss}: it carries state, and the settings have no lossState for it`);
+  }
+  const options = lossOptions(loss, s.lossOptions ?? {});
+  return { loss, ctx: { realTarget: s.realTarget, options, ...(s.lossState ? { state: s.lossState } : {}) } };
 }
 
 /**
  * The random numbers a gradient penalty needs, and their shape for a batch of `real`: WGAN-GP's ε per image,
- * DRAGAN's u per pixel; none for the other losses.
+ * DRAGAN's u per pixel; none for a loss without a penalty.
  */
 export function penaltyNoiseShape(loss: LossName, real: readonly number[]): number[] | null {
-  switch (loss) {
-    case "wgan-gp":
-      return [real[0]!];
-    case "dragan":
-      return [...real];
-    default:
-      return null;
-  }
+  return requireLoss(loss, "config.loss").penalty?.noiseShape(real) ?? null;
 }
 
 const batchNormed = new WeakMap<tf.LayersModel, boolean>();
@@ -106,6 +108,7 @@ export function discriminatorStep(
   let realOut: tf.Tensor | undefined;
   let fakeOut: tf.Tensor | undefined;
   let classOk: tf.Tensor | undefined;
+  const { loss: l, ctx } = lossOf(s);
   const stats = tf.tidy(() => {
     const fake = gan.generator.apply(generatorInput(noise, condition), { training: true }) as tf.Tensor;
     const batch = real.shape[0]!;
@@ -122,7 +125,7 @@ export function discriminatorStep(
       const [r, f] = tf.split(scores, [batch, batch]) as [tf.Tensor, tf.Tensor];
       realOut = tf.keep(r);
       fakeOut = tf.keep(f);
-      const [lr, lf] = discriminatorTerms(s.loss, r, f, s.realTarget);
+      const [lr, lf] = l.discriminator(r, f, ctx);
       const sum = lr.add(lf);
       let loss = (s.dLossReduce === "sum" ? sum : sum.div(2)) as tf.Scalar;
       if (condition?.role === "auxiliary") {
@@ -130,16 +133,19 @@ export function discriminatorStep(
         classOk = tf.keep(tf.equal(tf.argMax(logits.slice([0, 0], [batch, -1]), 1), tf.argMax(condition.labels, 1)));
         loss = tf.add(loss, tf.mul(classLoss(logits, labels!), condition.weight));
       }
-      if (!penaltyNoise) return loss;
-      return tf.add(loss, penaltyOf(gan.discriminator, real, fake, penaltyNoise, s, condition)) as tf.Scalar;
+      if (!l.penalty || !penaltyNoise) return loss;
+      const points = l.penalty.points(real, fake, penaltyNoise);
+      const penalty = penaltyOf(gan.discriminator, points, l.penalty.weight(ctx.options), condition);
+      return tf.add(loss, penalty) as tf.Scalar;
     }, trainableVariables(gan.discriminator));
     gan.optD.applyGradients(grads);
-    if (s.loss === "wgan") clipWeights(gan.discriminator, s.clipValue ?? 0.01);
-    const scale = { sigmoid: outputIsLogit(s.loss), threshold: decisionThreshold(s.loss) };
+    l.afterDiscriminatorUpdate?.(gan.discriminator, ctx.options);
+    if (l.state) s.lossState!.assign(l.state.update(s.lossState!, realOut!, fakeOut!, ctx.options));
+    const scale = l.output;
     const fused = classOk ? null : fusedDStepNumbers(value, realOut!, fakeOut!, scale);
     if (fused) return fused;
-    const pReal = discriminatorOutput(s.loss, realOut!);
-    const pFake = discriminatorOutput(s.loss, fakeOut!);
+    const pReal = scale.sigmoid ? tf.sigmoid(realOut!) : realOut!;
+    const pFake = scale.sigmoid ? tf.sigmoid(fakeOut!) : fakeOut!;
     const t = scale.threshold;
     const correct = tf.sum(tf.cast(tf.greater(pReal, t), "float32"))
       .add(tf.sum(tf.cast(tf.lessEqual(pFake, t), "float32")));
@@ -174,28 +180,20 @@ function classLoss(logits: tf.Tensor, labels: tf.Tensor2D): tf.Scalar {
   return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
 }
 
-/** The loss's gradient penalty at its points (`penalties.ts`). */
+/** The loss's gradient penalty of D at its points (`penalties.ts`), with its weight. */
 function penaltyOf(
   d: tf.LayersModel,
-  real: tf.Tensor,
-  fake: tf.Tensor,
-  noise: tf.Tensor,
-  s: StepSettings,
+  points: tf.Tensor,
+  weight: number,
   condition: Conditioning | undefined,
 ): tf.Scalar {
-  const points = s.loss === "wgan-gp" ? interpolates(real, fake, noise as tf.Tensor1D) : perturbed(real, noise);
-  if (!condition) return gradientPenalty((x) => d.apply(x, { training: true }) as tf.Tensor, points, s.gpWeight ?? 10);
+  if (!condition) return gradientPenalty((x) => d.apply(x, { training: true }) as tf.Tensor, points, weight);
   // The gradient is D's with respect to the image alone: the labels are not a point to smooth around.
   const score = (x: tf.Tensor) => {
     const out = d.apply(discriminatorInput(x, condition), { training: true }) as tf.Tensor;
     return condition.role === "auxiliary" ? out.slice([0, 0], [-1, 1]) : out;
   };
-  return gradientPenalty(score, points, s.gpWeight ?? 10);
-}
-
-/** WGAN's Lipschitz constraint: every weight of D clipped to [−c, c]. */
-function clipWeights(d: tf.LayersModel, c: number): void {
-  for (const w of d.trainableWeights) w.write(tf.clipByValue(w.read(), -c, c));
+  return gradientPenalty(score, points, weight);
 }
 
 /**
@@ -208,14 +206,15 @@ export function generatorStep(
   s: StepSettings,
   condition?: Conditioning,
 ): tf.Scalar {
+  const { loss: l, ctx } = lossOf(s);
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
       const fake = gan.generator.apply(generatorInput(noise, condition), { training: true }) as tf.Tensor;
       const out = gan.discriminator.apply(discriminatorInput(fake, condition), {
         training: true,
       }) as tf.Tensor;
-      if (condition?.role !== "auxiliary") return generatorLoss(s.loss, out);
-      const adversarial = generatorLoss(s.loss, out.slice([0, 0], [-1, 1]));
+      if (condition?.role !== "auxiliary") return l.generator(out, ctx);
+      const adversarial = l.generator(out.slice([0, 0], [-1, 1]), ctx);
       return tf.add(adversarial, tf.mul(classLoss(out.slice([0, 1], [-1, -1]), condition.labels), condition.weight));
     }, trainableVariables(gan.generator));
     gan.optG.applyGradients(grads);

@@ -16,12 +16,14 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ResolvedConfig } from "../../experiment/config.ts";
+import { z } from "zod";
+import type { BuiltinOptions, ResolvedConfig } from "../../experiment/config.ts";
+import type { OptionSchema } from "../../plugins/options.ts";
 import { InputError } from "../../input_error.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import { buildGan, disposeGan, ganIteration, type IterationLabels } from "../gan.ts";
 import type { Conditioning } from "../steps.ts";
-import { evaluateGenerator, generatorSettings, stepSettings } from "./gan.ts";
+import { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./gan.ts";
 import { sampleGridLabels, sampleGridNoise } from "./grid_inputs.ts";
 import type { GanKind, KindContext, KindRun } from "./kind.ts";
 
@@ -58,8 +60,10 @@ function conditionalRun(config: ResolvedConfig, ctx: KindContext, role: Conditio
     sampleImages: () => tf.tidy(() => gan.generator.apply(fixed, { training: false }) as tf.Tensor),
     evaluate: (evaluator) => evaluateGenerator(evaluator, gan.generator, exportedSettings),
     exported: { generator: gan.generator, settings: exportedSettings },
+    ...lossStateCheckpoint(settings),
     dispose() {
       fixed.dispose();
+      settings.lossState?.dispose();
       disposeGan(gan);
     },
   };
@@ -91,16 +95,24 @@ export const cganKind: GanKind = {
   numbers: STEP_NUMBERS,
   losses: LOSS_NUMBERS,
   needsLabels: true,
-  options: [],
   build: (config, ctx) => conditionalRun(config, ctx, "input"),
 };
 
+/** Kind `acgan`'s own option. */
+const acganOptions = {
+  auxWeight: {
+    doc: "the weight of the class cross-entropy in D's and G's losses",
+    schema: z.number().min(0),
+    default: 1,
+  },
+} satisfies OptionSchema<Pick<BuiltinOptions, "auxWeight">>;
+
 /** Kind `acgan`. */
-export const acganKind: GanKind = {
+export const acganKind: GanKind<Pick<BuiltinOptions, "auxWeight">> = {
   description: "auxiliary-classifier GAN: G takes the label, D also names the class (Odena et al. 2017)",
   numbers: [...STEP_NUMBERS, "dClassAcc"],
   losses: LOSS_NUMBERS,
   needsLabels: true,
-  options: ["auxWeight"],
+  options: acganOptions,
   build: (config, ctx) => conditionalRun(config, ctx, "auxiliary"),
 };

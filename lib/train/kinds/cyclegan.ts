@@ -32,7 +32,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Dataset, ResolvedConfig } from "../../experiment/config.ts";
+import { z } from "zod";
+import { type BuiltinOptions, type Dataset, datasetSchema, type ResolvedConfig } from "../../experiment/config.ts";
+import { getLoss, lossNames } from "../../plugins/losses.ts";
+import type { OptionSchema } from "../../plugins/options.ts";
 import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { NUM_CLASSES } from "../../classifier/model.ts";
@@ -52,8 +55,16 @@ import type { GanKind, KindContext, KindRun } from "./kind.ts";
 /** The paper's pool of past translations per D. */
 export const POOL_SIZE = 50;
 
-/** The losses the kind trains with: those that need no weight clipping and no gradient penalty. */
-const CYCLE_LOSSES = ["lsgan", "bce", "minimax", "hinge"] as const;
+/** The losses the kind trains with: those that need no weight clipping, no gradient penalty and no state. */
+function trainsCycles(loss: string): boolean {
+  const l = getLoss(loss);
+  return l !== undefined && !l.penalty && !l.afterDiscriminatorUpdate && !l.state;
+}
+
+/** The registered losses the kind trains with, the paper's (lsgan) first. */
+function cycleLosses(): string[] {
+  return lossNames().filter(trainsCycles).sort((a, b) => Number(b === "lsgan") - Number(a === "lsgan"));
+}
 
 type Shape = [number, number, number];
 
@@ -293,8 +304,8 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         fakeB = tf.keep(ab);
         fakeA = tf.keep(ba);
         const adversarial = tf.add(
-          generatorLoss(loss, discB.apply(ab, { training: true }) as tf.Tensor),
-          generatorLoss(loss, discA.apply(ba, { training: true }) as tf.Tensor),
+          generatorLoss(loss, discB.apply(ab, { training: true }) as tf.Tensor, config),
+          generatorLoss(loss, discA.apply(ba, { training: true }) as tf.Tensor, config),
         );
         const cycle = tf.div(
           tf.add(
@@ -335,7 +346,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
           const n = real.shape[0]!;
           const [r, f] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
           outs.push(tf.keep(r), tf.keep(f));
-          const [lr, lf] = discriminatorTerms(loss, r, f, config.labelSmoothing);
+          const [lr, lf] = discriminatorTerms(loss, r, f, config.labelSmoothing, config);
           const sum = tf.add(lr, lf);
           return config.dLossReduce === "sum" ? sum : tf.div(sum, 2);
         });
@@ -500,13 +511,31 @@ export async function evaluateTranslation(
   }
 }
 
+/** Kind `cyclegan`'s own options. */
+type CycleganOptions = Pick<BuiltinOptions, "datasetB" | "cycleWeight" | "identityWeight">;
+const cycleganOptions = {
+  datasetB: {
+    doc: "domain B (domain A is dataset)",
+    schema: datasetSchema.nullable(),
+    default: null,
+    nullMeans: "no second domain",
+  },
+  cycleWeight: { doc: "the weight of the cycle-consistency L1 loss", schema: z.number().min(0), default: 10 },
+  identityWeight: {
+    doc: "the weight of the identity loss; null = half of cycleWeight, as the CycleGAN paper",
+    schema: z.number().min(0).nullable(),
+    default: null,
+    nullMeans: "half of cycleWeight",
+  },
+} satisfies OptionSchema<CycleganOptions>;
+
 /** Kind `cyclegan`. */
-export const cycleganKind: GanKind = {
+export const cycleganKind: GanKind<CycleganOptions> = {
   description: "unpaired image-to-image translation dataset ↔ datasetB: two Gs, two Ds, cycle L1 (Zhu et al. 2017)",
   ownNetworks: "cyclegan's ResNet Gs and PatchGAN Ds",
   numbers: [...STEP_NUMBERS, "cycleL1", "identityL1"],
   losses: LOSS_NUMBERS,
-  options: ["datasetB", "cycleWeight", "identityWeight"],
+  options: cycleganOptions,
   check(config) {
     if (config.datasetB === null) {
       return {
@@ -530,11 +559,11 @@ export const cycleganKind: GanKind = {
         problem: `its images are ${b.join("×")}, domain A's ${a.join("×")}: expected the same shape`,
       };
     }
-    if (!(CYCLE_LOSSES as readonly string[]).includes(config.loss)) {
+    if (!trainsCycles(config.loss)) {
       return {
         key: "loss",
-        problem: `expected ${CYCLE_LOSSES.join(", ")} (lsgan is the paper's): kind cyclegan has no weight clipping ` +
-          `or gradient penalty`,
+        problem: `expected ${cycleLosses().join(", ")} (lsgan is the paper's): kind cyclegan has ` +
+          `no weight clipping, gradient penalty or loss state`,
       };
     }
     if (config.nCritic !== null && config.nCritic !== 1) {

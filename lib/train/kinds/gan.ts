@@ -7,20 +7,43 @@ import * as tf from "@tensorflow/tfjs";
 import { criticSteps, type ResolvedConfig } from "../../experiment/config.ts";
 import { evalFields, type Evaluator, type GeneratorSettings } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
+import { lossOptions, requireLoss } from "../../plugins/losses.ts";
 import { buildGan, disposeGan, ganIteration } from "../gan.ts";
 import type { StepSettings } from "../steps.ts";
 import { sampleGridNoise } from "./grid_inputs.ts";
-import type { GanKind } from "./kind.ts";
+import type { GanKind, KindRun } from "./kind.ts";
 
-/** How a config forms the losses of D's and G's steps. */
+/**
+ * How a config forms the losses of D's and G's steps: the loss, its own options' values and, for a loss that
+ * carries state, a variable holding it (keep it with {@linkcode lossStateCheckpoint}; dispose it with the run).
+ */
 export function stepSettings(config: ResolvedConfig): StepSettings {
+  const loss = requireLoss(config.loss, "config.loss");
+  const options = lossOptions(loss, config);
   return {
     loss: config.loss,
     realTarget: config.labelSmoothing,
     dLossReduce: config.dLossReduce,
     nCritic: criticSteps(config),
-    clipValue: config.clipValue,
-    gpWeight: config.gpWeight,
+    lossOptions: options,
+    ...(loss.state ? { lossState: tf.tidy(() => tf.variable(tf.tensor1d(loss.state!.initial(options)), false)) } : {}),
+  };
+}
+
+/** The checkpoint of a stateful loss's state (a tensor group `kind:loss`), for a kind's run; nothing otherwise. */
+export function lossStateCheckpoint(settings: StepSettings): Pick<KindRun, "saveState" | "restoreState"> {
+  const state = settings.lossState;
+  if (!state) return {};
+  return {
+    saveState: () => Promise.resolve({ tensors: { loss: [{ name: "state", tensor: state.clone() }] } }),
+    restoreState(saved) {
+      const kept = saved.tensors.loss?.[0]?.tensor;
+      if (!kept || kept.size !== state.size) {
+        throw new Error(`the checkpoint has no state of loss ${settings.loss} (tensor group kind:loss)`);
+      }
+      tf.tidy(() => state.assign(tf.reshape(kept, state.shape) as tf.Tensor1D));
+      return Promise.resolve();
+    },
   };
 }
 
@@ -43,7 +66,6 @@ export const ganKind: GanKind = {
   description: "one G and one D, unconditional (Goodfellow et al. 2014, with the config's loss)",
   numbers: STEP_NUMBERS,
   losses: LOSS_NUMBERS,
-  options: [],
   build(config, ctx) {
     const gan = buildGan(config, {
       noiseDim: config.noiseDim,
@@ -66,8 +88,10 @@ export const ganKind: GanKind = {
       sampleImages: () => tf.tidy(() => gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor),
       evaluate: (evaluator) => evaluateGenerator(evaluator, gan.generator, generatorSettings(config)),
       exported: { generator: gan.generator, settings: generatorSettings(config) },
+      ...lossStateCheckpoint(settings),
       dispose() {
         fixedNoise.dispose();
+        settings.lossState?.dispose();
         disposeGan(gan);
       },
     };

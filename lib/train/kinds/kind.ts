@@ -8,6 +8,7 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import type { ConfigKey, Dataset, ResolvedConfig } from "../../experiment/config.ts";
+import { declareOptions, type OptionSchema, type OptionSpec } from "../../plugins/options.ts";
 import type { TrainingImages } from "../../data/training_images.ts";
 import type { Evaluator, GeneratorSettings } from "../../metrics/evaluator.ts";
 import type { Rng } from "../../rng.ts";
@@ -39,8 +40,11 @@ export interface KindState {
   tensors?: Record<string, NamedTensor[]>;
 }
 
-/** A kind of GAN, registered by name with {@linkcode registerKind} and chosen with the config's `kind`. */
-export interface GanKind {
+/**
+ * A kind of GAN, registered by name with {@linkcode registerKind} and chosen with the config's `kind`.
+ * @typeParam O the values of its own options (`options`), which its `check` and `build` read from the config.
+ */
+export interface GanKind<O extends object = Record<never, never>> {
   /** One line: what it is and where it comes from. */
   description: string;
   /**
@@ -57,19 +61,26 @@ export interface GanKind {
   ownNetworks?: string;
   /** Whether it conditions on class labels: a sweep refuses it on an unlabelled dataset. */
   needsLabels?: boolean;
-  /** Config keys only this kind reads: set off their defaults for another kind, they are refused. */
-  options: readonly ConfigKey[];
+  /**
+   * The config keys only this kind reads, each with its schema, default and what it does (`lib/plugins/options.ts`):
+   * experiment files set them like any key; set off their defaults for another kind, they are refused.
+   */
+  options?: OptionSchema<O>;
   /**
    * What the kind cannot train with, beyond each key's own schema (checked when a sweep is planned, before
    * anything is written): the key at fault and what is wrong with its value and what would be accepted.
    */
-  check?(config: ResolvedConfig): { key: ConfigKey; problem: string } | null;
+  check?(config: ResolvedConfig & O): { key: ConfigKey | string; problem: string } | null;
   /**
    * Build the networks and optimisers (their initialisers draw from `Math.random`, which the loop routes to the
    * run's stream) and draw the sample grid's fixed inputs from their own stream.
    */
-  build(config: ResolvedConfig, ctx: KindContext): KindRun | Promise<KindRun>;
+  build(config: ResolvedConfig & O, ctx: KindContext): KindRun | Promise<KindRun>;
 }
+
+/** A registered kind, whatever its options. */
+// deno-lint-ignore no-explicit-any
+export type AnyGanKind = GanKind<any>;
 
 /** A kind built for one run. */
 export interface KindRun {
@@ -101,24 +112,26 @@ export interface KindRun {
   dispose(): void;
 }
 
-const registry = new Map<string, GanKind>();
+const registry = new Map<string, AnyGanKind>();
 
 /**
- * Register a kind of GAN under a name, so experiment files can use it as `kind: name`.
- * @throws {TypeError} if the name is taken by another kind.
+ * Register a kind of GAN under a name, so experiment files can use it as `kind: name` (or bring it under `kinds`).
+ * @throws {TypeError} if the name is taken by another kind, or an option clashes with a config key or with another
+ *   owner's option of that name.
  */
-export function registerKind(name: string, kind: GanKind): void {
+export function registerKind<O extends object>(name: string, kind: GanKind<O>): void {
   const existing = registry.get(name);
   if (existing && existing !== kind) {
     throw new TypeError(
       `Cannot register kind '${name}': the name is already taken (taken: ${kindNames().join(", ")}); choose another`,
     );
   }
-  registry.set(name, kind);
+  declareOptions({ of: "kind", name }, (kind.options ?? {}) as Record<string, OptionSpec>);
+  registry.set(name, kind as AnyGanKind);
 }
 
 /** The kind registered as `name`, or undefined. */
-export function getKind(name: string): GanKind | undefined {
+export function getKind(name: string): AnyGanKind | undefined {
   return registry.get(name);
 }
 
@@ -132,20 +145,11 @@ export function kindNames(): string[] {
  * @param source where the name came from, for the error (`config.kind`).
  * @throws {InputError} naming the source, the closest registered name and all of them.
  */
-export function requireKind(name: string, source: string): GanKind {
+export function requireKind(name: string, source: string): AnyGanKind {
   const kind = registry.get(name);
   if (kind) return kind;
   throw new InputError(
     source,
     `no kind of GAN is registered as '${name}'${didYouMean(name, kindNames())} (registered: ${kindNames().join(", ")})`,
   );
-}
-
-/** Every config key some registered kind owns, with the kinds that own it. */
-export function kindOptionOwners(): Map<ConfigKey, string[]> {
-  const owners = new Map<ConfigKey, string[]>();
-  for (const [name, kind] of registry) {
-    for (const key of kind.options) owners.set(key, [...(owners.get(key) ?? []), name]);
-  }
-  return owners;
 }

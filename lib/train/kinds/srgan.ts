@@ -14,7 +14,10 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ResolvedConfig } from "../../experiment/config.ts";
+import { z } from "zod";
+import type { BuiltinOptions, ResolvedConfig } from "../../experiment/config.ts";
+import { requireLoss } from "../../plugins/losses.ts";
+import type { OptionSchema } from "../../plugins/options.ts";
 import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { loadDataset } from "../../data/datasets.ts";
@@ -79,7 +82,8 @@ function srGeneratorStep(gan: Gan, low: tf.Tensor, real: tf.Tensor, config: Reso
       const sr = gan.generator.apply(low, { training: true }) as tf.Tensor;
       const pixel = tf.losses.meanSquaredError(real, sr) as tf.Scalar;
       const perceptual = tf.losses.meanSquaredError(f(real), f(sr)) as tf.Scalar;
-      const adversarial = generatorLoss(config.loss, gan.discriminator.apply(sr, { training: true }) as tf.Tensor);
+      const scores = gan.discriminator.apply(sr, { training: true }) as tf.Tensor;
+      const adversarial = generatorLoss(config.loss, scores, config);
       parts = [tf.keep(pixel), tf.keep(perceptual)];
       return tf.addN([
         tf.mul(pixel, config.contentWeight),
@@ -203,13 +207,37 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   };
 }
 
+/** Kind `srgan`'s own options. */
+type SrganOptions = Pick<BuiltinOptions, "lowRes" | "contentWeight" | "perceptualWeight" | "adversarialWeight">;
+const srganOptions = {
+  lowRes: {
+    doc: "side of the low-resolution input, made from the 28×28 image by area averaging (28 / a power of 2)",
+    schema: z.number().int().positive(),
+    default: 14,
+  },
+  contentWeight: { doc: "the weight of the pixel MSE in G's loss", schema: z.number().min(0), default: 1 },
+  perceptualWeight: {
+    doc: "the weight of the MSE of the pinned classifier's features (the perceptual loss) in G's loss",
+    schema: z.number().min(0),
+    default: 0.01,
+  },
+  adversarialWeight: {
+    doc: "the weight of the adversarial term in G's loss",
+    schema: z.number().min(0),
+    default: 1e-3,
+  },
+} satisfies OptionSchema<SrganOptions>;
+
 /** Kind `srgan`. */
-export const srganKind: GanKind = {
+export const srganKind: GanKind<SrganOptions> = {
   description: "super-resolution GAN: G upsamples a lowRes image to 28×28, D judges it (Ledig et al. 2017)",
   numbers: [...STEP_NUMBERS, "pixelMse", "perceptual"],
   losses: LOSS_NUMBERS,
-  options: ["lowRes", "contentWeight", "perceptualWeight", "adversarialWeight"],
+  options: srganOptions,
   check(config) {
+    if (requireLoss(config.loss, "config.loss").state) {
+      return { key: "loss", problem: "expected a loss without state: kind srgan's G step does not carry it" };
+    }
     if (!isIdxName(config.dataset)) {
       return {
         key: "dataset",

@@ -1,0 +1,51 @@
+/**
+ * BEGAN (Berthelot et al. 2017) as a plug-in loss, written against the same `GanLoss` seam an experiment file uses.
+ * D is an autoencoder whose output per image is its reconstruction error L(v) = mean |AE(v) − v| (the
+ * architecture's `energyDiscriminator`, such as `infogan`'s, compare_gan's BEGAN D):
+ *
+ * - D's loss: L(x) − k·L(G(z)); G's loss: L(G(z)).
+ * - k starts at 0 and after every D update becomes k + λ_k·(γ·L(x) − L(G(z))), on that update's batch. It is the
+ *   loss's state, kept in the checkpoint, so a resumed run continues from it. As google/compare_gan (623f646)
+ *   does, k is not clipped (the BEGAN paper clips it to [0, 1]); the study this harness reproduces is compare_gan's.
+ * - The log's `dReal` and `dFake` are L(x) and L(G(z)); the convergence measure M = L(x) + |γ·L(x) − L(G(z))| follows
+ *   from them and γ. `dAcc` means nothing here (energies are all "real" at threshold 0: it reads 0.5).
+ *
+ * Options: `gamma` (γ, the equilibrium ratio E[L(G(z))]/E[L(x)] D aims at, default 0.5) and `lambdaK` (λ_k, k's
+ * rate, default 0.001), the BEGAN paper's values; the study searches γ U[0, 1] and λ_k 10^U[−4, −2].
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import type { GanLoss } from "../plugins/losses.ts";
+import { option } from "../plugins/options.ts";
+
+/** BEGAN's options. */
+export interface BeganOptions {
+  gamma: number;
+  lambdaK: number;
+}
+
+/** The BEGAN loss. */
+export const began: GanLoss<BeganOptions> = {
+  description: "BEGAN: D an autoencoder, D minimises L(x) − k·L(G(z)), G L(G(z)), k balances them (Berthelot et al.)",
+  discriminator: (real, fake, { state }) =>
+    tf.tidy(() => [tf.mean(real) as tf.Scalar, tf.neg(tf.mul(state!.slice(0, 1).reshape([]), tf.mean(fake)))]),
+  generator: (fake) => tf.tidy(() => tf.mean(fake) as tf.Scalar),
+  output: { sigmoid: false, threshold: 0 },
+  critic: true, // energies, not probabilities: no real label to smooth
+  energy: true,
+  state: {
+    initial: () => [0],
+    update: (k, real, fake, { gamma, lambdaK }) =>
+      tf.add(k, tf.mul(lambdaK, tf.sub(tf.mul(gamma, tf.mean(real)), tf.mean(fake)))) as tf.Tensor1D,
+  },
+  options: {
+    gamma: option({
+      doc: "BEGAN's equilibrium ratio γ = E[L(G(z))] / E[L(x)] that k steers D towards",
+      schema: z.number().min(0).max(1),
+      default: 0.5,
+    }),
+    lambdaK: option({ doc: "BEGAN's rate λ_k of k's update", schema: z.number().min(0), default: 0.001 }),
+  },
+};
+
