@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { writeFixtureExperiment } from "./_report_fixtures.ts";
 import { readExperimentResults } from "../lib/results/read_results.ts";
-import { chooseHeatmapDims, chooseLayout, gridView } from "../lib/report/grid_view.ts";
+import { chooseHeatmapDims, chooseLayout, gridView, searchedGrid } from "../lib/report/grid_view.ts";
 import { curveRows } from "../lib/report/curve_rows.ts";
 import { compileSpec } from "../lib/report/compile.ts";
 import { type ChartSpec, classHistSpec, healthSpec, heatmapSpec, lossSpec, metricsSpec } from "../lib/report/specs.ts";
@@ -215,4 +215,28 @@ Deno.test("the class histogram follows the classifier's classes: 9 bars and a 1/
   assert(text.includes('"domain":[0,1,2,3,4,5,6,7,8]'), "nine classes on the x axis");
   assert(text.includes(`"datum":${1 / 9}`), "the even share of nine classes");
   await compileSpec(spec);
+});
+
+Deno.test("a pure search is reported per trial, not pooled: each searched configuration its own row, seeds pooled", () => {
+  const run = (id: string, lr: number, seed?: number) =>
+    ({
+      id,
+      state: "completed",
+      gridValues: { lr, noiseDim: 64, ...(seed === undefined ? {} : { seed }) },
+      status: null,
+      steps: [],
+      epochs: [],
+      evals: [],
+    }) as unknown as Parameters<typeof summarizeGroups>[0][number];
+  const runs = [run("a", 0.001, 1), run("b", 0.0002, 1), run("c", 0.001, 2), run("d", 0.01, 1)];
+  const { grid, runs: seen } = searchedGrid({}, runs);
+  const groups = summarizeGroups(seen, gridView(grid));
+  assertEquals(groups.map((g) => [g.label, g.runs.map((r) => r.id)]), [
+    ["searched=lr=0.001 noiseDim=64", ["a", "c"]],
+    ["searched=lr=0.0002 noiseDim=64", ["b"]],
+    ["searched=lr=0.01 noiseDim=64", ["d"]],
+  ]);
+  assertEquals(gridView(grid).seed?.labels, ["1", "2"], "the seeds phase's seeds are repeats");
+  const plain = { lr: [0.001], noiseDim: [64] };
+  assertEquals(searchedGrid(plain, [run("x", 0.001)]).grid, plain, "a plain grid is unchanged");
 });

@@ -233,3 +233,21 @@ Deno.test("a conditional search key applies where its condition holds: clipValue
     /search\.space\.lr\.when\.los: not a config key; did you mean 'loss'\?/,
   );
 });
+
+Deno.test("a 5,000,000-run plan (a 50-point grid × 100,000 trials) is refused at once with the count and the limit", async () => {
+  const started = performance.now();
+  const e = await assertRejects(
+    () =>
+      plan({
+        name: "s",
+        grid: { noiseDim: Array.from({ length: 50 }, (_, i) => i + 1) },
+        search: { strategy: "random", trials: 100_000, space: { lr: logUniform(1e-5, 1e-2) } },
+      }),
+    InputError,
+  );
+  assertMatch(
+    e.message,
+    /the grid's 50 points × 100000 trials make 5,000,000 runs, more than the 200,000 a sweep plans/,
+  );
+  assert(performance.now() - started < 5_000, "refused before anything is expanded");
+});

@@ -103,3 +103,22 @@ Deno.test("planning refuses what a dataset of one's own cannot serve: evaluation
   assert(scored instanceof InputError);
   assertMatch(scored.message, /evalSamples 2 on images-flat: .*flat is unlabelled, so no classifier metric applies/);
 });
+
+Deno.test("srgan trains on colour NumPy arrays at half their side, and refuses a lowRes their side does not halve to", async () => {
+  await writeSources();
+  const out = await Deno.makeTempDir();
+  const npy = {
+    npy: "../../.test-artifacts/sweep-sources/npy/x.npy",
+    labels: "../../.test-artifacts/sweep-sources/npy/y.npy",
+  };
+  const only = ["--only", `dataset=${JSON.stringify(npy)}`, "--set", "kind=srgan", "--set", "perceptualWeight=0"];
+  const refused = await runSweepCli(out, FIXTURE, ...only, "--set", "lowRes=14");
+  assertEquals(refused.code, 2, refused.stdout);
+  assertMatch(refused.stderr, /lowRes 14 with kind srgan: expected 8 or 4 \(the images' 16 divided by 2 or 4/);
+  const done = await runSweepCli(out, FIXTURE, ...only, "--set", "lowRes=8");
+  assertEquals(done.code, 0, done.stderr + done.stdout);
+  const [run] = (await listDir(`${out}/sources`)).filter((n) => n.startsWith("dataset-"));
+  const grid = decode(await Deno.readFile(`${out}/sources/${run}/samples/step-000006.png`));
+  assertEquals([grid.channels, grid.width], [3, 3 * 16 + 4 * 2], "LR | SR | HR, in colour");
+  await Deno.remove(out, { recursive: true });
+});

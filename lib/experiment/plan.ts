@@ -156,7 +156,7 @@ function checkResolved(
   checkKindName(config.kind, `${where}: kind`, from("kind"));
   checkDiscriminatorOutput(config, where, from);
   checkOwnedOptions(config, where, from);
-  const problem = getKind(config.kind)?.check?.(config);
+  const problem = getKind(config.kind)?.check?.(config, data);
   if (problem) {
     const { key, problem: what } = problem;
     throw new InputError(
@@ -288,6 +288,7 @@ export async function planSweep(
   const before = resolveConfig(...layers) as Record<string, unknown>;
   const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
   const all: PlannedRun[] = [];
+  checkPlanSize(grid, experiment.search, source);
   for (const drawn of [...runPoints(grid, experiment.search), ...(options.extraPoints ?? [])]) {
     const point = applyConditions(drawn, experiment.search, (p) => resolveConfig(...layers, set, p as PartialConfig));
     const config = resolveConfig(...layers, set, point as PartialConfig);
@@ -319,6 +320,22 @@ export async function planSweep(
     );
   }
   return { experiment, source, runs, gridRunIds: all.map((r) => r.runId), overrides };
+}
+
+/** The most runs a sweep plans: beyond it planning alone takes minutes and gigabytes. */
+export const MAX_RUNS = 200_000;
+
+/** @throws {InputError} at once, before anything is expanded, for a grid × search beyond {@linkcode MAX_RUNS}. */
+function checkPlanSize(grid: Record<string, unknown[]>, search: Search | undefined, source: string): void {
+  const points = Object.values(grid).reduce((n, values) => n * values.length, 1);
+  const runs = points * (search?.trials ?? 1);
+  if (runs <= MAX_RUNS) return;
+  throw new InputError(
+    source,
+    `the grid's ${points.toLocaleString("en")} points × ${search?.trials ?? 1} trials make ` +
+      `${runs.toLocaleString("en")} runs, more than the ${MAX_RUNS.toLocaleString("en")} a sweep plans; ` +
+      "narrow the grid or draw fewer trials (a search covers a wide space with few runs)",
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import { ensureWritable, writeFileAtomic } from "../results/atomic_write.ts";
 import { requireWritable } from "../cli/flags.ts";
 import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
 import { runsCsv } from "../results/runs_csv.ts";
-import { chooseHeatmapDims, chooseLayout, gridView } from "./grid_view.ts";
+import { chooseHeatmapDims, chooseLayout, gridView, searchedGrid } from "./grid_view.ts";
 import { availableMetrics, evalMetricNames } from "./final_values.ts";
 import { chartedEvalMetrics, consistentEvals, EVAL_BOOKKEEPING } from "./eval_info.ts";
 import { formatDuration } from "./format.ts";
@@ -133,8 +133,9 @@ export function reportView(
 ): ReportView {
   // Runs re-evaluated with another classifier or N keep only their latest evaluation's lines.
   const evalCheck = consistentEvals(results.runs);
-  const runs = evalCheck.runs;
-  const view = gridView(results.experiment.grid);
+  // A search's trials are configurations of their own (never pooled with other trials), a seeds phase's seeds repeats.
+  const { grid, runs } = searchedGrid(results.experiment.grid, evalCheck.runs);
+  const view = gridView(grid);
   const layout = chooseLayout(view, { facet: opts.facet, color: opts.color });
   const heat = chooseHeatmapDims(view, opts.heatmap ?? []);
   const metrics = availableMetrics(runs);

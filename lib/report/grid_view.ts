@@ -66,6 +66,37 @@ export function gridView(grid: Record<string, unknown[]>): GridView {
   };
 }
 
+/** The report's name for a search's configuration: one value per distinct set of searched values. */
+export const SEARCHED_KEY = "searched";
+
+/**
+ * The grid as the report compares it: the experiment's grid, plus, when runs carry values the grid does not list (a
+ * search's trials, a seeds phase's seeds), a `searched` key whose value names each run's searched values
+ * (`lr=0.0012 beta1=0.31`) and a `seed` key with the seeds seen. Each trial is then its own configuration, and only
+ * the seeds of one configuration are pooled. The runs come back with those values among their `gridValues`.
+ * @example
+ * ```ts
+ * import { searchedGrid } from "./grid_view.ts";
+ * const { grid } = searchedGrid({ loss: ["bce"] }, [{ gridValues: { loss: "bce", lr: 0.001 } }]);
+ * grid.searched; // ["lr=0.001"]
+ * ```
+ */
+export function searchedGrid<R extends { gridValues: Record<string, unknown> }>(
+  grid: Record<string, unknown[]>,
+  runs: readonly R[],
+): { grid: Record<string, unknown[]>; runs: R[] } {
+  const extra = (r: R) => Object.keys(r.gridValues).filter((k) => !(k in grid) && k !== SEED_KEY && k !== SEARCHED_KEY);
+  const seeds = [...new Set(runs.map((r) => r.gridValues[SEED_KEY]).filter((v) => v !== undefined))];
+  if (!runs.some((r) => extra(r).length > 0) && (SEED_KEY in grid || seeds.length < 2)) {
+    return { grid, runs: [...runs] };
+  }
+  const label = (r: R) => extra(r).map((k) => `${k}=${formatValue(r.gridValues[k])}`).join(" ") || "—";
+  const out = runs.map((r) => ({ ...r, gridValues: { ...r.gridValues, [SEARCHED_KEY]: label(r) } }));
+  const labels = [...new Set(out.map((r) => r.gridValues[SEARCHED_KEY] as string))];
+  const withSeeds = SEED_KEY in grid || seeds.length < 2 ? {} : { [SEED_KEY]: seeds };
+  return { grid: { ...grid, [SEARCHED_KEY]: labels, ...withSeeds }, runs: out };
+}
+
 /** Which compared key goes to facets, which to colour; the others follow. */
 export interface ChartLayout {
   /** Column facets (small multiples), or none. */

@@ -95,7 +95,13 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
   const restoreMathRandom = routeMathRandom(rng);
   const kindOf = requireKind(config.kind, "config.kind");
   const loadImages = (name: Dataset) => loadTrainingImages(name, config.pixelRange, run.dataDir);
-  const kind = await kindOf.build(config, { imageShape: data.shape, classes: data.classes, rng, loadImages });
+  const kind = await kindOf.build(config, {
+    imageShape: data.shape,
+    classes: data.classes,
+    rng,
+    loadImages,
+    dataDir: run.dataDir ?? ".",
+  });
   const count = Math.min(config.trainSize ?? data.count, data.count);
   const order = new BatchOrder(count, config.batchSize, config.batching, rng);
   try {

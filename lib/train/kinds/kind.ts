@@ -30,6 +30,16 @@ export interface KindContext {
   rng: Rng;
   /** Another dataset's training images in the run's pixel range (a second domain). */
   loadImages(dataset: Dataset): Promise<TrainingImages>;
+  /** The folder the run's dataset paths resolve against (the experiment file's; default the working directory). */
+  dataDir?: string;
+}
+
+/** What planning knows of the run's dataset, for a kind's `check`. */
+export interface KindData {
+  /** Height, width, channels. */
+  shape: [number, number, number];
+  /** Classes of its labels (0: unlabelled). */
+  classes: number;
 }
 
 /** What a kind keeps in the checkpoint beyond its networks and optimisers (a pool of past fakes, a batch order). */
@@ -70,7 +80,7 @@ export interface GanKind<O extends object = Record<never, never>> {
    * What the kind cannot train with, beyond each key's own schema (checked when a sweep is planned, before
    * anything is written): the key at fault and what is wrong with its value and what would be accepted.
    */
-  check?(config: ResolvedConfig & O): { key: ConfigKey | string; problem: string } | null;
+  check?(config: ResolvedConfig & O, data: KindData): { key: ConfigKey | string; problem: string } | null;
   /**
    * Build the networks and optimisers (their initialisers draw from `Math.random`, which the loop routes to the
    * run's stream) and draw the sample grid's fixed inputs from their own stream.

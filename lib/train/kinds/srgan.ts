@@ -1,7 +1,8 @@
 /**
  * Kind `srgan` (Ledig et al. 2017, at MNIST's scale): G takes a low-resolution image (`lowRes` × `lowRes`, made
- * from the real 28×28 image by area averaging) and returns the 28×28 one; D, the architecture's discriminator,
- * judges 28×28 images. G's loss is a content loss — `contentWeight` × the pixel MSE plus `perceptualWeight` × the
+ * from the real image by area averaging: half or a quarter of its side, 14 or 7 for MNIST's 28) and returns the
+ * full-size one; D, the architecture's discriminator, judges full-size images. Any dataset serves, in colour too;
+ * its held-out images (MNIST's test split, a source's own images) are the evaluation's and the sample grid's. G's loss is a content loss — `contentWeight` × the pixel MSE plus `perceptualWeight` × the
  * MSE of the pinned classifier's 128-d features (the paper's VGG loss, on the classifier the metrics use) — plus
  * `adversarialWeight` × the config's adversarial loss (1e-3, as the paper). D's step is the `gan` kind's, with the
  * low-resolution images in the place of noise.
@@ -20,9 +21,8 @@ import { requireLoss } from "../../plugins/losses.ts";
 import type { OptionSchema } from "../../plugins/options.ts";
 import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
-import { loadDataset } from "../../data/datasets.ts";
-import { imageShape } from "../../data/dataset_info.ts";
-import { isIdxName, requireIdx } from "../../data/dataset_ref.ts";
+import { datasetFacts, isIdxName, resolveDataset } from "../../data/dataset_ref.ts";
+import { classifierCommand, classifierId, referenceImages } from "../../classifier/labelled_data.ts";
 import { featureModel } from "../../metrics/features.ts";
 import { evalFields, type Evaluator } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
@@ -33,8 +33,10 @@ import { stepSettings } from "./gan.ts";
 import type { GanKind, KindContext, KindRun } from "./kind.ts";
 import { psnr, ssim } from "./image_quality.ts";
 
-/** The low-resolution side lengths `lowRes` may take: 28 divided by a power of 2. */
-export const LOW_RES_SIZES = [14, 7] as const;
+/** The low-resolution sides `lowRes` may take for images of side `h`: h/2 and h/4 (G upsamples ×2 at a time). */
+export function lowResSizes(h: number): number[] {
+  return [h / 2, h / 4].filter((s) => Number.isInteger(s) && s >= 2);
+}
 
 /** The SR generator for images of `shape` from `lowRes`-sized ones. */
 function srGenerator(shape: [number, number, number], lowRes: number, pixelRange: string): tf.LayersModel {
@@ -63,8 +65,19 @@ export function downsample(images: tf.Tensor4D, factor: number): tf.Tensor4D {
 /** The pinned classifier's features of images in the run's pixel range (for the perceptual loss). */
 type Features = (images: tf.Tensor) => tf.Tensor;
 
-async function classifierFeatures(config: ResolvedConfig): Promise<{ features: Features; dispose(): void }> {
-  const loaded = await loadClassifier(requireIdx(config.dataset, "srgan"), {});
+async function classifierFeatures(
+  config: ResolvedConfig,
+  dataDir: string,
+): Promise<{ features: Features; dispose(): void }> {
+  // No perceptual term: nothing to load (a dataset without a pinned classifier trains so).
+  if (config.perceptualWeight === 0) return { features: (x) => tf.zeros([x.shape[0]!, 1]), dispose: () => {} };
+  const { digest } = await datasetFacts(config.dataset, dataDir);
+  const loaded = await loadClassifier(classifierId(config.dataset, digest), {
+    ...(isIdxName(config.dataset) ? {} : {
+      digest,
+      trainCommand: `${classifierCommand(resolveDataset(config.dataset, dataDir))} (or set perceptualWeight: 0)`,
+    }),
+  });
   const net = featureModel(loaded.model);
   const [scale, offset] = config.pixelRange === "[-1,1]" ? [0.5, 0.5] : [1, 0];
   return {
@@ -98,12 +111,16 @@ function srGeneratorStep(gan: Gan, low: tf.Tensor, real: tf.Tensor, config: Reso
   });
 }
 
-/** The first `n` test images in the run's pixel range, `[n, 28, 28, 1]`. */
-async function testImages(config: Pick<ResolvedConfig, "dataset" | "pixelRange">, n: number): Promise<tf.Tensor4D> {
-  const test = await loadDataset(requireIdx(config.dataset, "srgan"), "test", { limit: n });
+/** The first `n` held-out images (`lib/classifier/labelled_data.ts`) in the run's pixel range, `[n, h, w, c]`. */
+async function testImages(
+  config: Pick<ResolvedConfig, "dataset" | "pixelRange">,
+  n: number,
+  dataDir: string,
+): Promise<tf.Tensor4D> {
+  const test = await referenceImages(config.dataset, dataDir, n);
   const unit = bytesToUnit(test.images);
   return tf.tidy(() => {
-    const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
+    const t = tf.tensor4d(unit, [n, ...test.shape]);
     return (config.pixelRange === "[-1,1]" ? tf.sub(tf.mul(t, 2), 1) : t) as tf.Tensor4D;
   });
 }
@@ -123,7 +140,7 @@ export async function evaluateSuperResolution(
   settings: SuperResolutionSettings,
 ): Promise<Record<string, number | string>> {
   const n = evaluator.n;
-  const high = await testImages(settings, n);
+  const high = await testImages({ ...settings, dataset: evaluator.dataset }, n, ".");
   const [h, w] = high.shape.slice(1, 3) as [number, number];
   const toUnit = (x: tf.Tensor) => settings.pixelRange === "[-1,1]" ? tf.add(tf.mul(x, 0.5), 0.5) : x;
   const [sr, bilinear, truth] = tf.tidy(() => {
@@ -162,9 +179,10 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   const gan = buildGan(config, arch, {
     generator: () => srGenerator(ctx.imageShape, config.lowRes, config.pixelRange),
   });
-  const perceptual = await classifierFeatures(config);
+  const dataDir = ctx.dataDir ?? ".";
+  const perceptual = await classifierFeatures(config, dataDir);
   const rows = config.sampleGrid[0];
-  const fixedHigh = await testImages(config, rows);
+  const fixedHigh = await testImages(config, rows, dataDir);
   const fixedLow = downsample(fixedHigh, factor);
   const settings = { ...stepSettings(config), nCritic: 1 };
   return {
@@ -211,7 +229,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
 type SrganOptions = Pick<BuiltinOptions, "lowRes" | "contentWeight" | "perceptualWeight" | "adversarialWeight">;
 const srganOptions = {
   lowRes: {
-    doc: "side of the low-resolution input, made from the 28×28 image by area averaging (28 / a power of 2)",
+    doc: "side of the low-resolution input, made from the image by area averaging: its side / 2 or / 4 (14 or 7 at 28)",
     schema: z.number().int().positive(),
     default: 14,
   },
@@ -230,26 +248,21 @@ const srganOptions = {
 
 /** Kind `srgan`. */
 export const srganKind: GanKind<SrganOptions> = {
-  description: "super-resolution GAN: G upsamples a lowRes image to 28×28, D judges it (Ledig et al. 2017)",
+  description: "super-resolution GAN: G upsamples a lowRes image to full size, D judges it (Ledig et al. 2017)",
   numbers: [...STEP_NUMBERS, "pixelMse", "perceptual"],
   losses: LOSS_NUMBERS,
   options: srganOptions,
-  check(config) {
+  check(config, data) {
     if (requireLoss(config.loss, "config.loss").state) {
       return { key: "loss", problem: "expected a loss without state: kind srgan's G step does not carry it" };
     }
-    if (!isIdxName(config.dataset)) {
-      return {
-        key: "dataset",
-        problem: "expected mnist or fashion-mnist: srgan's perceptual loss and its test images come from a dataset " +
-          "with a pinned classifier and a test split, which only those have so far",
-      };
-    }
-    const [h] = imageShape(config.dataset);
-    if ((LOW_RES_SIZES as readonly number[]).includes(config.lowRes) && h % config.lowRes === 0) return null;
+    const [h] = data.shape;
+    const sizes = lowResSizes(h);
+    if (sizes.includes(config.lowRes)) return null;
     return {
       key: "lowRes",
-      problem: `expected ${LOW_RES_SIZES.join(" or ")} (${h} divided by 2 or 4: G upsamples by 2 at a time)`,
+      problem: `expected ${sizes.join(" or ") || "a side the images' halve to"} (the images' ${h} divided by 2 or ` +
+        "4: G upsamples by 2 at a time)",
     };
   },
   build,
