@@ -141,76 +141,11 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
   let model = await build();
   const page = livePage(live.results!.experiment.name, await readVegaBuilds());
   const clients = new Set<Client>();
-  const encoder = new TextEncoder();
   let polls = 1;
 
   const push = (client: Client) => {
     const events = client.feed.update(model);
     if (events.length > 0) client.send(`event: live\ndata: ${JSON.stringify(events)}\n\n`);
-  };
-
-  const events = (head: boolean): Response => {
-    const headers = { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" };
-    if (head) return new Response(null, { headers });
-    let client: Client | null = null;
-    let timer: ReturnType<typeof setInterval> | undefined;
-    const body = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const c: Client = {
-          feed: new PageFeed(),
-          send(chunk) {
-            try {
-              controller.enqueue(encoder.encode(chunk));
-            } catch {
-              drop();
-            }
-          },
-          close() {
-            drop();
-            try {
-              controller.close();
-            } catch {
-              // already closed
-            }
-          },
-        };
-        client = c;
-        clients.add(c);
-        c.send("retry: 2000\n\n");
-        push(c);
-        timer = setInterval(() => c.send(": keep-alive\n\n"), opts.keepAliveMs ?? 15_000);
-      },
-      cancel() {
-        drop();
-      },
-    });
-    const drop = () => {
-      clearInterval(timer);
-      if (client !== null) clients.delete(client);
-    };
-    return new Response(body, { headers });
-  };
-
-  const image = async (pathname: string): Promise<Response> => {
-    let rel: string;
-    try {
-      rel = normalize(decodeURIComponent(pathname.slice(1)));
-    } catch {
-      // A malformed percent-escape (`/%E0%A4%A`): the client's mistake, answered without a log line.
-      return new Response("bad request: malformed percent-escape in the path\n", { status: 400 });
-    }
-    const type = IMAGE_TYPES[extname(rel).toLowerCase()];
-    if (type === undefined || rel.startsWith("..") || rel.startsWith(SEPARATOR)) return notFound();
-    try {
-      const root = await Deno.realPath(opts.resultsDir);
-      const real = await Deno.realPath(join(opts.resultsDir, rel));
-      if (!real.startsWith(root + SEPARATOR)) return notFound();
-      return new Response(await Deno.readFile(real), {
-        headers: { "content-type": type, "cache-control": "no-cache" },
-      });
-    } catch {
-      return notFound();
-    }
   };
 
   const route = (pathname: string, head: boolean): Response | Promise<Response> => {
@@ -219,25 +154,20 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
         headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
       });
     }
-    if (pathname === "/events") return events(head);
+    if (pathname === "/events") return eventStream(head, clients, push, opts.keepAliveMs ?? 15_000);
     if (pathname === "/status") {
       return Response.json({ polls, clients: clients.size, bytesRead: live.bytesRead }, {
         headers: { "cache-control": "no-store" },
       });
     }
-    return image(pathname);
+    return imageFile(opts.resultsDir, pathname);
   };
 
   // HEAD is GET's answer without its body (RFC 9110 §9.3.2).
   const handler = async (request: Request): Promise<Response> => {
     const head = request.method === "HEAD";
-    if (!isLoopbackHost(request.headers.get("host"), opts.port)) {
-      // A page on another origin that rebinds its name to 127.0.0.1 sends its own name: refuse it (421).
-      return new Response("misdirected request: this report answers only 127.0.0.1 and localhost\n", { status: 421 });
-    }
-    if (request.method !== "GET" && !head) {
-      return new Response("only GET and HEAD\n", { status: 405, headers: { allow: "GET, HEAD" } });
-    }
+    const refused = refusal(request, opts.port);
+    if (refused) return refused;
     const response = await route(new URL(request.url).pathname, head);
     if (!head) return response;
     await response.body?.cancel();
@@ -313,6 +243,86 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
       await server.shutdown();
     },
   };
+}
+
+/** The answer to a request the server does not serve: another Host (421), a method other than GET and HEAD (405). */
+function refusal(request: Request, port: number): Response | null {
+  if (!isLoopbackHost(request.headers.get("host"), port)) {
+    // A page on another origin that rebinds its name to 127.0.0.1 sends its own name: refuse it (421).
+    return new Response("misdirected request: this report answers only 127.0.0.1 and localhost\n", { status: 421 });
+  }
+  if (request.method !== "GET" && request.method !== "HEAD") {
+    return new Response("only GET and HEAD\n", { status: 405, headers: { allow: "GET, HEAD" } });
+  }
+  return null;
+}
+
+/**
+ * A page's Server-Sent Events stream: the whole model first (`push`), then what changes, and a keep-alive comment
+ * every `keepAliveMs`; the client leaves `clients` when the page goes. A HEAD gets the headers alone.
+ */
+function eventStream(head: boolean, clients: Set<Client>, push: (c: Client) => void, keepAliveMs: number): Response {
+  const headers = { "content-type": "text/event-stream", "cache-control": "no-store", "x-accel-buffering": "no" };
+  if (head) return new Response(null, { headers });
+  const encoder = new TextEncoder();
+  let client: Client | null = null;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const drop = () => {
+    clearInterval(timer);
+    if (client !== null) clients.delete(client);
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const c: Client = {
+        feed: new PageFeed(),
+        send(chunk) {
+          try {
+            controller.enqueue(encoder.encode(chunk));
+          } catch {
+            drop();
+          }
+        },
+        close() {
+          drop();
+          try {
+            controller.close();
+          } catch {
+            // already closed
+          }
+        },
+      };
+      client = c;
+      clients.add(c);
+      c.send("retry: 2000\n\n");
+      push(c);
+      timer = setInterval(() => c.send(": keep-alive\n\n"), keepAliveMs);
+    },
+    cancel() {
+      drop();
+    },
+  });
+  return new Response(body, { headers });
+}
+
+/** A sample image from a run folder under `resultsDir` (never outside it), or 404; a malformed path gets 400. */
+async function imageFile(resultsDir: string, pathname: string): Promise<Response> {
+  let rel: string;
+  try {
+    rel = normalize(decodeURIComponent(pathname.slice(1)));
+  } catch {
+    // A malformed percent-escape (`/%E0%A4%A`): the client's mistake, answered without a log line.
+    return new Response("bad request: malformed percent-escape in the path\n", { status: 400 });
+  }
+  const type = IMAGE_TYPES[extname(rel).toLowerCase()];
+  if (type === undefined || rel.startsWith("..") || rel.startsWith(SEPARATOR)) return notFound();
+  try {
+    const root = await Deno.realPath(resultsDir);
+    const real = await Deno.realPath(join(resultsDir, rel));
+    if (!real.startsWith(root + SEPARATOR)) return notFound();
+    return new Response(await Deno.readFile(real), { headers: { "content-type": type, "cache-control": "no-cache" } });
+  } catch {
+    return notFound();
+  }
 }
 
 function notFound(): Response {
