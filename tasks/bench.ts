@@ -1,7 +1,8 @@
 /**
  * `deno task bench`: milliseconds per training iteration (D step + G step, Adam,
  * batches and noise built as the loop builds them) for every architecture at its
- * post's batch size, on each backend asked for; GFLOP/s achieved by the
+ * post's batch size and image shape (MNIST's 28×28×1; `dcgan`, the colour study's, at 32×32×3 and 64×64×3 on
+ * random images), on each backend asked for; GFLOP/s achieved by the
  * convention of `lib/bench/flops.ts`; a table on stdout and the results as JSON.
  *
  * ```sh
@@ -13,6 +14,7 @@
  * deno task bench --reference torch --pairs 8      # … in 8 alternating blocks each: ratios in the same minutes
  * deno task bench --reference torch --pairs 8 --processes 4   # … in 4 fresh processes: the median across them
  * deno task bench --arch dcgan-tf --profile         # and where the time goes, by kernel
+ * deno task bench --arch dcgan --reference torch --pairs 8 --threads 1,2   # the colour DCGANs, 32 and 64 px
  * deno task bench --backend webgpu --tf-flag WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=30   # a tfjs flag set
  * ```
  *
@@ -28,14 +30,15 @@ import {
   type BenchCase,
   benchCases,
   type BenchResult,
+  caseName,
   measureIteration,
   warmEngine,
 } from "../lib/bench/iteration.ts";
+import { benchImages, formatShape, MNIST_SHAPE } from "../lib/bench/images.ts";
 import { type BackendInfo, startBackend } from "../lib/tfjs/backend.ts";
 import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
-import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import { describeGemm, gemmInfo } from "../lib/kernels/gemm_info.ts";
@@ -61,6 +64,8 @@ Options:
   --backend LIST   comma-separated backends: wasm, cpu, webgpu (default: wasm)
   --arch LIST      comma-separated architectures (default: all: ${BENCH_ARCHS.join(", ")}).
                    DCGANs are skipped on cpu and on a software WebGPU adapter unless named here.
+                   dcgan (experiments/study-colour-dcgan.ts) is timed at 32×32×3 and 64×64×3 on random
+                   images of that shape (the others on MNIST), as bench/reference/torch_gan.py does
   --batch N        one batch size for every architecture (default: each post's own)
   --kind LIST      comma-separated kinds of GAN to time on each architecture (default: gan): ${kindNames().join(", ")}
   --loss LIST      comma-separated losses to time instead of each post's own: ${LOSSES.join(", ")}
@@ -81,6 +86,9 @@ Options:
                    torch's and OpenBLAS's threads both set, glibc's malloc kept from returning
                    memory each iteration: torch's best case; needs /usr/bin/python3 with torch);
                    prints harness/reference ratios, torch's at the same thread count
+  --torch-blas-threads N  with --reference torch: OpenBLAS's threads inside torch (default: the same as
+                   --threads); --threads 2 --torch-blas-threads 1 gives torch's convolutions (oneDNN, on torch's
+                   own threads) both cores without oversubscribing them with OpenBLAS's
   --pairs N        with --reference torch: time harness and torch in N pairs of alternating blocks of
                    --repeats iterations (one warm torch process per thread count) instead of torch's
                    one run before the harness's, and print each ratio's median over the pairs and
@@ -94,7 +102,7 @@ Options:
                    WEBGPU_USE_NAIVE_CONV2D_TRANSPOSE=false; recorded in the JSON
   --help           this text`;
 
-const CONV_ARCHS = new Set(["dcgan-tf", "dcgan-gia"]);
+const CONV_ARCHS = new Set(["dcgan-tf", "dcgan-gia", "dcgan"]);
 const BACKENDS = ["wasm", "cpu", "webgpu"] as const;
 
 /** The numpy reference's answer. */
@@ -128,7 +136,8 @@ interface TorchReference {
   torch: string;
   deviceName: string;
   blas: { libraries: string[]; openblas?: string; openblasThreads?: number; mkldnn: boolean } | null;
-  results: Array<{ arch: string; batchSize: number; msPerIteration: number; times: number[] }>;
+  /** `image`: `[height, width, channels]` (absent from older files: MNIST's). */
+  results: Array<{ arch: string; batchSize: number; image?: number[]; msPerIteration: number; times: number[] }>;
 }
 
 /** The BLAS a torch reference multiplied with, as its JSON names it. */
@@ -146,10 +155,12 @@ async function runTorchReference(
   repeats: number,
   warmup: number,
   threads: number,
+  blasThreads: number | undefined,
   jsonPath: string,
 ): Promise<TorchReference | null> {
   const script = join(dirname(fromFileUrl(import.meta.url)), "..", "bench", "reference", "torch_gan.py");
   const args = [script, "--device", "cpu", "--threads", String(threads), "--arch", archs.join(","), "--json", jsonPath];
+  if (blasThreads !== undefined) args.push("--blas-threads", String(blasThreads));
   args.push("--warmup", String(warmup + 1), "--repeats", String(repeats));
   if (batch !== undefined) args.push("--batch", String(batch));
   let out: Deno.CommandOutput;
@@ -175,7 +186,8 @@ async function runTorchReference(
     `torch reference: torch ${ref.torch} on ${ref.deviceName}; BLAS ${blasName(ref)}${openblasThreads}; ${malloc}`,
   );
   for (const r of ref.results) {
-    console.log(`  torch ${r.arch} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
+    const name = caseName({ arch: r.arch, imageShape: r.image ?? MNIST_SHAPE });
+    console.log(`  torch ${name} batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration`);
   }
   return ref;
 }
@@ -197,12 +209,13 @@ async function runTorchReferences(
   repeats: number,
   warmup: number,
   threadCounts: number[],
+  blasThreads: number | undefined,
   jsonPath: string,
 ): Promise<TorchRun[]> {
   const runs: TorchRun[] = [];
   for (const threads of threadCounts) {
     const json = jsonPath.replace(/(\.json)?$/, `-torch-${threads}threads.json`);
-    const ref = await runTorchReference(archs, batch, repeats, warmup, threads, json);
+    const ref = await runTorchReference(archs, batch, repeats, warmup, threads, blasThreads, json);
     if (ref === null) return [];
     runs.push({ threads, json, ref });
   }
@@ -213,10 +226,14 @@ async function runTorchReferences(
 function torchRatiosOf(results: BenchResult[], torch: TorchRun[]) {
   return results.filter((r) => r.backend === "wasm" && asPosted(r)).flatMap((r) => {
     const run = torch.find((t) => t.threads === r.threads);
-    const t = run?.ref.results.find((t) => t.arch === r.arch && t.batchSize === r.batchSize);
+    const shape = formatShape(r.imageShape);
+    const t = run?.ref.results.find((t) =>
+      t.arch === r.arch && t.batchSize === r.batchSize && formatShape(t.image ?? MNIST_SHAPE) === shape
+    );
     return t
       ? [{
         arch: r.arch,
+        imageShape: r.imageShape,
         batchSize: r.batchSize,
         threads: r.threads,
         harnessMs: r.msPerIteration,
@@ -271,17 +288,21 @@ function asPosted(r: BenchResult | BenchCase): boolean {
 async function pairedRatios(
   cases: BenchCase[],
   threads: number,
-  options: { pairs: number; repeats: number; warmup: number },
+  options: { pairs: number; repeats: number; warmup: number; blasThreads: number | undefined },
 ): Promise<PairedRatio[]> {
-  const peer = await TorchPeer.start(threads, options.warmup + 1);
+  const blasThreads = options.blasThreads ?? threads;
+  const peer = await TorchPeer.start(threads, options.warmup + 1, blasThreads);
   if (!peer) return [];
   console.log(
-    `  torch ${peer.torch}, ${threads} thread${threads > 1 ? "s" : ""}, in ${options.pairs} pairs of blocks:`,
+    `  torch ${peer.torch}, ${threads} thread${
+      threads > 1 ? "s" : ""
+    } (OpenBLAS ${blasThreads}), in ${options.pairs} ` +
+      "pairs of blocks:",
   );
   const out: PairedRatio[] = [];
   try {
     for (const c of cases.filter(asPosted)) {
-      const data = await loadTrainingImages("mnist", c.pixelRange);
+      const data = await benchImages(c.imageShape, c.pixelRange);
       const r = await pairWithTorch(peer, c, data, { ...options, threads });
       console.log(`    ${describePair(r)}`);
       out.push(r);
@@ -302,7 +323,7 @@ async function benchInProcesses(n: number, pairs: number, jsonPath: string): Pro
   for (const r of ratios) {
     const range = `${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}`;
     console.log(
-      `  ${r.arch} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
+      `  ${caseName(r)} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
         `${r.harnessMs.toFixed(1)} / ${r.torchMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}× (${range}; ` +
         `by process ${r.perProcess.map((x) => x.toFixed(2)).join(" ")})`,
     );
@@ -322,7 +343,7 @@ async function benchInProcesses(n: number, pairs: number, jsonPath: string): Pro
 
 function describePair(r: PairedRatio): string {
   const range = `${r.ratioMin.toFixed(2)}–${r.ratioMax.toFixed(2)}`;
-  return `${r.arch} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
+  return `${caseName(r)} batch ${r.batchSize}, ${r.threads} thread${r.threads > 1 ? "s" : ""}: ` +
     `${r.harnessMs.toFixed(1)} / ${r.torchMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}× (${range}, ${r.pairs} pairs)`;
 }
 
@@ -333,6 +354,7 @@ function table(results: BenchResult[], simdPeak: number | null): string {
     "kind",
     "loss",
     "post",
+    "image",
     "batch",
     "backend",
     "ms/iter",
@@ -347,6 +369,7 @@ function table(results: BenchResult[], simdPeak: number | null): string {
     r.kind,
     r.loss,
     r.post,
+    formatShape(r.imageShape),
     String(r.batchSize),
     r.threads > 1 ? `${r.backend} ×${r.threads}` : r.backend,
     r.msPerIteration.toFixed(1),
@@ -381,6 +404,7 @@ async function main(): Promise<number> {
       "pairs",
       "engine-warmup",
       "processes",
+      "torch-blas-threads",
     ],
     boolean: ["profile"],
     collect: ["tf-flag"],
@@ -407,6 +431,9 @@ async function main(): Promise<number> {
   const pairs = flags.pairs === undefined ? undefined : positiveInt("pairs", flags.pairs, 1);
   const processes = flags.processes === undefined ? undefined : positiveInt("processes", flags.processes, 1);
   const engineWarmup = positiveInt("engine-warmup", flags["engine-warmup"], 0);
+  const torchBlasThreads = flags["torch-blas-threads"] === undefined
+    ? undefined
+    : Number(list("torch-blas-threads", flags["torch-blas-threads"], ["1", "2"] as const)[0]);
   const jsonPath = String(flags.json);
   requireWritable("--json", jsonPath);
   const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
@@ -440,7 +467,7 @@ async function main(): Promise<number> {
   // The references run first, next to the harness's timings, so both see similar machine load.
   const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
   const torch = references.includes("torch") && pairs === undefined
-    ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, jsonPath)
+    ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, torchBlasThreads, jsonPath)
     : [];
   const paired: PairedRatio[] = [];
   const results: BenchResult[] = [];
@@ -478,14 +505,16 @@ async function main(): Promise<number> {
       if (gemm && threads > 1) console.log(`  ${describeGemm(gemm)}`);
       for (const c of cases) {
         if (slow && CONV_ARCHS.has(c.arch) && !named) {
-          skipped.push(`${c.arch}@${c.batchSize} on ${backend}`);
+          skipped.push(`${caseName(c)}@${c.batchSize} on ${backend}`);
           continue;
         }
-        const data = await loadTrainingImages("mnist", c.pixelRange);
+        const data = await benchImages(c.imageShape, c.pixelRange);
         const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true, threads });
         const variant = `${r.kind === "gan" ? "" : ` ${r.kind}`}${flags.loss === undefined ? "" : ` ${r.loss}`}`;
         console.log(
-          `  ${r.arch}${variant} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
+          `  ${caseName(r)}${variant} (post ${r.post}) batch ${r.batchSize}: ${
+            r.msPerIteration.toFixed(1)
+          } ms/iteration, ` +
             `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
             (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
         );
@@ -506,7 +535,7 @@ async function main(): Promise<number> {
         results.push(r);
       }
       if (backend === "wasm" && pairs !== undefined) {
-        paired.push(...await pairedRatios(cases, threads, { pairs, repeats, warmup }));
+        paired.push(...await pairedRatios(cases, threads, { pairs, repeats, warmup, blasThreads: torchBlasThreads }));
       }
     }
     if (backend === "wasm") await useGemmThreads(1);
@@ -540,7 +569,7 @@ async function main(): Promise<number> {
     console.log(`harness (wasm) / torch ${first.torch} (BLAS ${blasName(first)}), the same threads on both sides:`);
     for (const x of torchRatios) {
       console.log(
-        `  ${x.arch} batch ${x.batchSize}, ${x.threads} thread${x.threads > 1 ? "s" : ""}: ` +
+        `  ${caseName(x)} batch ${x.batchSize}, ${x.threads} thread${x.threads > 1 ? "s" : ""}: ` +
           `${x.harnessMs.toFixed(1)} / ${x.torchMs.toFixed(1)} ms = ${(x.harnessMs / x.torchMs).toFixed(2)}×`,
       );
     }
@@ -578,7 +607,7 @@ async function main(): Promise<number> {
         ratios: torchRatios,
       }
       : paired.length
-      ? { env: TORCH_MALLOC_ENV, pairs, ratios: paired }
+      ? { env: TORCH_MALLOC_ENV, pairs, blasThreads: torchBlasThreads ?? "as --threads", ratios: paired }
       : null,
   });
   console.log(`wrote ${jsonPath}`);

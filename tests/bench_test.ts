@@ -2,7 +2,8 @@ import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "
 import * as tf from "@tensorflow/tfjs";
 import { getArch } from "../lib/archs/registry.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
-import { BENCH_ARCHS, benchCases, measureIteration, median, warmEngine } from "../lib/bench/iteration.ts";
+import { BENCH_ARCHS, benchCases, caseName, measureIteration, median, warmEngine } from "../lib/bench/iteration.ts";
+import { benchImages, RANDOM_POOL, randomImages } from "../lib/bench/images.ts";
 import { forwardFlops, iterationFlops, layerFlops } from "../lib/bench/flops.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
@@ -13,6 +14,8 @@ import { type PairedRatio, pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib
 import { acrossProcesses, processJsonPath, withoutFlags } from "../lib/bench/processes.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { pythonHas, runDeno } from "./_files.ts";
+
+const torchInstalled = await pythonHas(TORCH_PYTHON, "torch"); // CI does not install torch
 
 Deno.test({
   name: "layerFlops counts 2 per multiply-add for Dense, Conv2D and Conv2DTranspose, and nothing for other layers",
@@ -59,12 +62,23 @@ Deno.test("iterationFlops is G fwd + D fwd/bwd on 2B, then G fwd/bwd + D fwd + D
   assertEquals(f.total, 4 * 10 * 2 + 8 * 100 * 2);
 });
 
-Deno.test("benchCases gives each post's batch sizes and rejects unknown architectures", () => {
-  assertEquals(BENCH_ARCHS, ["mlp-keras", "mlp-pytorch", "mlp-tf1", "dcgan-tf", "dcgan-gia"]);
+Deno.test("benchCases gives each post's batch sizes and image shapes and rejects unknown architectures", () => {
+  assertEquals(BENCH_ARCHS, ["mlp-keras", "mlp-pytorch", "mlp-tf1", "dcgan-tf", "dcgan-gia", "dcgan"]);
   assertEquals(
-    BENCH_ARCHS.flatMap((a) => benchCases(a).map((c) => `${c.post}:${c.batchSize}`)),
-    ["002:128", "001:100", "003:100", "000:256", "000:64", "004:128"],
+    BENCH_ARCHS.flatMap((a) => benchCases(a).map((c) => `${c.post}:${c.batchSize}:${c.imageShape.join("x")}`)),
+    [
+      "002:128:28x28x1",
+      "001:100:28x28x1",
+      "003:100:28x28x1",
+      "000:256:28x28x1",
+      "000:64:28x28x1",
+      "004:128:28x28x1",
+      "colour:64:32x32x3",
+      "colour:64:64x64x3",
+    ],
   );
+  assertEquals(benchCases("dcgan", 8).map(caseName), ["dcgan 32×32×3", "dcgan 64×64×3"]);
+  assertEquals(caseName(benchCases("dcgan-tf")[0]!), "dcgan-tf", "MNIST's cases keep their names");
   assertEquals(benchCases("mlp-tf1", 7)[0]!.batchSize, 7);
   assertThrows(() => benchCases("resnet"), RangeError, "resnet");
   assertEquals(median([3, 1, 2]), 2);
@@ -84,6 +98,18 @@ function syntheticImages(wave: (i: number) => number): TrainingImages {
     digest: "synthetic",
   };
 }
+
+Deno.test("randomImages are seeded, in the pixel range and of the shape; benchImages gives MNIST only at 28×28×1", async () => {
+  const a = randomImages([4, 4, 3], "[0,1]", 5, 7);
+  assertEquals([a.shape, a.count, a.images.length], [[4, 4, 3], 5, 240]);
+  assert(a.images.every((x) => x >= 0 && x <= 1));
+  assertEquals(randomImages([4, 4, 3], "[0,1]", 5, 7).images, a.images);
+  assert(randomImages([4, 4, 3], "[-1,1]", 5, 7).images.some((x) => x < 0));
+  assertThrows(() => randomImages([4, 0, 3], "[0,1]", 5), RangeError, "4,0,3");
+  const colour = await benchImages([32, 32, 3], "[-1,1]");
+  assertEquals([colour.shape, colour.count], [[32, 32, 3], RANDOM_POOL]);
+  assertEquals((await benchImages([28, 28, 1], "[-1,1]")).count, 60_000);
+});
 
 for (const arch of ["mlp-keras", "dcgan-gia"]) {
   Deno.test({
@@ -107,6 +133,25 @@ for (const arch of ["mlp-keras", "dcgan-gia"]) {
     },
   });
 }
+
+Deno.test("measureIteration times the colour dcgan at its case's image shape, refuses other shapes, leaks nothing", async () => {
+  await startBackend("wasm");
+  const [c32, c64] = benchCases("dcgan", 2);
+  const before = tf.memory().numTensors;
+  const r = await measureIteration(c32!, randomImages([32, 32, 3], "[-1,1]", 4), { warmup: 0, repeats: 1 });
+  assertEquals(tf.memory().numTensors, before);
+  assertEquals([r.arch, r.imageShape, r.batchSize], ["dcgan", [32, 32, 3], 2]);
+  // By hand (lib/bench/flops.ts), 100 → 4×4×256 → 8×8×128 → 16×16×64 → 32×32×3 and back to one logit.
+  const g = 2 * 100 * 16 * 256 + 2 * 16 * 256 * 128 * 16 + 2 * 16 * 128 * 64 * 64 + 2 * 16 * 64 * 3 * 256;
+  const d = 2 * 16 * 3 * 64 * 256 + 2 * 16 * 64 * 128 * 64 + 2 * 16 * 128 * 256 * 16 + 2 * 16 * 256;
+  assertEquals(r.flops.total, 4 * g * 2 + 8 * d * 2);
+  await assertRejects(
+    () => measureIteration(c64!, randomImages([32, 32, 3], "[-1,1]", 4), { warmup: 0, repeats: 1 }),
+    TypeError,
+    "the data's images are 32×32×3, the case's 64×64×3",
+  );
+  assertEquals(tf.memory().numTensors, before);
+});
 
 Deno.test("measureIteration times other kinds and losses as the loop runs them, counting every critic step", async () => {
   await startBackend("wasm");
@@ -137,11 +182,13 @@ Deno.test("measureIteration with profile names the kernels and the slowest calls
 Deno.test("each bench case has the settings of its post's experiment file", async () => {
   for (const arch of BENCH_ARCHS) {
     const [c] = benchCases(arch);
-    const file = [...Deno.readDirSync("experiments")].find((e) => e.name.startsWith(`blog-${c!.post}-`))!.name;
+    const file = c!.experiment;
     const plan = await planSweep(await loadExperiment(`experiments/${file}`), file);
-    // 001's grid varies lr: the bench times the post's fix.
-    const run = plan.runs.find((r) => r.config.arch === arch && r.config.lrD === c!.lr);
-    if (!run) throw new Error(`${file} has no ${arch} run at lr ${c!.lr}`);
+    // 001's grid varies lr, the colour study's lr and noiseDim: the bench times the post's fix, the paper's values.
+    const run = plan.runs.find((r) =>
+      r.config.arch === arch && r.config.lrD === c!.lr && r.config.noiseDim === c!.noiseDim
+    );
+    if (!run) throw new Error(`${file} has no ${arch} run at lr ${c!.lr}, noiseDim ${c!.noiseDim}`);
     const k = run.config;
     assertEquals(
       [
@@ -190,8 +237,9 @@ Deno.test("bench --processes without --pairs exits 2 naming the flags it needs",
 });
 
 Deno.test("acrossProcesses gives each case's median of the processes' ratios, their range and each in order", () => {
-  const r = (arch: string, ratio: number, harnessMs: number): PairedRatio => ({
+  const r = (arch: string, ratio: number, harnessMs: number, side = 28): PairedRatio => ({
     arch,
+    imageShape: [side, side, side === 28 ? 1 : 3],
     batchSize: 100,
     threads: 1,
     harnessMs,
@@ -202,10 +250,15 @@ Deno.test("acrossProcesses gives each case's median of the processes' ratios, th
     pairs: 8,
     repeats: 5,
   });
-  const out = acrossProcesses([[r("a", 1.2, 12), r("b", 0.5, 5)], [r("a", 0.9, 9)], [r("a", 1.0, 10), r("b", 0.7, 7)]]);
-  assertEquals(out.map((x) => [x.arch, x.ratio, x.ratioMin, x.ratioMax, x.perProcess, x.harnessMs]), [
-    ["a", 1.0, 0.9, 1.2, [1.2, 0.9, 1.0], 10],
-    ["b", 0.6, 0.5, 0.7, [0.5, 0.7], 6],
+  const out = acrossProcesses([
+    [r("a", 1.2, 12), r("b", 0.5, 5), r("b", 2, 20, 64)],
+    [r("a", 0.9, 9)],
+    [r("a", 1.0, 10), r("b", 0.7, 7), r("b", 3, 30, 64)],
+  ]);
+  assertEquals(out.map((x) => [x.arch, x.imageShape[0], x.ratio, x.ratioMin, x.ratioMax, x.perProcess, x.harnessMs]), [
+    ["a", 28, 1.0, 0.9, 1.2, [1.2, 0.9, 1.0], 10],
+    ["b", 28, 0.6, 0.5, 0.7, [0.5, 0.7], 6],
+    ["b", 64, 2.5, 2, 3, [2, 3], 25], // another image shape: another case
   ]);
 });
 
@@ -234,7 +287,7 @@ Deno.test("bench --processes runs the paired bench in fresh processes, each with
     assertEquals(r.code, 0, r.stderr);
     const summary = JSON.parse(await Deno.readTextFile(`${dir}/p.json`));
     assertEquals(summary.processes, [`${dir}/p-process-1.json`, `${dir}/p-process-2.json`]);
-    const torch = await pythonHas(TORCH_PYTHON, "torch"); // CI does not install torch: each process skips it
+    const torch = torchInstalled; // CI does not install torch: each process skips it
     for (const p of summary.processes) {
       const one = JSON.parse(await Deno.readTextFile(p));
       assertEquals(one.torchReference?.ratios?.length ?? 0, torch ? 1 : 0, p);
@@ -251,7 +304,7 @@ Deno.test("bench --processes runs the paired bench in fresh processes, each with
 
 Deno.test({
   name: "pairWithTorch times alternating blocks against a warm torch process and reports the pairs' median ratio",
-  ignore: !(await pythonHas(TORCH_PYTHON, "torch")), // CI does not install torch
+  ignore: !torchInstalled,
   fn: async () => {
     await startBackend("wasm");
     const peer = await TorchPeer.start(1, 1);
@@ -265,6 +318,8 @@ Deno.test({
       assert(r.ratioMin <= r.ratio && r.ratio <= r.ratioMax, JSON.stringify(r));
       // The process keeps its case: a second request answers with as many times as asked.
       assertEquals((await peer.times("mlp-tf1", 8, 4)).length, 4);
+      // And times other image shapes when asked for one.
+      assertEquals((await peer.times("dcgan", 2, 1, [32, 32, 3])).length, 1);
     } finally {
       await peer.close();
     }
@@ -278,4 +333,61 @@ Deno.test("warmEngine trains untimed iterations keeping no tensors, and with 0 d
   const ms = await warmEngine(3);
   assert(ms > 0, `took ${ms} ms`);
   assertEquals(tf.memory().numTensors, before);
+});
+
+Deno.test({
+  name: "torch_gan.py builds the harness's dcgan at 32 and 64 px (FLOPs, params, 2 D passes), OpenBLAS's threads apart",
+  ignore: !torchInstalled,
+  fn: async () => {
+    await startBackend("wasm");
+    const json = await Deno.makeTempFile({ suffix: ".json" });
+    try {
+      const args = ["bench/reference/torch_gan.py", "--device", "cpu", "--threads", "2", "--blas-threads", "1"];
+      args.push("--arch", "dcgan,dcgan-gia");
+      const out = await new Deno.Command(TORCH_PYTHON, {
+        args: [...args, "--batch", "2", "--warmup", "0", "--repeats", "1", "--json", json],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert(out.success, stderr);
+      assert(!/WARNING/.test(stderr), stderr); // its own HARNESS table agrees
+      const written = JSON.parse(await Deno.readTextFile(json));
+      // torch's own threads and OpenBLAS's as asked (what bench --torch-blas-threads passes on)
+      assertMatch(written.deviceName, /, 2 threads$/);
+      if (written.blas?.openblas) assertEquals(written.blas.openblasThreads, 1);
+      const results = written.results as Array<{
+        arch: string;
+        image: number[];
+        forwardFlopsPerSample: { generator: number; discriminator: number };
+        params: { generator: number; discriminator: number };
+        dStepPasses: number;
+        matchesHarness: boolean;
+      }>;
+      assertEquals(results.map((r) => `${r.arch} ${r.image.join("x")}`), [
+        "dcgan 32x32x3",
+        "dcgan 64x64x3",
+        "dcgan-gia 28x28x1",
+      ]);
+      for (const [i, c] of benchCases("dcgan").entries()) {
+        // The harness's own networks, counted now (not the copy in torch_gan.py's HARNESS table).
+        const ctx = { noiseDim: c.noiseDim, imageShape: c.imageShape, pixelRange: c.pixelRange };
+        const g = getArch("dcgan")!.generator(ctx);
+        const d = getArch("dcgan")!.discriminator(ctx);
+        const t = results[i]!;
+        assertEquals(
+          [t.forwardFlopsPerSample.generator, t.forwardFlopsPerSample.discriminator, t.params],
+          [forwardFlops(g), forwardFlops(d), { generator: g.countParams(), discriminator: d.countParams() }],
+          caseName(c),
+        );
+        assert(t.matchesHarness, caseName(c));
+        g.dispose();
+        d.dispose();
+      }
+      // D with BatchNorm sees real and fake apart, as lib/train/steps.ts runs it; dcgan-gia's D has none.
+      assertEquals(results.map((r) => r.dStepPasses), [2, 2, 1]);
+    } finally {
+      await Deno.remove(json);
+    }
+  },
 });

@@ -11,7 +11,8 @@
  *   gradient and the weight gradient, each as large as the forward product);
  *   a backward pass that only needs input gradients costs 1×.
  * - One iteration at batch B, as `lib/train/steps.ts` runs it:
- *   D step = G forward on B + D forward and backward on 2B (real and fake together);
+ *   D step = G forward on B + D forward and backward on 2B (real and fake together, or, for a D with
+ *   BatchNorm, in two passes of B: the same products);
  *   G step = G forward and backward on B + D forward on B + D's input-gradient backward on B.
  *   Total = 4·G·B + 8·D·B, with G and D the forward FLOPs per sample.
  * @module

@@ -1,6 +1,7 @@
 /**
  * Measuring how long one training iteration takes: the seed posts' settings per
- * architecture, and a function that times D step + G step exactly as
+ * architecture (and the colour study's for `dcgan`, at 32×32×3 and 64×64×3), and a function that times D step +
+ * G step exactly as
  * `lib/train/loop.ts` runs them (batch gathered on the host, noise drawn, both
  * uploaded, then the two steps with Adam), with warm-up iterations and the
  * median of repeats. FLOPs follow the convention of `lib/bench/flops.ts`.
@@ -21,15 +22,23 @@ import "../train/kinds/builtin.ts";
 import { criticSteps, resolveConfig } from "../experiment/config.ts";
 import { NUM_CLASSES } from "../classifier/model.ts";
 import { loadTrainingImages } from "../data/training_images.ts";
+import { formatShape, type ImageShape, MNIST_SHAPE } from "./images.ts";
 
-/** One architecture at one batch size, with the settings of the post it comes from (and a kind and loss). */
+/**
+ * One architecture at one batch size and image shape, with the settings of the post it comes from (and a kind and
+ * loss).
+ */
 export interface BenchCase {
   /** Registered architecture name. */
   arch: string;
   /** The kind of GAN (`gan` unless the bench is asked for others). */
   kind: string;
-  /** The seed post it reproduces ("000" … "004"). */
+  /** The seed post it reproduces ("000" … "004"), or "colour" for the colour DCGAN study. */
   post: string;
+  /** The experiment file whose settings these are (under `experiments/`). */
+  experiment: string;
+  /** `[height, width, channels]` of the images it trains on. */
+  imageShape: ImageShape;
   batchSize: number;
   noiseDim: number;
   noise: "normal" | "uniform";
@@ -43,13 +52,15 @@ export interface BenchCase {
   batching: "shuffle" | "random" | "sequential";
 }
 
-type Post = Omit<BenchCase, "batchSize" | "kind">;
+type Post = Omit<BenchCase, "batchSize" | "kind" | "imageShape">;
 
-const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
+/** Each architecture's post settings, the batch sizes timed and the image shapes (MNIST's unless listed). */
+const POSTS: Record<string, { post: Post; batchSizes: number[]; imageShapes?: ImageShape[] }> = {
   "mlp-keras": {
     post: {
       arch: "mlp-keras",
       post: "002",
+      experiment: "blog-002-keras-mlp.ts",
       noiseDim: 10,
       noise: "uniform",
       pixelRange: "[-1,1]",
@@ -67,6 +78,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
     post: {
       arch: "mlp-pytorch",
       post: "001",
+      experiment: "blog-001-pytorch-fashion.ts",
       noiseDim: 64,
       noise: "normal",
       pixelRange: "[-1,1]",
@@ -84,6 +96,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
     post: {
       arch: "mlp-tf1",
       post: "003",
+      experiment: "blog-003-tf1-vanilla.ts",
       noiseDim: 128,
       noise: "normal",
       pixelRange: "[0,1]",
@@ -101,6 +114,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
     post: {
       arch: "dcgan-tf",
       post: "000",
+      experiment: "blog-000-tf-dcgan.ts",
       noiseDim: 100,
       noise: "normal",
       pixelRange: "[-1,1]",
@@ -119,6 +133,7 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
     post: {
       arch: "dcgan-gia",
       post: "004",
+      experiment: "blog-004-gia-dcgan.ts",
       noiseDim: 100,
       noise: "normal",
       pixelRange: "[-1,1]",
@@ -132,19 +147,41 @@ const POSTS: Record<string, { post: Post; batchSizes: number[] }> = {
     },
     batchSizes: [128],
   },
+  "dcgan": {
+    // experiments/study-colour-dcgan.ts at Radford et al.'s lr and noise size (the study's 32 px, and 64 px,
+    // examples/dcgan's own size).
+    post: {
+      arch: "dcgan",
+      post: "colour",
+      experiment: "study-colour-dcgan.ts",
+      noiseDim: 100,
+      noise: "normal",
+      pixelRange: "[-1,1]",
+      lr: 2e-4,
+      beta1: 0.5,
+      adamEpsilon: 1e-7,
+      loss: "bce",
+      realTarget: 1,
+      dLossReduce: "sum",
+      batching: "shuffle",
+    },
+    batchSizes: [64],
+    imageShapes: [[32, 32, 3], [64, 64, 3]],
+  },
 };
 
 /** The architectures the bench knows the post settings of, in bench order. */
 export const BENCH_ARCHS: readonly string[] = Object.keys(POSTS);
 
 /**
- * The bench cases for an architecture: its post's settings at each batch size
- * the bench times (or at `batchSize` when given).
+ * The bench cases for an architecture: its post's settings at each image shape and batch size the bench times (or
+ * at `batchSize` when given), image shape by image shape.
  * @throws {RangeError} for an architecture the bench has no post settings for.
  * @example
  * ```ts
  * import { benchCases } from "./iteration.ts";
  * console.log(benchCases("dcgan-tf").map((c) => c.batchSize)); // [256, 64]
+ * console.log(benchCases("dcgan").map((c) => c.imageShape)); // [[32, 32, 3], [64, 64, 3]]
  * ```
  */
 export function benchCases(arch: string, batchSize?: number): BenchCase[] {
@@ -153,7 +190,22 @@ export function benchCases(arch: string, batchSize?: number): BenchCase[] {
     throw new RangeError(`Cannot bench architecture '${arch}': expected one of ${BENCH_ARCHS.join(", ")}`);
   }
   const sizes = batchSize === undefined ? entry.batchSizes : [batchSize];
-  return sizes.map((b) => ({ ...entry.post, kind: "gan", batchSize: b }));
+  return (entry.imageShapes ?? [MNIST_SHAPE]).flatMap((shape) =>
+    sizes.map((b) => ({ ...entry.post, kind: "gan", imageShape: [...shape], batchSize: b }))
+  );
+}
+
+/**
+ * How logs name a case: its architecture, and its image shape when that is not MNIST's (`dcgan 64×64×3`).
+ * @example
+ * ```ts
+ * import { benchCases, caseName } from "./iteration.ts";
+ * console.log(benchCases("dcgan").map(caseName)); // ["dcgan 32×32×3", "dcgan 64×64×3"]
+ * ```
+ */
+export function caseName(c: { arch: string; imageShape: readonly number[] }): string {
+  const shape = formatShape(c.imageShape);
+  return shape === formatShape(MNIST_SHAPE) ? c.arch : `${c.arch} ${shape}`;
 }
 
 /** How to measure. */
@@ -191,6 +243,8 @@ export interface BenchResult {
   kind: string;
   loss: LossName;
   post: string;
+  /** `[height, width, channels]` of the images. */
+  imageShape: ImageShape;
   batchSize: number;
   backend: string;
   /** Threads of the GEMM (matrix products, convolutions) on wasm; 1 elsewhere. */
@@ -231,10 +285,11 @@ export function median(xs: readonly number[]): number {
  * anyway; on webgpu the readback adds ≥ 10 ms that the training loop pays only
  * once per `logEvery` steps). Every tensor made here is disposed.
  * @param c the case.
- * @param data training images in `c.pixelRange` (their shape is the image shape).
+ * @param data training images in `c.pixelRange`, of `c.imageShape` (`benchImages` gives them).
  * @param options warm-up and repeats.
  * @returns times, median, FLOPs and achieved GFLOP/s.
  * @throws {RangeError} when `repeats` < 1, `warmup` < 0 or the data has fewer images than a batch.
+ * @throws {TypeError} when the data's image shape is not the case's.
  */
 export async function measureIteration(
   c: BenchCase,
@@ -246,6 +301,13 @@ export async function measureIteration(
   }
   if (!Number.isInteger(options.warmup) || options.warmup < 0) {
     throw new RangeError(`Cannot measure: 'warmup' must be a non-negative integer: current value is ${options.warmup}`);
+  }
+  if (formatShape(data.shape) !== formatShape(c.imageShape)) {
+    throw new TypeError(
+      `Cannot measure ${caseName(c)}: the data's images are ${formatShape(data.shape)}, the case's ${
+        formatShape(c.imageShape)
+      }`,
+    );
   }
   if (data.count < c.batchSize) {
     throw new RangeError(`Cannot measure batch ${c.batchSize}: the data has only ${data.count} images`);
@@ -332,6 +394,7 @@ export async function measureIteration(
       kind: c.kind,
       loss: c.loss,
       post: c.post,
+      imageShape: [...c.imageShape],
       batchSize: c.batchSize,
       backend: tf.getBackend(),
       threads: options.threads ?? 1,

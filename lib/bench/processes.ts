@@ -10,10 +10,13 @@
 import { dirname, fromFileUrl, join, resolve } from "@std/path";
 import { median } from "./iteration.ts";
 import type { PairedRatio } from "./torch_pairs.ts";
+import { formatShape, type ImageShape } from "./images.ts";
 
 /** One case's paired ratio across processes. */
 export interface ProcessesRatio {
   arch: string;
+  /** `[height, width, channels]` of the images. */
+  imageShape: ImageShape;
   batchSize: number;
   threads: number;
   /** Median over the processes of each process's median ratio, and the processes' range. */
@@ -28,8 +31,8 @@ export interface ProcessesRatio {
 }
 
 /** The key a case is matched by across processes. */
-function caseKey(r: { arch: string; batchSize: number; threads: number }): string {
-  return `${r.arch}@${r.batchSize}×${r.threads}`;
+function caseKey(r: { arch: string; imageShape: readonly number[]; batchSize: number; threads: number }): string {
+  return `${r.arch} ${formatShape(r.imageShape)}@${r.batchSize}×${r.threads}`;
 }
 
 /**
@@ -47,6 +50,7 @@ export function acrossProcesses(processes: PairedRatio[][]): ProcessesRatio[] {
     const ratios = rs.map((r) => r.ratio);
     return {
       arch: rs[0]!.arch,
+      imageShape: rs[0]!.imageShape,
       batchSize: rs[0]!.batchSize,
       threads: rs[0]!.threads,
       ratio: median(ratios),

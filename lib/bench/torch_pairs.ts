@@ -11,6 +11,7 @@
 import { dirname, fromFileUrl, join } from "@std/path";
 import { type BenchCase, measureIteration, median } from "./iteration.ts";
 import type { TrainingImages } from "../data/training_images.ts";
+import { type ImageShape, MNIST_SHAPE } from "./images.ts";
 
 /** The python with Debian's torch. */
 export const TORCH_PYTHON = "/usr/bin/python3";
@@ -48,12 +49,14 @@ export class TorchPeer {
   }
 
   /**
-   * Start one on the CPU with `threads` threads (torch's and OpenBLAS's), each case warmed `warmup` iterations on
-   * first use; null, with the reason printed, when /usr/bin/python3 or its torch is missing.
+   * Start one on the CPU with `threads` threads (torch's, and OpenBLAS's unless `blasThreads` says otherwise), each
+   * case warmed `warmup` iterations on first use; null, with the reason printed, when /usr/bin/python3 or its torch
+   * is missing.
    */
-  static async start(threads: number, warmup: number): Promise<TorchPeer | null> {
+  static async start(threads: number, warmup: number, blasThreads = threads): Promise<TorchPeer | null> {
     const args = [SCRIPT, "--device", "cpu", "--serve", "--threads", String(threads), "--warmup", String(warmup)];
-    const env = { ...TORCH_MALLOC_ENV, OPENBLAS_NUM_THREADS: String(threads) };
+    args.push("--blas-threads", String(blasThreads));
+    const env = { ...TORCH_MALLOC_ENV, OPENBLAS_NUM_THREADS: String(blasThreads) };
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(TORCH_PYTHON, { args, env, stdin: "piped", stdout: "piped", stderr: "piped" }).spawn();
@@ -72,11 +75,15 @@ export class TorchPeer {
     return null;
   }
 
-  /** `n` timed torch iterations of `arch` at `batch`, in ms. */
-  async times(arch: string, batch: number, n: number): Promise<number[]> {
-    await this.#stdin.write(new TextEncoder().encode(`${arch} ${batch} ${n}\n`));
+  /** `n` timed torch iterations of `arch` at `batch` on images of `image` (MNIST's unless given), in ms. */
+  async times(arch: string, batch: number, n: number, image: readonly number[] = MNIST_SHAPE): Promise<number[]> {
+    await this.#stdin.write(new TextEncoder().encode(`${arch} ${batch} ${n} ${image.join("x")}\n`));
     const line = await this.#lines.next();
-    if (line.done) throw new Error(`torch reference: ${SCRIPT} --serve ended while timing ${arch} batch ${batch}`);
+    if (line.done) {
+      throw new Error(
+        `torch reference: ${SCRIPT} --serve ended while timing ${arch} ${image.join("x")} batch ${batch}`,
+      );
+    }
     return (JSON.parse(line.value) as { times: number[] }).times;
   }
 
@@ -103,6 +110,8 @@ async function* readLines(stream: ReadableStream<Uint8Array>): AsyncGenerator<st
 /** One case's pairs: the medians of its blocks and of the blocks' ratios. */
 export interface PairedRatio {
   arch: string;
+  /** `[height, width, channels]` of the images. */
+  imageShape: ImageShape;
   batchSize: number;
   threads: number;
   /** Median over the pairs of each harness block's median, ms per iteration. */
@@ -131,7 +140,7 @@ export async function pairWithTorch(
 ): Promise<PairedRatio> {
   const harness = async () =>
     (await measureIteration(c, data, { warmup: options.warmup, repeats: options.repeats })).msPerIteration;
-  const torch = async () => median(await peer.times(c.arch, c.batchSize, options.repeats));
+  const torch = async () => median(await peer.times(c.arch, c.batchSize, options.repeats, c.imageShape));
   await torch(); // builds and warms torch's case before the first pair
   const blocks: Array<{ h: number; t: number }> = [];
   for (let p = 0; p < options.pairs; p++) {
@@ -146,6 +155,7 @@ export async function pairWithTorch(
   const ratios = blocks.map((b) => b.h / b.t);
   return {
     arch: c.arch,
+    imageShape: [...c.imageShape],
     batchSize: c.batchSize,
     threads: options.threads,
     harnessMs: median(blocks.map((b) => b.h)),

@@ -48,4 +48,3 @@ export const began: GanLoss<BeganOptions> = {
     lambdaK: option({ doc: "BEGAN's rate λ_k of k's update", schema: z.number().min(0), default: 0.001 }),
   },
 };
-
