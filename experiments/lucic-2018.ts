@@ -113,8 +113,9 @@ export default defineExperiment<{ discriminatorBatchNorm: boolean; gamma: number
       gamma: when({ loss: "began" }, uniform(0, 1)),
     },
   },
-  // Successive halving on FCD: a third of each cell's trials go on at each rung (the overnight profile's steps).
-  prune: { metric: "fcd", rungs: [100, 300], keep: 1 / 3 },
+  // Successive halving on FCD within each cell: a third of a loss's trials on a dataset go on at each rung (the
+  // overnight profile's steps); ranked across cells, one loss's early FCDs would prune another's trials.
+  prune: { metric: "fcd", rungs: [100, 300], keep: 1 / 3, by: ["dataset", "loss"] },
   reseed: { top: 1, seeds: [1, 2, 3, 4, 5], by: ["dataset", "loss"], metric: "fcd" },
   profiles: {
     overnight: { trials: 4, epochs: 2, evalSamples: 2000, logEvery: 50, sampleEvery: 1, checkpointEvery: 1 },

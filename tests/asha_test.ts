@@ -1,3 +1,4 @@
+import { pruneBracket } from "../lib/experiment/stopping.ts";
 import { assert, assertEquals } from "@std/assert";
 import { kept, type Prune, RungBook, type RungLine } from "../lib/sweep/asha.ts";
 
@@ -86,5 +87,19 @@ Deno.test("a torn last line (a writer killed mid-decision) is dropped before the
   const lines: RungLine[] = await book.lines();
   assertEquals(lines.map((l) => l.runId), ["a", "b"]);
   assert((await Deno.readTextFile(`${dir}/rungs.jsonl`)).endsWith("\n"));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("with prune.by a run is ranked only within its bracket: one loss's FCDs never prune another's", async () => {
+  const dir = await Deno.makeTempDir();
+  const prune = { metric: "fcd" as const, rungs: [100], keep: 0.5, by: ["loss"] };
+  const book = new RungBook(dir, prune);
+  const [bce, hinge] = [pruneBracket(prune, { loss: "bce" }), pruneBracket(prune, { loss: "hinge" })];
+  assertEquals((await book.decide("bce-1", 100, 10, bce)).kind, "continue");
+  assertEquals((await book.decide("bce-2", 100, 20, bce)).kind, "prune"); // 2nd of 2 bce runs
+  assertEquals(await book.decide("hinge-1", 100, 500, hinge), { kind: "continue", rank: 0, of: 1 }); // alone in its bracket
+  assertEquals((await book.decide("hinge-2", 100, 400, hinge)).kind, "continue"); // the better hinge run
+  assertEquals([...await book.pruned()], ["bce-2"]);
+  assertEquals((await book.promote()).map((p) => p.runId), [], "hinge-1's 2nd place keeps it out of bce's bracket");
   await Deno.remove(dir, { recursive: true });
 });

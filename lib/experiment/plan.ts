@@ -80,6 +80,10 @@ function checkRungs(prune: Prune, config: ResolvedConfig, where: string, source:
         "precision or recall",
     );
   }
+  const stray = (prune.by ?? []).find((k) => !(k in config));
+  if (stray !== undefined) {
+    throw new InputError(source, `prune.by: '${stray}' is not a config key${didYouMean(stray, Object.keys(config))}`);
+  }
   const { totalSteps } = budget(config, data.count);
   const last = prune.rungs.at(-1)!;
   if (last >= totalSteps) {

@@ -29,6 +29,16 @@ export interface Prune {
   rungs: number[];
   /** The share of the runs at a rung that go on, in (0, 1): 1/3 keeps the best third (at least the best one). */
   keep: number;
+  /**
+   * Config keys whose values form separate brackets (e.g. `["dataset", "loss"]`): a run is ranked only against the
+   * runs of its own bracket, so one loss's FCDs never prune another's. None: one bracket.
+   */
+  by?: string[];
+}
+
+/** A run's bracket under `prune.by`: the canonical JSON of its values of those keys ("" without `by`). */
+export function pruneBracket(prune: Prune, config: Record<string, unknown>): string {
+  return prune.by?.length ? JSON.stringify(prune.by.map((k) => config[k] ?? null)) : "";
 }
 
 /**

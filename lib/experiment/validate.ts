@@ -119,6 +119,7 @@ const pruneSchema = z.strictObject({
   mode: z.enum(["min", "max"]).optional(),
   rungs: z.array(z.number().int().positive()).min(1, { message: "an empty list: give at least one rung (a step)" }),
   keep: z.number().gt(0).lt(1),
+  by: z.array(z.string().min(1)).optional(),
 });
 
 const collapseSchema = z.strictObject({

@@ -29,6 +29,8 @@ export interface RungLine {
   rank: number;
   of: number;
   time: string;
+  /** The run's bracket (`prune.by`'s values); absent: the one bracket. */
+  group?: string;
 }
 
 /** The share that goes on at a rung of `n` runs: at least the best one. */
@@ -51,8 +53,9 @@ export class RungBook {
    * The decision for `runId` at `rung`, with its metric `value` there: the one already written, if any (a
    * `promote` counts as `continue`), else made now, among the runs that have reached the rung, and written.
    */
-  decide(runId: string, rung: number, value: number): Promise<RungDecision> {
-    return this.#locked(async (lines, append) => {
+  decide(runId: string, rung: number, value: number, group = ""): Promise<RungDecision> {
+    return this.#locked(async (all, append) => {
+      const lines = all.filter((l) => (l.group ?? "") === group);
       const mine = lines.filter((l) => l.runId === runId && l.rung === rung);
       const last = mine.at(-1);
       if (last) return { kind: last.kind === "prune" ? "prune" : "continue", rank: last.rank, of: last.of };
@@ -60,7 +63,16 @@ export class RungBook {
       const entrants = [...firstAt(lines, rung), { runId, value: finite }];
       const rank = rankOf(entrants, runId, pruneMode(this.#prune));
       const kind = rank < kept(entrants.length, this.#prune.keep) ? "continue" : "prune";
-      await append({ kind, runId, rung, value: finite, rank, of: entrants.length, time: new Date().toISOString() });
+      const line: RungLine = {
+        kind,
+        runId,
+        rung,
+        value: finite,
+        rank,
+        of: entrants.length,
+        time: new Date().toISOString(),
+      };
+      await append(group === "" ? line : { ...line, group });
       return { kind, rank, of: entrants.length };
     });
   }
@@ -76,7 +88,7 @@ export class RungBook {
       const promoted: RungLine[] = [];
       for (const line of latestByRun(lines).values()) {
         if (line.kind !== "prune" || (only && !only.has(line.runId))) continue;
-        const entrants = firstAt(lines, line.rung);
+        const entrants = firstAt(lines.filter((l) => (l.group ?? "") === (line.group ?? "")), line.rung);
         const rank = rankOf(entrants, line.runId, pruneMode(this.#prune));
         if (rank >= kept(entrants.length, this.#prune.keep)) continue;
         const p: RungLine = { ...line, kind: "promote", rank, of: entrants.length, time: new Date().toISOString() };

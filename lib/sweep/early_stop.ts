@@ -8,14 +8,21 @@ import type { Experiment } from "../experiment/define.ts";
 import type { RunStatusFile } from "../results/records.ts";
 import type { Stopping } from "../train/loop.ts";
 import { RungBook } from "./asha.ts";
+import { pruneBracket } from "../experiment/stopping.ts";
 
 /** The rules of `experiment` for a run of the sweep in `expDir`, or undefined when it has none. */
-export function stoppingFor(experiment: Experiment, expDir: string, runId: string): Stopping | undefined {
+export function stoppingFor(
+  experiment: Experiment,
+  expDir: string,
+  runId: string,
+  config: Record<string, unknown> = {},
+): Stopping | undefined {
   const { prune, collapse } = experiment;
   if (!prune && !collapse) return undefined;
   const book = prune ? new RungBook(expDir, prune) : null;
+  const group = prune ? pruneBracket(prune, config) : "";
   return {
-    ...(prune ? { prune, decide: (rung: number, value: number) => book!.decide(runId, rung, value) } : {}),
+    ...(prune ? { prune, decide: (rung: number, value: number) => book!.decide(runId, rung, value, group) } : {}),
     ...(collapse ? { collapse } : {}),
   };
 }
