@@ -251,3 +251,10 @@ Deno.test("a 5,000,000-run plan (a 50-point grid × 100,000 trials) is refused a
   );
   assert(performance.now() - started < 5_000, "refused before anything is expanded");
 });
+
+Deno.test("a search draws its keys in the file's order, whatever order the owners of options were registered in", () => {
+  const space = { noiseDim: choice([8, 16]), lr: logUniform(1e-4, 1e-2) }; // config key order would put lr first
+  const exp = validateExperiment({ name: "s", search: { strategy: "random", trials: 2, space } }, FILE);
+  assertEquals(Object.keys(exp.search!.space), ["noiseDim", "lr"]);
+  assertEquals(drawTrials(exp.search!), drawTrials({ strategy: "random", trials: 2, space }));
+});

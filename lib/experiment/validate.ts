@@ -286,6 +286,14 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown, base: rea
   return `${where}: ${message}, got ${show(value)}${orNull(issue.path)}`;
 }
 
+/** `parsed`'s entries in the key order of `input` (the value it was parsed from). */
+function inOrderOf<T extends object>(parsed: T, input: object | undefined): T {
+  const order = Object.keys(input ?? {});
+  return Object.fromEntries(
+    order.filter((k) => k in parsed).map((k) => [k, (parsed as Record<string, unknown>)[k]]),
+  ) as T;
+}
+
 /**
  * Validate an experiment (the default export of `source`), registering the
  * architectures it brings and checking every `arch` it names exists.
@@ -298,6 +306,11 @@ export function validateExperiment(value: unknown, source: string): Experiment {
     throw new InputError(source, describeIssue(parsed.error.issues[0]!, value));
   }
   const exp = parsed.data as Experiment;
+  // A strict object's output lists its keys in the schema's order, which follows the order owners declared their
+  // options (import order); the grid's expansion and the search's draws follow the file's order, so restore it.
+  const input = value as { grid?: object; search?: { space?: object } };
+  if (exp.grid) exp.grid = inOrderOf(exp.grid, input.grid);
+  if (exp.search) exp.search = { ...exp.search, space: inOrderOf(exp.search.space, input.search?.space) };
   checkArchName(exp.base?.arch, "base.arch", source);
   exp.grid?.arch?.forEach((a, i) => checkArchName(a, `grid.arch[${i}]`, source));
   checkKindName(exp.base?.kind, "base.kind", source);
