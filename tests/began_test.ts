@@ -77,6 +77,23 @@ Deno.test("BEGAN on infogan trains the same trajectory twice, and its k is in th
   await Deno.remove(b.runDir, { recursive: true });
 });
 
+Deno.test("BEGAN logs k after each step's D update and its convergence measure M = L(x) + |γ·L(x) − L(G(z))|", async () => {
+  const gamma = 0.5, lambdaK = 0.1;
+  const run = await trainTiny("wasm", { ...BEGAN, logEvery: 1, gamma, lambdaK } as Parameters<typeof trainTiny>[1]);
+  let k = 0;
+  for (const line of run.steps) {
+    const [real, fake] = [line.dReal as number, line.dFake as number];
+    k += lambdaK * (gamma * real - fake);
+    assertAlmostEquals(line.k as number, k, 5e-6, `k at step ${line.step}`);
+    assertAlmostEquals(line.M as number, real + Math.abs(gamma * real - fake), 5e-6, `M at step ${line.step}`);
+  }
+  assertEquals(run.steps.length, 4);
+  const bce = await trainTiny("wasm", { ...BEGAN, loss: "bce", arch: "dcgan-gia" });
+  assert(!("k" in bce.steps[0]!) && !("M" in bce.steps[0]!), "a loss without state logs only the step's numbers");
+  await Deno.remove(run.runDir, { recursive: true });
+  await Deno.remove(bce.runDir, { recursive: true });
+});
+
 /** BEGAN on 8×8 images, λ_k raised so k moves visibly in two steps. */
 const probe: Probe = {
   ctx: { noiseDim: 8, imageShape: [8, 8, 1], pixelRange: "[0,1]" },

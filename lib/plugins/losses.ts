@@ -44,6 +44,15 @@ export interface LossState<O = Record<string, unknown>> {
    * the outputs are those the update's loss was computed on).
    */
   update(state: tf.Tensor1D, real: tf.Tensor, fake: tf.Tensor, options: O): tf.Tensor1D;
+  /**
+   * Numbers the log shows after the step's own (`step` and `epoch` lines average them over the window like the
+   * others): their names, and their values after an iteration from the state and D's mean outputs on the
+   * iteration's real and fake images (BEGAN's k and convergence measure M). Called inside `tf.tidy`.
+   */
+  logged?: {
+    names: readonly string[];
+    values(state: tf.Tensor1D, dReal: tf.Scalar, dFake: tf.Scalar, options: O): tf.Tensor1D;
+  };
 }
 
 /**
@@ -131,6 +140,11 @@ export function registerLoss<O extends object>(name: string, loss: GanLoss<O>): 
 /** The loss registered as `name`, or undefined. */
 export function getLoss(name: string): AnyGanLoss | undefined {
   return registry.get(name);
+}
+
+/** The numbers a loss logs after the step's own (none for most; BEGAN's `k` and `M`). */
+export function loggedNumbers(loss: AnyGanLoss): readonly string[] {
+  return loss.state?.logged?.names ?? [];
 }
 
 /** The registered losses' names, in registration order (the built-ins first). */

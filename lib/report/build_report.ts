@@ -20,7 +20,7 @@ import { readVegaBuilds } from "./vega_assets.ts";
 import { renderSvg } from "./svg.ts";
 import { pngUnavailable, svgToPng } from "./png.ts";
 import { InputError } from "../input_error.ts";
-import { hyperparamSection, rungSection, seedBandSection } from "./hparam_sections.ts";
+import { hyperparamSection, rungSection, searchBudgetSection, seedBandSection } from "./hparam_sections.ts";
 import { backendsLabel, gridTable, problemsTable, STATES } from "./tables.ts";
 import {
   ChartList,
@@ -269,6 +269,7 @@ export async function reportSections(
     ...curveSections(r, charts),
     finalSection(r, charts),
     ...hyperparamSection(r, charts, metric),
+    ...searchBudgetSection(r, charts, metric),
     ...seedBandSection(r, charts, metric),
     ...await rungSection(r, charts),
     ...classesSection(r, charts),

@@ -1,6 +1,6 @@
 /**
- * The report's hyperparameter sections: parallel coordinates and the final metric against each swept key, and
- * curves pooled over seeds as mean ± range.
+ * The report's hyperparameter sections: parallel coordinates and the final metric against each swept key, curves
+ * pooled over seeds as mean ± range, the rungs of successive halving, and a search's trials per cell.
  * @module
  */
 import type { RunData } from "../results/read_results.ts";
@@ -9,7 +9,8 @@ import type { ChartList, ReportView } from "./sections.ts";
 import { betterDirection } from "./eval_info.ts";
 import { evalMetricNames } from "./final_values.ts";
 import { axisKind, bandRows, parallelRows, runConfig, scatterRows, seedGroups, sweptKeys } from "./hparam_rows.ts";
-import { bandSpec, parallelSpec, rungSpec, scatterSpec } from "./hparam_specs.ts";
+import { bandSpec, budgetSpec, parallelSpec, rungSpec, scatterSpec, trialSpec } from "./hparam_specs.ts";
+import { bestTrialTable, budgetRows, cellKeys, trialRows } from "./search_budget.ts";
 import { computeSaved, readRungBook, rungRows, survivorTable } from "./rung_view.ts";
 
 /**
@@ -129,5 +130,44 @@ export async function rungSection(r: ReportView, charts: ChartList): Promise<Pag
         { kind: "text", text: savedText },
         { kind: "table", table: survivorTable(r.runs, rows) },
       ],
+  }];
+}
+
+/**
+ * A search's trials per grid cell (none without a search, or with no cell of two trials with a value): the
+ * distribution of the final metric over each cell's trials, the expected best of k trials against k (the study's
+ * "budget" plot), and each cell's best trial.
+ * @param r The report's view.
+ * @param charts Receives the charts.
+ * @param chosen `--metric`, when given.
+ */
+export function searchBudgetSection(r: ReportView, charts: ChartList, chosen?: string): PageSection[] {
+  const metric = rankMetric(r, chosen);
+  if (metric === null) return [];
+  const grid = r.results.experiment.grid;
+  const trials = trialRows(r.runs, grid, metric);
+  const budget = budgetRows(trials, betterDirection(metric));
+  if (budget.length === 0) return [];
+  const keys = cellKeys(grid);
+  const better = betterDirection(metric);
+  const unfinished = trials.filter((t) => t.state !== "completed").length;
+  return [{
+    id: "search-budget",
+    title: `Search budget: ${metric} over trials`,
+    note: `Each cell${keys.column === null ? "" : ` (columns: ${keys.column})`} holds a search's trials ` +
+      `(${trials.length} with a value). Above: the final ${metric} of every trial, the box from least to greatest ` +
+      `with its quartiles and median. ` +
+      (unfinished > 0
+        ? `${unfinished} of them ${unfinished === 1 ? "has" : "have"} not completed: each shows its value at ` +
+          "the last evaluation it reached (a pruned trial's at the rung where it was judged among the worse). "
+        : "") +
+      `Below: the expected best ${metric} of k trials drawn from the cell's (with replacement, exactly: no ` +
+      "random resampling), the band from its 10% to its 90% quantile: which setting a search of k trials finds, " +
+      "as Lucic et al. (2018) compare losses at equal budget.",
+    items: [
+      { kind: "chart", chart: charts.add("trials", trialSpec(trials, keys, metric, better)) },
+      { kind: "chart", chart: charts.add("search-budget", budgetSpec(budget, keys, metric, better)) },
+      { kind: "table", table: bestTrialTable(trials, better, metric) },
+    ],
   }];
 }

@@ -1,11 +1,12 @@
 /**
- * Vega-Lite specs of the hyperparameter views: parallel coordinates, final metric against each swept key, and
- * curves as mean ± range over seeds.
+ * Vega-Lite specs of the hyperparameter views: parallel coordinates, final metric against each swept key, curves
+ * as mean ± range over seeds, the rungs of successive halving, and a search's trials and expected best per cell.
  * @module
  */
 import { CHART_CONFIG, type ChartSpec } from "./specs.ts";
 import type { AxisKind, BandRow, ParallelRow, ParallelTick, ScatterRow } from "./hparam_rows.ts";
 import type { RungRow } from "./rung_view.ts";
+import type { BudgetRow, CellKeys, TrialRow } from "./search_budget.ts";
 
 const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -314,6 +315,148 @@ export function rungSpec(
         encoding: { x, y },
       },
     ],
+    config: CHART_CONFIG,
+  };
+}
+
+/** A trial's colour by how it stands (red for the rest: diverged, failed, collapsed). */
+const TRIAL_COLORS: Record<string, string> = {
+  completed: "#1f77b4",
+  pruned: "#aaaaaa",
+  running: "#ff7f0e",
+  stopped: "#ff7f0e",
+};
+
+/** A faceted view's column header: named by the facet key, or no header when there is one column. */
+function cellColumns(columnKey: string | null, rows: readonly { column: string }[]): Record<string, unknown> {
+  const columns = [...new Set(rows.map((r) => r.column))];
+  return {
+    field: "column",
+    type: "nominal",
+    sort: columns,
+    title: columnKey,
+    ...(columnKey === null ? { header: { labels: false, title: null } } : {}),
+  };
+}
+
+/**
+ * The final metric over a search's trials, per cell: a box (least to greatest, quartiles, median) per row of each
+ * column, and each trial a point coloured by how it ended (a pruned trial at its last evaluation).
+ *
+ * @param rows From `trialRows`.
+ * @param keys The grid keys charted as columns and rows.
+ * @param metric The metric.
+ * @param better Which way it is better.
+ * @returns A Vega-Lite spec.
+ */
+export function trialSpec(
+  rows: readonly TrialRow[],
+  keys: CellKeys,
+  metric: string,
+  better: "lower" | "higher" | null,
+): ChartSpec {
+  const rowOrder = [...new Set(rows.map((r) => r.row))];
+  const y = { field: "row", type: "nominal", sort: rowOrder, title: keys.rows.join(" · ") || null };
+  const x = {
+    field: "value",
+    type: "quantitative",
+    title: better === null ? metric : `${metric} (${better} is better)`,
+    scale: { zero: false, nice: true },
+  };
+  const states = [...new Set(rows.map((r) => r.state))].sort();
+  const range = states.map((s) => TRIAL_COLORS[s] ?? "#d62728");
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: cellColumns(keys.column, rows) },
+    spec: {
+      width: 320,
+      height: Math.max(60, 24 * rowOrder.length),
+      layer: [
+        {
+          mark: { type: "boxplot", extent: "min-max", size: 14, color: "#c6dbef", median: { color: "#08519c" } },
+          encoding: { x, y },
+        },
+        {
+          mark: { type: "point", filled: true, size: 32, opacity: 0.85 },
+          encoding: {
+            x,
+            y,
+            color: { field: "state", type: "nominal", title: "trial", scale: { domain: states, range } },
+            tooltip: [
+              { field: "run", title: "run" },
+              { field: "searched", title: "values" },
+              { field: "value", type: "quantitative", title: metric, format: ".4~g" },
+              { field: "state", title: "status" },
+            ],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { x: "independent" } },
+    config: CHART_CONFIG,
+  };
+}
+
+/**
+ * The expected best metric of k trials against k, per cell: a line per row of each column, with a band from the
+ * 10% to the 90% quantile of the best of k.
+ *
+ * @param rows From `budgetRows`.
+ * @param keys The grid keys charted as columns and rows.
+ * @param metric The metric.
+ * @param better Which way it is better.
+ * @returns A Vega-Lite spec.
+ */
+export function budgetSpec(
+  rows: readonly BudgetRow[],
+  keys: CellKeys,
+  metric: string,
+  better: "lower" | "higher" | null,
+): ChartSpec {
+  const rowOrder = [...new Set(rows.map((r) => r.row))];
+  const color = {
+    field: "row",
+    type: "nominal",
+    title: keys.rows.join(" · ") || "cell",
+    scale: { domain: rowOrder, scheme: "tableau10" },
+  };
+  const x = { field: "k", type: "quantitative", title: "trials (k)", axis: { tickMinStep: 1 } };
+  return {
+    $schema: SCHEMA,
+    data: { values: rows },
+    facet: { column: cellColumns(keys.column, rows) },
+    spec: {
+      width: 320,
+      height: 200,
+      layer: [
+        {
+          mark: { type: "area", opacity: 0.12 },
+          encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color },
+        },
+        {
+          mark: { type: "line", point: true, strokeWidth: 1.8 },
+          encoding: {
+            x,
+            y: {
+              field: "expected",
+              type: "quantitative",
+              title: `expected best ${metric}${better === null ? "" : ` (${better} is better)`}`,
+              scale: { zero: false },
+            },
+            color,
+            tooltip: [
+              { field: "row", title: keys.rows.join(" · ") || "cell" },
+              { field: "k", type: "quantitative", title: "trials" },
+              { field: "expected", type: "quantitative", title: "expected best", format: ".4~g" },
+              { field: "lo", type: "quantitative", title: "10%", format: ".4~g" },
+              { field: "hi", type: "quantitative", title: "90%", format: ".4~g" },
+            ],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: "independent" } },
     config: CHART_CONFIG,
   };
 }

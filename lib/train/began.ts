@@ -7,8 +7,9 @@
  * - k starts at 0 and after every D update becomes k + λ_k·(γ·L(x) − L(G(z))), on that update's batch. It is the
  *   loss's state, kept in the checkpoint, so a resumed run continues from it. As google/compare_gan (623f646)
  *   does, k is not clipped (the BEGAN paper clips it to [0, 1]); the study this harness reproduces is compare_gan's.
- * - The log's `dReal` and `dFake` are L(x) and L(G(z)); the convergence measure M = L(x) + |γ·L(x) − L(G(z))| follows
- *   from them and γ. `dAcc` means nothing here (energies are all "real" at threshold 0: it reads 0.5).
+ * - The log's `dReal` and `dFake` are L(x) and L(G(z)); it adds `k` (after the iteration's D updates) and the
+ *   convergence measure `M` = L(x) + |γ·L(x) − L(G(z))|, from the means over the iteration's D updates. `dAcc`
+ *   means nothing here (energies are all "real" at threshold 0: it reads 0.5).
  *
  * Options: `gamma` (γ, the equilibrium ratio E[L(G(z))]/E[L(x)] D aims at, default 0.5) and `lambdaK` (λ_k, k's
  * rate, default 0.001), the BEGAN paper's values; the study searches γ U[0, 1] and λ_k 10^U[−4, −2].
@@ -38,6 +39,11 @@ export const began: GanLoss<BeganOptions> = {
     initial: () => [0],
     update: (k, real, fake, { gamma, lambdaK }) =>
       tf.add(k, tf.mul(lambdaK, tf.sub(tf.mul(gamma, tf.mean(real)), tf.mean(fake)))) as tf.Tensor1D,
+    logged: {
+      names: ["k", "M"],
+      values: (k, real, fake, { gamma }) =>
+        tf.concat([k.slice(0, 1), tf.add(real, tf.abs(tf.sub(tf.mul(gamma, real), fake))).reshape([1])]) as tf.Tensor1D,
+    },
   },
   options: {
     gamma: option({

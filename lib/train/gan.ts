@@ -14,6 +14,7 @@ import {
   discriminatorStep,
   type Gan,
   generatorStep,
+  loggedValues,
   penaltyNoiseShape,
   type StepSettings,
 } from "./steps.ts";
@@ -113,8 +114,9 @@ export function ganIteration(
   const condition = conditional && { role: conditional.role, weight: conditional.weight, labels: labels! };
   const gLoss = generatorStep(gan, noiseG, settings, condition);
   const numbers = tf.tidy(() => {
-    const d = dStats.length === 1 ? dStats[0]! : tf.div(tf.addN(dStats), dStats.length);
-    return tf.concat([d.slice([0], [1]), gLoss.reshape([1]), d.slice([1], [-1])]) as tf.Tensor1D;
+    const d = dStats.length === 1 ? dStats[0]! : tf.div(tf.addN(dStats), dStats.length) as tf.Tensor1D;
+    const logged = loggedValues(settings, d);
+    return tf.concat([d.slice([0], [1]), gLoss.reshape([1]), d.slice([1], [-1]), ...logged]) as tf.Tensor1D;
   });
   tf.dispose([...dStats, noiseG, gLoss, ...(labels ? [labels] : [])]);
   return numbers;

@@ -22,7 +22,7 @@ import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
 import type { Dataset } from "../experiment/config.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
-import { type GanKind, type KindRun, requireKind } from "./kinds/kind.ts";
+import { type KindRun, requireKind } from "./kinds/kind.ts";
 import "./kinds/builtin.ts";
 import { type Divergence, LogWindow } from "./log_window.ts";
 import { writeProgressGif } from "./progress_gif.ts";
@@ -108,7 +108,8 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
     const resumed = await restoreTrainState(runDir, { kind, rng, order }, warn);
     const state = resumed?.state ?? null;
     const files = await RunFiles.open({ runDir, config, imageShape: data.shape, totalSteps, stepsPerEpoch }, resumed);
-    const window = new LogWindow(kindOf.numbers, kindOf.losses, config.divergenceThreshold, state);
+    const numbers = [...kindOf.numbers, ...kind.loggedNumbers ?? []];
+    const window = new LogWindow(numbers, kindOf.losses, config.divergenceThreshold, state);
     const clock = new TrainingClock({
       seconds: state?.seconds ?? 0,
       epochMs: state?.epochMs ?? 0,
@@ -126,7 +127,7 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
       const inputs = new IterationInputs(data, config, order, rng);
       const watch = new CollapseWatch(options.stopping?.collapse);
       if (state?.collapse) watch.setState(state.collapse);
-      const parts = { run, options, totalSteps, stepsPerEpoch, kindOf, kind, inputs, rng, order, watch };
+      const parts = { run, options, totalSteps, stepsPerEpoch, numbers, kind, inputs, rng, order, watch };
       const training = { ...parts, files, window, clock, evaluator, collapsedBy: null };
       return await train(training, state?.step ?? 0, state !== null);
     } finally {
@@ -146,8 +147,8 @@ interface Training {
   options: TrainOptions;
   totalSteps: number;
   stepsPerEpoch: number;
-  /** The kind of GAN (what it logs), and its networks for this run. */
-  kindOf: GanKind;
+  /** What the run logs (its kind's numbers and its loss's), and its kind's networks for this run. */
+  numbers: readonly string[];
   kind: KindRun;
   inputs: IterationInputs;
   rng: Rng;
@@ -238,7 +239,7 @@ async function logWindow(t: Training, step: number): Promise<Divergence | null> 
       kind: "step",
       step,
       epoch: t.files.epochAt(step),
-      ...roundNumbers(t.kindOf.numbers, read.means),
+      ...roundNumbers(t.numbers, read.means),
       ms: round(ms / read.steps, 2),
     } as StepLine,
   );
@@ -252,7 +253,7 @@ async function logEpoch(t: Training, step: number): Promise<void> {
       kind: "epoch",
       epoch: step / t.stepsPerEpoch,
       step,
-      ...roundNumbers(t.kindOf.numbers, t.window.endEpoch(t.stepsPerEpoch)),
+      ...roundNumbers(t.numbers, t.window.endEpoch(t.stepsPerEpoch)),
       seconds: round(t.clock.endEpoch() / 1000, 3),
     } as EpochLine,
   );

@@ -63,6 +63,18 @@ function lossOf(s: StepSettings): { loss: AnyGanLoss; ctx: LossContext } {
 }
 
 /**
+ * A stateful loss's logged numbers after an iteration (`LossState.logged`, e.g. BEGAN's k and M), from the mean of
+ * its D steps' numbers `[dLoss, dReal, dFake, …]`: none for a loss that logs none. Call inside `tf.tidy`.
+ */
+export function loggedValues(s: StepSettings, dMeans: tf.Tensor1D): tf.Tensor1D[] {
+  const { loss, ctx } = lossOf(s);
+  const logged = loss.state?.logged;
+  if (!logged) return [];
+  const at = (i: number) => dMeans.slice([i], [1]).reshape([]) as tf.Scalar;
+  return [logged.values(s.lossState!, at(1), at(2), ctx.options)];
+}
+
+/**
  * The random numbers a gradient penalty needs, and their shape for a batch of `real`: WGAN-GP's ε per image,
  * DRAGAN's u per pixel; none for a loss without a penalty.
  */

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { criticSteps, type ResolvedConfig } from "../../experiment/config.ts";
 import { evalFields, type Evaluator, type GeneratorSettings } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
-import { lossOptions, requireLoss } from "../../plugins/losses.ts";
+import { loggedNumbers, lossOptions, requireLoss } from "../../plugins/losses.ts";
 import { buildGan, disposeGan, ganIteration } from "../gan.ts";
 import type { StepSettings } from "../steps.ts";
 import { sampleGridNoise } from "./grid_inputs.ts";
@@ -30,11 +30,19 @@ export function stepSettings(config: ResolvedConfig): StepSettings {
   };
 }
 
-/** The checkpoint of a stateful loss's state (a tensor group `kind:loss`), for a kind's run; nothing otherwise. */
-export function lossStateCheckpoint(settings: StepSettings): Pick<KindRun, "saveState" | "restoreState"> {
+/**
+ * What a stateful loss adds to a kind's run: its state as a tensor group `kind:loss` of the checkpoint, and the
+ * numbers it logs after the kind's (`loggedNumbers`, e.g. BEGAN's k and M; `ganIteration` appends their values).
+ * Nothing for a loss without state.
+ */
+export function lossStateCheckpoint(
+  settings: StepSettings,
+): Pick<KindRun, "saveState" | "restoreState" | "loggedNumbers"> {
   const state = settings.lossState;
   if (!state) return {};
+  const logged = loggedNumbers(requireLoss(settings.loss, "config.loss"));
   return {
+    ...(logged.length ? { loggedNumbers: logged } : {}),
     saveState: () => Promise.resolve({ tensors: { loss: [{ name: "state", tensor: state.clone() }] } }),
     restoreState(saved) {
       const kept = saved.tensors.loss?.[0]?.tensor;

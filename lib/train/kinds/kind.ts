@@ -100,9 +100,14 @@ export interface KindRun {
   optimizers: Readonly<Record<string, tf.Optimizer>>;
   /**
    * One training iteration: all of its D and G updates, on batches and noise drawn from `inputs`.
-   * @returns a kept tensor of the kind's `numbers`, in order (dispose it after reading).
+   * @returns a kept tensor of the kind's `numbers` and then `loggedNumbers`, in order (dispose it after reading).
    */
   iterate(inputs: IterationInputs): tf.Tensor1D;
+  /**
+   * Numbers this run's iterations return after the kind's `numbers` (a stateful loss's, such as BEGAN's k and M:
+   * `lossStateCheckpoint` gives them); they are logged after the kind's.
+   */
+  loggedNumbers?: readonly string[];
   /** The sample grid's images from its fixed inputs, `[cells, h, w, c]` in the run's pixel range (dispose it). */
   sampleImages(): tf.Tensor;
   /** The sample grid's rows and columns, when not the config's `sampleGrid` (a translation's A | A→B | A→B→A). */
