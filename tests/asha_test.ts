@@ -103,3 +103,46 @@ Deno.test("with prune.by a run is ranked only within its bracket: one loss's FCD
   assertEquals((await book.promote()).map((p) => p.runId), [], "hinge-1's 2nd place keeps it out of bce's bracket");
   await Deno.remove(dir, { recursive: true });
 });
+
+/** Replace line `n` (1-based) of a rung book with `text`, keeping its newline: damage in place, not a torn end. */
+async function damageLine(dir: string, n: number, text: (line: string) => string): Promise<void> {
+  const path = `${dir}/rungs.jsonl`;
+  const lines = (await Deno.readTextFile(path)).split("\n");
+  lines[n - 1] = text(lines[n - 1]!);
+  await Deno.writeTextFile(path, lines.join("\n"));
+}
+
+Deno.test("a damaged middle line keeps its decision: the run resuming at its rung is not decided again, and it is said", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  await book.decide("a", 100, 10);
+  assertEquals((await book.decide("b", 100, 20)).kind, "prune");
+  await book.decide("c", 100, 5);
+  // Cut line 2 after its value: `{"kind":"prune","runId":"b","rung":100,"value":20,"ra`.
+  await damageLine(dir, 2, (l) => l.slice(0, l.indexOf('"rank"') + 4));
+  const warnings: string[] = [];
+  const again = new RungBook(dir, prune, (m) => warnings.push(m));
+  assertEquals((await again.decide("b", 100, 1)).kind, "prune", "b's decision is the one written, not made anew");
+  assertEquals((await again.lines()).length, 3, "no second decision for b");
+  assertEquals([...await again.pruned()], ["b"]);
+  assertEquals(warnings.length, 1, "said once");
+  assert(warnings[0]!.includes(`${dir}/rungs.jsonl line 2 is damaged; its decision (prune b at rung 100)`));
+  // A value cut short is not a value: "20" cut to "2" cannot pass for a decision on 2.
+  await damageLine(dir, 2, () => '{"kind":"prune","runId":"b","rung":100,"value":2');
+  const cut = await new RungBook(dir, prune, () => {}).decide("d", 100, 7).then(() => null, (e: Error) => e);
+  assert(cut?.message.includes("line 2 is damaged and no decision can be read from it"), String(cut));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a damaged line that names no decision stops every decision, with the line and how to mend it", async () => {
+  const dir = await tempDir();
+  const book = new RungBook(dir, prune);
+  await book.decide("a", 100, 10);
+  await book.decide("b", 100, 20);
+  await damageLine(dir, 1, () => "\u0000\u0000garbage");
+  const e = await new RungBook(dir, prune).decide("c", 100, 5).then(() => new Error("decided"), (e: Error) => e);
+  assert(e.message.includes(`${dir}/rungs.jsonl line 1 is damaged`), e.message);
+  assert(e.message.includes("delete it to have that decision made again"), e.message);
+  assertEquals((await Deno.readTextFile(`${dir}/rungs.jsonl`)).split("\n").filter(Boolean).length, 2, "nothing added");
+  await Deno.remove(dir, { recursive: true });
+});

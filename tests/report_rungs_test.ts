@@ -44,7 +44,7 @@ Deno.test("readRungBook is null without rungs.jsonl and names records that are n
     const book = await readRungBook(dir);
     assertEquals(book?.lines, []);
     assertEquals(book?.warnings.length, 2);
-    assertStringIncludes(book!.warnings.join("\n"), "line 2 is not a JSON object");
+    assertStringIncludes(book!.warnings.join("\n"), "line 2 is damaged and holds no readable decision");
     assertStringIncludes(book!.warnings.join("\n"), "record 1 is not a rung decision");
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -3,6 +3,8 @@ import * as vega from "vega";
 import { installTextMetrics, measureText, type VegaTextMetrics } from "../lib/report/text_metrics.ts";
 import { escapeHtml, inlineScript, jsonForScript } from "../lib/report/escape.ts";
 import { formatDuration, formatNumber } from "../lib/report/format.ts";
+import { backendsLabel } from "../lib/report/tables.ts";
+import type { RunData } from "../lib/results/read_results.ts";
 
 Deno.test("measureText() sums Helvetica advance widths", () => {
   // H e l l o = 722 + 556 + 222 + 222 + 556 = 2278 units
@@ -61,4 +63,40 @@ Deno.test("formatNumber() and formatDuration() give short labels", () => {
   assertEquals(formatDuration(12.34), "12.3s");
   assertEquals(formatDuration(185), "3m 05s");
   assertEquals(formatDuration(3725), "1h 02m");
+});
+
+Deno.test("the report's backend names the GEMM and its threads that config.json recorded, as the sweep printed them", () => {
+  const run = (gemm?: Record<string, unknown>) =>
+    ({
+      config: {
+        backend: {
+          name: "wasm",
+          reason: "",
+          device: "wasm SIMD, 1 thread on x86_64 CPU, 2 cores",
+          ...(gemm ? { gemm } : {}),
+        },
+      },
+    }) as unknown as RunData;
+  const openblas = { library: "openblas", version: "OpenBLAS 0.3.21 NO_LAPACKE", threads: 2, path: "/usr/lib/x.so" };
+  assertEquals(
+    backendsLabel([run(openblas)]),
+    "wasm SIMD, 1 thread on x86_64 CPU, 2 cores; matrix products and convolutions on OpenBLAS 0.3.21 NO_LAPACKE " +
+      "(cblas_sgemm via FFI), 2 threads",
+  );
+  const simd = {
+    library: "wasm-simd",
+    version: "relaxed SIMD build",
+    threads: 1,
+    fallback: "OpenBLAS is not installed",
+  };
+  assert(
+    backendsLabel([run(openblas), run(simd)]).includes(
+      "wasm SIMD GEMM (relaxed SIMD build), 1 thread: OpenBLAS is not installed (1 runs)",
+    ),
+  );
+  assertEquals(
+    backendsLabel([run()]),
+    "wasm SIMD, 1 thread on x86_64 CPU, 2 cores",
+    "a run from before the GEMM was recorded",
+  );
 });

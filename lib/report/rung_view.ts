@@ -5,32 +5,21 @@
  * @module
  */
 import { join } from "@std/path";
-import { parseJsonl } from "../results/jsonl.ts";
+import { readRungLines, type RungLine } from "../results/rung_lines.ts";
 import type { RunData } from "../results/read_results.ts";
 import { formatValue } from "./grid_view.ts";
 import { axisKind, runConfig, sweptKeys } from "./hparam_rows.ts";
 import type { TextTable } from "./html.ts";
 
-/** One decision of the book. */
-export interface RungDecisionLine {
-  kind: "continue" | "prune" | "promote";
-  runId: string;
-  /** The rung, in steps. */
-  rung: number;
-  /** The metric at the rung (null: not finite). */
-  value: number | null;
-  rank: number;
-  of: number;
-}
-
 const KINDS = ["continue", "prune", "promote"];
 
 /**
- * Read `<dir>/rungs.jsonl`: null when the sweep has none; lines that are not decisions are warnings.
+ * Read `<dir>/rungs.jsonl`: null when the sweep has none. A damaged line counts as the decision still readable
+ * from it, as the sweep reads it; what is not a decision is a warning.
  * @param dir The experiment's result folder.
  * @returns The decisions in file order and the warnings.
  */
-export async function readRungBook(dir: string): Promise<{ lines: RungDecisionLine[]; warnings: string[] } | null> {
+export async function readRungBook(dir: string): Promise<{ lines: RungLine[]; warnings: string[] } | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(join(dir, "rungs.jsonl"));
@@ -38,13 +27,18 @@ export async function readRungBook(dir: string): Promise<{ lines: RungDecisionLi
     if (e instanceof Deno.errors.NotFound) return null;
     throw e;
   }
-  const parsed = parseJsonl(text);
-  const lines: RungDecisionLine[] = [];
-  const warnings = parsed.bad.map((b) => `rungs.jsonl: line ${b.line} is not a JSON object; skipped`);
-  parsed.records.forEach((r, i) => {
+  const parsed = readRungLines(text);
+  const lines: RungLine[] = [];
+  const warnings = parsed.damaged.map((d) =>
+    d.recovered === null
+      ? `rungs.jsonl: line ${d.line} is damaged and holds no readable decision; skipped`
+      : `rungs.jsonl: line ${d.line} is damaged; its decision (${d.recovered.kind} ${d.recovered.runId} at rung ` +
+        `${d.recovered.rung}) is read from what is left of it`
+  );
+  parsed.lines.forEach((r, i) => {
     const ok = KINDS.includes(String(r.kind)) && typeof r.runId === "string" && typeof r.rung === "number" &&
       (r.value === null || typeof r.value === "number") && typeof r.rank === "number" && typeof r.of === "number";
-    if (ok) lines.push(r as unknown as RungDecisionLine);
+    if (ok) lines.push(r);
     else {
       warnings.push(
         `rungs.jsonl: record ${i + 1} is not a rung decision (expected kind continue|prune|promote, runId, ` +
@@ -73,9 +67,9 @@ export interface RungRow {
  * The chart's rows: each run's first decision at each rung, overridden by a later promotion.
  * @param lines The book.
  */
-export function rungRows(lines: readonly RungDecisionLine[]): RungRow[] {
+export function rungRows(lines: readonly RungLine[]): RungRow[] {
   const at = new Map<string, RungRow>();
-  const latest = new Map<string, RungDecisionLine>();
+  const latest = new Map<string, RungLine>();
   for (const l of lines) {
     latest.set(l.runId, l);
     const key = `${l.runId}\u0000${l.rung}`;

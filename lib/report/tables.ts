@@ -2,6 +2,7 @@
  * The report's text tables: the final values per grid point, runs that went wrong, the grid, and the heatmap's cells; and how run states are counted.
  * @module
  */
+import { describeGemm } from "../kernels/gemm_label.ts";
 import { type RunData, type RunState } from "../results/read_results.ts";
 import { type ChartLayout, comboLabel, formatValue, type GridDim, type GridView } from "./grid_view.ts";
 import type { GroupSummary } from "./final_values.ts";
@@ -149,7 +150,9 @@ export function backendsLabel(runs: readonly RunData[]): string {
     const name = b?.name ?? "?";
     const device = b?.device ?? "?";
     // the device often names the backend already: "wasm SIMD, 1 thread on cpu"
-    const key = device.toLowerCase().startsWith(name.toLowerCase()) ? device : `${name} on ${device}`;
+    const on = device.toLowerCase().startsWith(name.toLowerCase()) ? device : `${name} on ${device}`;
+    // on wasm, the GEMM as the sweep printed it: OpenBLAS or the SIMD GEMM, and its threads
+    const key = b?.gemm ? `${on}; ${describeGemm(b.gemm)}` : on;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   if (counts.size === 0) return "—";

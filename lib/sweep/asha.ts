@@ -12,26 +12,10 @@
  * @module
  */
 import { join } from "@std/path";
-import { parseJsonl } from "../results/jsonl.ts";
 import { type Prune, pruneMode, type RungDecision } from "../experiment/stopping.ts";
+import { readRungLines, type RungLine } from "../results/rung_lines.ts";
 
-export type { Prune, RungDecision };
-
-/** A run's decision at a rung: `continue` or `prune`; `promote` later overrides a `prune`. */
-export interface RungLine {
-  kind: "continue" | "prune" | "promote";
-  runId: string;
-  /** The rung, in steps. */
-  rung: number;
-  /** The metric's value at the rung (null: not finite, ranked last). */
-  value: number | null;
-  /** 0-based rank at the rung when decided, and how many runs had reached it then. */
-  rank: number;
-  of: number;
-  time: string;
-  /** The run's bracket (`prune.by`'s values); absent: the one bracket. */
-  group?: string;
-}
+export type { Prune, RungDecision, RungLine };
 
 /** The share that goes on at a rung of `n` runs: at least the best one. */
 export function kept(n: number, keep: number): number {
@@ -42,11 +26,16 @@ export function kept(n: number, keep: number): number {
 export class RungBook {
   readonly #dir: string;
   readonly #prune: Prune;
+  readonly #warn: (message: string) => void;
 
-  /** The book of the sweep whose results folder is `experimentDir`. */
-  constructor(experimentDir: string, prune: Prune) {
+  /**
+   * The book of the sweep whose results folder is `experimentDir`.
+   * @param warn Told once per damaged line whose decision is read from what is left of it.
+   */
+  constructor(experimentDir: string, prune: Prune, warn: (message: string) => void = (m) => console.error(m)) {
     this.#dir = experimentDir;
     this.#prune = prune;
+    this.#warn = warn;
   }
 
   /**
@@ -56,7 +45,8 @@ export class RungBook {
   decide(runId: string, rung: number, value: number, group = ""): Promise<RungDecision> {
     return this.#locked(async (all, append) => {
       const lines = all.filter((l) => (l.group ?? "") === group);
-      const mine = lines.filter((l) => l.runId === runId && l.rung === rung);
+      // A run is in one bracket: its own decision is found whatever a damaged line kept of its group.
+      const mine = all.filter((l) => l.runId === runId && l.rung === rung);
       const last = mine.at(-1);
       if (last) return { kind: last.kind === "prune" ? "prune" : "continue", rank: last.rank, of: last.of };
       const finite = Number.isFinite(value) ? value : null;
@@ -99,14 +89,40 @@ export class RungBook {
     });
   }
 
-  /** Every line written so far. */
+  /**
+   * Every line written so far. A damaged line (not JSON) counts as the decision that can still be read from it;
+   * @throws {Error} when one holds no readable decision: some run's decision may be lost, and deciding again could
+   *   make it twice, so nothing is decided until the line is restored or removed.
+   */
   async lines(): Promise<RungLine[]> {
+    const path = join(this.#dir, "rungs.jsonl");
+    let text: string;
     try {
-      return parseJsonl(await Deno.readTextFile(join(this.#dir, "rungs.jsonl"))).records as unknown as RungLine[];
+      text = await Deno.readTextFile(path);
     } catch (e) {
       if (e instanceof Deno.errors.NotFound) return [];
       throw e;
     }
+    const { lines, damaged } = readRungLines(text);
+    for (const d of damaged) {
+      if (d.recovered === null) {
+        throw new Error(
+          `${path} line ${d.line} is damaged and no decision can be read from it (its kind, runId, rung and ` +
+            "value): a run's pruning decision may be lost, so the sweep decides nothing until it is mended. " +
+            "Restore the line from a copy, or delete it to have that decision made again when its run next " +
+            "reaches the rung",
+        );
+      }
+      const key = `${path}:${d.line}`;
+      if (warned.has(key)) continue;
+      warned.add(key);
+      const r = d.recovered;
+      this.#warn(
+        `warning: ${path} line ${d.line} is damaged; its decision (${r.kind} ${r.runId} at rung ${r.rung}) is ` +
+          "read from what is left of it",
+      );
+    }
+    return lines;
   }
 
   /** Runs whose latest decision is `prune` (not since promoted). */
@@ -140,6 +156,9 @@ export class RungBook {
     }
   }
 }
+
+/** Damaged lines already warned of, by `path:line`: each is told once per process. */
+const warned = new Set<string>();
 
 /**
  * A writer killed mid-line left a torn last line; it died before acting on that decision, so it is dropped

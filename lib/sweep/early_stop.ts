@@ -16,10 +16,11 @@ export function stoppingFor(
   expDir: string,
   runId: string,
   config: Record<string, unknown> = {},
+  warn?: (message: string) => void,
 ): Stopping | undefined {
   const { prune, collapse } = experiment;
   if (!prune && !collapse) return undefined;
-  const book = prune ? new RungBook(expDir, prune) : null;
+  const book = prune ? new RungBook(expDir, prune, warn) : null;
   const group = prune ? pruneBracket(prune, config) : "";
   return {
     ...(prune ? { prune, decide: (rung: number, value: number) => book!.decide(runId, rung, value, group) } : {}),

@@ -222,7 +222,9 @@ export async function executeRun(
       if (damaged !== null) return failed(damaged);
       return { runId: run.runId, status: "skipped", seconds: 0, note: done };
     }
-    const stopping = options.rules ? stoppingFor(options.rules, expDir, run.runId, run.config) : undefined;
+    const stopping = options.rules
+      ? stoppingFor(options.rules, expDir, run.runId, run.config, options.warn)
+      : undefined;
     const recorded = earlier?.archFingerprint ?? fingerprint; // what the run was first trained with
     const data = await loadTrainingImages(run.config.dataset, run.config.pixelRange, run.dataDir, {
       ...(options.warn ? { warn: options.warn } : {}),
