@@ -32,6 +32,7 @@ async function endedRun(record = true): Promise<{ dir: string; status: RunStatus
   await Deno.writeTextFile(join(dir, "samples/step-000020.png"), "grid at 20");
   await Deno.writeTextFile(join(dir, "generator/model.json"), "{}");
   await Deno.writeFile(join(dir, "generator/weights.bin"), new Uint8Array(64).fill(7));
+  await Deno.writeTextFile(join(dir, "config.json"), '{"runId":"r","config":{"lr":0.001}}');
   const status: RunStatusFile = {
     status: "completed",
     step: 20,
@@ -105,6 +106,13 @@ const CASES: { name: string; record?: boolean; act: (dir: string) => Promise<voi
     file: "generator/weights.bin",
     says: /^missing, where 64 bytes were recorded/,
   },
+  {
+    name: "its config.json made unreadable",
+    act: (dir) => Deno.writeTextFile(join(dir, "config.json"), "{not json"),
+    file: "config.json",
+    says:
+      /^9 bytes, where 35 bytes with sha256 [0-9a-f]{12}… were recorded when the run completed: it was changed since$/,
+  },
   { name: "a run from before the record, untouched", record: false, act: async () => {} },
   {
     name: "a run from before the record, its log cut to half",
@@ -147,6 +155,7 @@ Deno.test("recordEnded() records the log's lines, bytes and sha256 and each samp
     const bytes = await Deno.readFile(log(dir));
     assertEquals(status.ended?.log, { lines: 14, bytes: bytes.length, sha256: await sha256Hex(bytes) });
     assertEquals(status.ended?.files.map((f) => [f.path, f.bytes]), [
+      ["config.json", 35],
       ["samples/step-000010.png", 10],
       ["samples/step-000020.png", 10],
       ["generator/model.json", 2],

@@ -55,7 +55,8 @@ async function reportedFiles(runDir: string, log: Uint8Array): Promise<string[]>
   } catch (e) {
     if (!(e instanceof Deno.errors.NotFound)) throw e;
   }
-  return [...paths, ...generator.sort()];
+  // config.json first: a run's settings, which the report and its claims read back, are part of what it ended with.
+  return ["config.json", ...paths, ...generator.sort()];
 }
 
 /** A file's bytes, or null when it is missing. */

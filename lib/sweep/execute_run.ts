@@ -4,6 +4,7 @@
  * `failed` (an exception, with the message in `status.json`).
  * @module
  */
+import { InputError } from "../input_error.ts";
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "@std/path";
 import { removeTempFiles, writeJsonAtomic } from "../results/atomic_write.ts";
@@ -263,7 +264,9 @@ export async function executeRun(
       };
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      const recorded = await writeFailedStatus(runDir, e instanceof Error ? `${message}\n${e.stack ?? ""}` : message)
+      // A refusal (bad input, named) is its message; anything else keeps its stack for a bug report.
+      const detail = e instanceof Error && !(e instanceof InputError) ? `${message}\n${e.stack ?? ""}` : message;
+      const recorded = await writeFailedStatus(runDir, detail)
         .then(() => "", (w: Error) => ` (and its status.json could not say so: ${w.message})`);
       return {
         runId: run.runId,

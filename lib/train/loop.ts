@@ -23,6 +23,7 @@ import { loadTrainingImages, type TrainingImages } from "../data/training_images
 import type { Dataset } from "../experiment/config.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
 import { type KindRun, requireKind } from "./kinds/kind.ts";
+import { requireBatchFits } from "./memory_need.ts";
 import "./kinds/builtin.ts";
 import { type Divergence, LogWindow } from "./log_window.ts";
 import { writeProgressGif } from "./progress_gif.ts";
@@ -105,6 +106,7 @@ export async function trainRun(run: PlannedRun, options: TrainOptions): Promise<
   const count = Math.min(config.trainSize ?? data.count, data.count);
   const order = new BatchOrder(count, config.batchSize, config.batching, rng);
   try {
+    requireBatchFits(kind.networks, config.batchSize);
     const resumed = await restoreTrainState(runDir, { kind, rng, order }, warn);
     const state = resumed?.state ?? null;
     const files = await RunFiles.open({ runDir, config, imageShape: data.shape, totalSteps, stepsPerEpoch }, resumed);
