@@ -1,4 +1,4 @@
-import { assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "@std/assert";
 import { type Architecture, registerArch, requireArch } from "../lib/archs/registry.ts";
 import { InputError } from "../lib/input_error.ts";
 import { parseAssignment } from "../lib/experiment/assignment.ts";
@@ -57,8 +57,20 @@ Deno.test("a wrong type names the field path, the value and its type", () => {
   const m = messageOf({ name: "x", base: { batchSize: "128" } });
   assertMatch(
     m,
-    /base\.batchSize: expected number, received string, got "128" \(string\)/,
+    /base\.batchSize: expected number, got "128" \(string\)/,
   );
+});
+
+Deno.test("zod's own words do not leak: no category prefix, no 'received', NaN named", () => {
+  assertMatch(
+    messageOf({ name: "x", base: { noise: "foo" } }),
+    /base\.noise: expected one of "normal"\|"uniform", got "foo" \(string\)/,
+  );
+  assertMatch(messageOf({ name: "x", base: { lr: NaN } }), /base\.lr: expected a finite number, got NaN/);
+  for (const base of [{ noise: "foo" }, { lr: NaN }, { loss: 5 }, { batchSize: 0 }, { pixelRange: "[0,2]" }]) {
+    const m = messageOf({ name: "x", base });
+    assert(!/Invalid (option|input)|Too (small|big):|received/.test(m), m);
+  }
 });
 
 Deno.test("a bad value inside a grid list names its index", () => {

@@ -281,9 +281,25 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown, base: rea
     return `${where}: unknown key${didYouMean(key, known)} (known keys: ${known.join(", ")})`;
   }
   const where = formatPath(issue.path) || "(top level)";
-  const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
   const value = valueAt(input, issue.path.slice(base.length));
-  return `${where}: ${message}, got ${show(value)}${orNull(issue.path)}`;
+  return `${where}: ${zodMessage(issue, value)}, got ${show(value)}${orNull(issue.path)}`;
+}
+
+/**
+ * zod's message for an issue without its category ("Invalid option: ", "Too small: ") or the "received …" that the
+ * message's own "got …" says with the value; for NaN, which zod calls a wrong type, "expected a finite number".
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { zodMessage } from "./validate.ts";
+ * zodMessage(z.enum(["a", "b"]).safeParse("c").error!.issues[0]!, "c"); // 'expected one of "a"|"b"'
+ * ```
+ */
+export function zodMessage(issue: z.core.$ZodIssue, value: unknown): string {
+  if (issue.code === "invalid_type" && typeof value === "number" && Number.isNaN(value)) {
+    return "expected a finite number";
+  }
+  return issue.message.replace(/^[A-Z][a-z]+(?: [a-z]+)*: /, "").replace(/, received \w+$/, "");
 }
 
 /** `parsed`'s entries in the key order of `input` (the value it was parsed from). */
@@ -452,8 +468,7 @@ function checkSearch(search: Search, gridKeys: string[], source: string): void {
 function checkValue(key: string, value: unknown, where: string, source: string): void {
   const parsed = configShape()[key]!.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const message = issue.message.replace(/^(Invalid input|Too small|Too big): /, "");
+    const message = zodMessage(parsed.error.issues[0]!, value);
     throw new InputError(
       source,
       `${where}: ${show(value)} is not a value of ${key}: ${message}; narrow the distribution to values ${key} accepts`,
