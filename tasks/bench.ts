@@ -42,6 +42,7 @@ import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import { describeGemm, gemmInfo } from "../lib/kernels/gemm_info.ts";
+import { gemmLimitGflops, LIMIT_SIDE } from "../lib/bench/gemm_limit.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import "../lib/archs/builtin.ts";
 import { kindNames } from "../lib/train/kinds/kind.ts";
@@ -347,8 +348,14 @@ function describePair(r: PairedRatio): string {
     `${r.harnessMs.toFixed(1)} / ${r.torchMs.toFixed(1)} ms = ${r.ratio.toFixed(2)}× (${range}, ${r.pairs} pairs)`;
 }
 
-/** The table on stdout; `simdPeak` (GFLOP/s) adds each SIMD-GEMM row's share of its cores' SIMD peak. */
-function table(results: BenchResult[], simdPeak: number | null): string {
+/** A row's key in the GEMM limits measured: its backend and threads. */
+const limitKey = (r: { backend: string; threads: number }) => `${r.backend}:${r.threads}`;
+
+/**
+ * The table on stdout; `simdPeak` (GFLOP/s) adds each SIMD-GEMM row's share of its cores' SIMD peak, `limits`
+ * each wasm row's share of a large sgemm on the same GEMM and threads ("of limit").
+ */
+function table(results: BenchResult[], simdPeak: number | null, limits: ReadonlyMap<string, number>): string {
   const head = [
     "arch",
     "kind",
@@ -363,6 +370,7 @@ function table(results: BenchResult[], simdPeak: number | null): string {
     "GFLOP/iter",
     "GFLOP/s",
     "of peak",
+    "of limit",
   ];
   const rows = results.map((r) => [
     r.arch,
@@ -381,6 +389,7 @@ function table(results: BenchResult[], simdPeak: number | null): string {
     r.backend === "wasm" && simdPeak && r.gemm?.library === "wasm-simd"
       ? `${(100 * r.gflopsPerSecond / (simdPeak * r.threads)).toFixed(0)}%`
       : "-",
+    limits.has(limitKey(r)) ? `${(100 * r.gflopsPerSecond / limits.get(limitKey(r))!).toFixed(0)}%` : "-",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
@@ -474,6 +483,7 @@ async function main(): Promise<number> {
   const backendInfo: Record<string, BackendInfo> = {};
   const skipped: string[] = [];
   let simdPeak: number | null = null;
+  const limits = new Map<string, number>();
   for (const backend of backends) {
     const info = await startBackend(backend, tfFlags);
     backendInfo[backend] = info;
@@ -503,6 +513,14 @@ async function main(): Promise<number> {
       if (threads > 1) console.log(`  GEMM on ${threads} threads:`);
       const gemm = backend === "wasm" ? gemmInfo() : null;
       if (gemm && threads > 1) console.log(`  ${describeGemm(gemm)}`);
+      if (gemm) {
+        limits.set(limitKey({ backend, threads }), await gemmLimitGflops());
+        console.log(
+          `  limit: a ${LIMIT_SIDE}³ sgemm on it runs at ${
+            limits.get(limitKey({ backend, threads }))!.toFixed(1)
+          } GFLOP/s`,
+        );
+      }
       for (const c of cases) {
         if (slow && CONV_ARCHS.has(c.arch) && !named) {
           skipped.push(`${caseName(c)}@${c.batchSize} on ${backend}`);
@@ -554,7 +572,7 @@ async function main(): Promise<number> {
   }
 
   console.log();
-  console.log(table(results, simdPeak));
+  console.log(table(results, simdPeak, limits));
   if (reference) {
     console.log();
     console.log(`numpy reference (mlp-keras, batch 128, 1 core): ${reference.msPerIteration.toFixed(1)} ms/iteration`);
@@ -595,6 +613,7 @@ async function main(): Promise<number> {
     backends: backendInfo,
     tfFlags,
     simdPeakGflops: simdPeak,
+    gemmLimitGflops: Object.fromEntries(limits),
     results,
     skipped,
     reference,
