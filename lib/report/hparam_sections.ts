@@ -146,10 +146,10 @@ export function searchBudgetSection(r: ReportView, charts: ChartList, chosen?: s
   if (metric === null) return [];
   const grid = r.results.experiment.grid;
   const trials = trialRows(r.runs, grid, metric);
-  const budget = budgetRows(trials, betterDirection(metric));
+  const better = betterDirection(metric);
+  const budget = budgetRows(trials, better);
   if (budget.length === 0) return [];
   const keys = cellKeys(grid);
-  const better = betterDirection(metric);
   const unfinished = trials.filter((t) => t.state !== "completed").length;
   return [{
     id: "search-budget",

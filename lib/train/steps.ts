@@ -67,6 +67,7 @@ function lossOf(s: StepSettings): { loss: AnyGanLoss; ctx: LossContext } {
  * its D steps' numbers `[dLoss, dReal, dFake, …]`: none for a loss that logs none. Call inside `tf.tidy`.
  */
 export function loggedValues(s: StepSettings, dMeans: tf.Tensor1D): tf.Tensor1D[] {
+  if (!s.lossState) return []; // a loss without state logs nothing: no lookup on every iteration
   const { loss, ctx } = lossOf(s);
   const logged = loss.state?.logged;
   if (!logged) return [];
