@@ -49,7 +49,15 @@ async function endedRun(record = true): Promise<{ dir: string; status: RunStatus
 const log = (dir: string) => join(dir, "metrics.jsonl");
 
 /** Ways to damage (or not) an ended run, and the file and words its check must name (none: whole). */
-const CASES: { name: string; record?: boolean; act: (dir: string) => Promise<void>; file?: string; says?: RegExp }[] = [
+const CASES: {
+  name: string;
+  record?: boolean;
+  act: (dir: string) => Promise<void>;
+  file?: string;
+  /** Files named after `file`, when more than one is damaged. */
+  also?: string[];
+  says?: RegExp;
+}[] = [
   { name: "untouched", act: async () => {} },
   {
     name: "an eval line appended by deno task eval",
@@ -107,6 +115,21 @@ const CASES: { name: string; record?: boolean; act: (dir: string) => Promise<voi
     says: /^missing, where 64 bytes were recorded/,
   },
   {
+    // Committed results without their large files: the weights left out whole, the rest still checked.
+    name: "the whole generator/ folder left out",
+    act: (dir) => Deno.remove(join(dir, "generator"), { recursive: true }),
+  },
+  {
+    name: "the generator/ folder emptied (there, but without its files)",
+    act: async (dir) => {
+      await Deno.remove(join(dir, "generator/model.json"));
+      await Deno.remove(join(dir, "generator/weights.bin"));
+    },
+    file: "generator/model.json",
+    also: ["generator/weights.bin"],
+    says: /^missing, where 2 bytes were recorded/,
+  },
+  {
     name: "its config.json made unreadable",
     act: (dir) => Deno.writeTextFile(join(dir, "config.json"), "{not json"),
     file: "config.json",
@@ -140,7 +163,7 @@ for (const c of CASES) {
       const damage = await verifyEndedRun(dir, status);
       if (c.file === undefined) assertEquals(damage, []);
       else {
-        assertEquals(damage.map((d) => d.file), [c.file]);
+        assertEquals(damage.map((d) => d.file), [c.file, ...c.also ?? []]);
         assertMatch(damage[0]!.problem, c.says!);
       }
     } finally {

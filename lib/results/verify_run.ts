@@ -193,10 +193,30 @@ async function fileProblem(
     `sha256 ${short(file.sha256)} were recorded when ${ended}: it was changed since`;
 }
 
+const GENERATOR_PREFIX = "generator/";
+
+/**
+ * Whether the run folder holds no `generator/` folder at all: the saved weights left out, as results committed
+ * without their large files are (a fresh clone of a study's logs and samples). Its log, grids and settings are still
+ * checked; a generator folder that is there is checked file by file, so one lost or changed file is still damage.
+ * Only a deliberate removal leaves none: the loop saves the generator before it records the run ended.
+ * @param runDir The run folder.
+ * @returns True when `generator/` is absent.
+ */
+export async function generatorLeftOut(runDir: string): Promise<boolean> {
+  try {
+    await Deno.stat(join(runDir, "generator"));
+    return false;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return true;
+    throw e;
+  }
+}
+
 /**
  * Check a run that ended against what its `status.json` recorded as it ended: its log's lines, bytes and sha256
  * (`eval` lines appended after its end line are allowed), its end line, a completed run's last step line, and each
- * recorded sample grid and generator file. A completed run from before the record is checked for its end line and
+ * recorded sample grid and generator file (all but a generator left out whole: {@linkcode generatorLeftOut}). A completed run from before the record is checked for its end line and
  * last step line only, and a diverged or collapsed one not at all. Runs that have not ended (running, stopped, failed, pruned) are not checked.
  *
  * @param runDir The run folder.
@@ -232,7 +252,9 @@ export async function verifyEndedRun(runDir: string, status: RunStatusFile): Pro
   }
   const log = await logProblem(runDir, status, record);
   if (log !== null) damage.push({ file: LOG, problem: log });
+  const leftOut = await generatorLeftOut(runDir);
   for (const file of record?.files ?? []) {
+    if (leftOut && file.path.startsWith(GENERATOR_PREFIX)) continue;
     const problem = await fileProblem(runDir, status, file);
     if (problem !== null) damage.push({ file: file.path, problem });
   }

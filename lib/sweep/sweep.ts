@@ -21,7 +21,7 @@ import type { WorkerReply, WorkerRequest } from "./worker.ts";
 import { type StopReason, StopRequest } from "./stop_request.ts";
 import { RunQueue } from "./run_queue.ts";
 import type { TfFlagValue } from "../tfjs/flags.ts";
-import { damagedRunMessage } from "../results/verify_run.ts";
+import { damagedRunMessage, ENDED_STATUSES, generatorLeftOut } from "../results/verify_run.ts";
 
 /** How to run a sweep. */
 export interface SweepOptions {
@@ -92,17 +92,18 @@ async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): 
 /**
  * This shard's runs, split into those already done (as `skipped` results) and those to train. A run that ended but
  * whose files are not what it ended with (lib/results/verify_run.ts) is neither: it is `failed`, named with what
- * differs, and left as it is.
+ * differs, and left as it is. Done runs that hold no `generator/` at all are named in `withoutGenerator`.
  */
 async function sortOutDone(
   plan: Plan,
   options: SweepOptions,
   expDir: string,
-): Promise<{ mine: PlannedRun[]; done: RunResult[]; todo: PlannedRun[] }> {
+): Promise<{ mine: PlannedRun[]; done: RunResult[]; todo: PlannedRun[]; withoutGenerator: string[] }> {
   const { shard } = options;
   const mine = shard ? plan.runs.filter((_, i) => i % shard.count === shard.index) : plan.runs;
   const done: RunResult[] = [];
   const todo: PlannedRun[] = [];
+  const withoutGenerator: string[] = [];
   for (const run of mine) {
     const status = await readStatus(join(expDir, run.runId));
     const because = await doneBecause(status, plan.experiment, expDir, run.runId);
@@ -115,9 +116,12 @@ async function sortOutDone(
       done.push({ runId: run.runId, status: "failed", seconds: 0, error: refusal });
     } else if (because !== null) {
       done.push({ runId: run.runId, status: "skipped", seconds: 0, note: because });
+      if (ENDED_STATUSES.includes(status!.status) && await generatorLeftOut(join(expDir, run.runId))) {
+        withoutGenerator.push(run.runId);
+      }
     } else todo.push(run);
   }
-  return { mine, done, todo };
+  return { mine, done, todo, withoutGenerator };
 }
 
 /** What training the runs to do needs: where, on what, how to tell how each went, and when to stop. */
@@ -339,7 +343,7 @@ export async function runSweep(
   const expDir = join(options.out, plan.experiment.name);
   const backend = await prepareSweep(plan, options, expDir);
   await options.onPrepared?.(expDir);
-  const { mine, done, todo } = await sortOutDone(plan, options, expDir);
+  const { mine, done, todo, withoutGenerator } = await sortOutDone(plan, options, expDir);
   // By run id, in the order each first reported: a promoted run reports again, and its latest result stands for it.
   const results = new Map<string, RunResult>(done.map((r) => [r.runId, r]));
   const skipped = done.filter((r) => r.status === "skipped").length;
@@ -355,6 +359,13 @@ export async function runSweep(
   for (const r of refused) display.done(r.runId, `${r.runId}: ${describeResult(r)}`);
   if (plan.overrides.length) display.log(`  --set ${plan.overrides.join(", ")}`);
   const warn = (m: string) => display.log(`warning: ${m}`);
+  if (withoutGenerator.length > 0) {
+    display.log(
+      `  ${withoutGenerator.length} of the runs done hold no generator/ (saved weights left out, as committed ` +
+        `results leave them; e.g. ${withoutGenerator[0]}): counted done from their whole log, samples and settings; ` +
+        "deno task eval needs a run's generator",
+    );
+  }
   if (options.threads !== undefined && (jobs > 1 || backend.name !== "wasm")) {
     warn(
       `--threads ${options.threads} has no effect here: it sets the matrix-product threads of a run trained alone ` +
