@@ -65,7 +65,8 @@ async function main(): Promise<number> {
   try {
     // A translation generator is judged in its target domain.
     const judged = saved.translatesTo ?? saved.dataset;
-    const n = await sampleCount(flags.n, judged);
+    // A translation's n images of its source domain are scored against n of its target's.
+    const n = await sampleCount(flags.n, [judged, ...saved.translatesTo ? [saved.dataset] : []]);
     evaluator = await createEvaluator(judged, {
       n,
       precisionRecall: flags["skip-precision-recall"] !== true,
@@ -100,9 +101,9 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** `--n`, or the default: 10,000, or all the images a source has when it has fewer. */
-async function sampleCount(flag: unknown, dataset: DatasetValue): Promise<number> {
-  const limit = await referenceLimit(dataset, ".");
+/** `--n`, or the default: 10,000, or all the images a source has when it has fewer (the fewest of `datasets`). */
+async function sampleCount(flag: unknown, datasets: DatasetValue[]): Promise<number> {
+  const limit = Math.min(...await Promise.all(datasets.map((d) => referenceLimit(d, "."))));
   const n = flag === undefined ? Math.min(evaluatorDefaults.n, limit) : Number(flag);
   if (!Number.isInteger(n) || n < 2 || n > limit) {
     throw new InputError(
@@ -123,7 +124,7 @@ function generatorFields(saved: SavedGenerator, evaluator: Evaluator): Promise<R
     return evaluateSuperResolution(saved.model, evaluator, { ...saved.settings, dataset: saved.dataset, lowRes });
   }
   if (translatesFrom !== undefined) {
-    return evaluateTranslation(saved.model, evaluator, { from: translatesFrom, to: saved.translatesTo!, pixelRange });
+    return evaluateTranslation(saved.model, evaluator, { from: saved.dataset, pixelRange });
   }
   return evaluator.evaluateGenerator(saved.model, saved.settings).then((m) =>
     evalFields(m, evaluator.classifierSha256)

@@ -4,6 +4,7 @@ import { join } from "@std/path";
 import jpeg from "@jimp/js-jpeg";
 import { Buffer } from "node:buffer";
 import { emojiPackageDir } from "../lib/data/emoji.ts";
+import { runDeno } from "./_files.ts";
 
 /** Real Twemoji PNGs (64×64 RGBA, transparent corners), by the class folder they go in. */
 export const EMOJI_CLASSES: Record<string, string[]> = {
@@ -79,4 +80,37 @@ export async function writeCifar10(dir: string, perBatch = 6): Promise<string> {
   const names = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"];
   await Deno.writeTextFile(join(dir, "batches.meta.txt"), names.join("\n") + "\n\n");
   return dir;
+}
+
+/** `deno task classifier` with its permissions, writing under `out`. */
+export function classifierCli(out: string, dataset: unknown) {
+  return runDeno([
+    "run",
+    "--allow-read",
+    `--allow-write=${out}`,
+    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
+    "tasks/classifier.ts",
+    "--dataset",
+    JSON.stringify(dataset),
+    "--epochs",
+    "1",
+    "--batch-size",
+    "4",
+    "--out",
+    out,
+  ]);
+}
+
+/** `deno task eval` with its permissions (`--dry-run`: it appends nothing). */
+export function evalCli(run: string, ...args: string[]) {
+  return runDeno([
+    "run",
+    "--allow-ffi=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+    "--allow-read",
+    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
+    "tasks/eval.ts",
+    run,
+    "--dry-run",
+    ...args,
+  ]);
 }

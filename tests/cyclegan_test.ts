@@ -10,6 +10,7 @@ import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, trainTiny } from "./_train_helpers.ts";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import { runDeno } from "./_files.ts";
+import { classifierCli, evalCli, writeCifar10, writeImageFolder } from "./_sources.ts";
 
 const CYCLE: PartialConfig = { kind: "cyclegan", datasetB: "fashion-mnist", batchSize: 8, noiseDim: 4 };
 const NUMBERS = ["dLoss", "gLoss", "dReal", "dFake", "dAcc", "cycleL1", "identityL1"];
@@ -81,6 +82,67 @@ Deno.test("a cyclegan evaluation scores both translations, their baselines, the 
   const view = new DataView(grid.buffer);
   assertEquals([view.getUint32(16), view.getUint32(20)].map((px) => Math.floor(px / 28)), [6, 4]);
   await Deno.remove(run.runDir, { recursive: true });
+});
+
+Deno.test("cyclegan translates between two colour sources of one's own: colour grids, and deno task eval scores G_AB in B", async () => {
+  const sources = new URL("../.test-artifacts/cyclegan-sources", import.meta.url).pathname;
+  await Deno.remove(sources, { recursive: true }).catch(() => {});
+  await writeCifar10(`${sources}/cifar`); // 12 images of 10 classes
+  await writeImageFolder(`${sources}/images`); // 11 images of 2 classes (flags, monsters)
+  const out = await Deno.makeTempDir();
+  const sweep = await runSweepCli(out, "tests/fixtures/cyclegan_sources.ts");
+  assertEquals(sweep.code, 0, sweep.stderr + sweep.stdout);
+  const [run] = (await listDir(`${out}/cyclegan-sources`)).filter((n) => n !== "experiment.json");
+  const runDir = `${out}/cyclegan-sources/${run}`;
+  const steps = (await metricLines(runDir)).filter((l) => l.kind === "step");
+  assertEquals(steps.at(-1)?.step, 6);
+  for (const line of steps) for (const k of NUMBERS) assert(Number.isFinite(line[k]), `${k} = ${line[k]}`);
+  const grid = await Deno.readFile(`${runDir}/samples/step-000006.png`);
+  const view = new DataView(grid.buffer);
+  assertEquals([view.getUint32(16), view.getUint32(20)].map((px) => Math.floor(px / 32)), [6, 4], "6 × 4 tiles of 32");
+  assertEquals(grid[25], 2, "an RGB PNG (colour type 2)");
+  await startBackend("wasm");
+  const saved = await loadSavedGenerator(runDir);
+  assertEquals(saved.model.inputs[0]!.shape, [null, 32, 32, 3]);
+  assertEquals(saved.translatesTo, { images: `${sources}/images`, size: 32 }, "B, its path resolved");
+  saved.model.dispose();
+  // Unpinned, B's classifier is asked for by the command that trains it; pinned, eval scores A's images in B.
+  const unpinned = await evalCli(runDir, "--n", "8", "--classifiers", `${out}/classifiers`);
+  assertEquals(unpinned.code, 2, unpinned.stdout);
+  assertMatch(unpinned.stderr, /deno task classifier --dataset '\{"images":"[^']*\/images","size":32\}'/);
+  const pinned = await classifierCli(`${out}/classifiers`, { images: `${sources}/images`, size: 32 });
+  assertEquals(pinned.code, 0, pinned.stderr + pinned.stdout);
+  const scored = await evalCli(runDir, "--n", "8", "--classifiers", `${out}/classifiers`, "--skip-precision-recall");
+  assertEquals(scored.code, 0, scored.stderr + scored.stdout);
+  const printed = Object.fromEntries(
+    scored.stdout.split("\n").map((l) => l.trim().split(/\s+/)).filter((p) => p.length === 2),
+  );
+  for (const k of ["fcd", "fcdAB", "fcdABUntranslated", "classMI"]) assert(Number.isFinite(Number(printed[k])), k);
+  assertEquals(printed.fcd, printed.fcdAB);
+  assertEquals(printed.classHist!.split(",").length, 2, "B's two classes");
+  assert(Number(printed.classMI) >= 0 && Number(printed.classMI) <= Math.log(2) + 1e-9, "at most B's ln 2");
+  // Planning refuses domains of two shapes, and sides the networks cannot halve twice: exit 2, nothing written.
+  const images30 = JSON.stringify({ images: `${sources}/images`, size: 30 });
+  const refusals: [string[], RegExp][] = [
+    [
+      [`datasetB={"cifar":"${sources}/cifar"}`],
+      /datasetB \{"cifar":.*\} with kind cyclegan: its images \(.*\/cifar\) are 32×32×3, domain A's 28×28×1/,
+    ],
+    [
+      [`dataset=${images30}`, `datasetB=${images30}`, "trainSize=null", "batchSize=4"],
+      /dataset \{.*"size":30\} with kind cyclegan: its images are 30×30×3: .* multiples of 4/,
+    ],
+  ];
+  const empty = await Deno.makeTempDir();
+  for (const [sets, message] of refusals) {
+    const flags = ["kind=cyclegan", ...sets].flatMap((s) => ["--set", s]);
+    const r = await runSweepCli(empty, "tests/fixtures/tiny_sweep.ts", ...flags);
+    assertEquals(r.code, 2, r.stderr);
+    assertMatch(r.stderr, message);
+    assertEquals(await listDir(empty), [], sets.join(" "));
+  }
+  await Deno.remove(empty, { recursive: true });
+  await Deno.remove(out, { recursive: true });
 });
 
 Deno.test("mutualInformation is ln 10 for a one-to-one class map over ten even classes and 0 for a collapse", () => {

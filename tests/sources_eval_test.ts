@@ -1,42 +1,8 @@
 import { assertEquals, assertMatch } from "@std/assert";
-import { runDeno } from "./_files.ts";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
-import { writeCifar10, writeImageFolder, writeNpyPair } from "./_sources.ts";
+import { classifierCli, evalCli, writeCifar10, writeImageFolder, writeNpyPair } from "./_sources.ts";
 
 const SOURCES = new URL("../.test-artifacts/sweep-sources", import.meta.url).pathname;
-
-/** `deno task classifier` with its permissions, writing under `out`. */
-function classifierCli(out: string, dataset: unknown) {
-  return runDeno([
-    "run",
-    "--allow-read",
-    `--allow-write=${out}`,
-    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
-    "tasks/classifier.ts",
-    "--dataset",
-    JSON.stringify(dataset),
-    "--epochs",
-    "1",
-    "--batch-size",
-    "4",
-    "--out",
-    out,
-  ]);
-}
-
-/** `deno task eval` with its permissions (`--dry-run`: it appends nothing). */
-function evalCli(run: string, ...args: string[]) {
-  return runDeno([
-    "run",
-    "--allow-ffi=/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
-    "--allow-read",
-    "--allow-env=HOME,XDG_CACHE_HOME,GAN_HARNESS_DATA",
-    "tasks/eval.ts",
-    run,
-    "--dry-run",
-    ...args,
-  ]);
-}
 
 Deno.test("deno task classifier pins a classifier for each source, and deno task eval scores the runs with it", async () => {
   await Deno.remove(SOURCES, { recursive: true }).catch(() => {});

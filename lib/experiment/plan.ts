@@ -4,7 +4,14 @@
  * `load.ts`; the `key=value` flags are parsed in `assignment.ts`.)
  * @module
  */
-import { collidingKey, configDefaults, type PartialConfig, resolveConfig, type ResolvedConfig } from "./config.ts";
+import {
+  collidingKey,
+  configDefaults,
+  type Dataset,
+  type PartialConfig,
+  resolveConfig,
+  type ResolvedConfig,
+} from "./config.ts";
 import { type DatasetFacts, datasetFacts } from "../data/dataset_ref.ts";
 import { datasetLabel } from "../data/sources.ts";
 import { dirname, resolve } from "@std/path";
@@ -21,7 +28,7 @@ import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
 import { checkArchName, checkKindName, checkLossName } from "./validate.ts";
-import { getKind } from "../train/kinds/kind.ts";
+import { getKind, type KindData } from "../train/kinds/kind.ts";
 import { getLoss } from "../plugins/losses.ts";
 import { archNames, getArch } from "../archs/registry.ts";
 import { declaredOptions, type OptionOwner } from "../plugins/options.ts";
@@ -131,13 +138,13 @@ function checkReseed(reseed: Reseed, config: ResolvedConfig, where: string, sour
 }
 
 /** Checks that span several keys, on a resolved config. */
-function checkResolved(
+async function checkResolved(
   config: ResolvedConfig,
   where: string,
   source: string,
   set: PartialConfig,
-  data: DatasetFacts,
-): void {
+  data: DatasetFacts & KindData,
+): Promise<void> {
   // Blame --set when it gave one of the values.
   const from = (...keys: string[]) => keys.some((k) => k in set) ? "--set" : source;
   checkData(config, where, from, data);
@@ -160,7 +167,7 @@ function checkResolved(
   checkKindName(config.kind, `${where}: kind`, from("kind"));
   checkDiscriminatorOutput(config, where, from);
   checkOwnedOptions(config, where, from);
-  const problem = getKind(config.kind)?.check?.(config, data);
+  const problem = await getKind(config.kind)?.check?.(config, data);
   if (problem) {
     const { key, problem: what } = problem;
     throw new InputError(
@@ -305,11 +312,16 @@ export async function planSweep(
   const runs = all.filter((r) => only(r.config));
   const dataDir = dirname(resolve(source));
   const facts = new Map<string, DatasetFacts>();
+  const factsOf = async (dataset: Dataset): Promise<DatasetFacts> => {
+    const key = canonicalJson(dataset);
+    if (!facts.has(key)) facts.set(key, await datasetFacts(dataset, dataDir));
+    return facts.get(key)!;
+  };
   for (const r of runs) {
     r.dataDir = dataDir;
     const key = canonicalJson(r.config.dataset);
-    if (!facts.has(key)) facts.set(key, await datasetFacts(r.config.dataset, dataDir));
-    checkResolved(r.config, formatPoint(r.gridValues), source, set, facts.get(key)!);
+    await factsOf(r.config.dataset);
+    await checkResolved(r.config, formatPoint(r.gridValues), source, set, { ...facts.get(key)!, facts: factsOf });
     const blame = "evalSamples" in set || "dataset" in set ? "--set" : source;
     await checkEvaluation(r.config, formatPoint(r.gridValues), blame, facts.get(key)!, dataDir);
     if (experiment.prune) {

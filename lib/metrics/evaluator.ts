@@ -24,7 +24,6 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { DatasetName } from "../data/datasets.ts";
 import { datasetFacts, type DatasetValue, isIdxName, resolveDataset } from "../data/dataset_ref.ts";
 import { bytesToUnit } from "../classifier/accuracy.ts";
 import { loadClassifier } from "../classifier/load.ts";
@@ -133,8 +132,11 @@ export interface GeneratorSettings {
   classes?: number;
   /** A super-resolution generator's input side: it takes `lowRes`² images, not noise (its kind evaluates it). */
   lowRes?: number;
-  /** An image-to-image generator's source domain: it takes that dataset's images, not noise (its kind evaluates it). */
-  translatesFrom?: DatasetName;
+  /**
+   * An image-to-image generator's source domain, as its config names it: it takes that dataset's images, not noise
+   * (its kind evaluates it).
+   */
+  translatesFrom?: DatasetValue;
 }
 
 /** Computes {@linkcode EvalMetrics} for one dataset with its pinned classifier. */
@@ -159,6 +161,11 @@ export interface Evaluator {
    * (seeded by `seed`), in inference mode, converted from `pixelRange` to [0, 1].
    */
   evaluateGenerator(generator: tf.LayersModel, settings: GeneratorSettings): Promise<EvalMetrics>;
+  /**
+   * The most probable class of each of `count` images in [0, 1] (row-major `count×h×w×c`), by the classifier.
+   * @throws {RangeError} When `images` does not hold `count` images.
+   */
+  predictClasses(images: Float32Array, count: number): Promise<Uint8Array>;
   /** Free the classifier. */
   dispose(): void;
 }
@@ -299,10 +306,32 @@ export async function createEvaluator(dataset: DatasetValue, options: EvaluatorO
       );
       return score(fake, started, drawn);
     },
+    async predictClasses(images, count) {
+      if (images.length !== count * pixels) {
+        throw new RangeError(
+          `Cannot classify: expected ${count} images (${count * pixels} values), got ${images.length}`,
+        );
+      }
+      const out = await classify(
+        net,
+        count,
+        (start, k) => tf.tensor4d(images.subarray(start * pixels, (start + k) * pixels), [k, ...shape]),
+        o.batchSize,
+      );
+      return Uint8Array.from({ length: count }, (_, i) => mostProbable(out.probs, i, classes));
+    },
     dispose() {
       loaded.model.dispose();
     },
   };
+}
+
+/** The most probable of `classes` classes for row `i` of row-major probabilities. */
+function mostProbable(probs: Float32Array, i: number, classes: number): number {
+  const p = probs.subarray(i * classes, (i + 1) * classes);
+  let best = 0;
+  for (let c = 1; c < classes; c++) if (p[c]! > p[best]!) best = c;
+  return best;
 }
 
 /** One-hot labels of samples `start` to `start + count − 1`, sample i of class i mod `classes`. */
@@ -317,12 +346,7 @@ function cycledLabels(start: number, count: number, classes: number): tf.Tensor2
  */
 function labelAccuracy(fake: ClassifierOutputs, drawn: number, classes: number): number {
   let right = 0;
-  for (let i = 0; i < fake.n; i++) {
-    const p = fake.probs.subarray(i * classes, (i + 1) * classes);
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (p[c]! > p[best]!) best = c;
-    if (best === i % drawn) right++;
-  }
+  for (let i = 0; i < fake.n; i++) if (mostProbable(fake.probs, i, classes) === i % drawn) right++;
   return right / fake.n;
 }
 

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { dirname, join, resolve } from "@std/path";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import type { GeneratorSettings } from "./evaluator.ts";
-import { DATASET_NAMES, type DatasetName } from "../data/datasets.ts";
+import { DATASET_NAMES } from "../data/datasets.ts";
 import { type DatasetValue, resolveDataset } from "../data/dataset_ref.ts";
 import { datasetSourceSchema, NAMED_SOURCES } from "../data/sources.ts";
 import { InputError } from "../input_error.ts";
@@ -33,8 +33,8 @@ export interface SavedGenerator {
   /** The run's dataset, a source's paths made absolute (against the folder of the experiment file it came from). */
   dataset: DatasetValue;
   settings: GeneratorSettings;
-  /** A translation generator's target domain (the run's `datasetB`); absent for the others. */
-  translatesTo?: DatasetName;
+  /** A translation generator's target domain (the run's `datasetB`, its paths absolute); absent for the others. */
+  translatesTo?: DatasetValue;
   /** Where the run stopped (from `status.json`; 0 when it has none). */
   step: number;
   epoch: number;
@@ -62,7 +62,8 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
         "noise size",
     );
   }
-  const dataset = resolveDataset(config.dataset, await experimentDir(runDir));
+  const expDir = await experimentDir(runDir);
+  const dataset = resolveDataset(config.dataset, expDir);
   let step = 0;
   let epoch = 0;
   try {
@@ -75,7 +76,9 @@ export async function loadSavedGenerator(runDir: string): Promise<SavedGenerator
   }
   const dir = join(runDir, "generator");
   const settings = await generatorInputs(dir, config);
-  const translatesTo = settings.translatesFrom === undefined ? undefined : translationTarget(runDir, config);
+  const translatesTo = settings.translatesFrom === undefined
+    ? undefined
+    : resolveDataset(translationTarget(runDir, config), expDir);
   const json = await readJson<{ modelTopology: unknown; weightsManifest: unknown }>(
     join(dir, "model.json"),
     "the run's saved generator (written when the run completes)",
@@ -131,17 +134,16 @@ async function experimentDir(runDir: string): Promise<string> {
 }
 
 /** The target domain of a translation run: its `datasetB`. */
-function translationTarget(runDir: string, config: RunConfigFile["config"]): DatasetName {
+function translationTarget(runDir: string, config: RunConfigFile["config"]): DatasetValue {
   const to = (config as { datasetB?: unknown }).datasetB;
-  if (!DATASET_NAMES.includes(to as DatasetName)) {
+  if (!isDatasetValue(to)) {
     throw new InputError(
       join(runDir, "config.json"),
-      `config.datasetB ${JSON.stringify(to)}: a translation generator needs its target domain, one of ${
-        DATASET_NAMES.join(", ")
-      }`,
+      `config.datasetB ${JSON.stringify(to)}: a translation generator needs its target domain, a dataset ` +
+        `(${DATASETS.join(", ")}, or a source such as { images: "folder" })`,
     );
   }
-  return to as DatasetName;
+  return to;
 }
 
 /**

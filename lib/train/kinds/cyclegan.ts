@@ -1,6 +1,8 @@
 /**
- * Kind `cyclegan` (Zhu et al. 2017, at MNIST's scale): unpaired translation between domain A (`dataset`) and
- * domain B (`datasetB`). Two generators, G_AB and G_BA, and two discriminators, D_A and D_B. G's loss is the
+ * Kind `cyclegan` (Zhu et al. 2017, at a CPU's scale): unpaired translation between domain A (`dataset`) and
+ * domain B (`datasetB`), any two datasets of the same shape whose sides are multiples of 4 (MNIST ↔ Fashion-MNIST,
+ * two folders of 32×32 colour images, CIFAR-10 ↔ a `.npy` set). Two generators, G_AB and G_BA, and two
+ * discriminators, D_A and D_B. G's loss is the
  * adversarial loss of both translations + `cycleWeight` × the cycle-consistency L1 (A→B→A against A, B→A→B
  * against B) + `identityWeight` × the identity L1 (G_AB of a B image against itself, G_BA of an A image against
  * itself; null: half of `cycleWeight`, as the paper). Each D learns real images of its domain against the
@@ -11,24 +13,30 @@
  *   experiment file sets; `bce`, `minimax` and `hinge` work too). The losses needing weight clipping or a gradient
  *   penalty (`wgan`, `wgan-gp`, `dragan`) and `nCritic` > 1 are refused.
  * - **Networks**: built by the kind, not by `arch` (the architecture registry's generators take noise): each G is a
- *   small ResNet — a 3×3 convolution, two stride-2 downsamplings to 7×7, two residual blocks, two ×2 upsamplings
- *   (nearest, then a 3×3 convolution) and a last convolution ending in tanh or sigmoid for the pixel range; each D is
- *   a PatchGAN: two stride-2 4×4 convolutions and a 3×3 one scoring each of 7×7 overlapping patches. `arch` is not
- *   read (a grid over `kind` keeps its other kinds' architecture).
+ *   small ResNet — a 3×3 convolution, two stride-2 downsamplings to a quarter of the side (7×7 at 28), two residual
+ *   blocks, two ×2 upsamplings (nearest, then a 3×3 convolution) and a last convolution to the data's channels
+ *   ending in tanh or sigmoid for the pixel range; each D is a PatchGAN: two stride-2 4×4 convolutions and a 3×3
+ *   one scoring each of (side/4)² overlapping patches. `arch` is not read (a grid over `kind` keeps its other kinds'
+ *   architecture).
  * - **Optimisers**: `optG`, one Adam over both generators (one joint loss, as the paper), and `optD`, one over both
  *   discriminators (their losses are summed; their weights are disjoint, so it is two independent updates).
  * - **Numbers**: `dLoss` is the mean of D_A's and D_B's losses, `gLoss` G's whole weighted loss; `dReal`, `dFake`
  *   and `dAcc` are the means over both Ds' patch scores (real images; pooled translations) and the share of
  *   patches called right. `cycleL1` and `identityL1` are the unweighted L1 terms, means over both directions.
- * - **Samples**: row r shows the first test image of class r mod 10 of each domain: A | A→B | A→B→A | B | B→A | B→A→B.
- * - **Evaluation**: the usual fields (`fcd`, `cis`, `classesCovered`, `classHist`, …) are those of the evaluator's n
- *   A test images translated to B, through B's pinned classifier against B's test images (the exported generator
- *   is G_AB). Beside them: `fcdAB` (the same fcd), `fcdBA` (B's test images translated to A, through A's classifier),
- *   their baselines `fcdABUntranslated` and `fcdBAUntranslated` (the images as they are), `cycleL1` (the mean
- *   absolute error of A→B→A and B→A→B in [0, 1] pixels), `cycleAccuracyA`/`cycleAccuracyB` (the share of cycled
- *   images the domain's own classifier assigns to their true class) and `classMI` (the mutual information, in
- *   nats, between an A image's class and B's classifier's class of its translation: 0 when A→B ignores the
- *   class, ln 10 ≈ 2.30 when each A class maps to its own B class).
+ * - **Samples**: row r shows, of each domain, the first real image of class r mod its classes (MNIST's and
+ *   Fashion-MNIST's test images; a labelled source's images in the metrics' seeded order; an unlabelled one's
+ *   first training images): A | A→B | A→B→A | B | B→A | B→A→B, in colour for colour data.
+ * - **Evaluation**: each domain's real side is that of the quality metrics (`lib/classifier/labelled_data.ts`: the
+ *   test split of MNIST and Fashion-MNIST, a source's images in a seeded order), and each domain needs its pinned
+ *   classifier (`deno task classifier --dataset …` for a source of one's own). The usual fields (`fcd`, `cis`,
+ *   `classesCovered`, `classHist`, …) are those of the evaluator's n A images translated to B, through B's
+ *   classifier against B's real side (the exported generator is G_AB). Beside them: `fcdAB` (the same fcd), `fcdBA`
+ *   (B's images translated to A, through A's classifier), their baselines `fcdABUntranslated` and
+ *   `fcdBAUntranslated` (the images as they are), `cycleL1` (the mean absolute error of A→B→A and B→A→B in [0, 1]
+ *   pixels), `cycleAccuracyA`/`cycleAccuracyB` (the share of cycled images the domain's own classifier assigns to
+ *   their true class) and `classMI` (the mutual information, in nats, between an A image's class and B's
+ *   classifier's class of its translation: 0 when A→B ignores the class, ln 10 ≈ 2.30 when each of 10 A classes maps
+ *   to its own B class).
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
@@ -36,14 +44,12 @@ import { z } from "zod";
 import { type BuiltinOptions, type Dataset, datasetSchema, type ResolvedConfig } from "../../experiment/config.ts";
 import { getLoss, lossNames } from "../../plugins/losses.ts";
 import type { OptionSchema } from "../../plugins/options.ts";
-import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { NUM_CLASSES } from "../../classifier/model.ts";
+import { referenceImages } from "../../classifier/labelled_data.ts";
 import { BatchOrder, type BatchOrderState } from "../../data/batches.ts";
-import { loadDataset } from "../../data/datasets.ts";
-import { type DatasetName, imageShape } from "../../data/dataset_info.ts";
-import { isIdxName, requireIdx } from "../../data/dataset_ref.ts";
-import { classify, featureModel } from "../../metrics/features.ts";
+import { datasetFacts } from "../../data/dataset_ref.ts";
+import { InputError } from "../../input_error.ts";
 import { createEvaluator, evalFields, type Evaluator } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import type { Rng } from "../../rng.ts";
@@ -77,8 +83,8 @@ function translator(shape: Shape, pixelRange: string, name: string): tf.LayersMo
   };
   const input = tf.input({ shape });
   let x = conv(input, 8, 1, "leaky");
-  x = conv(x, 16, 2, "leaky"); // 14×14
-  x = conv(x, 32, 2, "leaky"); // 7×7
+  x = conv(x, 16, 2, "leaky"); // h/2 × w/2
+  x = conv(x, 32, 2, "leaky"); // h/4 × w/4
   for (let i = 0; i < 2; i++) x = tf.layers.add().apply([x, conv(conv(x, 32, 1, "leaky"), 32)]) as tf.SymbolicTensor;
   for (const filters of [16, 8]) {
     x = conv(tf.layers.upSampling2d({ size: [2, 2] }).apply(x) as tf.SymbolicTensor, filters, 1, "leaky");
@@ -92,7 +98,7 @@ function translator(shape: Shape, pixelRange: string, name: string): tf.LayersMo
   return tf.model({ inputs: input, outputs: out, name });
 }
 
-/** D: a PatchGAN scoring each of the 7×7 overlapping patches of a 28×28 image (raw scores, `[n, 7, 7, 1]`). */
+/** D: a PatchGAN scoring each of the (h/4)×(w/4) overlapping patches of an h×w image (raw scores, `[n, h/4, w/4, 1]`). */
 function patchDiscriminator(shape: Shape, name: string): tf.LayersModel {
   const leaky = (x: tf.SymbolicTensor) => tf.layers.leakyReLU({ alpha: 0.2 }).apply(x) as tf.SymbolicTensor;
   const input = tf.input({ shape });
@@ -158,26 +164,40 @@ export class ImagePool {
   }
 }
 
-/** The first `n` test images of `dataset` in the run's pixel range, and their labels. */
-async function testImages(
+/** A domain's images for the grid and the evaluation: the first `n` of its real side, in the run's pixel range. */
+async function domainImages(
   dataset: Dataset,
+  dataDir: string,
   n: number,
   pixelRange: string,
 ): Promise<{ images: tf.Tensor4D; labels: Uint8Array }> {
-  const test = await loadDataset(requireIdx(dataset, "cyclegan"), "test", { limit: n });
-  const unit = bytesToUnit(test.images);
+  const ref = await referenceImages(dataset, dataDir, n);
+  const unit = bytesToUnit(ref.images);
   const images = tf.tidy(() => {
-    const t = tf.tensor4d(unit, [n, test.rows, test.cols, 1]);
+    const t = tf.tensor4d(unit, [ref.count, ...ref.shape]);
     return (pixelRange === "[-1,1]" ? tf.sub(tf.mul(t, 2), 1) : t) as tf.Tensor4D;
   });
-  return { images, labels: test.labels.slice(0, n) };
+  return { images, labels: ref.labels };
 }
 
-/** The first test image of class r mod 10 for each of `rows` rows, in the run's pixel range. */
-async function gridImages(dataset: Dataset, rows: number, pixelRange: string): Promise<tf.Tensor4D> {
-  const { images, labels } = await testImages(dataset, 1000, pixelRange);
-  const first = Array.from({ length: NUM_CLASSES }, (_, c) => labels.indexOf(c));
-  const picked = tf.tidy(() => tf.gather(images, Array.from({ length: rows }, (_, r) => first[r % NUM_CLASSES]!)));
+/**
+ * The grid's images of a domain, one per row: the first real image of class r mod the classes it shows (of
+ * MNIST's and Fashion-MNIST's first 1,000 test images; of a labelled source's real side), or for an unlabelled
+ * source its first training images.
+ */
+async function gridImages(dataset: Dataset, rows: number, ctx: KindContext, pixelRange: string): Promise<tf.Tensor4D> {
+  const dataDir = ctx.dataDir ?? ".";
+  const facts = await datasetFacts(dataset, dataDir);
+  if (facts.classes === 0) {
+    const train = await ctx.loadImages(dataset);
+    const k = Math.min(rows, train.count);
+    const size = train.shape[0] * train.shape[1] * train.shape[2];
+    const picked = Array.from({ length: rows }, (_, r) => r % k);
+    return tf.tidy(() => tf.gather(tf.tensor4d(train.images.subarray(0, k * size), [k, ...train.shape]), picked));
+  }
+  const { images, labels } = await domainImages(dataset, dataDir, Math.min(1000, facts.count), pixelRange);
+  const first = Array.from({ length: facts.classes }, (_, c) => labels.indexOf(c)).filter((i) => i >= 0);
+  const picked = tf.tidy(() => tf.gather(images, Array.from({ length: rows }, (_, r) => first[r % first.length]!)));
   images.dispose();
   return picked as tf.Tensor4D;
 }
@@ -185,17 +205,6 @@ async function gridImages(dataset: Dataset, rows: number, pixelRange: string): P
 /** Mean absolute difference. */
 function l1(a: tf.Tensor, b: tf.Tensor): tf.Scalar {
   return tf.mean(tf.abs(tf.sub(a, b))) as tf.Scalar;
-}
-
-/** The class each image is most probably, from row-major `n × 10` probabilities. */
-function argmaxRows(probs: Float32Array, n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let c = 1; c < NUM_CLASSES; c++) if (probs[i * NUM_CLASSES + c]! > probs[i * NUM_CLASSES + best]!) best = c;
-    out[i] = best;
-  }
-  return out;
 }
 
 /** Mutual information in nats between two class assignments of the same items. */
@@ -241,14 +250,6 @@ async function toUnitPixels(x: tf.Tensor, pixelRange: string): Promise<Float32Ar
   return data;
 }
 
-/** The class `classifier` gives each of the `n` `images` (in [0, 1], each of `shape`). */
-async function classesOf(classifier: tf.LayersModel, images: Float32Array, n: number, shape: Shape) {
-  const size = shape[0] * shape[1] * shape[2];
-  const batch = (start: number, count: number) =>
-    tf.tensor4d(images.subarray(start * size, (start + count) * size), [count, ...shape]);
-  return argmaxRows((await classify(featureModel(classifier), n, batch)).probs, n);
-}
-
 /** The share of `predicted` equal to `truth`. */
 function accuracy(predicted: Uint8Array, truth: Uint8Array): number {
   let right = 0;
@@ -256,11 +257,184 @@ function accuracy(predicted: Uint8Array, truth: Uint8Array): number {
   return right / predicted.length;
 }
 
+/** The kind's four networks. */
+interface CycleNets {
+  genAB: tf.LayersModel;
+  genBA: tf.LayersModel;
+  discA: tf.LayersModel;
+  discB: tf.LayersModel;
+}
+
+/** The trainable weights of `models`. */
+function weightsOf(...models: tf.LayersModel[]): tf.Variable[] {
+  return models.flatMap((m) => m.trainableWeights.map((v) => v.read() as tf.Variable));
+}
+
+/**
+ * G's update (both generators, one joint loss); returns `[gLoss, cycleL1, identityL1]` and the translations
+ * (kept; the caller disposes them).
+ */
+function generatorStep(
+  nets: CycleNets,
+  optG: tf.Optimizer,
+  config: ResolvedConfig,
+  realA: tf.Tensor,
+  realB: tf.Tensor,
+): { numbers: tf.Tensor1D; fakeA: tf.Tensor4D; fakeB: tf.Tensor4D } {
+  const { genAB, genBA, discA, discB } = nets;
+  const cycleWeight = config.cycleWeight;
+  const identityWeight = config.identityWeight ?? cycleWeight / 2;
+  const apply = (m: tf.LayersModel, x: tf.Tensor) => m.apply(x, { training: true }) as tf.Tensor4D;
+  let fakeA: tf.Tensor4D | undefined;
+  let fakeB: tf.Tensor4D | undefined;
+  let parts: tf.Scalar[] = [];
+  const numbers = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const ab = apply(genAB, realA);
+      const ba = apply(genBA, realB);
+      fakeB = tf.keep(ab);
+      fakeA = tf.keep(ba);
+      const adversarial = tf.add(
+        generatorLoss(config.loss, apply(discB, ab), config),
+        generatorLoss(config.loss, apply(discA, ba), config),
+      );
+      const cycle = tf.div(tf.add(l1(apply(genBA, ab), realA), l1(apply(genAB, ba), realB)), 2) as tf.Scalar;
+      const identity = tf.div(tf.add(l1(apply(genAB, realB), realB), l1(apply(genBA, realA), realA)), 2) as tf.Scalar;
+      parts = [tf.keep(cycle), tf.keep(identity)];
+      // Each L1 is summed over both directions, as the paper's λ weighs each direction's term.
+      return tf.addN([adversarial, tf.mul(cycle, 2 * cycleWeight), tf.mul(identity, 2 * identityWeight)]) as tf.Scalar;
+    }, weightsOf(genAB, genBA));
+    optG.applyGradients(grads);
+    return tf.stack([value, ...parts]) as tf.Tensor1D;
+  });
+  tf.dispose(parts);
+  return { numbers, fakeA: fakeA!, fakeB: fakeB! };
+}
+
+/** D's update on real images and pooled translations; returns `[dLoss, dReal, dFake, dAcc]`. */
+function discriminatorStep(
+  nets: CycleNets,
+  optD: tf.Optimizer,
+  config: ResolvedConfig,
+  real: { a: tf.Tensor; b: tf.Tensor },
+  fake: { a: tf.Tensor; b: tf.Tensor },
+): tf.Tensor1D {
+  const loss = config.loss;
+  const outs: tf.Tensor[] = [];
+  const numbers = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const pairs = [[nets.discA, real.a, fake.a], [nets.discB, real.b, fake.b]] as const;
+      const losses = pairs.map(([d, r, f]) => {
+        const out = d.apply(tf.concat([r, f]), { training: true }) as tf.Tensor;
+        const n = r.shape[0]!;
+        const [outReal, outFake] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
+        outs.push(tf.keep(outReal), tf.keep(outFake));
+        const [lr, lf] = discriminatorTerms(loss, outReal, outFake, config.labelSmoothing, config);
+        const sum = tf.add(lr, lf);
+        return config.dLossReduce === "sum" ? sum : tf.div(sum, 2);
+      });
+      return tf.div(tf.add(losses[0]!, losses[1]!), 2) as tf.Scalar;
+    }, weightsOf(nets.discA, nets.discB));
+    optD.applyGradients(grads);
+    const t = decisionThreshold(loss);
+    const flat = (x: tf.Tensor) => tf.reshape(discriminatorOutput(loss, x), [-1]);
+    const scoresReal = tf.concat([outs[0]!, outs[2]!].map(flat));
+    const scoresFake = tf.concat([outs[1]!, outs[3]!].map(flat));
+    const correct = tf.add(
+      tf.sum(tf.cast(tf.greater(scoresReal, t), "float32")),
+      tf.sum(tf.cast(tf.lessEqual(scoresFake, t), "float32")),
+    );
+    const total = scoresReal.size + scoresFake.size;
+    return tf.stack([value, tf.mean(scoresReal), tf.mean(scoresFake), tf.div(correct, total)]) as tf.Tensor1D;
+  });
+  tf.dispose(outs);
+  return numbers;
+}
+
+/** The mean absolute difference of two arrays of the same length. */
+function meanAbs(x: Float32Array, y: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! - y[i]!);
+  return s / x.length;
+}
+
+const round6 = (v: number) => Number(v.toPrecision(6));
+
+/**
+ * A run's evaluation: the first `n` images of each domain's real side translated both ways and cycled, through
+ * each domain's evaluator (A's is the loop's; B's is made on first use). The untranslated baselines never change, so
+ * they are taken once.
+ */
+class CycleScorer {
+  #evaluatorB: Evaluator | null = null;
+  #untranslated: { ab: number; ba: number } | null = null;
+
+  constructor(
+    private readonly nets: CycleNets,
+    private readonly config: ResolvedConfig,
+    private readonly dataDir: string,
+  ) {}
+
+  async score(evaluatorA: Evaluator): Promise<Record<string, number | string>> {
+    const { config, dataDir, nets } = this;
+    const n = evaluatorA.n;
+    const datasetB = config.datasetB!;
+    const evaluatorB = this.#evaluatorB ??= await createEvaluator(datasetB, { n, precisionRecall: false, dataDir });
+    const a = await domainImages(config.dataset, dataDir, n, config.pixelRange);
+    const b = await domainImages(datasetB, dataDir, n, config.pixelRange);
+    const ab = translate(nets.genAB, a.images);
+    const ba = translate(nets.genBA, b.images);
+    const aba = translate(nets.genBA, ab);
+    const bab = translate(nets.genAB, ba);
+    try {
+      const [pa, pb, pab, pba, paba, pbab] = await Promise.all(
+        [a.images, b.images, ab, ba, aba, bab].map((x) => toUnitPixels(x, config.pixelRange)),
+      );
+      const mAB = await evaluatorB.evaluateImages(pab!);
+      const mBA = await evaluatorA.evaluateImages(pba!);
+      this.#untranslated ??= {
+        ab: (await evaluatorB.evaluateImages(pa!)).fcd,
+        ba: (await evaluatorA.evaluateImages(pb!)).fcd,
+      };
+      const classAB = await evaluatorB.predictClasses(pab!, n);
+      return {
+        ...evalFields(mAB, evaluatorB.classifierSha256),
+        fcdAB: round6(mAB.fcd),
+        fcdBA: round6(mBA.fcd),
+        fcdABUntranslated: round6(this.#untranslated.ab),
+        fcdBAUntranslated: round6(this.#untranslated.ba),
+        cycleL1: round6((meanAbs(paba!, pa!) + meanAbs(pbab!, pb!)) / 2),
+        cycleAccuracyA: round6(accuracy(await evaluatorA.predictClasses(paba!, n), a.labels)),
+        cycleAccuracyB: round6(accuracy(await evaluatorB.predictClasses(pbab!, n), b.labels)),
+        classMI: round6(mutualInformation(a.labels, classAB, Math.max(evaluatorA.classes, evaluatorB.classes))),
+      };
+    } finally {
+      tf.dispose([a.images, b.images, ab, ba, aba, bab]);
+    }
+  }
+
+  dispose(): void {
+    this.#evaluatorB?.dispose();
+  }
+}
+
+/** Domain B's training images, refused unless they have domain A's shape. */
+async function domainB(config: ResolvedConfig, ctx: KindContext) {
+  const dataB = await ctx.loadImages(config.datasetB!);
+  if (dataB.shape.join() !== ctx.imageShape.join()) {
+    throw new InputError(
+      "config.datasetB",
+      `${dataB.source}: its images are ${dataB.shape.join("×")}, domain A's ${ctx.imageShape.join("×")}: expected ` +
+        "the same shape (a folder of images takes size: and channels: to match)",
+    );
+  }
+  return dataB;
+}
+
 async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun> {
-  const datasetB = config.datasetB!;
   const shape = ctx.imageShape;
   const [h, w, c] = shape;
-  const dataB = await ctx.loadImages(datasetB);
+  const dataB = await domainB(config, ctx);
   const orderB = new BatchOrder(
     Math.min(config.trainSize ?? dataB.count, dataB.count),
     config.batchSize,
@@ -268,125 +442,32 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
     ctx.rng,
   );
   const inputsB = new IterationInputs(dataB, config, orderB, ctx.rng);
-  const genAB = translator(shape, config.pixelRange, "cyclegan_gen_ab");
-  const genBA = translator(shape, config.pixelRange, "cyclegan_gen_ba");
-  const discA = patchDiscriminator(shape, "cyclegan_disc_a");
-  const discB = patchDiscriminator(shape, "cyclegan_disc_b");
+  const nets: CycleNets = {
+    genAB: translator(shape, config.pixelRange, "cyclegan_gen_ab"),
+    genBA: translator(shape, config.pixelRange, "cyclegan_gen_ba"),
+    discA: patchDiscriminator(shape, "cyclegan_disc_a"),
+    discB: patchDiscriminator(shape, "cyclegan_disc_b"),
+  };
   const optG: tf.Optimizer = new FusedAdamOptimizer(config.lrG, config.beta1, config.beta2, config.adamEpsilon);
   const optD: tf.Optimizer = new FusedAdamOptimizer(config.lrD, config.beta1, config.beta2, config.adamEpsilon);
   const poolA = new ImagePool(ctx.rng);
   const poolB = new ImagePool(ctx.rng);
   const rows = config.sampleGrid[0];
-  const fixedA = await gridImages(config.dataset, rows, config.pixelRange);
-  const fixedB = await gridImages(datasetB, rows, config.pixelRange);
-  const cycleWeight = config.cycleWeight;
-  const identityWeight = config.identityWeight ?? cycleWeight / 2;
-  const loss = config.loss;
-  const vars = (...models: tf.LayersModel[]) =>
-    models.flatMap((m) => m.trainableWeights.map((v) => v.read() as tf.Variable));
-  // Evaluation's own: B's evaluator, both pinned classifiers, the untranslated baselines (they never change).
-  let evaluatorB: Evaluator | null = null;
-  const classifiers = new Map<Dataset, tf.LayersModel>();
-  let untranslated: { ab: number; ba: number } | null = null;
-
-  /** G's update; returns `[gLoss, cycleL1, identityL1]` and the translations (kept; the caller disposes them). */
-  function generatorStep(
-    realA: tf.Tensor,
-    realB: tf.Tensor,
-  ): { numbers: tf.Tensor1D; fakeA: tf.Tensor4D; fakeB: tf.Tensor4D } {
-    let fakeA: tf.Tensor4D | undefined;
-    let fakeB: tf.Tensor4D | undefined;
-    let parts: tf.Scalar[] = [];
-    const numbers = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const ab = genAB.apply(realA, { training: true }) as tf.Tensor4D;
-        const ba = genBA.apply(realB, { training: true }) as tf.Tensor4D;
-        fakeB = tf.keep(ab);
-        fakeA = tf.keep(ba);
-        const adversarial = tf.add(
-          generatorLoss(loss, discB.apply(ab, { training: true }) as tf.Tensor, config),
-          generatorLoss(loss, discA.apply(ba, { training: true }) as tf.Tensor, config),
-        );
-        const cycle = tf.div(
-          tf.add(
-            l1(genBA.apply(ab, { training: true }) as tf.Tensor, realA),
-            l1(genAB.apply(ba, { training: true }) as tf.Tensor, realB),
-          ),
-          2,
-        ) as tf.Scalar;
-        const identity = tf.div(
-          tf.add(
-            l1(genAB.apply(realB, { training: true }) as tf.Tensor, realB),
-            l1(genBA.apply(realA, { training: true }) as tf.Tensor, realA),
-          ),
-          2,
-        ) as tf.Scalar;
-        parts = [tf.keep(cycle), tf.keep(identity)];
-        // Each L1 is summed over both directions, as the paper's λ weighs each direction's term.
-        return tf.addN([
-          adversarial,
-          tf.mul(cycle, 2 * cycleWeight),
-          tf.mul(identity, 2 * identityWeight),
-        ]) as tf.Scalar;
-      }, vars(genAB, genBA));
-      optG.applyGradients(grads);
-      return tf.stack([value, ...parts]) as tf.Tensor1D;
-    });
-    tf.dispose(parts);
-    return { numbers, fakeA: fakeA!, fakeB: fakeB! };
-  }
-
-  /** D's update on real images and pooled translations; returns `[dLoss, dReal, dFake, dAcc]`. */
-  function discriminatorStep(realA: tf.Tensor, realB: tf.Tensor, fakeA: tf.Tensor, fakeB: tf.Tensor): tf.Tensor1D {
-    const outs: tf.Tensor[] = [];
-    const numbers = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => {
-        const losses = ([[discA, realA, fakeA], [discB, realB, fakeB]] as const).map(([d, real, fake]) => {
-          const out = d.apply(tf.concat([real, fake]), { training: true }) as tf.Tensor;
-          const n = real.shape[0]!;
-          const [r, f] = tf.split(out, [n, n]) as [tf.Tensor, tf.Tensor];
-          outs.push(tf.keep(r), tf.keep(f));
-          const [lr, lf] = discriminatorTerms(loss, r, f, config.labelSmoothing, config);
-          const sum = tf.add(lr, lf);
-          return config.dLossReduce === "sum" ? sum : tf.div(sum, 2);
-        });
-        return tf.div(tf.add(losses[0]!, losses[1]!), 2) as tf.Scalar;
-      }, vars(discA, discB));
-      optD.applyGradients(grads);
-      const t = decisionThreshold(loss);
-      const real = tf.concat([outs[0]!, outs[2]!].map((x) => tf.reshape(discriminatorOutput(loss, x), [-1])));
-      const fake = tf.concat([outs[1]!, outs[3]!].map((x) => tf.reshape(discriminatorOutput(loss, x), [-1])));
-      const correct = tf.add(
-        tf.sum(tf.cast(tf.greater(real, t), "float32")),
-        tf.sum(tf.cast(tf.lessEqual(fake, t), "float32")),
-      );
-      return tf.stack([value, tf.mean(real), tf.mean(fake), tf.div(correct, real.size + fake.size)]) as tf.Tensor1D;
-    });
-    tf.dispose(outs);
-    return numbers;
-  }
-
-  /** The class the pinned classifier of `dataset` gives each of `images` (in [0, 1]). */
-  async function classes(dataset: Dataset, images: Float32Array, n: number): Promise<Uint8Array> {
-    let model = classifiers.get(dataset);
-    if (!model) {
-      model = (await loadClassifier(requireIdx(dataset, "cyclegan"), {})).model;
-      classifiers.set(dataset, model);
-    }
-    return classesOf(model, images, n, shape);
-  }
-  const unitPixels = (x: tf.Tensor) => toUnitPixels(x, config.pixelRange);
+  const fixedA = await gridImages(config.dataset, rows, ctx, config.pixelRange);
+  const fixedB = await gridImages(config.datasetB!, rows, ctx, config.pixelRange);
+  const scorer = new CycleScorer(nets, config, ctx.dataDir ?? ".");
+  const { genAB, genBA } = nets;
 
   return {
-    networks: { genAB, genBA, discA, discB },
+    networks: { ...nets },
     optimizers: { optG, optD },
     iterate(inputs) {
       const realA = inputs.batch();
       const realB = inputsB.batch();
-      const g = generatorStep(realA, realB);
+      const g = generatorStep(nets, optG, config, realA, realB);
       const pooledA = poolA.query(g.fakeA);
       const pooledB = poolB.query(g.fakeB);
-      const d = discriminatorStep(realA, realB, pooledA, pooledB);
+      const d = discriminatorStep(nets, optD, config, { a: realA, b: realB }, { a: pooledA, b: pooledB });
       const numbers = tf.tidy(() =>
         tf.concat([d.slice([0], [1]), g.numbers.slice([0], [1]), d.slice([1], [3]), g.numbers.slice([1], [2])])
       );
@@ -402,47 +483,7 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         const bab = genAB.apply(ba, { training: false }) as tf.Tensor4D;
         return tf.reshape(tf.stack([fixedA, ab, aba, fixedB, ba, bab], 1), [rows * 6, h, w, c]);
       }),
-    async evaluate(evaluatorA: Evaluator) {
-      const n = evaluatorA.n;
-      evaluatorB ??= await createEvaluator(requireIdx(datasetB, "cyclegan"), { n, precisionRecall: false });
-      const a = await testImages(config.dataset, n, config.pixelRange);
-      const b = await testImages(datasetB, n, config.pixelRange);
-      const ab = translate(genAB, a.images);
-      const ba = translate(genBA, b.images);
-      const aba = translate(genBA, ab);
-      const bab = translate(genAB, ba);
-      try {
-        const [pa, pb, pab, pba, paba, pbab] = await Promise.all(
-          [a.images, b.images, ab, ba, aba, bab].map(unitPixels),
-        );
-        const mAB = await evaluatorB.evaluateImages(pab!);
-        const mBA = await evaluatorA.evaluateImages(pba!);
-        untranslated ??= {
-          ab: (await evaluatorB.evaluateImages(pa!)).fcd,
-          ba: (await evaluatorA.evaluateImages(pb!)).fcd,
-        };
-        const meanAbs = (x: Float32Array, y: Float32Array) => {
-          let s = 0;
-          for (let i = 0; i < x.length; i++) s += Math.abs(x[i]! - y[i]!);
-          return s / x.length;
-        };
-        const classAB = await classes(datasetB, pab!, n);
-        const r = (v: number) => Number(v.toPrecision(6));
-        return {
-          ...evalFields(mAB, evaluatorB.classifierSha256),
-          fcdAB: r(mAB.fcd),
-          fcdBA: r(mBA.fcd),
-          fcdABUntranslated: r(untranslated.ab),
-          fcdBAUntranslated: r(untranslated.ba),
-          cycleL1: r((meanAbs(paba!, pa!) + meanAbs(pbab!, pb!)) / 2),
-          cycleAccuracyA: r(accuracy(await classes(config.dataset, paba!, n), a.labels)),
-          cycleAccuracyB: r(accuracy(await classes(datasetB, pbab!, n), b.labels)),
-          classMI: r(mutualInformation(a.labels, classAB)),
-        };
-      } finally {
-        tf.dispose([a.images, b.images, ab, ba, aba, bab]);
-      }
-    },
+    evaluate: (evaluatorA: Evaluator) => scorer.score(evaluatorA),
     saveState() {
       const tensors: Record<string, { name: string; tensor: tf.Tensor }[]> = {};
       for (const [name, pool] of [["poolA", poolA], ["poolB", poolB]] as const) {
@@ -464,50 +505,48 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         noiseDim: config.noiseDim,
         noise: config.noise,
         pixelRange: config.pixelRange,
-        translatesFrom: requireIdx(config.dataset, "cyclegan"),
+        translatesFrom: config.dataset,
       },
     },
     dispose() {
       tf.dispose([fixedA, fixedB]);
       poolA.dispose();
       poolB.dispose();
-      evaluatorB?.dispose();
-      for (const model of classifiers.values()) model.dispose();
-      for (const x of [genAB, genBA, discA, discB, optG, optD]) x.dispose();
+      scorer.dispose();
+      for (const x of [nets.genAB, nets.genBA, nets.discA, nets.discB, optG, optD]) x.dispose();
     },
   };
 }
 
 /**
- * Scores a saved translation generator for `deno task eval`: the first `evaluatorTo.n` test images of `from`
+ * Scores a saved translation generator for `deno task eval`: the first `evaluatorTo.n` images of `from`'s real side
  * translated, through the target domain's evaluator. The fields are the kind's own for that direction: the usual ones
  * (`fcd`, `cis`, …, and precision/recall when the evaluator has them), `fcdAB`, its untranslated baseline
  * `fcdABUntranslated` and `classMI`.
+ * @param settings `from`: domain A, its paths absolute (or against `dataDir`).
  */
 export async function evaluateTranslation(
   model: tf.LayersModel,
   evaluatorTo: Evaluator,
-  settings: { from: Dataset; to: Dataset; pixelRange: string },
+  settings: { from: Dataset; pixelRange: string; dataDir?: string },
 ): Promise<Record<string, number | string>> {
   const n = evaluatorTo.n;
-  const a = await testImages(settings.from, n, settings.pixelRange);
+  const a = await domainImages(settings.from, settings.dataDir ?? ".", n, settings.pixelRange);
   const ab = translate(model, a.images);
-  const classifier = (await loadClassifier(requireIdx(settings.to, "cyclegan"), {})).model;
   try {
     const [pa, pab] = await Promise.all([a.images, ab].map((x) => toUnitPixels(x, settings.pixelRange)));
     const translated = await evaluatorTo.evaluateImages(pab!);
     const untranslated = await evaluatorTo.evaluateImages(pa!);
-    const shape = a.images.shape.slice(1) as Shape;
-    const r = (v: number) => Number(v.toPrecision(6));
+    const classAB = await evaluatorTo.predictClasses(pab!, n);
+    const classesA = Math.max(...a.labels) + 1;
     return {
       ...evalFields(translated, evaluatorTo.classifierSha256),
-      fcdAB: r(translated.fcd),
-      fcdABUntranslated: r(untranslated.fcd),
-      classMI: r(mutualInformation(a.labels, await classesOf(classifier, pab!, n, shape))),
+      fcdAB: round6(translated.fcd),
+      fcdABUntranslated: round6(untranslated.fcd),
+      classMI: round6(mutualInformation(a.labels, classAB, Math.max(classesA, evaluatorTo.classes))),
     };
   } finally {
     tf.dispose([a.images, ab]);
-    classifier.dispose();
   }
 }
 
@@ -536,27 +575,24 @@ export const cycleganKind: GanKind<CycleganOptions> = {
   numbers: [...STEP_NUMBERS, "cycleL1", "identityL1"],
   losses: LOSS_NUMBERS,
   options: cycleganOptions,
-  check(config) {
+  async check(config, data) {
     if (config.datasetB === null) {
+      return { key: "datasetB", problem: "expected a dataset for domain B (domain A is dataset)" };
+    }
+    const [h, w] = data.shape;
+    if (h % 4 !== 0 || w % 4 !== 0) {
       return {
-        key: "datasetB",
-        problem: "expected a dataset for domain B (mnist or fashion-mnist; domain A is dataset)",
+        key: "dataset",
+        problem: `its images are ${data.shape.join("×")}: kind cyclegan's networks halve the sides twice, so ` +
+          "they must be multiples of 4 (28, 32, 64; a folder of images takes size:)",
       };
     }
-    for (const key of ["dataset", "datasetB"] as const) {
-      if (!isIdxName(config[key])) {
-        return {
-          key,
-          problem: "expected mnist or fashion-mnist: cyclegan's evaluation translates test images and scores them " +
-            "with each domain's pinned classifier, which only those have so far",
-        };
-      }
-    }
-    const [a, b] = [imageShape(config.dataset as DatasetName), imageShape(config.datasetB as DatasetName)];
-    if (a.join() !== b.join()) {
+    const b = await data.facts(config.datasetB);
+    if (b.shape.join() !== data.shape.join()) {
       return {
         key: "datasetB",
-        problem: `its images are ${b.join("×")}, domain A's ${a.join("×")}: expected the same shape`,
+        problem: `its images (${b.source}) are ${b.shape.join("×")}, domain A's ${data.shape.join("×")}: expected ` +
+          "the same shape (a folder of images takes size: and channels: to match)",
       };
     }
     if (!trainsCycles(config.loss)) {

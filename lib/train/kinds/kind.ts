@@ -10,6 +10,7 @@ import type * as tf from "@tensorflow/tfjs";
 import type { ConfigKey, Dataset, ResolvedConfig } from "../../experiment/config.ts";
 import { declareOptions, type OptionSchema, type OptionSpec } from "../../plugins/options.ts";
 import type { TrainingImages } from "../../data/training_images.ts";
+import type { DatasetFacts } from "../../data/dataset_ref.ts";
 import type { Evaluator, GeneratorSettings } from "../../metrics/evaluator.ts";
 import type { Rng } from "../../rng.ts";
 import type { NamedTensor } from "../optimizer_state.ts";
@@ -34,12 +35,23 @@ export interface KindContext {
   dataDir?: string;
 }
 
+/** What a kind's `check` finds wrong: the key at fault, and what is wrong with its value and what would be accepted. */
+export interface KindProblem {
+  key: ConfigKey | string;
+  problem: string;
+}
+
 /** What planning knows of the run's dataset, for a kind's `check`. */
 export interface KindData {
   /** Height, width, channels. */
   shape: [number, number, number];
   /** Classes of its labels (0: unlabelled). */
   classes: number;
+  /**
+   * What planning learns of another dataset the config names (a second domain): its shape, classes and count,
+   * read as for the run's own (a source is decoded once and cached), its paths against the experiment's folder.
+   */
+  facts(dataset: Dataset): Promise<DatasetFacts>;
 }
 
 /** What a kind keeps in the checkpoint beyond its networks and optimisers (a pool of past fakes, a batch order). */
@@ -80,7 +92,10 @@ export interface GanKind<O extends object = Record<never, never>> {
    * What the kind cannot train with, beyond each key's own schema (checked when a sweep is planned, before
    * anything is written): the key at fault and what is wrong with its value and what would be accepted.
    */
-  check?(config: ResolvedConfig & O, data: KindData): { key: ConfigKey | string; problem: string } | null;
+  check?(
+    config: ResolvedConfig & O,
+    data: KindData,
+  ): KindProblem | null | Promise<KindProblem | null>;
   /**
    * Build the networks and optimisers (their initialisers draw from `Math.random`, which the loop routes to the
    * run's stream) and draw the sample grid's fixed inputs from their own stream.
