@@ -66,7 +66,7 @@ export {
   type KindRun,
   type KindState,
   registerKind,
-} from "./lib/train/kinds/kind.ts";
+} from "./lib/plugins/kinds.ts";
 export { buildGan, disposeGan, ganIteration, type IterationDraws, type IterationLabels } from "./lib/train/gan.ts";
 export { type Conditioning, discriminatorStep, type Gan, generatorStep, type StepSettings } from "./lib/train/steps.ts";
 export { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./lib/train/kinds/gan.ts";
@@ -99,6 +99,4 @@ export { Chart, chartBundle, vegaLiteMime } from "./lib/api/chart.ts";
 export { type SampleChoice, SampleImage, sampleImages, SampleMatrix } from "./lib/api/samples.ts";
 export { type Displayable, type MediaBundle, show } from "./lib/api/jupyter.ts";
 export type { TfFlagValue } from "./lib/tfjs/flags.ts";
-import "./lib/archs/builtin.ts";
-import "./lib/train/losses.ts";
-import "./lib/train/kinds/builtin.ts";
+import "./lib/train/builtins.ts";

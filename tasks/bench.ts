@@ -24,7 +24,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { dirname, fromFileUrl, join } from "@std/path";
-import { writeJsonAtomic } from "../lib/results/atomic_write.ts";
+import { writeJsonAtomic } from "../lib/atomic_write.ts";
 import {
   BENCH_ARCHS,
   type BenchCase,
@@ -36,17 +36,16 @@ import {
 } from "../lib/bench/iteration.ts";
 import { benchImages, formatShape, MNIST_SHAPE } from "../lib/bench/images.ts";
 import { type BackendInfo, startBackend } from "../lib/tfjs/backend.ts";
-import { parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
+import { type FlagSpec, parseFlags, requireWritable, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
-import { parseTfFlags } from "../lib/tfjs/flags.ts";
+import { parseTfFlags, type TfFlagValue } from "../lib/tfjs/flags.ts";
 import { simdFor } from "../lib/kernels/_simd_module.ts";
 import { useGemmThreads } from "../lib/kernels/register_wasm_kernels.ts";
 import { describeGemm, gemmInfo } from "../lib/kernels/gemm_info.ts";
 import { gemmLimitGflops, LIMIT_SIDE } from "../lib/bench/gemm_limit.ts";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
-import "../lib/archs/builtin.ts";
-import { kindNames } from "../lib/train/kinds/kind.ts";
-import "../lib/train/kinds/builtin.ts";
+import "../lib/train/builtins.ts";
+import { kindNames } from "../lib/plugins/kinds.ts";
 import { LOSSES } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import {
@@ -396,183 +395,236 @@ function table(results: BenchResult[], simdPeak: number | null, limits: Readonly
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-async function main(): Promise<number> {
-  const flags = parseFlags(Deno.args, {
-    string: [
-      "backend",
-      "arch",
-      "batch",
-      "kind",
-      "loss",
-      "warmup",
-      "repeats",
-      "json",
-      "threads",
-      "tf-flag",
-      "reference",
-      "pairs",
-      "engine-warmup",
-      "processes",
-      "torch-blas-threads",
-    ],
-    boolean: ["profile"],
-    collect: ["tf-flag"],
-    default: {
-      backend: "wasm",
-      warmup: "1",
-      repeats: "5",
-      json: "results/bench.json",
-      threads: "1",
-      "engine-warmup": "100",
-    },
-    positionals: 0,
-  });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const backends = list("backend", flags.backend, BACKENDS);
+/** What the flags ask for. */
+interface BenchOptions {
+  backends: (typeof BACKENDS)[number][];
+  /** Whether `--arch` named the architectures (slow ones are then timed too). */
+  named: boolean;
+  archs: string[];
+  cases: BenchCase[];
+  warmup: number;
+  repeats: number;
+  pairs: number | undefined;
+  processes: number | undefined;
+  engineWarmup: number;
+  torchBlasThreads: number | undefined;
+  jsonPath: string;
+  threadCounts: number[];
+  tfFlags: Record<string, TfFlagValue>;
+  references: ("numpy" | "torch")[];
+  profile: boolean;
+  /** `--loss` was given: each line names the loss. */
+  namedLoss: boolean;
+  batch: number | undefined;
+}
+
+const FLAG_SPEC: FlagSpec = {
+  string: [
+    "backend",
+    "arch",
+    "batch",
+    "kind",
+    "loss",
+    "warmup",
+    "repeats",
+    "json",
+    "threads",
+    "tf-flag",
+    "reference",
+    "pairs",
+    "engine-warmup",
+    "processes",
+    "torch-blas-threads",
+  ],
+  boolean: ["profile"],
+  collect: ["tf-flag"],
+  default: {
+    backend: "wasm",
+    warmup: "1",
+    repeats: "5",
+    json: "results/bench.json",
+    threads: "1",
+    "engine-warmup": "100",
+  },
+  positionals: 0,
+};
+
+/** The options from the parsed flags, each checked. */
+function benchOptions(flags: ReturnType<typeof parseFlags>): BenchOptions {
   const named = flags.arch !== undefined;
   const archs = named ? list("arch", flags.arch, BENCH_ARCHS) : [...BENCH_ARCHS];
   const batch = flags.batch === undefined ? undefined : positiveInt("batch", flags.batch, 1);
-  const warmup = positiveInt("warmup", flags.warmup, 0);
-  const repeats = positiveInt("repeats", flags.repeats, 1);
-  const pairs = flags.pairs === undefined ? undefined : positiveInt("pairs", flags.pairs, 1);
-  const processes = flags.processes === undefined ? undefined : positiveInt("processes", flags.processes, 1);
-  const engineWarmup = positiveInt("engine-warmup", flags["engine-warmup"], 0);
-  const torchBlasThreads = flags["torch-blas-threads"] === undefined
-    ? undefined
-    : Number(list("torch-blas-threads", flags["torch-blas-threads"], ["1", "2"] as const)[0]);
+  const optionalInt = (flag: string) => flags[flag] === undefined ? undefined : positiveInt(flag, flags[flag], 1);
   const jsonPath = String(flags.json);
   requireWritable("--json", jsonPath);
-  const threadCounts = list("threads", flags.threads, ["1", "2"] as const).map(Number);
-  const tfFlags = parseTfFlags(flags["tf-flag"] as string[]);
-  if (Object.keys(tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(tfFlags)}`);
-
   const kinds = flags.kind === undefined ? ["gan"] : list("kind", flags.kind, kindNames());
   const losses = flags.loss === undefined ? [undefined] : list("loss", flags.loss, LOSSES);
   // Cases grouped by pixel range, so each scaled copy of MNIST is loaded once.
   const cases = archs.flatMap((a) => benchCases(a, batch))
     .flatMap((c) => kinds.flatMap((kind) => losses.map((loss) => ({ ...c, kind, loss: loss ?? c.loss }))))
     .sort((a, b) => a.pixelRange.localeCompare(b.pixelRange));
-  const references = flags.reference === undefined
-    ? []
-    : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const);
+  const options: BenchOptions = {
+    backends: list("backend", flags.backend, BACKENDS),
+    named,
+    archs,
+    cases,
+    warmup: positiveInt("warmup", flags.warmup, 0),
+    repeats: positiveInt("repeats", flags.repeats, 1),
+    pairs: optionalInt("pairs"),
+    processes: optionalInt("processes"),
+    engineWarmup: positiveInt("engine-warmup", flags["engine-warmup"], 0),
+    torchBlasThreads: flags["torch-blas-threads"] === undefined
+      ? undefined
+      : Number(list("torch-blas-threads", flags["torch-blas-threads"], ["1", "2"] as const)[0]),
+    jsonPath,
+    threadCounts: list("threads", flags.threads, ["1", "2"] as const).map(Number),
+    tfFlags: parseTfFlags(flags["tf-flag"] as string[]),
+    references: flags.reference === undefined
+      ? []
+      : list("reference", flags.reference === "" ? "numpy" : flags.reference, ["numpy", "torch"] as const),
+    profile: flags.profile === true,
+    namedLoss: flags.loss !== undefined,
+    batch,
+  };
+  checkPairing(options);
+  return options;
+}
+
+/** `--pairs` needs torch, and `--processes` needs `--pairs`. */
+function checkPairing({ pairs, processes, references }: BenchOptions): void {
   if (pairs !== undefined && !references.includes("torch")) {
     throw new InputError(
       "--pairs",
       `pairs blocks of the harness with torch's: add --reference torch (got --pairs ${pairs})`,
     );
   }
-  if (processes !== undefined) {
-    if (pairs === undefined) {
-      throw new InputError(
-        "--processes",
-        `runs the paired bench in fresh processes: add --reference torch --pairs N (got --processes ${processes})`,
-      );
-    }
-    return await benchInProcesses(processes, pairs, jsonPath);
+  if (processes !== undefined && pairs === undefined) {
+    throw new InputError(
+      "--processes",
+      `runs the paired bench in fresh processes: add --reference torch --pairs N (got --processes ${processes})`,
+    );
   }
-  // The references run first, next to the harness's timings, so both see similar machine load.
-  const ref = references.includes("numpy") ? await runReference(repeats, warmup) : null;
-  const torch = references.includes("torch") && pairs === undefined
-    ? await runTorchReferences(archs, batch, repeats, warmup, threadCounts, torchBlasThreads, jsonPath)
-    : [];
-  const paired: PairedRatio[] = [];
-  const results: BenchResult[] = [];
-  const backendInfo: Record<string, BackendInfo> = {};
-  const skipped: string[] = [];
-  let simdPeak: number | null = null;
-  const limits = new Map<string, number>();
-  for (const backend of backends) {
-    const info = await startBackend(backend, tfFlags);
-    backendInfo[backend] = info;
+}
+
+/** What timing every backend and thread count gathers. */
+interface Timings {
+  results: BenchResult[];
+  paired: PairedRatio[];
+  backendInfo: Record<string, BackendInfo>;
+  skipped: string[];
+  simdPeak: number | null;
+  limits: Map<string, number>;
+}
+
+/** Print one timed case: its time, throughput and data share, and its kernels when profiled. */
+function logResult(r: BenchResult, namedLoss: boolean): void {
+  const variant = `${r.kind === "gan" ? "" : ` ${r.kind}`}${namedLoss ? ` ${r.loss}` : ""}`;
+  console.log(
+    `  ${caseName(r)}${variant} (post ${r.post}) batch ${r.batchSize}: ${r.msPerIteration.toFixed(1)} ms/iteration, ` +
+      `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
+      (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
+  );
+  for (const k of r.kernels?.slice(0, 8) ?? []) {
+    console.log(`    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`);
+  }
+  if (r.slowestCalls) console.log("    slowest calls:");
+  for (const c of r.slowestCalls?.slice(0, 5) ?? []) {
+    const shapes = (xs: Array<number[] | null>) => xs.filter((x) => x).map((x) => `[${x}]`).join(" ");
+    console.log(
+      `      ${c.kernel.padEnd(22)} ${c.ms.toFixed(1).padStart(9)} ms  ${shapes(c.inputShapes)} → ${
+        shapes(c.outputShapes)
+      }`,
+    );
+  }
+}
+
+/** Start `backend` and say what it is: its device, GEMM, the engine's warm-up and (on wasm) the SIMD peak. */
+async function startTimedBackend(backend: BenchOptions["backends"][number], o: BenchOptions, t: Timings) {
+  const info = await startBackend(backend, o.tfFlags);
+  t.backendInfo[backend] = info;
+  console.log(`backend ${backend}: ${info.device} (${info.reason})`);
+  if (info.gemm) console.log(`  ${describeGemm(info.gemm)}`);
+  if (o.engineWarmup > 0) {
+    const ms = await warmEngine(o.engineWarmup);
+    console.log(`  engine warmed: ${o.engineWarmup} untimed mlp-tf1 iterations (${(ms / 1000).toFixed(1)} s)`);
+  }
+  const simd = backend === "wasm" ? simdFor(tf.backend() as BackendWasm) : null;
+  if (simd) {
+    t.simdPeak = simd.maddPeakGflops();
+    console.log(
+      `  SIMD peak of this core (${simd.variant} build, register-only multiply-adds): ${t.simdPeak.toFixed(1)} GFLOP/s`,
+    );
+  }
+  return info;
+}
+
+/** Time every case on `backend` at `threads` GEMM threads (and pair it with torch under `--pairs`). */
+async function timeAtThreads(backend: string, threads: number, slow: boolean, o: BenchOptions, t: Timings) {
+  if (threads > 1) console.log(`  GEMM on ${threads} threads:`);
+  const gemm = backend === "wasm" ? gemmInfo() : null;
+  if (gemm && threads > 1) console.log(`  ${describeGemm(gemm)}`);
+  if (gemm) {
+    const limit = await gemmLimitGflops();
+    t.limits.set(limitKey({ backend, threads }), limit);
+    console.log(`  limit: a ${LIMIT_SIDE}³ sgemm on it runs at ${limit.toFixed(1)} GFLOP/s`);
+  }
+  for (const c of o.cases) {
+    if (slow && CONV_ARCHS.has(c.arch) && !o.named) {
+      t.skipped.push(`${caseName(c)}@${c.batchSize} on ${backend}`);
+      continue;
+    }
+    const data = await benchImages(c.imageShape, c.pixelRange);
+    const r = await measureIteration(c, data, { warmup: o.warmup, repeats: o.repeats, profile: o.profile, threads });
+    logResult(r, o.namedLoss);
+    t.results.push(r);
+  }
+  if (backend === "wasm" && o.pairs !== undefined) {
+    const pairing = { pairs: o.pairs, repeats: o.repeats, warmup: o.warmup, blasThreads: o.torchBlasThreads };
+    t.paired.push(...await pairedRatios(o.cases, threads, pairing));
+  }
+}
+
+/** Time every case on every backend and thread count. */
+async function timeBackends(o: BenchOptions): Promise<Timings> {
+  const t: Timings = { results: [], paired: [], backendInfo: {}, skipped: [], simdPeak: null, limits: new Map() };
+  for (const backend of o.backends) {
+    const info = await startTimedBackend(backend, o, t);
     const slow = backend === "cpu" || (backend === "webgpu" && /software/.test(info.reason));
-    console.log(`backend ${backend}: ${info.device} (${info.reason})`);
-    if (info.gemm) console.log(`  ${describeGemm(info.gemm)}`);
-    if (engineWarmup > 0) {
-      const ms = await warmEngine(engineWarmup);
-      console.log(`  engine warmed: ${engineWarmup} untimed mlp-tf1 iterations (${(ms / 1000).toFixed(1)} s)`);
-    }
-    if (backend === "wasm") {
-      const simd = simdFor(tf.backend() as BackendWasm);
-      if (simd) {
-        simdPeak = simd.maddPeakGflops();
-        console.log(
-          `  SIMD peak of this core (${simd.variant} build, register-only multiply-adds): ${
-            simdPeak.toFixed(1)
-          } GFLOP/s`,
-        );
-      }
-    }
-    for (const threads of backend === "wasm" ? threadCounts : [1]) {
+    for (const threads of backend === "wasm" ? o.threadCounts : [1]) {
       if (backend === "wasm" && (await useGemmThreads(threads)) !== threads) {
         console.log(`  ${threads} GEMM threads are not available here; skipped`);
         continue;
       }
-      if (threads > 1) console.log(`  GEMM on ${threads} threads:`);
-      const gemm = backend === "wasm" ? gemmInfo() : null;
-      if (gemm && threads > 1) console.log(`  ${describeGemm(gemm)}`);
-      if (gemm) {
-        limits.set(limitKey({ backend, threads }), await gemmLimitGflops());
-        console.log(
-          `  limit: a ${LIMIT_SIDE}³ sgemm on it runs at ${
-            limits.get(limitKey({ backend, threads }))!.toFixed(1)
-          } GFLOP/s`,
-        );
-      }
-      for (const c of cases) {
-        if (slow && CONV_ARCHS.has(c.arch) && !named) {
-          skipped.push(`${caseName(c)}@${c.batchSize} on ${backend}`);
-          continue;
-        }
-        const data = await benchImages(c.imageShape, c.pixelRange);
-        const r = await measureIteration(c, data, { warmup, repeats, profile: flags.profile === true, threads });
-        const variant = `${r.kind === "gan" ? "" : ` ${r.kind}`}${flags.loss === undefined ? "" : ` ${r.loss}`}`;
-        console.log(
-          `  ${caseName(r)}${variant} (post ${r.post}) batch ${r.batchSize}: ${
-            r.msPerIteration.toFixed(1)
-          } ms/iteration, ` +
-            `${r.gflopsPerSecond.toFixed(2)} GFLOP/s, data pipeline ${(100 * r.dataShare).toFixed(1)}%` +
-            (r.outsideKernels !== undefined ? `, outside kernels ${(100 * r.outsideKernels).toFixed(0)}%` : ""),
-        );
-        for (const k of r.kernels?.slice(0, 8) ?? []) {
-          console.log(
-            `    ${k.kernel.padEnd(24)} ${k.ms.toFixed(1).padStart(9)} ms ${String(k.calls).padStart(5)} calls`,
-          );
-        }
-        if (r.slowestCalls) console.log("    slowest calls:");
-        for (const c of r.slowestCalls?.slice(0, 5) ?? []) {
-          const shapes = (xs: Array<number[] | null>) => xs.filter((x) => x).map((x) => `[${x}]`).join(" ");
-          console.log(
-            `      ${c.kernel.padEnd(22)} ${c.ms.toFixed(1).padStart(9)} ms  ${shapes(c.inputShapes)} → ${
-              shapes(c.outputShapes)
-            }`,
-          );
-        }
-        results.push(r);
-      }
-      if (backend === "wasm" && pairs !== undefined) {
-        paired.push(...await pairedRatios(cases, threads, { pairs, repeats, warmup, blasThreads: torchBlasThreads }));
-      }
+      await timeAtThreads(backend, threads, slow, o, t);
     }
     if (backend === "wasm") await useGemmThreads(1);
   }
-  if (skipped.length > 0) {
-    console.log(`skipped (slow; name the architecture with --arch to time it): ${skipped.join(", ")}`);
+  if (t.skipped.length > 0) {
+    console.log(`skipped (slow; name the architecture with --arch to time it): ${t.skipped.join(", ")}`);
   }
+  return t;
+}
 
-  let reference: (Reference & { ratios: Record<string, number> }) | null = null;
-  if (ref) {
-    const ratios: Record<string, number> = {};
-    for (const r of results.filter((r) => asPosted(r) && r.arch === "mlp-keras" && r.batchSize === 128)) {
-      ratios[r.threads > 1 ? `${r.backend} ×${r.threads} threads` : r.backend] = r.msPerIteration / ref.msPerIteration;
-    }
-    reference = { ...ref, ratios };
+/** The numpy reference with the harness's ratios to it (mlp-keras at batch 128, as posted). */
+function numpyRatios(ref: Reference | null, results: BenchResult[]) {
+  if (!ref) return null;
+  const ratios: Record<string, number> = {};
+  for (const r of results.filter((r) => asPosted(r) && r.arch === "mlp-keras" && r.batchSize === 128)) {
+    ratios[r.threads > 1 ? `${r.backend} ×${r.threads} threads` : r.backend] = r.msPerIteration / ref.msPerIteration;
   }
+  return { ...ref, ratios };
+}
 
+/** Print the table and every ratio to a reference. */
+function printSummary(
+  t: Timings,
+  reference: ReturnType<typeof numpyRatios>,
+  torch: TorchRun[],
+  torchRatios: ReturnType<typeof torchRatiosOf>,
+  pairs: number | undefined,
+): void {
   console.log();
-  console.log(table(results, simdPeak, limits));
+  console.log(table(t.results, t.simdPeak, t.limits));
   if (reference) {
     console.log();
     console.log(`numpy reference (mlp-keras, batch 128, 1 core): ${reference.msPerIteration.toFixed(1)} ms/iteration`);
@@ -580,7 +632,6 @@ async function main(): Promise<number> {
       console.log(`  tfjs ${backend} / numpy: ${ratio.toFixed(2)}×`);
     }
   }
-  const torchRatios = torchRatiosOf(results, torch);
   if (torchRatios.length) {
     console.log();
     const first = torch[0]!.ref;
@@ -592,44 +643,68 @@ async function main(): Promise<number> {
       );
     }
   }
-  if (paired.length) {
+  if (t.paired.length) {
     console.log();
     console.log(`harness (wasm) / torch in ${pairs} pairs of alternating blocks, median ratio (range):`);
-    for (const r of paired) console.log(`  ${describePair(r)}`);
+    for (const r of t.paired) console.log(`  ${describePair(r)}`);
   }
   console.log("\nTimings are noisy on a shared 2-core machine: see min/max, and compare runs taken back to back.");
+}
 
-  await Deno.mkdir(dirname(jsonPath), { recursive: true });
-  await writeJsonAtomic(jsonPath, {
+/** The torch part of the JSON: the whole-run references, or the paired ratios. */
+function torchJson(torch: TorchRun[], torchRatios: ReturnType<typeof torchRatiosOf>, t: Timings, o: BenchOptions) {
+  if (torch.length) {
+    return {
+      torch: torch[0]!.ref.torch,
+      deviceName: torch[0]!.ref.deviceName,
+      runs: torch.map((r) => ({ threads: r.threads, json: r.json, blas: r.ref.blas })),
+      env: TORCH_MALLOC_ENV,
+      ratios: torchRatios,
+    };
+  }
+  if (!t.paired.length) return null;
+  return { env: TORCH_MALLOC_ENV, pairs: o.pairs, blasThreads: o.torchBlasThreads ?? "as --threads", ratios: t.paired };
+}
+
+async function main(): Promise<number> {
+  const flags = parseFlags(Deno.args, FLAG_SPEC);
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const o = benchOptions(flags);
+  if (Object.keys(o.tfFlags).length) console.log(`tfjs flags: ${JSON.stringify(o.tfFlags)}`);
+  if (o.processes !== undefined) return await benchInProcesses(o.processes, o.pairs!, o.jsonPath);
+  // The references run first, next to the harness's timings, so both see similar machine load.
+  const ref = o.references.includes("numpy") ? await runReference(o.repeats, o.warmup) : null;
+  const torch = o.references.includes("torch") && o.pairs === undefined
+    ? await runTorchReferences(o.archs, o.batch, o.repeats, o.warmup, o.threadCounts, o.torchBlasThreads, o.jsonPath)
+    : [];
+  const t = await timeBackends(o);
+  const reference = numpyRatios(ref, t.results);
+  const torchRatios = torchRatiosOf(t.results, torch);
+  printSummary(t, reference, torch, torchRatios, o.pairs);
+  await Deno.mkdir(dirname(o.jsonPath), { recursive: true });
+  await writeJsonAtomic(o.jsonPath, {
     kind: "bench",
     time: new Date().toISOString(),
     tfjs: tf.version.tfjs,
     deno: Deno.version.deno,
-    warmup,
-    engineWarmup,
-    repeats,
+    warmup: o.warmup,
+    engineWarmup: o.engineWarmup,
+    repeats: o.repeats,
     flopConvention: "lib/bench/flops.ts: 2 per multiply-add over Dense/Conv2D/Conv2DTranspose; " +
       "backward = 2x forward; iteration = 4*G*B + 8*D*B",
-    backends: backendInfo,
-    tfFlags,
-    simdPeakGflops: simdPeak,
-    gemmLimitGflops: Object.fromEntries(limits),
-    results,
-    skipped,
+    backends: t.backendInfo,
+    tfFlags: o.tfFlags,
+    simdPeakGflops: t.simdPeak,
+    gemmLimitGflops: Object.fromEntries(t.limits),
+    results: t.results,
+    skipped: t.skipped,
     reference,
-    torchReference: torch.length
-      ? {
-        torch: torch[0]!.ref.torch,
-        deviceName: torch[0]!.ref.deviceName,
-        runs: torch.map((t) => ({ threads: t.threads, json: t.json, blas: t.ref.blas })),
-        env: TORCH_MALLOC_ENV,
-        ratios: torchRatios,
-      }
-      : paired.length
-      ? { env: TORCH_MALLOC_ENV, pairs, blasThreads: torchBlasThreads ?? "as --threads", ratios: paired }
-      : null,
+    torchReference: torchJson(torch, torchRatios, t, o),
   });
-  console.log(`wrote ${jsonPath}`);
+  console.log(`wrote ${o.jsonPath}`);
   return 0;
 }
 

@@ -14,6 +14,7 @@ import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
 import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
 import { DEFAULT_PORT, parsePort, serveReport } from "../lib/report/serve.ts";
+import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 
@@ -117,42 +118,8 @@ async function serve(opts: Parameters<typeof serveReport>[0]): Promise<number> {
   return 0;
 }
 
-/**
- * Run the report command.
- *
- * @param args Command-line arguments.
- * @returns The exit code: 0 written, 1 the screenshot failed or showed errors, 2 bad input.
- */
-export async function report(args: string[]): Promise<number> {
-  const stringFlags = [
-    "out",
-    "facet",
-    "color",
-    "metric",
-    "heatmap",
-    "samples",
-    "results",
-    "screenshot",
-    "port",
-    "screenshot-sections",
-  ];
-  const flags = parseFlags(args, {
-    string: stringFlags,
-    boolean: ["charts", "png", "serve"],
-    negatable: ["charts", "png"],
-    default: { charts: true, png: true },
-    positionals: 1,
-  });
-  if (flags.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const positional = (flags._ as unknown[]).map(String);
-  if (positional.length !== 1) {
-    throw new InputError("arguments", "expected an experiment file or a results folder (deno task report --help)");
-  }
-  const target = positional[0] ?? "";
-  // Every flag is parsed before anything is read or written.
+/** What the flags ask for, every one checked before anything is read or written. */
+function reportChoices(flags: ReturnType<typeof parseFlags>) {
   const heatmap = optionalString(flags.heatmap, "heatmap");
   const samples = optionalString(flags.samples, "samples");
   const screenshot = optionalString(flags.screenshot, "screenshot");
@@ -167,6 +134,7 @@ export async function report(args: string[]): Promise<number> {
     }
   }
   if (screenshot !== undefined) checkScreenshotPermissions(screenshot);
+  if (flags.port !== undefined && flags.serve !== true) throw new InputError("--port", "is for --serve only");
   const choices = {
     out: optionalString(flags.out, "out"),
     facet: optionalString(flags.facet, "facet"),
@@ -177,9 +145,77 @@ export async function report(args: string[]): Promise<number> {
     png: flags.png === true,
   };
   const port = flags.port === undefined ? DEFAULT_PORT : parsePort(flags.port);
-  if (flags.port !== undefined && flags.serve !== true) throw new InputError("--port", "is for --serve only");
+  return { choices, port, screenshot, sections };
+}
+
+/** "Wrote report.html and runs.csv (N charts, M runs: 3 completed, 1 pruned)". */
+function wroteLine(result: Awaited<ReturnType<typeof buildReport>>): string {
+  const runs = result.results.runs;
+  const counts = ["completed", "running", "stopped", "diverged", "damaged", "failed", "pruned", "collapsed", "pending"]
+    .flatMap((s) => {
+      const n = runs.filter((r) => r.state === s).length;
+      return n > 0 ? [`${n} ${s}`] : [];
+    });
+  return `Wrote ${result.html} and ${basename(result.csv)} (${result.charts.length} charts, ${runs.length} runs: ${
+    counts.join(", ")
+  })`;
+}
+
+/** Screenshot the written report; 1 when it could not be taken or showed failed charts or browser errors. */
+async function screenshotStatus(html: string, png: string, sections: string[] | undefined): Promise<number> {
+  let shot;
+  try {
+    shot = await screenshotReport(html, png, sections === undefined ? {} : { sections });
+  } catch (e) {
+    console.error(`report: no screenshot: ${(e as Error).message.split("\n")[0]}`);
+    return 1;
+  }
+  console.log(`Screenshot: ${shot.png} (${shot.rendered} charts drawn)`);
+  const problems = [
+    ...(shot.failed > 0 ? [`${shot.failed} charts failed to render`] : []),
+    ...shot.errors.map((e) => `browser console: ${e}`),
+    ...shot.requests.map((r) => `the page requested ${r}`),
+  ];
+  for (const p of problems) console.error(`warning: ${p}`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+/**
+ * Run the report command.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code: 0 written, 1 the screenshot failed or showed errors, 2 bad input.
+ */
+export async function report(args: string[]): Promise<number> {
+  const flags = parseFlags(args, {
+    string: [
+      "out",
+      "facet",
+      "color",
+      "metric",
+      "heatmap",
+      "samples",
+      "results",
+      "screenshot",
+      "port",
+      "screenshot-sections",
+    ],
+    boolean: ["charts", "png", "serve"],
+    negatable: ["charts", "png"],
+    default: { charts: true, png: true },
+    positionals: 1,
+  });
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const positional = (flags._ as unknown[]).map(String);
+  if (positional.length !== 1) {
+    throw new InputError("arguments", "expected an experiment file or a results folder (deno task report --help)");
+  }
+  const { choices, port, screenshot, sections } = reportChoices(flags);
   const { dir: resultsDir, claims } = await resultsDirFor(
-    target,
+    positional[0] ?? "",
     optionalString(flags.results, "results") ?? "results",
   );
   if (flags.serve === true) return await serve({ resultsDir, ...choices, port });
@@ -189,36 +225,9 @@ export async function report(args: string[]): Promise<number> {
   const result = await buildReport(opts);
   if (claims.length) await trySaveClaims(resultsDir, result.claims);
   for (const note of result.notes) console.error(note);
-  const runs = result.results.runs;
-  const counts = ["completed", "running", "stopped", "diverged", "damaged", "failed", "pruned", "collapsed", "pending"]
-    .flatMap((s) => {
-      const n = runs.filter((r) => r.state === s).length;
-      return n > 0 ? [`${n} ${s}`] : [];
-    });
-  console.log(
-    `Wrote ${result.html} and ${basename(result.csv)} (${result.charts.length} charts, ${runs.length} runs: ${
-      counts.join(", ")
-    })`,
-  );
+  console.log(wroteLine(result));
   if (result.files.length > 0) console.log(`Charts: ${result.files.length} files in ${result.chartDir}`);
-  if (screenshot !== undefined) {
-    let shot;
-    try {
-      shot = await screenshotReport(result.html, screenshot, sections === undefined ? {} : { sections });
-    } catch (e) {
-      console.error(`report: no screenshot: ${(e as Error).message.split("\n")[0]}`);
-      return 1;
-    }
-    console.log(`Screenshot: ${shot.png} (${shot.rendered} charts drawn)`);
-    const problems = [
-      ...(shot.failed > 0 ? [`${shot.failed} charts failed to render`] : []),
-      ...shot.errors.map((e) => `browser console: ${e}`),
-      ...shot.requests.map((r) => `the page requested ${r}`),
-    ];
-    for (const p of problems) console.error(`warning: ${p}`);
-    if (problems.length > 0) return 1;
-  }
-  return 0;
+  return screenshot === undefined ? 0 : await screenshotStatus(result.html, screenshot, sections);
 }
 
 if (import.meta.main) await runMain(() => report(Deno.args));

@@ -8,7 +8,7 @@
  */
 import { join } from "@std/path";
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/results/atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/atomic_write.ts";
 import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
@@ -21,6 +21,7 @@ import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_requ
 import { runSweep, type SweepSummary } from "../lib/sweep/sweep.ts";
 import { readStatus } from "../lib/sweep/execute_run.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 
 /** The reproductions, in post order. */
 export const BLOG_EXPERIMENTS = [

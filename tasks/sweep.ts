@@ -23,12 +23,13 @@ import { runSweep, type SweepSummary } from "../lib/sweep/sweep.ts";
 import { describePicks, seedsPhase } from "../lib/sweep/seeds_phase.ts";
 import { parseTfFlags } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
-import { getKind } from "../lib/train/kinds/kind.ts";
+import { getKind } from "../lib/plugins/kinds.ts";
 import { datasetFacts } from "../lib/data/dataset_ref.ts";
 import { datasetLabel } from "../lib/data/sources.ts";
 import { requireListen, requirePortFreeForSweep, sweepLiveReport } from "../lib/sweep/live_report.ts";
 import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 
 const USAGE = `usage: deno task sweep <experiment.ts> [options]
 

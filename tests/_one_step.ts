@@ -11,6 +11,7 @@ import { Rng, routeMathRandom } from "../lib/rng.ts";
 import type { Gan } from "../lib/train/steps.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts";
 
 export { disposeGan };
 

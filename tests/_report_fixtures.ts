@@ -8,6 +8,7 @@ import { join } from "@std/path";
 import { expandGrid } from "../lib/experiment/grid.ts";
 import type { ExperimentFile, MetricsLine, RunConfigFile, RunStatusFile } from "../lib/results/records.ts";
 import { configDefaults } from "../lib/experiment/config.ts";
+import "../lib/train/builtins.ts";
 
 /** What to generate. */
 export interface FixtureOptions {

@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, startBackend } from "../lib/tfjs/backend.ts";
 import { trainRun } from "../lib/train/loop.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
+import "../lib/train/builtins.ts";
 
 /** A planned run with a tiny budget over the first few hundred MNIST images. */
 export function tinyRun(overrides: PartialConfig = {}): PlannedRun {

@@ -6,6 +6,7 @@ import type { PartialConfig } from "../lib/experiment/config.ts";
 import type { BackendChoice } from "../lib/tfjs/backend.ts";
 import { trainTiny } from "./_train_helpers.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts";
 
 if (import.meta.main) {
   const [backend, overrides] = Deno.args;

@@ -7,6 +7,7 @@ import { disposeGan, ganIteration } from "../lib/train/gan.ts";
 import type { Gan, StepSettings } from "../lib/train/steps.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts";
 
 /** What the probe trains: a GAN built for `ctx`, its step settings, and the images' and noise's ranges. */
 export interface Probe {

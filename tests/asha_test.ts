@@ -1,6 +1,7 @@
 import { pruneBracket } from "../lib/experiment/stopping.ts";
 import { assert, assertEquals } from "@std/assert";
 import { kept, type Prune, RungBook, type RungLine } from "../lib/sweep/asha.ts";
+import "../lib/train/builtins.ts";
 
 const prune: Prune = { metric: "fcd", mode: "min", rungs: [100, 300], keep: 0.5 };
 const tempDir = () => Deno.makeTempDir({ prefix: "asha-" });

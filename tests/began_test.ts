@@ -12,6 +12,7 @@ import { InputError } from "../lib/input_error.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { trainTiny } from "./_train_helpers.ts";
+import "../lib/train/builtins.ts";
 
 /** compare_gan's BEGAN settings at MNIST's shape: pixels in [0, 1], z uniform, 64-d. */
 const BEGAN = {

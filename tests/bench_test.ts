@@ -14,6 +14,7 @@ import { type PairedRatio, pairWithTorch, TORCH_PYTHON, TorchPeer } from "../lib
 import { acrossProcesses, processJsonPath, withoutFlags } from "../lib/bench/processes.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { pythonHas, runDeno } from "./_files.ts";
+import "../lib/train/builtins.ts";
 
 const torchInstalled = await pythonHas(TORCH_PYTHON, "torch"); // CI does not install torch
 

@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { startBackend } from "../lib/tfjs/backend.ts";
 import { loadCheckpoint, type LoadedCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { sha256Hex } from "../lib/sha256.ts";
+import "../lib/train/builtins.ts";
 
 const state = (step: number) => ({ step, seconds: 1.5, metricsBytes: 100, rng: [12345, 67890, 1, 2] });
 

@@ -1,5 +1,6 @@
 import { assertEquals, assertMatch } from "@std/assert";
 import { CollapseWatch } from "../lib/train/collapse_watch.ts";
+import "../lib/train/builtins.ts";
 
 Deno.test("the class rule fires on the best evaluation so far, not the last", () => {
   const watch = new CollapseWatch({ classesAtMost: 2 });

@@ -11,6 +11,7 @@ import { metricLines, trainTiny } from "./_train_helpers.ts";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import { runDeno } from "./_files.ts";
 import { classifierCli, evalCli, writeCifar10, writeImageFolder } from "./_sources.ts";
+import "../lib/train/builtins.ts";
 
 const CYCLE: PartialConfig = { kind: "cyclegan", datasetB: "fashion-mnist", batchSize: 8, noiseDim: 4 };
 const NUMBERS = ["dLoss", "gLoss", "dReal", "dFake", "dAcc", "cycleL1", "identityL1"];

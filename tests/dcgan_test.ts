@@ -10,6 +10,7 @@ import { type Probe, twoIterations } from "./_two_iterations.ts";
 import type { StepSettings } from "../lib/train/steps.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
+import "../lib/train/builtins.ts";
 
 const mnist: ArchContext = { noiseDim: 100, imageShape: [28, 28, 1], pixelRange: "[-1,1]" };
 

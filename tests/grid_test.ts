@@ -2,6 +2,7 @@ import { assertEquals, assertNotEquals } from "@std/assert";
 import { resolveConfig } from "../lib/experiment/config.ts";
 import { expandGrid } from "../lib/experiment/grid.ts";
 import { runId } from "../lib/experiment/run_id.ts";
+import "../lib/train/builtins.ts";
 
 Deno.test("expandGrid() gives the cartesian product with the last key fastest", () => {
   assertEquals(expandGrid({ lr: [0.01, 0.0002], noiseDim: [10, 100] }), [

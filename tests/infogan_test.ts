@@ -7,6 +7,7 @@ import { trainTiny } from "./_train_helpers.ts";
 import { buildGan } from "../lib/train/gan.ts";
 import { type Probe, twoIterations } from "./_two_iterations.ts";
 import type { StepSettings } from "../lib/train/steps.ts";
+import "../lib/train/builtins.ts";
 
 const mnist: ArchContext = { noiseDim: 64, imageShape: [28, 28, 1], pixelRange: "[0,1]" };
 

@@ -10,6 +10,7 @@ import {
   bceWithLogitsPerItem,
 } from "../lib/kernels/fused_bce.ts";
 import { setSimdKernels } from "../lib/kernels/register_wasm_kernels.ts";
+import "../lib/train/builtins.ts";
 
 await setUpBackends();
 

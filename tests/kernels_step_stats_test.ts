@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { assertEquals } from "@std/assert";
 import { randomData, setUpBackends } from "./_kernel_parity.ts";
 import { D_STEP_NUMBERS, fusedDStepNumbers, type OutputScale } from "../lib/kernels/fused_step_stats.ts";
+import "../lib/train/builtins.ts";
 
 await setUpBackends();
 

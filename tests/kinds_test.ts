@@ -16,6 +16,7 @@ import "../lib/train/kinds/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { metricLines, trainTiny } from "./_train_helpers.ts";
 import { listDir, runFolder, runSweepCli } from "./_sweep_cli.ts";
+import "../lib/train/builtins.ts";
 
 /** Each kind beyond `gan` (whose own tests are those of the loop): its config, and the numbers it logs beyond the five. */
 const KIND_CASES: [string, PartialConfig, string[]][] = [

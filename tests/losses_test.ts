@@ -1,6 +1,7 @@
 import { assertAlmostEquals, assertEquals } from "@std/assert";
 import * as tf from "@tensorflow/tfjs";
 import { bceWithLogits, discriminatorTerms, generatorLoss } from "../lib/train/losses.ts";
+import "../lib/train/builtins.ts";
 
 const logits = [-3, -0.5, 0, 2, 40];
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -5,6 +5,7 @@ import type { PartialConfig } from "../lib/experiment/config.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { trainTiny as trainOn } from "./_train_helpers.ts";
 import { runDeno } from "./_files.ts";
+import "../lib/train/builtins.ts";
 
 const train = (backend: "wasm" | "cpu", overrides: PartialConfig) => trainOn(backend, { noiseDim: 16, ...overrides });
 

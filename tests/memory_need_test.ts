@@ -8,6 +8,7 @@ import { activationsPerImage, requireBatchFits } from "../lib/train/memory_need.
 import { runSweepCli } from "./_sweep_cli.ts";
 import "../lib/archs/builtin.ts";
 import "../lib/tfjs/kernels_setup.ts";
+import "../lib/train/builtins.ts";
 
 Deno.test("requireBatchFits refuses mlp-keras at a batch of 60,000 on wasm and names a batch it accepts", async () => {
   await startBackend("wasm");

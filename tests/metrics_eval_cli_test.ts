@@ -6,6 +6,7 @@ import { loadTrainingImages } from "../lib/data/training_images.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { runDeno } from "./_files.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
+import "../lib/train/builtins.ts";
 
 function evalCli(...args: string[]) {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";

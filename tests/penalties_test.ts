@@ -3,6 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { discriminatorTerms, generatorLoss } from "../lib/train/losses.ts";
 import { gradientPenalty, interpolates, perturbed } from "../lib/train/penalties.ts";
 import { randomData, setUpBackends } from "./_kernel_parity.ts";
+import "../lib/train/builtins.ts";
 
 await setUpBackends();
 

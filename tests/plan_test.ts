@@ -3,6 +3,7 @@ import { validateExperiment } from "../lib/experiment/validate.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
 import { LONG_HASH_DIGITS, runIdFromHash } from "../lib/experiment/run_id.ts";
 import { InputError } from "../lib/input_error.ts";
+import "../lib/train/builtins.ts";
 
 const plan = (value: unknown, only?: string[]) =>
   planSweep(validateExperiment(value, "x.ts"), "x.ts", only ? { only } : {});

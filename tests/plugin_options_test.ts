@@ -12,6 +12,7 @@ import { getLoss } from "../lib/plugins/losses.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { runSweepCli } from "./_sweep_cli.ts";
+import "../lib/train/builtins.ts";
 
 const FILE = "experiments/x.ts";
 const FIXTURE = "tests/fixtures/plugin_options_sweep.ts";

@@ -4,6 +4,7 @@ import { randomData, setUpBackends } from "./_kernel_parity.ts";
 import { disposeGan, tinyGan } from "./_one_step.ts";
 import { generatorStep } from "../lib/train/steps.ts";
 import "../lib/tfjs/prunable_gradients.ts";
+import "../lib/train/builtins.ts";
 
 await setUpBackends();
 

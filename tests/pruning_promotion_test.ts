@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import type { RungLine } from "../lib/sweep/asha.ts";
+import "../lib/train/builtins.ts";
 
 async function lines(path: string): Promise<Record<string, unknown>[]> {
   return (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));

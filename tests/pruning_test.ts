@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import type { RungLine } from "../lib/sweep/asha.ts";
+import "../lib/train/builtins.ts";
 
 async function json(path: string) {
   return JSON.parse(await Deno.readTextFile(path));

@@ -1,5 +1,6 @@
 import { assertEquals } from "@std/assert";
 import { type FinishedTrial, planReseed, reseedSchema } from "../lib/experiment/reseed.ts";
+import "../lib/train/builtins.ts";
 
 const trial = (runId: string, loss: string, lr: number, value: number | null): FinishedTrial => ({
   runId,

@@ -3,6 +3,7 @@ import { configDefaults, configKeys, resolveConfig, type ResolvedConfig } from "
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { type PlanOptions, planSweep } from "../lib/experiment/plan.ts";
 import { configHash, FOUNDING_KEYS, identityConfig, runId } from "../lib/experiment/run_id.ts";
+import "../lib/train/builtins.ts";
 
 /** Every experiment file's run ids and config hashes as they were when the id rule was fixed (2026-12-02). */
 const pinned: Record<string, Record<string, Record<string, string>>> = JSON.parse(

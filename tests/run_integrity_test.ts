@@ -16,6 +16,7 @@ import { loadTrainingImages } from "../lib/data/training_images.ts";
 import { metricLines, tinyRun } from "./_train_helpers.ts";
 import { listDir, runSweepCli } from "./_sweep_cli.ts";
 import { runDeno } from "./_files.ts";
+import "../lib/train/builtins.ts";
 
 /** A completed 20-step run as the loop leaves it: log, two sample grids, a generator, status.json with its record. */
 async function endedRun(record = true): Promise<{ dir: string; status: RunStatusFile }> {

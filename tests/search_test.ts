@@ -4,6 +4,7 @@ import { sobolPoints } from "../lib/experiment/sobol.ts";
 import { validateExperiment } from "../lib/experiment/validate.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
 import { InputError } from "../lib/input_error.ts";
+import "../lib/train/builtins.ts";
 
 const FILE = "experiments/s.ts";
 const plan = (value: unknown, set?: string[]) => planSweep(validateExperiment(value, FILE), FILE, set ? { set } : {});

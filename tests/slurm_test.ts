@@ -3,6 +3,7 @@
 // next trial it can lock. Skipped only where the Slurm binaries are absent (.ci/run installs them).
 import { assert, assertEquals } from "@std/assert";
 import { kept, type RungLine } from "../lib/sweep/asha.ts";
+import "../lib/train/builtins.ts";
 
 const BIN = {
   munged: "/usr/sbin/munged",

@@ -6,6 +6,7 @@ import { EMOJI_CLASSES, writeCifar10, writeImageFolder, writeNpyPair } from "./_
 import { loadExperiment } from "../lib/experiment/load.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
 import { InputError } from "../lib/input_error.ts";
+import "../lib/train/builtins.ts";
 
 const SOURCES = new URL("../.test-artifacts/sweep-sources", import.meta.url).pathname;
 const FIXTURE = "tests/fixtures/sources_sweep.ts";

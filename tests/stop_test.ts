@@ -11,6 +11,7 @@ import { loadTrainingImages } from "../lib/data/training_images.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import { listDir, runFolder, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
+import "../lib/train/builtins.ts";
 
 async function status(dir: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(`${dir}/status.json`));

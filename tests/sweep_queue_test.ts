@@ -2,6 +2,7 @@ import { assert, assertEquals, assertMatch } from "@std/assert";
 import { listDir, runSweepCli, sweepArgs } from "./_sweep_cli.ts";
 import { acquireRunLock } from "../lib/sweep/run_lock.ts";
 import { RunQueue } from "../lib/sweep/run_queue.ts";
+import "../lib/train/builtins.ts";
 
 async function lines(path: string): Promise<Record<string, unknown>[]> {
   return (await Deno.readTextFile(path)).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));

@@ -11,6 +11,7 @@ import "../lib/tfjs/kernels_setup.ts";
 import { runDeno } from "./_files.ts";
 import { disposeGan, oneStep, tinyGan } from "./_one_step.ts";
 import { metricLines, tinyRun, trajectory } from "./_train_helpers.ts";
+import "../lib/train/builtins.ts";
 
 for (const arch of ["mlp-keras", "mlp-pytorch", "mlp-tf1"]) {
   Deno.test({

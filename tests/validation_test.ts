@@ -6,6 +6,7 @@ import { loadExperiment, provideExperiments } from "../lib/experiment/load.ts";
 import { planSweep } from "../lib/experiment/plan.ts";
 import { validateExperiment } from "../lib/experiment/validate.ts";
 import { badSyntaxFile } from "./_sweep_cli.ts";
+import "../lib/train/builtins.ts";
 
 const FILE = "experiments/x.ts";
 

@@ -22,6 +22,7 @@ import { EventDisplay, type PlannedRunInfo, type SweepEvent } from "./sweep_even
 import { LiveView } from "./live_view.ts";
 import { loadResults, type Results } from "./results.ts";
 import { tableBundle } from "./text_table.ts";
+import "../train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 
 /** How to run an experiment: the options of `deno task sweep`, an abort signal, and where events go. */
 export interface RunExperimentOptions {

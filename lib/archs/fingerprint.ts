@@ -5,7 +5,7 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { canonicalJson } from "../experiment/canonical_json.ts";
+import { canonicalJson } from "../canonical_json.ts";
 import { type ArchContext, requireArch } from "./registry.ts";
 
 /** Each network's layers: class, options (all but the name) and output shape, one line per layer. */

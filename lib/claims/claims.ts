@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { writeJsonAtomic } from "../results/atomic_write.ts";
+import { writeJsonAtomic } from "../atomic_write.ts";
 import { readExperimentResults, type RunData } from "../results/read_results.ts";
 import { Runs } from "./run_query.ts";
 

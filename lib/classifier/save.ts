@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
 import { sha256Hex } from "../sha256.ts";
 import { type ClassifierEntry, MANIFEST_FILE, readManifest } from "./manifest.ts";
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { writeFileAtomic } from "../results/atomic_write.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { cacheRoot } from "./dataset_search.ts";
 import type { DecodedSet } from "./decoded_set.ts";
 

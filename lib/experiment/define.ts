@@ -3,7 +3,7 @@
  * @module
  */
 import type { AnyArchitecture } from "../archs/registry.ts";
-import type { AnyGanKind } from "../train/kinds/kind.ts";
+import type { AnyGanKind } from "../plugins/kinds.ts";
 import type { AnyGanLoss } from "../plugins/losses.ts";
 import type { Claim } from "../claims/claims.ts";
 import type { ConfigKey, PartialConfig, ResolvedConfig } from "./config.ts";
@@ -35,7 +35,7 @@ export interface Experiment<O extends object = Record<never, never>> {
   grid?: Grid<O>;
   /** Architectures this file brings, by name (usable as `arch` values; see `lib/archs/registry.ts`). */
   archs?: Record<string, AnyArchitecture>;
-  /** Kinds of GAN this file brings, by name (usable as `kind` values; see `lib/train/kinds/kind.ts`). */
+  /** Kinds of GAN this file brings, by name (usable as `kind` values; see `lib/plugins/kinds.ts`). */
   kinds?: Record<string, AnyGanKind>;
   /** Losses this file brings, by name (usable as `loss` values; see `lib/plugins/losses.ts`). */
   losses?: Record<string, AnyGanLoss>;

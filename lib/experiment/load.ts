@@ -7,8 +7,6 @@ import { resolve, toFileUrl } from "@std/path";
 import type { Experiment } from "./define.ts";
 import { InputError } from "../input_error.ts";
 import { validateExperiment } from "./validate.ts";
-import "../archs/builtin.ts"; // the names an experiment may use without registering its own
-import "../train/losses.ts";
 
 /** Experiment modules compiled into a one-file bundle (bench/gpu/), by absolute path. */
 const bundled = new Map<string, { default?: unknown }>();

@@ -17,7 +17,7 @@ import { datasetLabel } from "../data/sources.ts";
 import { dirname, resolve } from "@std/path";
 import { parseAssignment } from "./assignment.ts";
 import { checkEvaluation } from "./eval_check.ts";
-import { canonicalJson } from "./canonical_json.ts";
+import { canonicalJson } from "../canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { expandGrid } from "./grid.ts";
 import { drawTrials, type Search } from "./search.ts";
@@ -28,13 +28,10 @@ import { InputError } from "../input_error.ts";
 import { configHash, LONG_HASH_DIGITS, runIdFromHash } from "./run_id.ts";
 import { didYouMean } from "../suggest.ts";
 import { checkArchName, checkKindName, checkLossName } from "./validate.ts";
-import { getKind, type KindData } from "../train/kinds/kind.ts";
+import { getKind, type KindData } from "../plugins/kinds.ts";
 import { getLoss } from "../plugins/losses.ts";
 import { archNames, getArch } from "../archs/registry.ts";
 import { declaredOptions, type OptionOwner } from "../plugins/options.ts";
-import "../archs/builtin.ts";
-import "../train/losses.ts";
-import "../train/kinds/builtin.ts";
 
 /** One grid point, resolved. */
 export interface PlannedRun {

@@ -10,7 +10,7 @@
  * leaves every existing run its id, its folder and its checkpoint.
  * @module
  */
-import { canonicalJson } from "./canonical_json.ts";
+import { canonicalJson } from "../canonical_json.ts";
 import { configDefaults, type ConfigKey, inKeyOrder, type ResolvedConfig } from "./config.ts";
 import { sha256Hex } from "../sha256.ts";
 import { datasetLabel, isSource } from "../data/sources.ts";

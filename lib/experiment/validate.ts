@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { archNames, getArch, registerArch } from "../archs/registry.ts";
-import { getKind, kindNames, registerKind } from "../train/kinds/kind.ts";
+import { getKind, kindNames, registerKind } from "../plugins/kinds.ts";
 import { getLoss, lossNames, registerLoss } from "../plugins/losses.ts";
 import { declaredOptions } from "../plugins/options.ts";
 import { collidingKey, configKeys, configShape, DATASETS, partialConfigSchema } from "./config.ts";
@@ -15,7 +15,7 @@ import { type Distribution, drawTrials, type Search, STRATEGIES } from "./search
 import { SOBOL_MAX_DIMENSIONS } from "./sobol.ts";
 import { RANKED_METRICS, type RankedMetric } from "./stopping.ts";
 import { reseedSchema } from "./reseed.ts";
-import { canonicalJson } from "./canonical_json.ts";
+import { canonicalJson } from "../canonical_json.ts";
 import type { Experiment } from "./define.ts";
 import { InputError } from "../input_error.ts";
 import { didYouMean } from "../suggest.ts";

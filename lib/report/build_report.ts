@@ -5,7 +5,7 @@
  */
 import { checkClaimsOn, type CheckedClaim, type Claim, claimsFile } from "../claims/claims.ts";
 import { basename, dirname, extname, join } from "@std/path";
-import { ensureWritable, writeFileAtomic } from "../results/atomic_write.ts";
+import { ensureWritable, writeFileAtomic } from "../atomic_write.ts";
 import { requireWritable } from "../cli/flags.ts";
 import { type ExperimentResults, readExperimentResults, type RunData } from "../results/read_results.ts";
 import { runsCsv } from "../results/runs_csv.ts";

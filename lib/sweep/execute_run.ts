@@ -7,7 +7,7 @@
 import { InputError } from "../input_error.ts";
 import * as tf from "@tensorflow/tfjs";
 import { dirname, join } from "@std/path";
-import { removeTempFiles, writeJsonAtomic } from "../results/atomic_write.ts";
+import { removeTempFiles, writeJsonAtomic } from "../atomic_write.ts";
 import type { BackendInfo } from "../tfjs/backend.ts";
 import { gitCommit } from "../results/git_commit.ts";
 import type { PlannedRun } from "../experiment/plan.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { ensureWritable, writeJsonAtomic } from "../results/atomic_write.ts";
+import { ensureWritable, writeJsonAtomic } from "../atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
 import { loadDecoded } from "../data/dataset_ref.ts";

@@ -13,6 +13,7 @@ import { StopRequest } from "./stop_request.ts";
 import type { TfFlagValue } from "../tfjs/flags.ts";
 import type { Progress } from "../train/loop.ts";
 import "../tfjs/kernels_setup.ts";
+import "../train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 
 /** What the sweep asks a worker to do. */
 export interface WorkerRequest {

@@ -14,7 +14,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { writeFileAtomic } from "../results/atomic_write.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { sha256Hex } from "../sha256.ts";
 
 /** The non-tensor part of a checkpoint (JSON-serialisable). */

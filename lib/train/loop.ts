@@ -22,7 +22,7 @@ import type { EpochLine, RunStatusFile, StepLine } from "../results/records.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
 import type { Dataset } from "../experiment/config.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
-import { type KindRun, requireKind } from "./kinds/kind.ts";
+import { type KindRun, requireKind } from "../plugins/kinds.ts";
 import { requireBatchFits } from "./memory_need.ts";
 import "./kinds/builtin.ts";
 import { type Divergence, LogWindow } from "./log_window.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { writeFileAtomic } from "../results/atomic_write.ts";
+import { writeFileAtomic } from "../atomic_write.ts";
 import { parseJsonl } from "../results/jsonl.ts";
 import { pngsToGif } from "./sample_grid.ts";
 

@@ -10,14 +10,14 @@ import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
 import type { ResolvedConfig } from "../experiment/config.ts";
 import type { Evaluator } from "../metrics/evaluator.ts";
-import { writeJsonAtomic } from "../results/atomic_write.ts";
+import { writeJsonAtomic } from "../atomic_write.ts";
 import { gitCommit } from "../results/git_commit.ts";
 import { JsonlWriter, parseJsonl } from "../results/jsonl.ts";
 import type { MetricsLine, RunStatusFile } from "../results/records.ts";
 import { ENDED_STATUSES, recordEnded } from "../results/verify_run.ts";
 import { tileToPng } from "./sample_grid.ts";
 import { round } from "./step_stats.ts";
-import type { KindRun } from "./kinds/kind.ts";
+import type { KindRun } from "../plugins/kinds.ts";
 import { type LoopProgress, type Restored, saveTrainState } from "./train_state.ts";
 
 /** What the run's files are named and drawn from. */

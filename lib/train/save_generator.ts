@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { join } from "@std/path";
-import { writeFileAtomic, writeJsonAtomic } from "../results/atomic_write.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../atomic_write.ts";
 import type { GeneratorSettings } from "../metrics/evaluator.ts";
 
 /**

@@ -13,7 +13,7 @@ import type { KeptWindow } from "./log_window.ts";
 import type { CollapseWatchState } from "./collapse_watch.ts";
 import { disposeOptimizerState, type NamedTensor, optimizerState, restoreOptimizerState } from "./optimizer_state.ts";
 import type { Rng, RngState } from "../rng.ts";
-import type { KindRun } from "./kinds/kind.ts";
+import type { KindRun } from "../plugins/kinds.ts";
 
 /** Each logged number by name (a window's or an epoch's means or sums). */
 type Numbers = Record<string, number>;

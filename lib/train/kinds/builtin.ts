@@ -7,7 +7,7 @@ import { acganKind, cganKind } from "./conditional.ts";
 import { cycleganKind } from "./cyclegan.ts";
 import { ganKind } from "./gan.ts";
 import { srganKind } from "./srgan.ts";
-import { registerKind } from "./kind.ts";
+import { registerKind } from "../../plugins/kinds.ts";
 
 registerKind("gan", ganKind);
 registerKind("cgan", cganKind);

@@ -25,7 +25,7 @@ import { buildGan, disposeGan, ganIteration, type IterationLabels } from "../gan
 import type { Conditioning } from "../steps.ts";
 import { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./gan.ts";
 import { sampleGridLabels, sampleGridNoise } from "./grid_inputs.ts";
-import type { GanKind, KindContext, KindRun } from "./kind.ts";
+import type { GanKind, KindContext, KindRun } from "../../plugins/kinds.ts";
 
 /** Build a conditional kind for D's `role`: `input` (cGAN) or `auxiliary` (AC-GAN). */
 function conditionalRun(config: ResolvedConfig, ctx: KindContext, role: Conditioning["role"]): KindRun {

@@ -56,7 +56,7 @@ import type { Rng } from "../../rng.ts";
 import { FusedAdamOptimizer } from "../../kernels/fused_adam.ts";
 import { IterationInputs } from "../iteration_inputs.ts";
 import { decisionThreshold, discriminatorOutput, discriminatorTerms, generatorLoss } from "../losses.ts";
-import type { GanKind, KindContext, KindRun } from "./kind.ts";
+import type { GanKind, KindContext, KindRun } from "../../plugins/kinds.ts";
 
 /** The paper's pool of past translations per D. */
 export const POOL_SIZE = 50;

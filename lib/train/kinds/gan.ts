@@ -11,7 +11,7 @@ import { loggedNumbers, lossOptions, requireLoss } from "../../plugins/losses.ts
 import { buildGan, disposeGan, ganIteration } from "../gan.ts";
 import type { StepSettings } from "../steps.ts";
 import { sampleGridNoise } from "./grid_inputs.ts";
-import type { GanKind, KindRun } from "./kind.ts";
+import type { GanKind, KindRun } from "../../plugins/kinds.ts";
 
 /**
  * How a config forms the losses of D's and G's steps: the loss, its own options' values and, for a loss that

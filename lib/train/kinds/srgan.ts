@@ -30,7 +30,7 @@ import { buildGan, disposeGan } from "../gan.ts";
 import { generatorLoss } from "../losses.ts";
 import { discriminatorStep, type Gan } from "../steps.ts";
 import { stepSettings } from "./gan.ts";
-import type { GanKind, KindContext, KindRun } from "./kind.ts";
+import type { GanKind, KindContext, KindRun } from "../../plugins/kinds.ts";
 import { psnr, ssim } from "./image_quality.ts";
 
 /** The low-resolution sides `lowRes` may take for images of side `h`: h/2 and h/4 (G upsamples ×2 at a time). */

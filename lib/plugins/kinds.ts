@@ -7,16 +7,16 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import type { ConfigKey, Dataset, ResolvedConfig } from "../../experiment/config.ts";
-import { declareOptions, type OptionSchema, type OptionSpec } from "../../plugins/options.ts";
-import type { TrainingImages } from "../../data/training_images.ts";
-import type { DatasetFacts } from "../../data/dataset_ref.ts";
-import type { Evaluator, GeneratorSettings } from "../../metrics/evaluator.ts";
-import type { Rng } from "../../rng.ts";
-import type { NamedTensor } from "../optimizer_state.ts";
-import { InputError } from "../../input_error.ts";
-import { didYouMean } from "../../suggest.ts";
-import type { IterationInputs } from "../iteration_inputs.ts";
+import type { ConfigKey, Dataset, ResolvedConfig } from "../experiment/config.ts";
+import { declareOptions, type OptionSchema, type OptionSpec } from "./options.ts";
+import type { TrainingImages } from "../data/training_images.ts";
+import type { DatasetFacts } from "../data/dataset_ref.ts";
+import type { Evaluator, GeneratorSettings } from "../metrics/evaluator.ts";
+import type { Rng } from "../rng.ts";
+import type { NamedTensor } from "../train/optimizer_state.ts";
+import { InputError } from "../input_error.ts";
+import { didYouMean } from "../suggest.ts";
+import type { IterationInputs } from "../train/iteration_inputs.ts";
 
 /** What a kind builds for: the run's config and its data's shape. */
 export interface KindContext {

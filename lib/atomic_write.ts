@@ -4,7 +4,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { InputError } from "../input_error.ts";
+import { InputError } from "./input_error.ts";
 
 /** Atomically replace `path` with `data`. */
 export async function writeFileAtomic(
