@@ -119,6 +119,68 @@ interface Client {
 }
 
 /**
+ * Listen on 127.0.0.1:`port` with `handler`. Anything a request trips over is a 500 and one short line in `log` (a
+ * line repeated by the next request is not logged again), not a stack trace per request.
+ * @throws {InputError} Naming `--port` when the port is in use.
+ */
+function listen(port: number, handler: (request: Request) => Promise<Response>, log: (line: string) => void) {
+  let lastRequestError = "";
+  const onError = (e: unknown): Response => {
+    const line = `report --serve: a request failed: ${
+      String((e as Error)?.message ?? e).split("\n")[0]!.slice(0, 160)
+    }`;
+    if (line !== lastRequestError) log(line);
+    lastRequestError = line;
+    return new Response("internal error\n", { status: 500 });
+  };
+  try {
+    return Deno.serve({ hostname: HOST, port, onListen: () => {}, onError }, handler);
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrInUse) {
+      throw new InputError("--port", `port ${port} on ${HOST} is in use; choose another with --port N`);
+    }
+    throw e;
+  }
+}
+
+/**
+ * Call `poll` every `ms` until `stop()`. A failing poll is logged once (until one succeeds), and the page keeps
+ * showing the last results read.
+ */
+function pollEvery(ms: number, log: (line: string) => void, poll: () => Promise<void>): { stop(): Promise<void> } {
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  const loop = (async () => {
+    let lastError = "";
+    while (!stopped) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      if (stopped) break;
+      try {
+        await poll();
+        lastError = "";
+      } catch (e) {
+        const line = `report --serve: ${(e as Error).message.split("\n")[0]}; showing the last results read`;
+        if (line !== lastError) log(line);
+        lastError = line;
+      }
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      (wake as (() => void) | null)?.();
+      await loop;
+    },
+  };
+}
+
+/**
  * Serve the live report of `opts.resultsDir` on 127.0.0.1:`opts.port` until {@linkcode LiveServer.close}.
  *
  * @param opts What to serve.
@@ -174,54 +236,14 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
     return new Response(null, { status: response.status, headers: response.headers });
   };
 
-  // Anything else a request trips over: a 500 and one short line, not a stack trace per request.
-  let lastRequestError = "";
-  const onError = (e: unknown): Response => {
-    const line = `report --serve: a request failed: ${
-      String((e as Error)?.message ?? e).split("\n")[0]!.slice(0, 160)
-    }`;
-    if (line !== lastRequestError) log(line);
-    lastRequestError = line;
-    return new Response("internal error\n", { status: 500 });
-  };
-
-  let server: Deno.HttpServer;
-  try {
-    server = Deno.serve({ hostname: HOST, port, onListen: () => {}, onError }, handler);
-  } catch (e) {
-    if (e instanceof Deno.errors.AddrInUse) {
-      throw new InputError("--port", `port ${port} on ${HOST} is in use; choose another with --port N`);
+  const server = listen(port, handler, log);
+  const poller = pollEvery(opts.pollMs ?? 1000, log, async () => {
+    polls++;
+    if (await live.poll()) {
+      model = await build();
+      for (const c of clients) push(c);
     }
-    throw e;
-  }
-
-  let stopped = false;
-  let wake: (() => void) | null = null;
-  const loop = (async () => {
-    let lastError = "";
-    while (!stopped) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, opts.pollMs ?? 1000);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      if (stopped) break;
-      try {
-        polls++;
-        if (await live.poll()) {
-          model = await build();
-          for (const c of clients) push(c);
-        }
-        lastError = "";
-      } catch (e) {
-        const line = `report --serve: ${(e as Error).message.split("\n")[0]}; showing the last results read`;
-        if (line !== lastError) log(line);
-        lastError = line;
-      }
-    }
-  })();
+  });
 
   return {
     url: `http://${HOST}:${port}/`,
@@ -235,9 +257,7 @@ export async function serveReport(opts: ServeOptions): Promise<LiveServer> {
       return live.bytesRead;
     },
     async close() {
-      stopped = true;
-      (wake as (() => void) | null)?.();
-      await loop;
+      await poller.stop();
       for (const c of clients) c.close();
       clients.clear();
       await server.shutdown();

@@ -431,6 +431,16 @@ async function domainB(config: ResolvedConfig, ctx: KindContext) {
   return dataB;
 }
 
+/** What the checkpoint keeps beyond the networks: B's batch order, and both pools (a group each when not empty). */
+function savedState(orderB: BatchOrder, poolA: ImagePool, poolB: ImagePool) {
+  const tensors: Record<string, { name: string; tensor: tf.Tensor }[]> = {};
+  for (const [name, pool] of [["poolA", poolA], ["poolB", poolB]] as const) {
+    const t = pool.stacked();
+    if (t) tensors[name] = [{ name: "images", tensor: t }];
+  }
+  return { json: { orderB: orderB.getState() }, tensors };
+}
+
 async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun> {
   const shape = ctx.imageShape;
   const [h, w, c] = shape;
@@ -484,17 +494,9 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
         return tf.reshape(tf.stack([fixedA, ab, aba, fixedB, ba, bab], 1), [rows * 6, h, w, c]);
       }),
     evaluate: (evaluatorA: Evaluator) => scorer.score(evaluatorA),
-    saveState() {
-      const tensors: Record<string, { name: string; tensor: tf.Tensor }[]> = {};
-      for (const [name, pool] of [["poolA", poolA], ["poolB", poolB]] as const) {
-        const t = pool.stacked();
-        if (t) tensors[name] = [{ name: "images", tensor: t }];
-      }
-      return Promise.resolve({ json: { orderB: orderB.getState() }, tensors });
-    },
+    saveState: () => Promise.resolve(savedState(orderB, poolA, poolB)),
     restoreState(state) {
-      const json = state.json as { orderB: BatchOrderState };
-      orderB.setState(json.orderB);
+      orderB.setState((state.json as { orderB: BatchOrderState }).orderB);
       poolA.restore(state.tensors.poolA?.[0]?.tensor);
       poolB.restore(state.tensors.poolB?.[0]?.tensor);
       return Promise.resolve();
