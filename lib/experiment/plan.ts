@@ -316,13 +316,12 @@ export async function planSweep(
   };
   for (const r of runs) {
     r.dataDir = dataDir;
-    const key = canonicalJson(r.config.dataset);
-    await factsOf(r.config.dataset);
-    await checkResolved(r.config, formatPoint(r.gridValues), source, set, { ...facts.get(key)!, facts: factsOf });
+    const data = await factsOf(r.config.dataset);
+    await checkResolved(r.config, formatPoint(r.gridValues), source, set, { ...data, facts: factsOf });
     const blame = "evalSamples" in set || "dataset" in set ? "--set" : source;
-    await checkEvaluation(r.config, formatPoint(r.gridValues), blame, facts.get(key)!, dataDir);
+    await checkEvaluation(r.config, formatPoint(r.gridValues), blame, data, dataDir);
     if (experiment.prune) {
-      checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source, facts.get(key)!);
+      checkRungs(experiment.prune, r.config, formatPoint(r.gridValues), source, data);
     }
     if (experiment.reseed) checkReseed(experiment.reseed, r.config, formatPoint(r.gridValues), source);
   }

@@ -264,6 +264,9 @@ export async function createEvaluator(dataset: DatasetValue, options: EvaluatorO
   const shape = facts.shape;
   const [rows, cols, channels] = shape;
   const pixels = shape.reduce((a, b) => a * b, 1);
+  /** Batches of `images` (row-major, the dataset's shape) as `classify` asks for them. */
+  const batchesOf = (images: Float32Array) => (start: number, count: number) =>
+    tf.tensor4d(images.subarray(start * pixels, (start + count) * pixels), [count, ...shape]);
   return {
     dataset: resolveDataset(dataset, dataDir),
     n,
@@ -278,12 +281,7 @@ export async function createEvaluator(dataset: DatasetValue, options: EvaluatorO
             `got ${images.length}`,
         );
       }
-      const fake = await classify(
-        net,
-        n,
-        (start, count) => tf.tensor4d(images.subarray(start * pixels, (start + count) * pixels), [count, ...shape]),
-        o.batchSize,
-      );
+      const fake = await classify(net, n, batchesOf(images), o.batchSize);
       return score(fake, started);
     },
     async evaluateGenerator(generator, settings) {
@@ -312,12 +310,7 @@ export async function createEvaluator(dataset: DatasetValue, options: EvaluatorO
           `Cannot classify: expected ${count} images (${count * pixels} values), got ${images.length}`,
         );
       }
-      const out = await classify(
-        net,
-        count,
-        (start, k) => tf.tensor4d(images.subarray(start * pixels, (start + k) * pixels), [k, ...shape]),
-        o.batchSize,
-      );
+      const out = await classify(net, count, batchesOf(images), o.batchSize);
       return Uint8Array.from({ length: count }, (_, i) => mostProbable(out.probs, i, classes));
     },
     dispose() {
@@ -366,6 +359,11 @@ function loadEvalClassifier(
   });
 }
 
+/** A metric as an `eval` line logs it: rounded to 6 significant digits. */
+export function roundLogged(v: number): number {
+  return Number(v.toPrecision(6));
+}
+
 /**
  * The fields of an `eval` line of `metrics.jsonl` (besides `kind`, `step`,
  * `epoch`): the metrics rounded to 6 significant digits, `classHist` as a
@@ -376,7 +374,7 @@ function loadEvalClassifier(
  * @returns Field → value.
  */
 export function evalFields(m: EvalMetrics, classifierSha256: string): Record<string, number | string> {
-  const r = (v: number) => Number(v.toPrecision(6));
+  const r = roundLogged;
   return {
     fcd: r(m.fcd),
     ...(m.kid !== undefined ? { kid: r(m.kid) } : {}),

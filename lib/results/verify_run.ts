@@ -216,8 +216,9 @@ export async function generatorLeftOut(runDir: string): Promise<boolean> {
 /**
  * Check a run that ended against what its `status.json` recorded as it ended: its log's lines, bytes and sha256
  * (`eval` lines appended after its end line are allowed), its end line, a completed run's last step line, and each
- * recorded sample grid and generator file (all but a generator left out whole: {@linkcode generatorLeftOut}). A completed run from before the record is checked for its end line and
- * last step line only, and a diverged or collapsed one not at all. Runs that have not ended (running, stopped, failed, pruned) are not checked.
+ * recorded sample grid and generator file (all but a generator left out whole: {@linkcode generatorLeftOut}). A
+ * completed run from before the record is checked for its end line and last step line only, and a diverged or
+ * collapsed one not at all. Runs that have not ended (running, stopped, failed, pruned) are not checked.
  *
  * @param runDir The run folder.
  * @param status Its `status.json`.

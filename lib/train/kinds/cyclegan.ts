@@ -50,7 +50,7 @@ import { referenceImages } from "../../classifier/labelled_data.ts";
 import { BatchOrder, type BatchOrderState } from "../../data/batches.ts";
 import { datasetFacts } from "../../data/dataset_ref.ts";
 import { InputError } from "../../input_error.ts";
-import { createEvaluator, evalFields, type Evaluator } from "../../metrics/evaluator.ts";
+import { createEvaluator, evalFields, type Evaluator, roundLogged } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import type { Rng } from "../../rng.ts";
 import { FusedAdamOptimizer } from "../../kernels/fused_adam.ts";
@@ -358,8 +358,6 @@ function meanAbs(x: Float32Array, y: Float32Array): number {
   return s / x.length;
 }
 
-const round6 = (v: number) => Number(v.toPrecision(6));
-
 /**
  * A run's evaluation: the first `n` images of each domain's real side translated both ways and cycled, through
  * each domain's evaluator (A's is the loop's; B's is made on first use). The untranslated baselines never change, so
@@ -399,14 +397,14 @@ class CycleScorer {
       const classAB = await evaluatorB.predictClasses(pab!, n);
       return {
         ...evalFields(mAB, evaluatorB.classifierSha256),
-        fcdAB: round6(mAB.fcd),
-        fcdBA: round6(mBA.fcd),
-        fcdABUntranslated: round6(this.#untranslated.ab),
-        fcdBAUntranslated: round6(this.#untranslated.ba),
-        cycleL1: round6((meanAbs(paba!, pa!) + meanAbs(pbab!, pb!)) / 2),
-        cycleAccuracyA: round6(accuracy(await evaluatorA.predictClasses(paba!, n), a.labels)),
-        cycleAccuracyB: round6(accuracy(await evaluatorB.predictClasses(pbab!, n), b.labels)),
-        classMI: round6(mutualInformation(a.labels, classAB, Math.max(evaluatorA.classes, evaluatorB.classes))),
+        fcdAB: roundLogged(mAB.fcd),
+        fcdBA: roundLogged(mBA.fcd),
+        fcdABUntranslated: roundLogged(this.#untranslated.ab),
+        fcdBAUntranslated: roundLogged(this.#untranslated.ba),
+        cycleL1: roundLogged((meanAbs(paba!, pa!) + meanAbs(pbab!, pb!)) / 2),
+        cycleAccuracyA: roundLogged(accuracy(await evaluatorA.predictClasses(paba!, n), a.labels)),
+        cycleAccuracyB: roundLogged(accuracy(await evaluatorB.predictClasses(pbab!, n), b.labels)),
+        classMI: roundLogged(mutualInformation(a.labels, classAB, Math.max(evaluatorA.classes, evaluatorB.classes))),
       };
     } finally {
       tf.dispose([a.images, b.images, ab, ba, aba, bab]);
@@ -543,9 +541,9 @@ export async function evaluateTranslation(
     const classesA = Math.max(...a.labels) + 1;
     return {
       ...evalFields(translated, evaluatorTo.classifierSha256),
-      fcdAB: round6(translated.fcd),
-      fcdABUntranslated: round6(untranslated.fcd),
-      classMI: round6(mutualInformation(a.labels, classAB, Math.max(classesA, evaluatorTo.classes))),
+      fcdAB: roundLogged(translated.fcd),
+      fcdABUntranslated: roundLogged(untranslated.fcd),
+      classMI: roundLogged(mutualInformation(a.labels, classAB, Math.max(classesA, evaluatorTo.classes))),
     };
   } finally {
     tf.dispose([a.images, ab]);

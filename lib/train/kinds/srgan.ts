@@ -24,7 +24,7 @@ import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { datasetFacts, isIdxName, resolveDataset } from "../../data/dataset_ref.ts";
 import { classifierCommand, classifierId, referenceImages } from "../../classifier/labelled_data.ts";
 import { featureModel } from "../../metrics/features.ts";
-import { evalFields, type Evaluator } from "../../metrics/evaluator.ts";
+import { evalFields, type Evaluator, roundLogged } from "../../metrics/evaluator.ts";
 import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import { buildGan, disposeGan } from "../gan.ts";
 import { generatorLoss } from "../losses.ts";
@@ -158,7 +158,7 @@ export async function evaluateSuperResolution(
   try {
     const srMetrics = await evaluator.evaluateImages(await sr.data() as Float32Array);
     const base = await evaluator.evaluateImages(await bilinear.data() as Float32Array);
-    const r = (v: number) => Number(v.toPrecision(6));
+    const r = roundLogged;
     return {
       ...evalFields(srMetrics, evaluator.classifierSha256),
       psnr: r(await psnr(sr, truth)),
