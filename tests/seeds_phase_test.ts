@@ -39,3 +39,22 @@ Deno.test("the seeds phase is planned from the finished first phase: each loss's
   assertEquals(listed.length, 6, "experiment.json lists both phases' runs");
   await Deno.remove(out, { recursive: true });
 });
+
+Deno.test("the seeds phase trains each seed to its budget: its runs are not pruned against the first phase", async () => {
+  const out = await Deno.makeTempDir();
+  const done = await runSweepCli(out, "tests/fixtures/reseed_prune_sweep.ts");
+  assertEquals(done.code, 0, done.stderr + done.stdout);
+  const dir = `${out}/reseed-prune`;
+  const runs = (await listDir(dir)).filter((n) => n.startsWith("lr-"));
+  const seeded = runs.filter((r) => /seed-[23]/.test(r));
+  assertEquals([runs.length, seeded.length], [6, 2], runs.join(" "));
+  const statuses = async (ids: string[]) =>
+    await Promise.all(ids.map(async (r) => JSON.parse(await Deno.readTextFile(`${dir}/${r}/status.json`)).status));
+  assertEquals(await statuses(seeded), ["completed", "completed"]);
+  const firstPhase = await statuses(runs.filter((r) => !seeded.includes(r)));
+  assert(firstPhase.includes("pruned"), `the rule prunes the first phase: ${firstPhase}`);
+  const book = await Deno.readTextFile(`${dir}/rungs.jsonl`);
+  for (const r of seeded) assert(!book.includes(r), `${r} is not in the rung book:\n${book}`);
+  for (const r of seeded) assertEquals((await lastFcd(`${dir}/${r}`)) > 0, true);
+  await Deno.remove(out, { recursive: true });
+});

@@ -137,6 +137,22 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "an epoch budget that ends part-way through an epoch names its last sample by its step",
+  fn: async () => {
+    await startBackend("wasm");
+    const runDir = await Deno.makeTempDir();
+    // 8 steps an epoch; 2 epochs counted in D updates at 5 per G update: 4 iterations, half an epoch.
+    const run = tinyRun({ steps: null, epochs: 2, budgetIn: "dSteps", nCritic: 5, noiseDim: 10, sampleEvery: 1 });
+    await trainRun(run, { runDir, data: await loadTrainingImages("mnist", "[-1,1]") });
+    const samples = (await metricLines(runDir)).filter((l) => l.kind === "sample").map((l) => l.path);
+    assertEquals(samples, ["samples/epoch-0000.png", "samples/step-000004.png"]);
+    const files = [...Deno.readDirSync(`${runDir}/samples`)].map((e) => e.name).filter((n) => n.endsWith(".png"));
+    assertEquals(files.sort(), ["epoch-0000.png", "step-000004.png"]);
+    await Deno.remove(runDir, { recursive: true });
+  },
+});
+
 const settings = { loss: "bce", realTarget: 0.9, dLossReduce: "sum" } as const;
 
 Deno.test({

@@ -40,6 +40,11 @@ export interface PlannedRun {
   gridValues: Record<string, unknown>;
   config: ResolvedConfig;
   configHash: string;
+  /**
+   * Whether it is a run of the seeds phase (planned from `extraPoints`, not a first-phase trial): it trains to its
+   * budget, as a restart of a picked configuration, not pruned against the trials it was picked from.
+   */
+  seedsPhase?: true;
   /** The folder a dataset source's relative paths resolve against: the experiment file's (absent: the working one). */
   dataDir?: string;
 }
@@ -297,11 +302,17 @@ export async function planSweep(
   const overrides = Object.entries(set).map(([k, v]) => `${k}=${JSON.stringify(v)} (was ${JSON.stringify(before[k])})`);
   const all: PlannedRun[] = [];
   checkPlanSize(grid, experiment.search, source);
-  for (const drawn of [...runPoints(grid, experiment.search), ...(options.extraPoints ?? [])]) {
-    const point = applyConditions(drawn, experiment.search, (p) => resolveConfig(...layers, set, p as PartialConfig));
+  const extra = (options.extraPoints ?? []).map((point) => ({ point, seedsPhase: true as const }));
+  for (const drawn of [...runPoints(grid, experiment.search).map((point) => ({ point })), ...extra]) {
+    const point = applyConditions(
+      drawn.point,
+      experiment.search,
+      (p) => resolveConfig(...layers, set, p as PartialConfig),
+    );
     const config = resolveConfig(...layers, set, point as PartialConfig);
     const hash = await configHash(config);
-    all.push({ runId: runIdFromHash(point, hash), gridValues: point, config, configHash: hash });
+    const run: PlannedRun = { runId: runIdFromHash(point, hash), gridValues: point, config, configHash: hash };
+    all.push("seedsPhase" in drawn ? { ...run, seedsPhase: true } : run);
   }
   // Over the whole grid, so that --only never changes which ids need telling apart.
   dropRepeatedTrials(all);

@@ -6,20 +6,13 @@
  */
 import { join } from "@std/path";
 import type { RunStatusFile } from "../results/records.ts";
-import { expandGrid } from "../experiment/grid.ts";
 import {
   type ExperimentResults,
-  listSamples,
-  readExperimentFile,
-  readRunFiles,
-  type ReadWarning,
-  type RunData,
+  readExperimentWith,
+  type RunReader,
   type RunSeries,
-  SAFE_ID,
-  samplesInside,
   type SeriesPoint,
   sortRecords,
-  warnDamage,
 } from "../results/read_results.ts";
 import { ENDED_STATUSES, type RunDamage, verifyEndedRun } from "../results/verify_run.ts";
 import { JsonlFollower } from "./jsonl_follower.ts";
@@ -92,13 +85,8 @@ export class LiveResults {
    * @throws {NotAnExperimentError} When the folder has no readable `experiment.json`.
    */
   async poll(): Promise<boolean> {
-    const experiment = await readExperimentFile(this.dir);
-    const points = expandGrid(experiment.grid);
-    const warnings: ReadWarning[] = [];
-    const runs: RunData[] = [];
-    for (const [i, id] of experiment.runs.entries()) {
-      runs.push(await this.#readRun(id, points[i] ?? {}, warnings));
-    }
+    const results = await readExperimentWith(this.dir, this.#reader);
+    const { experiment, runs, warnings } = results;
     for (const id of [...this.#runs.keys()]) if (!experiment.runs.includes(id)) this.#runs.delete(id);
     // the ASHA book is small and rewritten only by appends: its size says whether it changed
     const rungs = await Deno.stat(join(this.dir, "rungs.jsonl")).then((i) => i.size, () => 0);
@@ -110,27 +98,17 @@ export class LiveResults {
     ]);
     const changed = signature !== this.#signature;
     this.#signature = signature;
-    this.results = { dir: this.dir, experiment, runs, warnings };
+    this.results = results;
     return changed;
   }
 
-  async #readRun(id: string, gridValues: Record<string, unknown>, warnings: ReadWarning[]): Promise<RunData> {
-    const warn = (message: string) => warnings.push({ runId: id, message });
-    const runDir = join(this.dir, id);
-    if (!SAFE_ID.test(id)) {
-      warn("run id is not a plain folder name; its files were not read");
-      return {
-        ...emptySeries(),
-        id,
-        dir: runDir,
-        gridValues,
-        config: null,
-        status: null,
-        state: "pending",
-        samples: [],
-        gif: null,
-      };
-    }
+  /** A run's log as followed so far, and its ended-run check, redone only when its files changed. */
+  #reader: RunReader = {
+    series: (runDir, id, warn) => this.#follow(runDir, id, warn),
+    damage: (runDir, id, status) => checkEnded(runDir, status, this.#followed(runDir, id)),
+  };
+
+  #followed(runDir: string, id: string): Followed {
     let followed = this.#runs.get(id);
     if (followed === undefined) {
       followed = {
@@ -140,9 +118,15 @@ export class LiveResults {
       };
       this.#runs.set(id, followed);
     }
-    const { config, status } = await readRunFiles(runDir, warn);
-    // a backlog (a long log met for the first time) is read a piece at a time, each piece's lines dropped once
-    // they are kept, up to PIECES_PER_POLL pieces per run and poll
+    return followed;
+  }
+
+  /**
+   * The bytes appended to the run's log since the last poll, kept; a backlog (a long log met for the first time) is
+   * read a piece at a time, each piece's lines dropped once they are kept, up to PIECES_PER_POLL pieces per poll.
+   */
+  async #follow(runDir: string, id: string, warn: (message: string) => void): Promise<RunSeries> {
+    const followed = this.#followed(runDir, id);
     for (let piece = 0; piece < PIECES_PER_POLL; piece++) {
       const before = followed.follower.offset;
       const lines = await followed.follower.read();
@@ -162,28 +146,9 @@ export class LiveResults {
       followed.bad.push(...lines.bad);
       if (got < JsonlFollower.PIECE) break;
     }
-    const kept = followed.series;
     for (const line of followed.bad) warn(`metrics.jsonl: line ${line} is not a JSON object; skipped`);
-    const { evals, sampleLines } = kept;
-    const steps = kept.steps.items();
-    const epochs = kept.epochs.items();
-    const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
-    const damage = await checkEnded(runDir, status, followed);
-    warnDamage(status, damage, warn);
-    return {
-      id,
-      dir: runDir,
-      gridValues: config?.gridValues ?? gridValues,
-      config,
-      status,
-      state: damage.length > 0 ? "damaged" : status?.status ?? "pending",
-      steps,
-      epochs,
-      evals,
-      samples,
-      gif,
-      ...(damage.length > 0 ? { damage } : {}),
-    };
+    const { steps, epochs, evals, sampleLines } = followed.series;
+    return { steps: steps.items(), epochs: epochs.items(), evals, sampleLines };
   }
 }
 

@@ -139,7 +139,7 @@ function finiteNumber(v: unknown): number | null {
  * @param record The parsed line.
  * @returns The point, or null when the line has no finite `step`.
  */
-export function toPoint(record: Record<string, unknown>): SeriesPoint | null {
+function toPoint(record: Record<string, unknown>): SeriesPoint | null {
   const step = finiteNumber(record.step);
   if (step === null) return null;
   const values: Record<string, number> = {};
@@ -204,7 +204,7 @@ async function staysInside(runDir: string, path: string): Promise<boolean> {
 }
 
 /** The sample lines whose path stays inside the run folder; a warning for each other one. */
-export async function samplesInside(
+async function samplesInside(
   runDir: string,
   lines: SampleRef[],
   warn: (message: string) => void,
@@ -228,7 +228,7 @@ export async function samplesInside(
  * @param fromLines The samples its `sample` lines name.
  * @param warn Receives a message naming `samples` when it is there but cannot be listed (a file, not a folder).
  */
-export async function listSamples(
+async function listSamples(
   runDir: string,
   fromLines: SampleRef[],
   warn: (message: string) => void = () => {},
@@ -277,7 +277,7 @@ const STATES: readonly string[] = [
 ];
 
 /** A run id that is a plain folder name. */
-export const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
+const SAFE_ID = /^(?!\.\.?$)[^/\\\0]+$/;
 
 function emptyRun(
   id: string,
@@ -315,7 +315,7 @@ function configProblem(obj: Record<string, unknown> | null): string | null {
  * @param runDir The run folder.
  * @param warn Receives a message for each unreadable file.
  */
-export async function readRunFiles(
+async function readRunFiles(
   runDir: string,
   warn: (message: string) => void,
 ): Promise<{ config: RunConfigFile | null; status: RunStatusFile | null }> {
@@ -342,27 +342,23 @@ export async function readRunFiles(
   return { config, status };
 }
 
-async function readRun(
-  dir: string,
-  id: string,
-  gridValues: Record<string, unknown>,
-  warnings: ReadWarning[],
-): Promise<RunData> {
-  const warn = (message: string) => warnings.push({ runId: id, message });
-  const runDir = join(dir, id);
-  if (!SAFE_ID.test(id)) {
-    warn("run id is not a plain folder name; its files were not read");
-    return emptyRun(id, runDir, gridValues);
-  }
+/**
+ * How a run's log and its ended-run check are read: the whole log at once ({@linkcode readExperimentResults}), or
+ * only what was appended since the last poll (lib/report/live_results.ts). The rest of reading a run is the same.
+ */
+export interface RunReader {
+  /** The run's `metrics.jsonl` sorted into series; `warn` receives a message for each line skipped. */
+  series(runDir: string, id: string, warn: (message: string) => void): Promise<RunSeries>;
+  /** What differs in an ended run's files ({@linkcode verifyEndedRun}); none for a run that has not ended. */
+  damage(runDir: string, id: string, status: RunStatusFile | null): Promise<RunDamage[]>;
+}
 
-  const { config, status } = await readRunFiles(runDir, warn);
-
-  const steps: SeriesPoint[] = [];
-  const epochs: SeriesPoint[] = [];
-  const evals: SeriesPoint[] = [];
-  const sampleLines: SampleRef[] = [];
-  const metricsText = await readRunText(join(runDir, "metrics.jsonl"), warn);
-  if (metricsText !== null) {
+/** The whole log, read and parsed in one go; the ended run's files checked each time. */
+const wholeRun: RunReader = {
+  async series(runDir, _id, warn) {
+    const series: RunSeries = { steps: [], epochs: [], evals: [], sampleLines: [] };
+    const metricsText = await readRunText(join(runDir, "metrics.jsonl"), warn);
+    if (metricsText === null) return series;
     const parsed = parseJsonl(metricsText);
     if (parsed.torn !== null) {
       warn(
@@ -371,13 +367,37 @@ async function readRun(
           `or is still writing); reported up to line ${parsed.torn.line - 1}`,
       );
     }
-    for (const b of parsed.bad) {
-      warn(`metrics.jsonl: line ${b.line} is not a JSON object; skipped`);
-    }
-    sortRecords(parsed.records, { steps, epochs, evals, sampleLines });
+    for (const b of parsed.bad) warn(`metrics.jsonl: line ${b.line} is not a JSON object; skipped`);
+    sortRecords(parsed.records, series);
+    return series;
+  },
+  damage: (runDir, _id, status) => status === null ? Promise.resolve([]) : verifyEndedRun(runDir, status),
+};
+
+/**
+ * One run of a results folder, read with `reader`; unreadable files become warnings.
+ * @param dir The experiment's result folder.
+ * @param id The run id (its folder's name; one that is not a plain name is not read).
+ * @param gridValues Its grid values from its place in the grid (its `config.json`'s win).
+ * @param warnings Receives the warnings, each naming the run.
+ */
+async function readRun(
+  dir: string,
+  id: string,
+  gridValues: Record<string, unknown>,
+  warnings: ReadWarning[],
+  reader: RunReader,
+): Promise<RunData> {
+  const warn = (message: string) => warnings.push({ runId: id, message });
+  const runDir = join(dir, id);
+  if (!SAFE_ID.test(id)) {
+    warn("run id is not a plain folder name; its files were not read");
+    return emptyRun(id, runDir, gridValues);
   }
+  const { config, status } = await readRunFiles(runDir, warn);
+  const { steps, epochs, evals, sampleLines } = await reader.series(runDir, id, warn);
   const { samples, gif } = await listSamples(runDir, await samplesInside(runDir, sampleLines, warn), warn);
-  const damage = status === null ? [] : await verifyEndedRun(runDir, status);
+  const damage = await reader.damage(runDir, id, status);
   warnDamage(status, damage, warn);
   return {
     id,
@@ -401,7 +421,7 @@ async function readRun(
  * @param damage What {@linkcode verifyEndedRun} found.
  * @param warn Receives each warning.
  */
-export function warnDamage(
+function warnDamage(
   status: RunStatusFile | null,
   damage: readonly RunDamage[],
   warn: (m: string) => void,
@@ -479,15 +499,23 @@ export async function readExperimentFile(dir: string): Promise<ExperimentFile> {
  * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing
  * or unreadable.
  */
-export async function readExperimentResults(
-  dir: string,
-): Promise<ExperimentResults> {
+export function readExperimentResults(dir: string): Promise<ExperimentResults> {
+  return readExperimentWith(dir, wholeRun);
+}
+
+/**
+ * Read `experiment.json` and every run it lists, each with `reader` (see {@linkcode readExperimentResults}).
+ * @param dir The experiment's result folder.
+ * @param reader How each run's log and ended-run check are read.
+ * @throws {NotAnExperimentError} When `dir` or its `experiment.json` is missing or unreadable.
+ */
+export async function readExperimentWith(dir: string, reader: RunReader): Promise<ExperimentResults> {
   const experiment = await readExperimentFile(dir);
   const points = expandGrid(experiment.grid);
   const warnings: ReadWarning[] = [];
   const runs: RunData[] = [];
   for (const [i, id] of experiment.runs.entries()) {
-    runs.push(await readRun(dir, id, points[i] ?? {}, warnings));
+    runs.push(await readRun(dir, id, points[i] ?? {}, warnings, reader));
   }
   return { dir, experiment, runs, warnings };
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Experiment } from "../experiment/define.ts";
+import type { PlannedRun } from "../experiment/plan.ts";
 import type { RunStatusFile } from "../results/records.ts";
 import type { Stopping } from "../train/loop.ts";
 import { RungBook } from "./asha.ts";
@@ -26,6 +27,16 @@ export function stoppingFor(
     ...(prune ? { prune, decide: (rung: number, value: number) => book!.decide(runId, rung, value, group) } : {}),
     ...(collapse ? { collapse } : {}),
   };
+}
+
+/**
+ * The rules a run trains under: the experiment's, less the pruning rule for a run of the seeds phase, which trains
+ * to its budget (a restart of a picked configuration is measured whole, not ranked against the first phase's trials).
+ */
+export function rulesFor<E extends Pick<Experiment, "prune" | "collapse">>(experiment: E, run: PlannedRun): E {
+  if (!run.seedsPhase || !experiment.prune) return experiment;
+  const { prune: _, ...rest } = experiment;
+  return rest as E;
 }
 
 /**

@@ -14,7 +14,7 @@ import type { PlannedRun } from "../experiment/plan.ts";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import { acquireRunLock } from "./run_lock.ts";
 import { misplacedRunPath } from "./run_paths.ts";
-import { doneBecause, stoppingFor } from "./early_stop.ts";
+import { doneBecause, rulesFor, stoppingFor } from "./early_stop.ts";
 import type { Experiment } from "../experiment/define.ts";
 import { type Progress, trainRun } from "../train/loop.ts";
 import { loadTrainingImages, type TrainingImages } from "../data/training_images.ts";
@@ -216,16 +216,15 @@ export async function executeRun(
     if (changed) return failed(changed);
     const before = await readStatus(runDir);
     const expDir = dirname(runDir);
-    const done = await doneBecause(before, options.rules ?? {}, expDir, run.runId);
+    const rules = options.rules ? rulesFor(options.rules, run) : undefined;
+    const done = await doneBecause(before, rules ?? {}, expDir, run.runId);
     if (done !== null) {
       // Ended since the sweep looked (another process trained it): done only if its files are what it ended with.
       const damaged = before === null ? null : await damagedRunMessage(runDir, before);
       if (damaged !== null) return failed(damaged);
       return { runId: run.runId, status: "skipped", seconds: 0, note: done };
     }
-    const stopping = options.rules
-      ? stoppingFor(options.rules, expDir, run.runId, run.config, options.warn)
-      : undefined;
+    const stopping = rules ? stoppingFor(rules, expDir, run.runId, run.config, options.warn) : undefined;
     const recorded = earlier?.archFingerprint ?? fingerprint; // what the run was first trained with
     const data = await loadTrainingImages(run.config.dataset, run.config.pixelRange, run.dataDir, {
       ...(options.warn ? { warn: options.warn } : {}),

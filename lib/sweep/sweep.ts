@@ -7,9 +7,9 @@ import { join } from "@std/path";
 import { ensureWritable, writeJsonAtomic } from "../atomic_write.ts";
 import { type BackendChoice, type BackendInfo, startBackend } from "../tfjs/backend.ts";
 import { type CheckedClaim, writeClaims } from "../claims/claims.ts";
-import { loadDecoded } from "../data/dataset_ref.ts";
+import { type DatasetValue, loadDecoded, resolveDataset } from "../data/dataset_ref.ts";
 import { changedArchitecture, executeRun, markCrashedRun, readStatus, type RunResult } from "./execute_run.ts";
-import { doneBecause } from "./early_stop.ts";
+import { doneBecause, rulesFor } from "./early_stop.ts";
 import { RungBook } from "./asha.ts";
 import type { Plan, PlannedRun, PlanOptions } from "../experiment/plan.ts";
 import { formatDuration } from "../cli/duration.ts";
@@ -71,9 +71,24 @@ export interface SweepSummary {
   notStarted: number;
 }
 
+/**
+ * Each dataset the runs train on, once, the first run's last: a process keeps one decoded set at a time, so the
+ * first run trained here finds its set already read (and the others have been read and checked before any training).
+ */
+function datasetsToCheck(runs: readonly PlannedRun[]): [DatasetValue, string][] {
+  const byKey = new Map<string, [DatasetValue, string]>();
+  for (const run of [...runs].reverse()) {
+    const dataDir = run.dataDir ?? ".";
+    const key = JSON.stringify(resolveDataset(run.config.dataset, dataDir));
+    byKey.delete(key);
+    byKey.set(key, [run.config.dataset, dataDir]);
+  }
+  return [...byKey.values()];
+}
+
 /** The checks that can fail cheaply before any run folder exists, then the backend; writes `experiment.json`. */
 async function prepareSweep(plan: Plan, options: SweepOptions, expDir: string): Promise<BackendInfo> {
-  for (const run of plan.runs) await loadDecoded(run.config.dataset, run.dataDir ?? "."); // once per dataset
+  for (const [dataset, dataDir] of datasetsToCheck(plan.runs)) await loadDecoded(dataset, dataDir);
   const backend = await startBackend(options.backend, options.tfFlags ?? {});
   await ensureWritable("--out", expDir, "choose a writable folder with --out");
   await options.preflight?.();
@@ -106,7 +121,7 @@ async function sortOutDone(
   const withoutGenerator: string[] = [];
   for (const run of mine) {
     const status = await readStatus(join(expDir, run.runId));
-    const because = await doneBecause(status, plan.experiment, expDir, run.runId);
+    const because = await doneBecause(status, rulesFor(plan.experiment, run), expDir, run.runId);
     const changed = because === null ? null : await changedArchitecture(run, join(expDir, run.runId));
     const damaged = because === null || status === null
       ? null
@@ -322,7 +337,7 @@ async function trainPromoted(
   const prune = ctx.plan.experiment.prune;
   if (!prune) return;
   const book = new RungBook(ctx.expDir, prune);
-  const byId = new Map(mine.map((r) => [r.runId, r]));
+  const byId = new Map(mine.filter((r) => !r.seedsPhase).map((r) => [r.runId, r])); // the seeds phase is not pruned
   while (!ctx.stop.requested) {
     const promoted = await book.promote(new Set(byId.keys()));
     if (promoted.length === 0) return;

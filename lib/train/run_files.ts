@@ -126,10 +126,12 @@ export class RunFiles {
     const images = kind.sampleImages();
     const pixels = await images.data<"float32">();
     images.dispose();
-    // Sampling counts steps for a step budget, epochs for an epoch one.
-    const name = config.steps !== null
-      ? `step-${String(step).padStart(6, "0")}.png`
-      : `epoch-${String(step / stepsPerEpoch).padStart(4, "0")}.png`;
+    // Sampling counts steps for a step budget, epochs for an epoch one; a budget's last step that ends no whole
+    // epoch (a step budget reached part-way through one) is named by its step.
+    const epoch = step / stepsPerEpoch;
+    const name = config.steps === null && Number.isInteger(epoch)
+      ? `epoch-${String(epoch).padStart(4, "0")}.png`
+      : `step-${String(step).padStart(6, "0")}.png`;
     const dir = join(this.options.runDir, "samples");
     await Deno.mkdir(dir, { recursive: true });
     const grid = kind.sampleGrid ?? config.sampleGrid;
