@@ -13,7 +13,8 @@ import { JsonlWriter } from "../lib/results/jsonl.ts";
 import { ClassifierPinError } from "../lib/classifier/load.ts";
 import { createEvaluator, evalFields, type Evaluator, evaluatorDefaults } from "../lib/metrics/evaluator.ts";
 import { loadSavedGenerator, type SavedGenerator } from "../lib/metrics/load_generator.ts";
-import type { EvalLine } from "../lib/results/records.ts";
+import type { EvalLine, RunStatusFile } from "../lib/results/records.ts";
+import { generatorLeftOut } from "../lib/results/verify_run.ts";
 import { referenceLimit } from "../lib/classifier/labelled_data.ts";
 import type { DatasetValue } from "../lib/data/dataset_ref.ts";
 import { evaluateTranslation } from "../lib/train/kinds/cyclegan.ts";
@@ -54,10 +55,7 @@ async function main(): Promise<number> {
   try {
     await Deno.stat(join(runDir, "generator", "model.json"));
   } catch {
-    throw new InputError(
-      runDir,
-      "no generator/model.json: the generator is saved when a run completes (a running, failed or diverged run has none)",
-    );
+    throw new InputError(runDir, await whyNoGenerator(runDir));
   }
   await startBackend("wasm");
   const saved = await loadSavedGenerator(runDir);
@@ -99,6 +97,25 @@ async function main(): Promise<number> {
     saved.model.dispose();
   }
   return 0;
+}
+
+/** Why a run folder has no saved generator, and what to do: a run that has not completed, or one whose weights were left out. */
+async function whyNoGenerator(runDir: string): Promise<string> {
+  if (!await Deno.stat(runDir).then((i) => i.isDirectory, () => false)) {
+    return "no such run folder (expected results/<experiment>/<run id>/, as a sweep writes it)";
+  }
+  const status = await Deno.readTextFile(join(runDir, "status.json")).then(
+    (text) => JSON.parse(text) as Partial<RunStatusFile>,
+    () => null,
+  );
+  if (status?.status === "completed" && await generatorLeftOut(runDir)) {
+    return "no generator/: the run completed, but its saved weights are not in this copy of the results (committed " +
+      "results leave generator/ out). Training is deterministic: move the run folder away and run its sweep again " +
+      "to train the same generator, then evaluate it";
+  }
+  return `no generator/model.json: the generator is saved when a run completes (this one is ${
+    status?.status ?? "not started"
+  }; a running, pruned, failed or diverged run has none)`;
 }
 
 /** `--n`, or the default: 10,000, or all the images a source has when it has fewer (the fewest of `datasets`). */

@@ -76,6 +76,20 @@ Deno.test("deno task eval refuses a folder without a saved generator with exit c
   }
 });
 
+Deno.test("deno task eval tells a completed run whose weights were left out how to have them again", async () => {
+  const runDir = await Deno.makeTempDir();
+  try {
+    const status = { status: "completed", step: 6, epoch: 0, totalSteps: 6, updated: "", seconds: 1 };
+    await Deno.writeTextFile(`${runDir}/status.json`, JSON.stringify(status));
+    const result = await evalCli(runDir);
+    assertEquals(result.code, 2);
+    assert(result.stderr.includes("the run completed, but its saved weights are not in this copy"), result.stderr);
+    assert(result.stderr.includes("run its sweep again"), result.stderr);
+  } finally {
+    await Deno.remove(runDir, { recursive: true });
+  }
+});
+
 Deno.test("deno task eval names a torn config.json and exits 2 instead of a stack trace", async () => {
   const runDir = await Deno.makeTempDir();
   try {

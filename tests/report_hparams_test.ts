@@ -108,6 +108,23 @@ Deno.test("seedGroups pools runs that differ only in seed, and bandRows gives me
   ]);
 });
 
+Deno.test("seedGroups labels each group by the fewest keys that tell the groups apart", () => {
+  // A study's restarts: each cell's best setting differs in lr and beta1 too, but dataset and loss name the cell.
+  const cells = [
+    { dataset: "mnist", loss: "bce", lr: 1e-3, beta1: 0.5 },
+    { dataset: "mnist", loss: "wgan", lr: 1e-3, beta1: 0.9 },
+    { dataset: "fashion-mnist", loss: "bce", lr: 1e-4, beta1: 0.5 },
+  ];
+  const seeded = cells.flatMap((c, i) =>
+    [1, 2].map((seed) => run(`c${i}s${seed}`, { ...base, ...c, seed }, "completed", { steps: [point(10, {})] }))
+  );
+  assertEquals([...seedGroups(seeded).keys()], [
+    "dataset=mnist · loss=bce",
+    "dataset=mnist · loss=wgan",
+    "dataset=fashion-mnist · loss=bce",
+  ]);
+});
+
 Deno.test("the parallel-coordinates, scatter and seed-band charts render with marks", async () => {
   const keys = ["lr", "noise"];
   const { rows, ticks } = parallelRows(runs, keys, "fcd");

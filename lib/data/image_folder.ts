@@ -27,7 +27,7 @@ async function entries(dir: string): Promise<Deno.DirEntry[]> {
     for await (const e of Deno.readDir(dir)) if (!e.name.startsWith(".")) out.push(e);
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      fail(dir, "no such folder; check the path (relative to the experiment file)");
+      fail(dir, "no such folder; check the path (a relative one is taken from the experiment file's folder)");
     }
     if (e instanceof Deno.errors.NotADirectory) fail(dir, "is a file; `images` names a folder of PNG/JPEG files");
     if (e instanceof Deno.errors.NotCapable) fail(dir, `${(e as Error).message}: grant read access (--allow-read)`);

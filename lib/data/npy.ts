@@ -74,7 +74,9 @@ async function readBytes(path: string): Promise<Uint8Array> {
   try {
     return await Deno.readFile(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) fail(path, "no such file; check the path (relative to the experiment file)");
+    if (e instanceof Deno.errors.NotFound) {
+      fail(path, "no such file; check the path (a relative one is taken from the experiment file's folder)");
+    }
     if (e instanceof Deno.errors.NotCapable) fail(path, `${(e as Error).message}: grant read access (--allow-read)`);
     throw e;
   }

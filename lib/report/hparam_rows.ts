@@ -187,26 +187,44 @@ export interface BandRow {
 }
 
 /**
- * Groups of runs whose resolved configs are equal but for `seed`: only groups of two or more.
+ * Groups of runs whose resolved configs are equal but for `seed`: only groups of two or more, each labelled by the
+ * fewest swept keys that tell the groups apart (all the swept keys when there is one group).
  * @param runs The runs.
  * @returns Group label → its runs.
  */
 export function seedGroups(runs: readonly RunData[]): Map<string, RunData[]> {
-  const keys = sweptKeys(runs);
   const byConfig = new Map<string, RunData[]>();
   for (const run of runs) {
     const { [SEED_KEY]: _seed, ...rest } = runConfig(run);
     const id = JSON.stringify(Object.entries(rest).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0));
     byConfig.set(id, [...(byConfig.get(id) ?? []), run]);
   }
-  const out = new Map<string, RunData[]>();
-  for (const group of byConfig.values()) {
-    if (group.length < 2) continue;
-    const config = runConfig(group[0]!);
-    const label = keys.map((k) => `${k}=${formatValue(config[k] ?? "—")}`).join(" · ") || "all runs";
-    out.set(label, group);
+  const groups = [...byConfig.values()].filter((g) => g.length >= 2);
+  const configs = groups.map((g) => runConfig(g[0]!));
+  const keys = configs.length >= 2 ? tellingKeys(configs, sweptKeys(runs)) : sweptKeys(runs);
+  const label = (config: Record<string, unknown>) =>
+    keys.map((k) => `${k}=${formatValue(config[k] ?? "—")}`).join(" · ") || "all runs";
+  return new Map(groups.map((g, i) => [label(configs[i]!), g]));
+}
+
+/**
+ * The fewest of `keys` whose values tell `configs` apart (a study's groups differ in many keys, one or two name
+ * them: dataset and loss), picked greedily, each time the key that separates the most (a named value before a
+ * number), and given in `keys`' order.
+ */
+function tellingKeys(configs: readonly Record<string, unknown>[], keys: readonly string[]): string[] {
+  const distinct = (ks: readonly string[]) => new Set(configs.map((c) => JSON.stringify(ks.map((k) => c[k])))).size;
+  const chosen: string[] = [];
+  while (distinct(chosen) < configs.length) {
+    const left = keys.filter((k) => !chosen.includes(k));
+    if (left.length === 0) break;
+    // ties go to a named choice (dataset, loss) over a number, then to the first key
+    const score = (k: string) =>
+      2 * distinct([...chosen, k]) + (configs.every((c) => typeof c[k] === "string") ? 1 : 0);
+    const best = left.reduce((a, b) => score(b) > score(a) ? b : a);
+    chosen.push(best);
   }
-  return out;
+  return keys.filter((k) => chosen.includes(k));
 }
 
 /**
