@@ -67,10 +67,21 @@ export {
   type KindState,
   registerKind,
 } from "./lib/plugins/kinds.ts";
-export { buildGan, disposeGan, ganIteration, type IterationDraws, type IterationLabels } from "./lib/train/gan.ts";
-export { type Conditioning, discriminatorStep, type Gan, generatorStep, type StepSettings } from "./lib/train/steps.ts";
-export { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./lib/train/kinds/gan.ts";
-export { sampleGridLabels, sampleGridNoise } from "./lib/train/kinds/grid_inputs.ts";
+export {
+  buildGan,
+  discriminatorStep,
+  disposeGan,
+  evaluateGenerator,
+  ganIteration,
+  generatorSettings,
+  generatorStep,
+  lossStateCheckpoint,
+  sampleGridLabels,
+  sampleGridNoise,
+  stepSettings,
+} from "./lib/train/kit.ts";
+export type { IterationDraws, IterationLabels } from "./lib/train/gan.ts";
+export type { Conditioning, Gan, StepSettings } from "./lib/train/steps.ts";
 export type { IterationInputs } from "./lib/train/iteration_inputs.ts";
 export type { EvalMetrics, Evaluator, GeneratorSettings } from "./lib/metrics/evaluator.ts";
 export { type CheckedClaim, type Claim, type ClaimOutcome, type Verdict } from "./lib/claims/claims.ts";
@@ -99,4 +110,4 @@ export { Chart, chartBundle, vegaLiteMime } from "./lib/api/chart.ts";
 export { type SampleChoice, SampleImage, sampleImages, SampleMatrix } from "./lib/api/samples.ts";
 export { type Displayable, type MediaBundle, show } from "./lib/api/jupyter.ts";
 export type { TfFlagValue } from "./lib/tfjs/flags.ts";
-import "./lib/train/builtins.ts";
+import "./lib/train/declared.ts"; // the built-ins, declared: their working halves load with the training code

@@ -14,7 +14,7 @@ import { loadExperiment } from "../lib/experiment/load.ts";
 import { InputError } from "../lib/input_error.ts";
 import { mayWrite, parseFlags, runMain } from "../lib/cli/flags.ts";
 import { DEFAULT_PORT, parsePort, serveReport } from "../lib/report/serve.ts";
-import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
+import "../lib/train/declared.ts"; // the built-in archs, losses and kinds, before planning
 
 const USAGE = `Usage: deno task report <experiment.ts | results/<experiment>> [options]
 

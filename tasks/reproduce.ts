@@ -19,7 +19,7 @@ import { entryFromResults, renderSummary, type ReproducedExperiment } from "../l
 import { parseStopAfter } from "../lib/cli/duration.ts";
 import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
 import { runSweep, type SweepSummary } from "../lib/sweep/sweep.ts";
-import { readStatus } from "../lib/sweep/execute_run.ts";
+import { readStatus } from "../lib/sweep/run_status.ts";
 import "../lib/tfjs/kernels_setup.ts";
 import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
 

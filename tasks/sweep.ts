@@ -10,7 +10,7 @@
  * @module
  */
 import { join, normalize } from "@std/path";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/tfjs/backend_choice.ts";
 import { parseFlags, runMain } from "../lib/cli/flags.ts";
 import { InputError } from "../lib/input_error.ts";
 import { loadExperiment } from "../lib/experiment/load.ts";
@@ -19,17 +19,17 @@ import { formatDuration } from "../lib/cli/duration.ts";
 import { ProgressDisplay } from "../lib/sweep/progress_display.ts";
 import { parseStopAfter } from "../lib/cli/duration.ts";
 import { stopExitCode, stopOnSignals, StopRequest } from "../lib/sweep/stop_request.ts";
-import { runSweep, type SweepSummary } from "../lib/sweep/sweep.ts";
+import type { SweepSummary } from "../lib/sweep/sweep.ts";
 import { describePicks, seedsPhase } from "../lib/sweep/seeds_phase.ts";
-import { parseTfFlags } from "../lib/tfjs/flags.ts";
+import type { TfFlagValue } from "../lib/tfjs/flags.ts";
 import { budget } from "../lib/experiment/budget.ts";
 import { getKind } from "../lib/plugins/kinds.ts";
 import { datasetFacts } from "../lib/data/dataset_ref.ts";
 import { datasetLabel } from "../lib/data/sources.ts";
 import { requireListen, requirePortFreeForSweep, sweepLiveReport } from "../lib/sweep/live_report.ts";
 import { DEFAULT_PORT, parsePort } from "../lib/report/serve.ts";
-import "../lib/tfjs/kernels_setup.ts";
-import "../lib/train/builtins.ts"; // the built-in archs, losses and kinds, before planning
+import "../lib/train/declared.ts"; // the built-in archs, losses and kinds, before planning (training loads the rest)
+import { lateImport } from "../lib/late_import.ts";
 
 const USAGE = `usage: deno task sweep <experiment.ts> [options]
 
@@ -86,7 +86,7 @@ interface SweepArgs {
   jobs: number | undefined;
   threads: number | undefined;
   shard: { index: number; count: number } | undefined;
-  tfFlags: ReturnType<typeof parseTfFlags>;
+  tfFlags: Record<string, TfFlagValue>;
   stopAfter: ReturnType<typeof parseStopAfter>;
   port: number | null;
   planOptions: PlanOptions;
@@ -104,8 +104,18 @@ function positiveFlag(value: unknown, flag: string, allowed?: readonly number[])
   return n;
 }
 
+/** `--tf-flag` settings, checked against TensorFlow.js's flags and its backends' (loaded only when there are some). */
+async function tfFlagsOf(settings: string[]): Promise<Record<string, TfFlagValue>> {
+  if (settings.length === 0) return {};
+  await lateImport(new URL("../lib/tfjs/backend.ts", import.meta.url)); // the backends register their flags
+  const { parseTfFlags } = await lateImport<typeof import("../lib/tfjs/flags.ts")>(
+    new URL("../lib/tfjs/flags.ts", import.meta.url),
+  );
+  return parseTfFlags(settings);
+}
+
 /** Parse and check `Deno.args`; null for `--help`. */
-function parseArgs(): SweepArgs | null {
+async function parseArgs(): Promise<SweepArgs | null> {
   const flags = parseFlags(Deno.args, {
     string: ["out", "backend", "profile", "set", "only", "jobs", "shard", "threads", "stop-after", "tf-flag", "port"],
     boolean: ["dry-run", "serve"],
@@ -129,7 +139,7 @@ function parseArgs(): SweepArgs | null {
     jobs: positiveFlag(flags.jobs, "--jobs"),
     threads: positiveFlag(flags.threads, "--threads", [1, 2]),
     shard: parseShard(flags.shard as string | undefined),
-    tfFlags: parseTfFlags(flags["tf-flag"] as string[]),
+    tfFlags: await tfFlagsOf(flags["tf-flag"] as string[]),
     stopAfter: parseStopAfter(flags["stop-after"]),
     port: liveReportPort(flags.serve === true, flags.port),
     planOptions: {
@@ -205,7 +215,7 @@ function printSummary(summary: SweepSummary, plan: Plan, args: SweepArgs): void 
 
 /** The command: parse `Deno.args`, plan, train (the seeds phase after the first, when asked), print the summary. */
 export async function main(): Promise<number> {
-  const args = parseArgs();
+  const args = await parseArgs();
   if (args === null) {
     console.log(USAGE);
     return 0;
@@ -221,6 +231,12 @@ export async function main(): Promise<number> {
     await printPlan(plan, args.shard, ready !== null);
     return 0;
   }
+  await lateImport<typeof import("../lib/tfjs/kernels_setup.ts")>(
+    new URL("../lib/tfjs/kernels_setup.ts", import.meta.url),
+  ); // training starts: TensorFlow.js and the harness's kernels load
+  const { runSweep } = await lateImport<typeof import("../lib/sweep/sweep.ts")>(
+    new URL("../lib/sweep/sweep.ts", import.meta.url),
+  );
   const display = new ProgressDisplay(Deno.stdout.isTerminal());
   const stop = new StopRequest();
   const live = args.port === null ? null : sweepLiveReport(args.port, (m) => display.log(m));

@@ -9,7 +9,7 @@ import { loadSavedGenerator } from "../lib/metrics/load_generator.ts";
 import { startBackend } from "../lib/tfjs/backend.ts";
 import { Rng } from "../lib/rng.ts";
 import { loadTrainingImages } from "../lib/data/training_images.ts";
-import { acganKind } from "../lib/train/kinds/conditional.ts";
+import { acganBuild } from "../lib/train/kinds/conditional.ts";
 import { downsample } from "../lib/train/kinds/srgan.ts";
 import { psnr, ssim } from "../lib/train/kinds/image_quality.ts";
 import "../lib/train/kinds/builtin.ts";
@@ -136,7 +136,7 @@ Deno.test("acgan refuses an architecture whose discriminator does not end in a o
   const before = tf.memory().numTensors;
   const config = resolveConfig({ kind: "acgan", arch: "test-d-ends-in-activation", noiseDim: 4 });
   const ctx = { imageShape: [28, 28, 1] as [number, number, number], classes: 10, rng: new Rng(1), loadImages };
-  const error = assertThrows(() => acganKind.build(config, ctx), InputError);
+  const error = assertThrows(() => acganBuild(config, ctx), InputError);
   assertMatch(error.message, /config\.arch: 'test-d-ends-in-activation'.*one-unit dense layer.*Activation/);
   assertEquals(tf.memory().numTensors, before, "what was built before D was refused is disposed");
 });

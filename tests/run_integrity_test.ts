@@ -6,7 +6,7 @@ import { join } from "@std/path";
 import { recordEnded, verifyEndedRun } from "../lib/results/verify_run.ts";
 import { readExperimentResults } from "../lib/results/read_results.ts";
 import type { RunStatusFile } from "../lib/results/records.ts";
-import { readStatus } from "../lib/sweep/execute_run.ts";
+import { readStatus } from "../lib/sweep/run_status.ts";
 import { doneBecause } from "../lib/sweep/early_stop.ts";
 import { damagedRunMessage } from "../lib/results/verify_run.ts";
 import { sha256Hex } from "../lib/sha256.ts";

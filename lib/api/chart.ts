@@ -8,6 +8,7 @@ import { Buffer } from "node:buffer";
 import type { ChartSpec } from "../report/specs.ts";
 import { escapeHtml, jsonForScript } from "../report/escape.ts";
 import { JUPYTER_DISPLAY, type MediaBundle } from "./jupyter.ts";
+import { lateImport } from "../late_import.ts";
 
 /** The newest Vega-Lite major version JupyterLab 4 renders itself (`@jupyterlab/vega5-extension`: v3 to v5). */
 export const JUPYTERLAB_VEGALITE = 5;
@@ -61,7 +62,9 @@ async function htmlFallback(spec: ChartSpec, image: { mime: string; base64: stri
   const img = image === null ? "" : `<img alt="${escapeHtml(title)}" src="data:${image.mime};base64,${image.base64}">`;
   let runtime = "";
   if (!runtimeSent) {
-    const { readVegaBuilds } = await import("../report/vega_assets.ts");
+    const { readVegaBuilds } = await lateImport<typeof import("../report/vega_assets.ts")>(
+      new URL("../report/vega_assets.ts", import.meta.url),
+    );
     const builds = await readVegaBuilds().catch(() => null);
     if (builds !== null) {
       runtime = builds.map((b) => `<script>${b}</script>`).join("\n");
@@ -82,14 +85,18 @@ async function htmlFallback(spec: ChartSpec, image: { mime: string; base64: stri
  * @param spec A Vega-Lite spec with inline data.
  */
 async function staticImage(spec: ChartSpec): Promise<{ mime: string; base64: string; svg: string } | null> {
-  const { renderSvg } = await import("../report/svg.ts");
+  const { renderSvg } = await lateImport<typeof import("../report/svg.ts")>(
+    new URL("../report/svg.ts", import.meta.url),
+  );
   let svg: string;
   try {
     svg = await renderSvg(spec);
   } catch {
     return null;
   }
-  const { pngUnavailable, svgToPng } = await import("../report/png.ts");
+  const { pngUnavailable, svgToPng } = await lateImport<typeof import("../report/png.ts")>(
+    new URL("../report/png.ts", import.meta.url),
+  );
   if (await pngUnavailable() === null) {
     return { mime: "image/png", base64: Buffer.from(await svgToPng(svg)).toString("base64"), svg };
   }
@@ -148,13 +155,17 @@ export class Chart {
 
   /** The chart drawn as SVG markup, as the report writes it. */
   async svg(): Promise<string> {
-    const { renderSvg } = await import("../report/svg.ts");
+    const { renderSvg } = await lateImport<typeof import("../report/svg.ts")>(
+      new URL("../report/svg.ts", import.meta.url),
+    );
     return renderSvg(this.spec);
   }
 
   /** The chart drawn as PNG bytes (2× scale), as the report writes it. */
   async png(): Promise<Uint8Array> {
-    const { svgToPng } = await import("../report/png.ts");
+    const { svgToPng } = await lateImport<typeof import("../report/png.ts")>(
+      new URL("../report/png.ts", import.meta.url),
+    );
     return svgToPng(await this.svg());
   }
 }

@@ -12,6 +12,7 @@ import type { RunState } from "../results/read_results.ts";
 import { DisplayHandle, type JupyterApi, jupyterKernel, type MediaBundle } from "./jupyter.ts";
 import type { SweepEvent } from "./sweep_events.ts";
 import { type CellTable, tableHtml, tableText } from "./text_table.ts";
+import { lateImport } from "../late_import.ts";
 
 /** What the view knows of one run. */
 interface LiveRun {
@@ -232,7 +233,9 @@ export class LiveView {
       },
       resolve: { scale: { y: "independent" } },
     };
-    const { renderSvg } = await import("../report/svg.ts");
+    const { renderSvg } = await lateImport<typeof import("../report/svg.ts")>(
+      new URL("../report/svg.ts", import.meta.url),
+    );
     try {
       return await renderSvg(spec);
     } catch {

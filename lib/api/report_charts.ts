@@ -9,6 +9,7 @@ import { ChartList } from "../report/sections.ts";
 import { ImageEmbedder } from "../report/images.ts";
 import { Chart } from "./chart.ts";
 import { loadResults, Results } from "./results.ts";
+import { lateImport } from "../late_import.ts";
 
 /** The report's layout choices (as `deno task report`'s `--facet`, `--color`, `--heatmap`, `--metric`). */
 export type ChartOptions = Pick<ReportOptions, "facet" | "color" | "heatmap" | "metric">;
@@ -32,7 +33,9 @@ export type ChartOptions = Pick<ReportOptions, "facet" | "color" | "heatmap" | "
 export async function reportCharts(results: Results | string, options: ChartOptions = {}): Promise<Chart[]> {
   const read = typeof results === "string" ? await loadResults(results) : results;
   // build_report.ts draws and writes the page; imported when asked, so `mod.ts` stays light.
-  const { reportSections, reportView } = await import("../report/build_report.ts");
+  const { reportSections, reportView } = await lateImport<typeof import("../report/build_report.ts")>(
+    new URL("../report/build_report.ts", import.meta.url),
+  );
   const view = reportView(read.read, options);
   const charts = new ChartList();
   const noClaims: CheckedClaim[] = [];

@@ -16,13 +16,14 @@ import type { BackendChoice } from "../tfjs/backend.ts";
 import type { TfFlagValue } from "../tfjs/flags.ts";
 import type { SweepSummary } from "../sweep/sweep.ts";
 import { type StopReason, StopRequest } from "../sweep/stop_request.ts";
-import { readStatus } from "../sweep/execute_run.ts";
+import { readStatus } from "../sweep/run_status.ts";
 import { JUPYTER_DISPLAY, jupyterKernel, type MediaBundle } from "./jupyter.ts";
 import { EventDisplay, type PlannedRunInfo, type SweepEvent } from "./sweep_events.ts";
 import { LiveView } from "./live_view.ts";
 import { loadResults, type Results } from "./results.ts";
 import { tableBundle } from "./text_table.ts";
-import "../train/builtins.ts"; // the built-in archs, losses and kinds, before planning
+import "../train/declared.ts"; // the built-in archs, losses and kinds, before planning
+import { lateImport } from "../late_import.ts";
 
 /** How to run an experiment: the options of `deno task sweep`, an abort signal, and where events go. */
 export interface RunExperimentOptions {
@@ -198,8 +199,10 @@ export async function runExperiment(
   });
 
   // The sweep and the harness's kernels (as `tasks/sweep.ts` imports them), loaded when a sweep runs.
-  await import("../tfjs/kernels_setup.ts");
-  const { runSweep } = await import("../sweep/sweep.ts");
+  await lateImport<typeof import("../tfjs/kernels_setup.ts")>(new URL("../tfjs/kernels_setup.ts", import.meta.url));
+  const { runSweep } = await lateImport<typeof import("../sweep/sweep.ts")>(
+    new URL("../sweep/sweep.ts", import.meta.url),
+  );
   const stop = new StopRequest();
   let aborted = false;
   const onAbort = () => {

@@ -17,7 +17,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { ArchContext, Architecture } from "./registry.ts";
+import type { ArchBuild, ArchContext } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 
 /** Feature maps of the last G block and the first D block (PyTorch's `ngf`, `ndf`). */
@@ -52,8 +52,7 @@ export function dcganLevels([h, w]: ArchContext["imageShape"]): [side: number, s
 }
 
 /** PyTorch's examples/dcgan at any side of 4·2^k or 7·2^k. */
-export const dcgan: Architecture = {
-  description: "DCGAN of Radford et al. as PyTorch's examples/dcgan: 4x4 stride-2 (de)convolutions, BN, 64 maps",
+export const dcgan: ArchBuild = {
   generator(ctx) {
     const [side, steps] = dcganLevels(ctx.imageShape);
     const g = tf.sequential({ name: "generator" });

@@ -29,13 +29,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "./registry.ts";
+import type { ArchBuild } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 import { quarterSize } from "./_quarter_size.ts";
 
 /** The seed-004 "GAN in Action" DCGAN. */
-export const dcganGia: Architecture = {
-  description: "GAN in Action DCGAN (seed 004): G dense + 3 conv-transpose 3x3 with BN, D 3 conv 3x3, LeakyReLU 0.01",
+export const dcganGia: ArchBuild = {
   generator(ctx) {
     const [h0, w0] = quarterSize(ctx, "dcgan-gia");
     const g = tf.sequential({ name: "generator" });

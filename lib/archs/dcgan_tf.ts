@@ -28,13 +28,12 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "./registry.ts";
+import type { ArchBuild } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 import { quarterSize } from "./_quarter_size.ts";
 
 /** The seed-000 TensorFlow-tutorial DCGAN. */
-export const dcganTf: Architecture = {
-  description: "TensorFlow tutorial DCGAN (seed 000): G dense-BN + 3 conv-transpose 5x5, D 2 conv 5x5 + dropout 0.3",
+export const dcganTf: ArchBuild = {
   generator(ctx) {
     const [h0, w0] = quarterSize(ctx, "dcgan-tf");
     const g = tf.sequential({ name: "generator" });

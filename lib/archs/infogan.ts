@@ -17,10 +17,9 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import type { ArchContext, Architecture } from "./registry.ts";
+import type { ArchBuild, ArchContext } from "./registry.ts";
+import type { InfoganOptions } from "./builtin.ts";
 import { outputActivation } from "../data/pixels.ts";
-import { option } from "../plugins/options.ts";
 
 const weights = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.02 });
 const convWeights = () => tf.initializers.truncatedNormal({ mean: 0, stddev: 0.02 });
@@ -37,12 +36,6 @@ const deconv = (filters: number, activation?: "sigmoid" | "tanh") =>
     ...(activation ? { activation } : {}),
   });
 
-/** The options of `infogan`. */
-export interface InfoganOptions {
-  /** BatchNorm after D's second convolution and its 1024-unit layer. */
-  discriminatorBatchNorm: boolean;
-}
-
 /** A quarter of the image side: the side of G's first map. @throws {RangeError} when it is not whole. */
 function quarter([h, w]: ArchContext["imageShape"]): [number, number] {
   if (h % 4 !== 0 || w % 4 !== 0) {
@@ -54,18 +47,8 @@ function quarter([h, w]: ArchContext["imageShape"]): [number, number] {
   return [h / 4, w / 4];
 }
 
-/** Lucic et al.'s network (InfoGAN's, from compare_gan). */
-export const infogan: Architecture<InfoganOptions> = {
-  description:
-    "Lucic et al. 2018's InfoGAN network (compare_gan): 2 (de)convs 4x4/2 and FC 1024, BN; D's BN optional; BEGAN's AE D",
-  options: {
-    discriminatorBatchNorm: option({
-      doc: "BatchNorm in infogan's D (after its second convolution and its 1024-unit layer), as compare_gan's " +
-        "discriminator_batchnorm",
-      schema: z.boolean(),
-      default: true,
-    }),
-  },
+/** Lucic et al.'s network (InfoGAN's, from compare_gan): its builders (its declaration is in `builtin.ts`). */
+export const infogan: ArchBuild<InfoganOptions> = {
   generator(ctx) {
     const [h4, w4] = quarter(ctx.imageShape);
     const g = tf.sequential({ name: "generator" });

@@ -6,12 +6,11 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "./registry.ts";
+import type { ArchBuild } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 
 /** The seed-002 Keras MLP GAN. */
-export const mlpKeras: Architecture = {
-  description: "Keras MLP GAN (seed 002): G 256-512-1024-784, D 1024-512-256-1 with dropout 0.3",
+export const mlpKeras: ArchBuild = {
   generator({ noiseDim, imageShape, pixelRange }) {
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
     const g = tf.sequential({ name: "generator" });

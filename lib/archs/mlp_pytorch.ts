@@ -6,7 +6,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "./registry.ts";
+import type { ArchBuild } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 
 /** A dense layer initialised the way PyTorch's nn.Linear is. */
@@ -32,8 +32,7 @@ function torchLinear(
 }
 
 /** The seed-001 PyTorch MLP GAN. */
-export const mlpPytorch: Architecture = {
-  description: "PyTorch MLP GAN (seed 001): G 256-256-784, D 256-256-1, LeakyReLU 0.2",
+export const mlpPytorch: ArchBuild = {
   generator({ noiseDim, imageShape, pixelRange }) {
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
     const g = tf.sequential({ name: "generator" });

@@ -5,14 +5,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Architecture } from "./registry.ts";
+import type { ArchBuild } from "./registry.ts";
 import { outputActivation } from "../data/pixels.ts";
 
 const init = () => tf.initializers.randomNormal({ mean: 0, stddev: 0.01 });
 
 /** The seed-003 TF1 MLP GAN. */
-export const mlpTf1: Architecture = {
-  description: "TF1 MLP GAN (seed 003): G 256 ReLU-784, D 256 ReLU-1, N(0, 0.01) init",
+export const mlpTf1: ArchBuild = {
   generator({ noiseDim, imageShape, pixelRange }) {
     const pixels = imageShape[0] * imageShape[1] * imageShape[2];
     const g = tf.sequential({ name: "generator" });

@@ -54,6 +54,12 @@ export interface Architecture<O extends object = Record<never, never>> {
   options?: OptionSchema<O>;
 }
 
+/**
+ * An architecture's working half: its builders, without the declaration (description, options) that validation and
+ * planning read. The built-ins are written as one each and declared in `builtin.ts`, so planning loads no tfjs.
+ */
+export type ArchBuild<O extends object = Record<never, never>> = Omit<Architecture<O>, "description" | "options">;
+
 /** An architecture's builders as {@linkcode requireArch} gives them: for any context, options or not. */
 export interface ArchBuilders {
   description: string;

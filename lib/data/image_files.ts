@@ -5,15 +5,11 @@
  * the files and reads the cache instead of decoding them.
  * @module
  */
-import { Buffer } from "node:buffer";
-import { createJimp } from "@jimp/core";
-import png from "@jimp/js-png";
-import jpeg from "@jimp/js-jpeg";
-import { methods as cover } from "@jimp/plugin-cover";
 import { DatasetError } from "./dataset_info.ts";
 import type { DecodedSet } from "./decoded_set.ts";
 import { readDecoded, writeDecoded } from "./decoded_cache.ts";
 import { sha256Hex } from "../sha256.ts";
+import { lateImport } from "../late_import.ts";
 
 /** One image file and its class (null in an unlabelled set). */
 export interface ImageFile {
@@ -41,26 +37,6 @@ export interface DecodeOptions {
   cacheDir?: string;
 }
 
-/** jimp with what decoding needs only: `cover` (scale and centre-crop). */
-const Jimp = createJimp({ plugins: [cover] });
-
-/**
- * The decoders, told by the file's first bytes (jimp's own sniffing, through `file-type`, loads a module that
- * reads the whole environment, which the tasks do not grant).
- */
-const DECODERS = [
-  { magic: [0x89, 0x50, 0x4e, 0x47], format: png() },
-  { magic: [0xff, 0xd8, 0xff], format: jpeg() },
-] as const;
-
-/** The file's pixels as RGBA, or why they cannot be had. */
-function decodeBitmap(bytes: Uint8Array): { data: Uint8Array; width: number; height: number } {
-  const decoder = DECODERS.find((d) => d.magic.every((b, i) => bytes[i] === b));
-  if (!decoder) throw new Error("it starts with neither the PNG nor the JPEG signature");
-  const { data, width, height } = decoder.format.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), {});
-  return { data: new Uint8Array(data), width, height };
-}
-
 /** The preprocessing version: bump it when decoding changes, so old cache entries are not used. */
 const FORMAT = "images-v1";
 
@@ -83,36 +59,6 @@ async function digestOf(files: readonly ImageFile[], options: DecodeOptions): Pr
   return sha256Hex(lines.join("\n"));
 }
 
-/** RGB bytes of one file at `size`×`size`, and whether it is in colour. */
-async function decodeOne(file: ImageFile, size: number): Promise<{ rgb: Uint8Array; colour: boolean }> {
-  const bytes = await readImageFile(file.path);
-  let image: ReturnType<typeof Jimp.fromBitmap>;
-  try {
-    image = Jimp.fromBitmap(decodeBitmap(bytes));
-  } catch (e) {
-    throw new DatasetError(
-      `${file.path}: cannot be decoded as an image (${(e as Error).message}): the file is damaged, truncated or ` +
-        "not a PNG/JPEG; replace it or move it out of the folder",
-    );
-  }
-  const rgba = image.bitmap.data;
-  for (let i = 0; i < rgba.length; i += 4) { // composite on white, before scaling mixes transparent pixels in
-    const a = rgba[i + 3]! / 255;
-    for (let c = 0; c < 3; c++) rgba[i + c] = Math.round(rgba[i + c]! * a + 255 * (1 - a));
-    rgba[i + 3] = 255;
-  }
-  if (image.bitmap.width !== size || image.bitmap.height !== size) image.cover({ w: size, h: size });
-  const px = image.bitmap.data;
-  const rgb = new Uint8Array(size * size * 3);
-  let colour = false;
-  for (let p = 0; p < size * size; p++) {
-    const [r, g, b] = [px[4 * p]!, px[4 * p + 1]!, px[4 * p + 2]!];
-    rgb.set([r, g, b], 3 * p);
-    if (r !== g || g !== b) colour = true;
-  }
-  return { rgb, colour };
-}
-
 /** RGB to gray: the ITU-R 601 luma, as PIL's `convert("L")`. */
 function toGray(rgb: Uint8Array): Uint8Array {
   const out = new Uint8Array(rgb.length / 3);
@@ -131,10 +77,14 @@ export async function decodeImageFiles(files: readonly ImageFile[], options: Dec
   const cached = await readDecoded(digest, options.source, options.cacheDir);
   if (cached) return cached;
   const { size } = options;
+  const { decodeImage } = await lateImport<typeof import("./image_decode.ts")>(
+    new URL("./image_decode.ts", import.meta.url),
+  ); // jimp loads only when there is something to decode
   const rgb = new Uint8Array(files.length * size * size * 3);
   let colour = false;
   for (let i = 0; i < files.length; i++) {
-    const one = await decodeOne(files[i]!, size);
+    const file = files[i]!;
+    const one = decodeImage(await readImageFile(file.path), file.path, size);
     rgb.set(one.rgb, i * size * size * 3);
     colour ||= one.colour;
     options.progress?.(i + 1, files.length);

@@ -13,6 +13,7 @@ import { gitCommit } from "../results/git_commit.ts";
 import type { PlannedRun } from "../experiment/plan.ts";
 import type { RunConfigFile, RunStatusFile } from "../results/records.ts";
 import { acquireRunLock } from "./run_lock.ts";
+import { readRunFile, readStatus } from "./run_status.ts";
 import { misplacedRunPath } from "./run_paths.ts";
 import { doneBecause, rulesFor, stoppingFor } from "./early_stop.ts";
 import type { Experiment } from "../experiment/define.ts";
@@ -45,20 +46,6 @@ export interface ExecuteOptions {
   shouldStop?: () => boolean;
   /** The experiment, for its early-stopping rules (none when absent). */
   rules?: Experiment;
-}
-
-/** A JSON file of the run folder, parsed; null when there is none (or it is unreadable). */
-async function readRunFile<T>(runDir: string, name: string): Promise<T | null> {
-  try {
-    return JSON.parse(await Deno.readTextFile(join(runDir, name)));
-  } catch {
-    return null;
-  }
-}
-
-/** Read a run's `status.json`, or null when there is none (or it is unreadable). */
-export function readStatus(runDir: string): Promise<RunStatusFile | null> {
-  return readRunFile<RunStatusFile>(runDir, "status.json");
 }
 
 /** What an earlier start of this same config recorded in `config.json`: when it was created, its networks. */

@@ -8,8 +8,8 @@ import { join } from "@std/path";
 import { type Plan, type PlanOptions, planSweep } from "../experiment/plan.ts";
 import { type FinishedTrial, planReseed, type ReseedPick } from "../experiment/reseed.ts";
 import type { RunStatus } from "../results/records.ts";
-import { readStatus } from "./execute_run.ts";
-import "../train/builtins.ts"; // the built-in archs, losses and kinds, before planning
+import { readStatus } from "./run_status.ts";
+import "../train/declared.ts"; // the built-in archs, losses and kinds, before planning
 
 /** The states a first-phase run may be in for the second phase to be planned: it will not train again. */
 const ENDED: readonly RunStatus[] = ["completed", "diverged", "failed", "pruned", "collapsed"];

@@ -13,10 +13,8 @@ import "@tensorflow/tfjs-backend-webgpu";
 import { InputError } from "../input_error.ts";
 import type { GemmInfo } from "../kernels/gemm_info.ts";
 
-/** Backends a user can ask for. */
-export const BACKEND_CHOICES = ["auto", "webgpu", "wasm", "cpu"] as const;
-/** A backend request. */
-export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export { BACKEND_CHOICES, type BackendChoice } from "./backend_choice.ts";
+import type { BackendChoice } from "./backend_choice.ts";
 
 /** The backend in use, why, and on what. */
 export interface BackendInfo {

@@ -1,5 +1,6 @@
 /**
- * BEGAN (Berthelot et al. 2017) as a plug-in loss, written against the same `GanLoss` seam an experiment file uses.
+ * BEGAN (Berthelot et al. 2017)'s terms, written against the same `GanLoss` seam an experiment file uses (its
+ * declaration, with the options below, is in `builtin_losses.ts`).
  * D is an autoencoder whose output per image is its reconstruction error L(v) = mean |AE(v) − v| (the
  * architecture's `energyDiscriminator`, such as `infogan`'s, compare_gan's BEGAN D):
  *
@@ -16,25 +17,13 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import type { GanLoss } from "../plugins/losses.ts";
-import { option } from "../plugins/options.ts";
+import type { BeganOptions, LossTerms } from "./builtin_losses.ts";
 
-/** BEGAN's options. */
-export interface BeganOptions {
-  gamma: number;
-  lambdaK: number;
-}
-
-/** The BEGAN loss. */
-export const began: GanLoss<BeganOptions> = {
-  description: "BEGAN: D an autoencoder, D minimises L(x) − k·L(G(z)), G L(G(z)), k balances them (Berthelot et al.)",
+/** The BEGAN loss's terms. */
+export const beganTerms: LossTerms<BeganOptions> = {
   discriminator: (real, fake, { state }) =>
     tf.tidy(() => [tf.mean(real) as tf.Scalar, tf.neg(tf.mul(state!.slice(0, 1).reshape([]), tf.mean(fake)))]),
   generator: (fake) => tf.tidy(() => tf.mean(fake) as tf.Scalar),
-  output: { sigmoid: false, threshold: 0 },
-  critic: true, // energies, not probabilities: no real label to smooth
-  energy: true,
   state: {
     initial: () => [0],
     update: (k, real, fake, { gamma, lambdaK }) =>
@@ -44,13 +33,5 @@ export const began: GanLoss<BeganOptions> = {
       values: (k, real, fake, { gamma }) =>
         tf.concat([k.slice(0, 1), tf.add(real, tf.abs(tf.sub(tf.mul(gamma, real), fake))).reshape([1])]) as tf.Tensor1D,
     },
-  },
-  options: {
-    gamma: option({
-      doc: "BEGAN's equilibrium ratio γ = E[L(G(z))] / E[L(x)] that k steers D towards",
-      schema: z.number().min(0).max(1),
-      default: 0.5,
-    }),
-    lambdaK: option({ doc: "BEGAN's rate λ_k of k's update", schema: z.number().min(0), default: 0.001 }),
   },
 };

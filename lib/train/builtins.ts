@@ -1,9 +1,29 @@
 /**
- * The built-in architectures, losses and kinds of GAN, registered: the names an experiment may use without
- * registering its own. Every entry point imports it before it validates or plans (`mod.ts`, `tasks/`, `lib/api/`,
- * `lib/sweep/`); `lib/experiment/` does not, as it sits below the code that implements them (docs/architecture.md).
+ * The built-in architectures, losses and kinds of GAN, declared (`declared.ts`) and with their working halves bound:
+ * the builders, loss terms, kinds' builds and the training kit `mod.ts` offers plug-in kinds. Everything that trains,
+ * evaluates or benches imports it (the loop does, so a sweep's runs have them); planning needs only `declared.ts`.
  * @module
  */
-import "../archs/builtin.ts";
+import "./declared.ts";
+import "../archs/builders.ts";
 import "./losses.ts";
-import "./kinds/builtin.ts";
+import "./kinds/builds.ts";
+import { TRAINING_KIT } from "./kit.ts";
+import { buildGan, disposeGan, ganIteration } from "./gan.ts";
+import { discriminatorStep, generatorStep } from "./steps.ts";
+import { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./kinds/gan.ts";
+import { sampleGridLabels, sampleGridNoise } from "./kinds/grid_inputs.ts";
+
+TRAINING_KIT.bind({
+  buildGan,
+  disposeGan,
+  ganIteration,
+  discriminatorStep,
+  generatorStep,
+  evaluateGenerator,
+  generatorSettings,
+  lossStateCheckpoint,
+  stepSettings,
+  sampleGridLabels,
+  sampleGridNoise,
+});

@@ -24,7 +24,7 @@ import type { Dataset } from "../experiment/config.ts";
 import { IterationInputs } from "./iteration_inputs.ts";
 import { type KindRun, requireKind } from "../plugins/kinds.ts";
 import { requireBatchFits } from "./memory_need.ts";
-import "./kinds/builtin.ts";
+import "./builtins.ts"; // the built-ins with their working halves: a run builds its networks from them
 import { type Divergence, LogWindow } from "./log_window.ts";
 import { writeProgressGif } from "./progress_gif.ts";
 import { Rng, routeMathRandom } from "../rng.ts";

@@ -17,17 +17,18 @@
  * `t` is the real label (1, or 0.9 with one-sided label smoothing). Each term is
  * a mean over the batch; D's two terms are summed or averaged (`dLossReduce`).
  *
- * Each loss is one {@linkcode GanLoss} value, registered here by name (`registerLoss`); the functions below take a
- * loss by name, so the kinds that form their own steps (`srgan`, `cyclegan`) use whichever loss the run names.
+ * Each built-in loss is one {@linkcode GanLoss} value, registered by name (`registerLoss`) in two halves: its
+ * declaration (`builtin_losses.ts`: description, options, critic or not) and its terms, here, bound to it on import.
+ * The functions below take a loss by name, so the kinds that form their own steps (`srgan`, `cyclegan`) use
+ * whichever loss the run names.
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import type { BuiltinOptions, Loss } from "../experiment/config.ts";
+import type { BuiltinOptions } from "../experiment/config.ts";
 import { bceWithLogitsMean } from "../kernels/fused_bce.ts";
-import { type AnyGanLoss, type GanLoss, lossOptions, registerLoss, requireLoss } from "../plugins/losses.ts";
-import { began } from "./began.ts";
-import { option, type OptionSchema } from "../plugins/options.ts";
+import { type GanLoss, lossOptions, requireLoss } from "../plugins/losses.ts";
+import { beganTerms } from "./began.ts";
+import { LOSS_TERMS, type LossTerms } from "./builtin_losses.ts";
 import { interpolates, perturbed } from "./penalties.ts";
 
 /** A loss name: a built-in's ({@linkcode Loss}) or a registered plug-in's. */
@@ -44,19 +45,6 @@ function squaredError(scores: tf.Tensor, target: number): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.square(scores.sub(target))) as tf.Scalar);
 }
 
-/** The penalty weight both penalised losses read: one option, shared. */
-const gpWeight = option({ doc: "the gradient penalty's weight λ", schema: z.number().min(0), default: 10 });
-
-const clipValue = option({
-  doc: "D's weights are clipped to ±this after every D update",
-  schema: z.number().positive(),
-  default: 0.01,
-});
-
-const logit = { sigmoid: true, threshold: 0.5 };
-/** A critic's score: its sign is its call. */
-const score = { sigmoid: false, threshold: 0 };
-
 const crossEntropyD: GanLoss["discriminator"] = (real, fake, { realTarget }) => [
   bceWithLogits(real, realTarget),
   bceWithLogits(fake, 0),
@@ -67,83 +55,48 @@ const scoreG: GanLoss["generator"] = (fake) => tf.tidy(() => tf.neg(tf.mean(fake
 const nonSaturatingG: GanLoss["generator"] = (fake) => bceWithLogits(fake, 1);
 
 type GpOptions = Pick<BuiltinOptions, "gpWeight">;
-const gpOptions = { gpWeight } satisfies OptionSchema<GpOptions>;
 
-/** The built-in losses, one value each (every name of `LOSSES` has one: a new name without a value fails to compile). */
-export const BUILTIN_LOSSES = {
-  bce: {
-    description: "non-saturating cross-entropy: G maximises log D(G(z)) (Goodfellow et al. 2014)",
-    discriminator: crossEntropyD,
-    generator: nonSaturatingG,
-    output: logit,
-    critic: false,
-  },
-  minimax: {
-    description: "the original minimax game: G minimises log(1 − D(G(z))) (Goodfellow et al. 2014)",
-    discriminator: crossEntropyD,
-    generator: (fake) => tf.tidy(() => tf.neg(bceWithLogits(fake, 0))),
-    output: logit,
-    critic: false,
-  },
+/** The built-in losses' terms, one value each (every declared loss has one: a name without terms fails to compile). */
+LOSS_TERMS.bind({
+  bce: { discriminator: crossEntropyD, generator: nonSaturatingG },
+  minimax: { discriminator: crossEntropyD, generator: (fake) => tf.tidy(() => tf.neg(bceWithLogits(fake, 0))) },
   lsgan: {
-    description: "least squares, targets 1 and 0 (Mao et al. 2017)",
     discriminator: (real, fake, { realTarget }) => [squaredError(real, realTarget), squaredError(fake, 0)],
     generator: (fake) => squaredError(fake, 1),
-    output: { sigmoid: false, threshold: 0.5 },
-    critic: false,
   },
   hinge: {
-    description: "hinge: D minimises relu(1 − D(x)) + relu(1 + D(G(z))), G −D(G(z)) (Lim & Ye 2017)",
     discriminator: (real, fake) =>
       tf.tidy(() => [tf.mean(tf.relu(tf.sub(1, real))), tf.mean(tf.relu(tf.add(1, fake)))] as [tf.Scalar, tf.Scalar]),
     generator: scoreG,
-    output: score,
-    critic: true,
   },
   wgan: {
-    description: "Wasserstein, D's weights clipped to ±clipValue (Arjovsky et al. 2017)",
     discriminator: wassersteinD,
     generator: scoreG,
-    output: score,
-    critic: true,
-    criticSteps: 5,
     afterDiscriminatorUpdate(d, options) {
       const c = options.clipValue;
       for (const w of d.trainableWeights) w.write(tf.clipByValue(w.read(), -c, c));
     },
-    options: { clipValue } satisfies OptionSchema<Pick<BuiltinOptions, "clipValue">>,
-  } satisfies GanLoss<Pick<BuiltinOptions, "clipValue">>,
+  } satisfies LossTerms<Pick<BuiltinOptions, "clipValue">>,
   "wgan-gp": {
-    description: "Wasserstein with a gradient penalty between real and fake images (Gulrajani et al. 2017)",
     discriminator: wassersteinD,
     generator: scoreG,
-    output: score,
-    critic: true,
-    criticSteps: 5,
     penalty: {
       noiseShape: (real) => [real[0]!],
       points: (real, fake, noise) => interpolates(real, fake, noise as tf.Tensor1D),
       weight: (options) => options.gpWeight,
     },
-    options: gpOptions,
-  } satisfies GanLoss<GpOptions>,
+  } satisfies LossTerms<GpOptions>,
   dragan: {
-    description: "cross-entropy with a gradient penalty around the real images (Kodali et al. 2017)",
     discriminator: crossEntropyD,
     generator: nonSaturatingG,
-    output: logit,
-    critic: false,
     penalty: {
       noiseShape: (real) => [...real],
       points: (real, _fake, noise) => perturbed(real, noise),
       weight: (options) => options.gpWeight,
     },
-    options: gpOptions,
-  } satisfies GanLoss<GpOptions>,
-} as const satisfies Record<Loss, AnyGanLoss>;
-
-for (const [name, loss] of Object.entries(BUILTIN_LOSSES)) registerLoss(name, loss as AnyGanLoss);
-registerLoss("began", began); // a plug-in loss (lib/train/began.ts), registered beside the built-ins
+  } satisfies LossTerms<GpOptions>,
+  began: beganTerms,
+});
 
 /**
  * D's loss on real and fake outputs, each a batch mean, before reduction.

@@ -16,11 +16,8 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import type { BuiltinOptions, ResolvedConfig } from "../../experiment/config.ts";
-import type { OptionSchema } from "../../plugins/options.ts";
+import type { ResolvedConfig } from "../../experiment/config.ts";
 import { InputError } from "../../input_error.ts";
-import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import { buildGan, disposeGan, ganIteration, type IterationLabels } from "../gan.ts";
 import type { Conditioning } from "../steps.ts";
 import { evaluateGenerator, generatorSettings, lossStateCheckpoint, stepSettings } from "./gan.ts";
@@ -89,30 +86,8 @@ function withClassHead(d: tf.LayersModel, classes: number, arch: string): tf.Lay
   return tf.model({ inputs: d.inputs, outputs: out, name: "acgan_discriminator" });
 }
 
-/** Kind `cgan`. */
-export const cganKind: GanKind = {
-  description: "class-conditional GAN: G and D both take the label (Mirza & Osindero 2014)",
-  numbers: STEP_NUMBERS,
-  losses: LOSS_NUMBERS,
-  needsLabels: true,
-  build: (config, ctx) => conditionalRun(config, ctx, "input"),
-};
+/** Kind `cgan`'s build (its declaration is in `builtin.ts`). */
+export const cganBuild: GanKind["build"] = (config, ctx) => conditionalRun(config, ctx, "input");
 
-/** Kind `acgan`'s own option. */
-const acganOptions = {
-  auxWeight: {
-    doc: "the weight of the class cross-entropy in D's and G's losses",
-    schema: z.number().min(0),
-    default: 1,
-  },
-} satisfies OptionSchema<Pick<BuiltinOptions, "auxWeight">>;
-
-/** Kind `acgan`. */
-export const acganKind: GanKind<Pick<BuiltinOptions, "auxWeight">> = {
-  description: "auxiliary-classifier GAN: G takes the label, D also names the class (Odena et al. 2017)",
-  numbers: [...STEP_NUMBERS, "dClassAcc"],
-  losses: LOSS_NUMBERS,
-  needsLabels: true,
-  options: acganOptions,
-  build: (config, ctx) => conditionalRun(config, ctx, "auxiliary"),
-};
+/** Kind `acgan`'s build. */
+export const acganBuild: GanKind["build"] = (config, ctx) => conditionalRun(config, ctx, "auxiliary");

@@ -40,10 +40,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import { type BuiltinOptions, type Dataset, datasetSchema, type ResolvedConfig } from "../../experiment/config.ts";
-import { getLoss, lossNames } from "../../plugins/losses.ts";
-import type { OptionSchema } from "../../plugins/options.ts";
+import type { Dataset, ResolvedConfig } from "../../experiment/config.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { NUM_CLASSES } from "../../classifier/model.ts";
 import { referenceImages } from "../../classifier/labelled_data.ts";
@@ -51,7 +48,6 @@ import { BatchOrder, type BatchOrderState } from "../../data/batches.ts";
 import { datasetFacts } from "../../data/dataset_ref.ts";
 import { InputError } from "../../input_error.ts";
 import { createEvaluator, evalFields, type Evaluator, roundLogged } from "../../metrics/evaluator.ts";
-import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import type { Rng } from "../../rng.ts";
 import { FusedAdamOptimizer } from "../../kernels/fused_adam.ts";
 import { IterationInputs } from "../iteration_inputs.ts";
@@ -60,17 +56,6 @@ import type { GanKind, KindContext, KindRun } from "../../plugins/kinds.ts";
 
 /** The paper's pool of past translations per D. */
 export const POOL_SIZE = 50;
-
-/** The losses the kind trains with: those that need no weight clipping, no gradient penalty and no state. */
-function trainsCycles(loss: string): boolean {
-  const l = getLoss(loss);
-  return l !== undefined && !l.penalty && !l.afterDiscriminatorUpdate && !l.state;
-}
-
-/** The registered losses the kind trains with, the paper's (lsgan) first. */
-function cycleLosses(): string[] {
-  return lossNames().filter(trainsCycles).sort((a, b) => Number(b === "lsgan") - Number(a === "lsgan"));
-}
 
 type Shape = [number, number, number];
 
@@ -550,62 +535,5 @@ export async function evaluateTranslation(
   }
 }
 
-/** Kind `cyclegan`'s own options. */
-type CycleganOptions = Pick<BuiltinOptions, "datasetB" | "cycleWeight" | "identityWeight">;
-const cycleganOptions = {
-  datasetB: {
-    doc: "domain B (domain A is dataset)",
-    schema: datasetSchema.nullable(),
-    default: null,
-    nullMeans: "no second domain",
-  },
-  cycleWeight: { doc: "the weight of the cycle-consistency L1 loss", schema: z.number().min(0), default: 10 },
-  identityWeight: {
-    doc: "the weight of the identity loss; null = half of cycleWeight, as the CycleGAN paper",
-    schema: z.number().min(0).nullable(),
-    default: null,
-    nullMeans: "half of cycleWeight",
-  },
-} satisfies OptionSchema<CycleganOptions>;
-
-/** Kind `cyclegan`. */
-export const cycleganKind: GanKind<CycleganOptions> = {
-  description: "unpaired image-to-image translation dataset ↔ datasetB: two Gs, two Ds, cycle L1 (Zhu et al. 2017)",
-  ownNetworks: "cyclegan's ResNet Gs and PatchGAN Ds",
-  numbers: [...STEP_NUMBERS, "cycleL1", "identityL1"],
-  losses: LOSS_NUMBERS,
-  options: cycleganOptions,
-  async check(config, data) {
-    if (config.datasetB === null) {
-      return { key: "datasetB", problem: "expected a dataset for domain B (domain A is dataset)" };
-    }
-    const [h, w] = data.shape;
-    if (h % 4 !== 0 || w % 4 !== 0) {
-      return {
-        key: "dataset",
-        problem: `its images are ${data.shape.join("×")}: kind cyclegan's networks halve the sides twice, so ` +
-          "they must be multiples of 4 (28, 32, 64; a folder of images takes size:)",
-      };
-    }
-    const b = await data.facts(config.datasetB);
-    if (b.shape.join() !== data.shape.join()) {
-      return {
-        key: "datasetB",
-        problem: `its images (${b.source}) are ${b.shape.join("×")}, domain A's ${data.shape.join("×")}: expected ` +
-          "the same shape (a folder of images takes size: and channels: to match)",
-      };
-    }
-    if (!trainsCycles(config.loss)) {
-      return {
-        key: "loss",
-        problem: `expected ${cycleLosses().join(", ")} (lsgan is the paper's): kind cyclegan has ` +
-          `no weight clipping, gradient penalty or loss state`,
-      };
-    }
-    if (config.nCritic !== null && config.nCritic !== 1) {
-      return { key: "nCritic", problem: "expected 1 (or null): kind cyclegan makes one D update per G update" };
-    }
-    return null;
-  },
-  build,
-};
+/** Kind `cyclegan`'s build (its declaration is in `builtin.ts`). */
+export const cycleganBuild: GanKind["build"] = build;

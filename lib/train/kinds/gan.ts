@@ -6,7 +6,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { criticSteps, type ResolvedConfig } from "../../experiment/config.ts";
 import { evalFields, type Evaluator, type GeneratorSettings } from "../../metrics/evaluator.ts";
-import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import { loggedNumbers, lossOptions, requireLoss } from "../../plugins/losses.ts";
 import { buildGan, disposeGan, ganIteration } from "../gan.ts";
 import type { StepSettings } from "../steps.ts";
@@ -69,39 +68,34 @@ export async function evaluateGenerator(
   return evalFields(await evaluator.evaluateGenerator(generator, settings), evaluator.classifierSha256);
 }
 
-/** Kind `gan`. */
-export const ganKind: GanKind = {
-  description: "one G and one D, unconditional (Goodfellow et al. 2014, with the config's loss)",
-  numbers: STEP_NUMBERS,
-  losses: LOSS_NUMBERS,
-  build(config, ctx) {
-    const gan = buildGan(config, {
-      noiseDim: config.noiseDim,
-      imageShape: ctx.imageShape,
-      pixelRange: config.pixelRange,
-    });
-    const fixedNoise = sampleGridNoise(config);
-    const settings = stepSettings(config);
-    return {
-      networks: { generator: gan.generator, discriminator: gan.discriminator },
-      optimizers: { optD: gan.optD, optG: gan.optG },
-      iterate(inputs) {
-        const batch = inputs.batch();
-        try {
-          return ganIteration(gan, batch, () => inputs.noise(), settings, inputs);
-        } finally {
-          batch.dispose();
-        }
-      },
-      sampleImages: () => tf.tidy(() => gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor),
-      evaluate: (evaluator) => evaluateGenerator(evaluator, gan.generator, generatorSettings(config)),
-      exported: { generator: gan.generator, settings: generatorSettings(config) },
-      ...lossStateCheckpoint(settings),
-      dispose() {
-        fixedNoise.dispose();
-        settings.lossState?.dispose();
-        disposeGan(gan);
-      },
-    };
-  },
+/** Kind `gan`'s build (its declaration is in `builtin.ts`). */
+export const ganBuild: GanKind["build"] = (config, ctx) => {
+  const gan = buildGan(config, {
+    noiseDim: config.noiseDim,
+    imageShape: ctx.imageShape,
+    pixelRange: config.pixelRange,
+  });
+  const fixedNoise = sampleGridNoise(config);
+  const settings = stepSettings(config);
+  return {
+    networks: { generator: gan.generator, discriminator: gan.discriminator },
+    optimizers: { optD: gan.optD, optG: gan.optG },
+    iterate(inputs) {
+      const batch = inputs.batch();
+      try {
+        return ganIteration(gan, batch, () => inputs.noise(), settings, inputs);
+      } finally {
+        batch.dispose();
+      }
+    },
+    sampleImages: () => tf.tidy(() => gan.generator.apply(fixedNoise, { training: false }) as tf.Tensor),
+    evaluate: (evaluator) => evaluateGenerator(evaluator, gan.generator, generatorSettings(config)),
+    exported: { generator: gan.generator, settings: generatorSettings(config) },
+    ...lossStateCheckpoint(settings),
+    dispose() {
+      fixedNoise.dispose();
+      settings.lossState?.dispose();
+      disposeGan(gan);
+    },
+  };
 };

@@ -15,28 +15,19 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
-import type { BuiltinOptions, ResolvedConfig } from "../../experiment/config.ts";
-import { requireLoss } from "../../plugins/losses.ts";
-import type { OptionSchema } from "../../plugins/options.ts";
+import type { ResolvedConfig } from "../../experiment/config.ts";
 import { loadClassifier } from "../../classifier/load.ts";
 import { bytesToUnit } from "../../classifier/accuracy.ts";
 import { datasetFacts, isIdxName, resolveDataset } from "../../data/dataset_ref.ts";
 import { classifierCommand, classifierId, referenceImages } from "../../classifier/labelled_data.ts";
 import { featureModel } from "../../metrics/features.ts";
 import { evalFields, type Evaluator, roundLogged } from "../../metrics/evaluator.ts";
-import { LOSS_NUMBERS, STEP_NUMBERS } from "../../results/step_numbers.ts";
 import { buildGan, disposeGan } from "../gan.ts";
 import { generatorLoss } from "../losses.ts";
 import { discriminatorStep, type Gan } from "../steps.ts";
 import { stepSettings } from "./gan.ts";
 import type { GanKind, KindContext, KindRun } from "../../plugins/kinds.ts";
 import { psnr, ssim } from "./image_quality.ts";
-
-/** The low-resolution sides `lowRes` may take for images of side `h`: h/2 and h/4 (G upsamples ×2 at a time). */
-export function lowResSizes(h: number): number[] {
-  return [h / 2, h / 4].filter((s) => Number.isInteger(s) && s >= 2);
-}
 
 /** The SR generator for images of `shape` from `lowRes`-sized ones. */
 function srGenerator(shape: [number, number, number], lowRes: number, pixelRange: string): tf.LayersModel {
@@ -225,45 +216,5 @@ async function build(config: ResolvedConfig, ctx: KindContext): Promise<KindRun>
   };
 }
 
-/** Kind `srgan`'s own options. */
-type SrganOptions = Pick<BuiltinOptions, "lowRes" | "contentWeight" | "perceptualWeight" | "adversarialWeight">;
-const srganOptions = {
-  lowRes: {
-    doc: "side of the low-resolution input, made from the image by area averaging: its side / 2 or / 4 (14 or 7 at 28)",
-    schema: z.number().int().positive(),
-    default: 14,
-  },
-  contentWeight: { doc: "the weight of the pixel MSE in G's loss", schema: z.number().min(0), default: 1 },
-  perceptualWeight: {
-    doc: "the weight of the MSE of the pinned classifier's features (the perceptual loss) in G's loss",
-    schema: z.number().min(0),
-    default: 0.01,
-  },
-  adversarialWeight: {
-    doc: "the weight of the adversarial term in G's loss",
-    schema: z.number().min(0),
-    default: 1e-3,
-  },
-} satisfies OptionSchema<SrganOptions>;
-
-/** Kind `srgan`. */
-export const srganKind: GanKind<SrganOptions> = {
-  description: "super-resolution GAN: G upsamples a lowRes image to full size, D judges it (Ledig et al. 2017)",
-  numbers: [...STEP_NUMBERS, "pixelMse", "perceptual"],
-  losses: LOSS_NUMBERS,
-  options: srganOptions,
-  check(config, data) {
-    if (requireLoss(config.loss, "config.loss").state) {
-      return { key: "loss", problem: "expected a loss without state: kind srgan's G step does not carry it" };
-    }
-    const [h] = data.shape;
-    const sizes = lowResSizes(h);
-    if (sizes.includes(config.lowRes)) return null;
-    return {
-      key: "lowRes",
-      problem: `expected ${sizes.join(" or ") || "a side the images' halve to"} (the images' ${h} divided by 2 or ` +
-        "4: G upsamples by 2 at a time)",
-    };
-  },
-  build,
-};
+/** Kind `srgan`'s build (its declaration is in `builtin.ts`). */
+export const srganBuild: GanKind["build"] = build;
